@@ -1,0 +1,41 @@
+# disputekit: `make demo`, `make test`, `make lab`. Needs only python3 (3.11+) and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+# The simulator's demo credentials (not secrets: they only open the local simulator).
+# Set only when not already in the environment, so real credentials always win.
+DEMO_CREDENTIALS = \
+	DISPUTEKIT_APP_KEY=$${DISPUTEKIT_APP_KEY:-34127856} \
+	DISPUTEKIT_APP_SECRET=$${DISPUTEKIT_APP_SECRET:-disputekit-demo-secret} \
+	DISPUTEKIT_VOLT_TOKEN=$${DISPUTEKIT_VOLT_TOKEN:-demo-token-volt} \
+	DISPUTEKIT_SPARK_TOKEN=$${DISPUTEKIT_SPARK_TOKEN:-demo-token-spark} \
+	DISPUTEKIT_BLOOM_TOKEN=$${DISPUTEKIT_BLOOM_TOKEN:-demo-token-bloom}
+
+.PHONY: install demo test lab lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "disputekit needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	@env $(DEMO_CREDENTIALS) $(BIN)/disputekit demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	env $(DEMO_CREDENTIALS) DISPUTEKIT_HOME=$(CURDIR) $(BIN)/jupyter lab --notebook-dir=notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) data runs reports

@@ -1,0 +1,3 @@
+from disputekit.cli import main
+
+main()

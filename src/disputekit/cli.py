@@ -1,0 +1,166 @@
+"""``disputekit``: the command line. A thin layer over package functions; the only place
+that configures logging."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+import httpx
+
+from disputekit.errors import DisputeKitError
+from disputekit.workspace import Workspace
+
+DEMO_PORT = 8765
+
+
+def _workspace(home: str | None) -> Workspace:
+    return Workspace.at(Path(home)) if home else Workspace.discover()
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more (never credentials).")
+def main(verbose: bool) -> None:
+    """disputekit: one queue of AliExpress disputes across every store."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO; ours carry no secret in the URL except the
+    # token in `session`, so keep httpx quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEMO_PORT, show_default=True, type=int)
+@click.option("--seed", default=7, show_default=True, type=int)
+def simulator(host: str, port: int, seed: int) -> None:
+    """Serve the AliExpress Open Platform simulator (three demo stores)."""
+    from disputekit.simulator.app import serve
+
+    click.echo(f"simulator on http://{host}:{port}/sync (seed {seed}); Ctrl-C stops it")
+    serve(host=host, port=port, seed=seed)
+
+
+@main.command()
+@click.option("--store", "stores", multiple=True, help="Store id (repeatable); default all.")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def sync(stores: tuple[str, ...], home: str | None) -> None:
+    """Sync disputes, orders and tracking of the stores into the database."""
+    from disputekit.parameters import load_all, load_store
+    from disputekit.pipeline import connect
+    from disputekit.storage import Database
+    from disputekit.sync import sync_store
+
+    ws = _workspace(home)
+    failed = False
+    try:
+        chosen = [load_store(s, ws.parameters_dir) for s in stores] if stores \
+            else load_all(ws.parameters_dir)
+    except DisputeKitError as exc:
+        raise click.ClickException(str(exc)) from None
+    db = Database.open(ws.db_url)
+    for store in chosen:
+        try:
+            with connect(store) as client:
+                click.echo(sync_store(store, client, db, progress=sys.stderr.isatty()).summary())
+        except DisputeKitError as exc:
+            failed = True
+            click.echo(f"{store.store_id}: FAILED: {exc}", err=True)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--store", "stores", multiple=True, help="Store id (repeatable); default all.")
+@click.option("--date", "run_date", default=None, help="Run date YYYY-MM-DD (default today).")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def run(stores: tuple[str, ...], run_date: str | None, home: str | None) -> None:
+    """Run every store's notebook with Papermill and publish the reports."""
+    _run(_workspace(home), stores, run_date)
+
+
+def _run(ws: Workspace, stores: tuple[str, ...], run_date: str | None) -> None:
+    from disputekit.runner import run_stores
+
+    try:
+        day = date.fromisoformat(run_date) if run_date else None
+    except ValueError:
+        raise click.BadParameter(f"{run_date!r} is not a date like 2026-11-28",
+                                 param_hint="--date") from None
+    summary = run_stores(ws, stores or None, day)
+    click.echo(f"{'store':<10} {'status':<7} {'open':>5} {'due<24h':>8} {'time':>6}")
+    for r in summary.runs:
+        click.echo(f"{r.store_id:<10} {r.status:<7} {_n(r.open_disputes):>5} "
+                   f"{_n(r.due_today):>8} {r.duration:>5.0f}s")
+        if r.error:
+            click.echo(f"  {r.error}", err=True)
+    click.echo(f"reports: {summary.index}")
+    sys.exit(0 if summary.ok else 1)
+
+
+def _n(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+@main.command()
+@click.option("--port", default=DEMO_PORT, show_default=True, type=int)
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def demo(port: int, seed: int, home: str | None) -> None:
+    """Start the simulator, run every demo store, print where the reports are."""
+    ws = _workspace(home)
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise click.ClickException(
+                f"port {port} is already in use: stop what is listening there (an earlier "
+                "simulator?) or run the demo with --port and matching parameters")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "disputekit", "simulator", "--port", str(port),
+         "--seed", str(seed)],
+        stdout=subprocess.DEVNULL, env=os.environ.copy(),
+    )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/health", server)
+        click.echo(f"simulator up on 127.0.0.1:{port} (seed {seed}); running the stores…")
+        _run(ws, (), None)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise click.ClickException("the simulator exited before it was ready")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise click.ClickException(f"the simulator did not answer on {url} within {seconds:.0f} s")
+
+
+@main.command("check-params")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def check_params(home: str | None) -> None:
+    """Validate every parameters/<store>.yaml and report what is wrong."""
+    from disputekit.parameters import load_file, store_files
+
+    ws = _workspace(home)
+    bad = 0
+    for path in store_files(ws.parameters_dir):
+        try:
+            store = load_file(path)
+            click.echo(f"ok      {path.name}: {store.name}")
+        except DisputeKitError as exc:
+            bad += 1
+            click.echo(f"invalid {exc}", err=True)
+    sys.exit(1 if bad else 0)

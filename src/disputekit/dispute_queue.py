@@ -1,0 +1,106 @@
+"""The queue of open disputes across stores, most urgent first, as a DataFrame.
+
+This is the read side the workbook and the reports share: it joins each open dispute with
+its order and computes its deadline with ``deadlines`` (the pure rules), at a given ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import select
+
+from disputekit.deadlines import response_deadline
+from disputekit.privacy import mask_login
+from disputekit.storage import Database, DisputeRow, OrderRow, TrackingEventRow
+
+QUEUE_COLUMNS = [
+    "store_id", "issue_id", "parent_order_id", "order_id", "buyer", "country", "product",
+    "amount_usd", "reason", "status", "carrier", "service", "service_kind", "logistics_no",
+    "created_at", "due_at", "deadline_source", "hours_left", "urgency",
+]
+
+
+def open_disputes(
+    db: Database, now: datetime, store_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Every dispute still ``processing``, sorted by deadline (none last), then age."""
+    query = (
+        select(DisputeRow, OrderRow)
+        .join(OrderRow, (OrderRow.store_id == DisputeRow.store_id)
+              & (OrderRow.order_id == DisputeRow.parent_order_id), isouter=True)
+        .where(DisputeRow.issue_status == "processing")
+    )
+    if store_ids:
+        query = query.where(DisputeRow.store_id.in_(list(store_ids)))
+    rows = []
+    with db.session() as s:
+        for dispute, order in s.execute(query).tuples():
+            deadline = response_deadline(
+                timeout_trigger_at=dispute.timeout_trigger_at,
+                created_at=dispute.created_at,
+                reverse_detail_status=dispute.reverse_detail_status,
+                last_buyer_change_at=dispute.last_buyer_change_at,
+                timeout_type=dispute.timeout_type,
+            )
+            left = deadline.hours_left(now)
+            rows.append({
+                "store_id": dispute.store_id,
+                "issue_id": dispute.issue_id,
+                "parent_order_id": dispute.parent_order_id,
+                "order_id": dispute.order_id,
+                "buyer": dispute.buyer_login_id,
+                "country": order.buyer_country if order else "",
+                "product": dispute.product_name,
+                "amount_usd": float(dispute.refund_max_usd or dispute.product_price or 0),
+                "reason": dispute.reason_english,
+                "status": dispute.reverse_detail_status,
+                "carrier": order.carrier if order else "",
+                "service": order.service_name if order else "",
+                "service_kind": order.service_kind if order else "",
+                "logistics_no": order.logistics_no if order else "",
+                "created_at": dispute.created_at,
+                "due_at": deadline.due_at,
+                "deadline_source": str(deadline.source),
+                "hours_left": None if left is None else round(left, 1),
+                "urgency": str(deadline.urgency(now)),
+            })
+    frame = pd.DataFrame(rows, columns=QUEUE_COLUMNS)
+    if frame.empty:
+        return frame
+    frame["due_at"] = pd.to_datetime(frame["due_at"], utc=True)
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame.sort_values(["due_at", "created_at"], na_position="last",
+                             kind="stable").reset_index(drop=True)
+
+
+def counts_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Open disputes per value of ``column``, largest first (for the report tables)."""
+    if frame.empty:
+        return pd.DataFrame({column: [], "open disputes": []})
+    counts = frame[column].replace("", "(none)").value_counts()
+    return counts.rename_axis(column).reset_index(name="open disputes")
+
+
+def masked(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same rows with buyer logins masked, for shared reports."""
+    out = frame.copy()
+    out["buyer"] = out["buyer"].map(mask_login)
+    return out
+
+
+def tracking_timeline(db: Database, store_id: str, logistics_no: str) -> pd.DataFrame:
+    """The stored tracking events of one parcel, oldest first."""
+    with db.session() as s:
+        events = s.scalars(
+            select(TrackingEventRow)
+            .where(TrackingEventRow.store_id == store_id,
+                   TrackingEventRow.logistics_no == logistics_no)
+            .order_by(TrackingEventRow.seq)
+        ).all()
+        return pd.DataFrame([{
+            "when": e.occurred_at, "event": e.description, "where": e.location,
+            "code": e.action_code, "signed by": e.signed_name,
+        } for e in events], columns=["when", "event", "where", "code", "signed by"])

@@ -1,0 +1,173 @@
+"""A store's parameters: ``parameters/<store_id>.yaml``, validated.
+
+A store names the *environment variables* that hold its credentials; the values never
+appear in a parameters file, a notebook, an output or a log. Papermill passes a notebook
+only the store id (and a run date); the notebook loads the rest from here.
+
+Example::
+
+    store_id: volt
+    name: Volt Electronics
+    api:
+      base_url: http://127.0.0.1:8765/sync
+      app_key_env: DISPUTEKIT_APP_KEY
+      app_secret_env: DISPUTEKIT_APP_SECRET
+      access_token_env: DISPUTEKIT_VOLT_TOKEN
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from disputekit.client import Credentials
+from disputekit.errors import MissingCredentialError, ParametersError, UnknownStoreError
+
+STORE_ID = r"^[a-z][a-z0-9_-]{0,39}$"
+ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
+EnvVarName = Annotated[str, Field(pattern=ENV_NAME)]
+
+# Keys that people put in parameters by mistake, with what to do instead.
+_SECRET_HINTS = {
+    "app_secret": "app_secret_env",
+    "secret": "app_secret_env",
+    "access_token": "access_token_env",
+    "token": "access_token_env",
+    "app_key": "app_key_env",
+    "session": "access_token_env",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ApiParameters(_Strict):
+    base_url: str = "https://api-sg.aliexpress.com/sync"
+    sign_method: Literal["sha256", "md5", "hmac", "hmac-sha256"] = "sha256"
+    simplify: bool = False
+    app_key_env: EnvVarName
+    app_secret_env: EnvVarName
+    access_token_env: EnvVarName
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    page_size: int = Field(default=50, ge=1, le=50)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://api-sg.aliexpress.com/sync")
+        return value
+
+
+class StoreParameters(_Strict):
+    store_id: Annotated[str, Field(pattern=STORE_ID)]
+    name: str = Field(min_length=1)
+    api: ApiParameters
+
+    def credentials(self, env: Mapping[str, str] | None = None) -> Credentials:
+        """Read this store's credentials from the environment (never from a file)."""
+        env = os.environ if env is None else env
+        missing = [
+            name for name in (self.api.app_key_env, self.api.app_secret_env,
+                              self.api.access_token_env)
+            if not env.get(name)
+        ]
+        if missing:
+            raise MissingCredentialError(
+                f"store {self.store_id!r}: environment variable(s) {', '.join(missing)} not set. "
+                f"Export them (e.g. `export {missing[0]}=...`) before running; for the demo "
+                "stores `make demo` sets them."
+            )
+        return Credentials(
+            app_key=env[self.api.app_key_env],
+            app_secret=env[self.api.app_secret_env],
+            access_token=env[self.api.access_token_env],
+        )
+
+
+def parse_store(data: Any, source: str, expected_id: str | None = None) -> StoreParameters:
+    """Validate one store's parameters; errors name the file, the field and the fix."""
+    if not isinstance(data, dict):
+        raise ParametersError(
+            f"{source}: expected a mapping of keys (store_id, name, api, ...), "
+            f"got {type(data).__name__}"
+        )
+    try:
+        store = StoreParameters.model_validate(data)
+    except ValidationError as exc:
+        raise ParametersError(f"{source} is invalid:\n" + _explain(exc)) from None
+    if expected_id is not None and store.store_id != expected_id:
+        raise ParametersError(
+            f"{source}: store_id is {store.store_id!r} but the file is named for "
+            f"{expected_id!r}; rename the file to {store.store_id}.yaml or fix store_id"
+        )
+    return store
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        key = str(err["loc"][-1]) if err["loc"] else ""
+        kind = err["type"]
+        if kind == "missing":
+            lines.append(f"  - missing field '{where}': add it")
+        elif kind == "extra_forbidden":
+            hint = _SECRET_HINTS.get(key)
+            if hint:
+                lines.append(
+                    f"  - unknown key '{where}': credentials never go in parameters; put the "
+                    f"value in an environment variable and name it with '{hint}'"
+                )
+            else:
+                lines.append(f"  - unknown key '{where}': remove it or check its spelling")
+        else:
+            shown = repr(err.get("input"))[:60]
+            lines.append(f"  - wrong value for '{where}': {err['msg']} (got {shown})")
+    return "\n".join(lines)
+
+
+def load_file(path: Path) -> StoreParameters:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParametersError(f"{path}: cannot be read ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ParametersError(f"{path}: not valid YAML ({exc})") from exc
+    return parse_store(data, str(path), expected_id=path.stem)
+
+
+def store_files(parameters_dir: Path) -> list[Path]:
+    return sorted(p for p in parameters_dir.glob("*.yaml") if not p.name.startswith("."))
+
+
+def load_store(store_id: str, parameters_dir: Path) -> StoreParameters:
+    """The parameters of one store; ``UnknownStoreError`` lists the stores that exist."""
+    if not re.match(STORE_ID, store_id):
+        raise UnknownStoreError(
+            f"{store_id!r} is not a valid store id (lower-case letters, digits, '-', '_')"
+        )
+    path = parameters_dir / f"{store_id}.yaml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in store_files(parameters_dir)) or "none"
+        raise UnknownStoreError(
+            f"unknown store {store_id!r}: there is no {path}. Known stores: {known}. "
+            "Add a parameters file for it, or fix the store id."
+        )
+    return load_file(path)
+
+
+def load_all(parameters_dir: Path) -> list[StoreParameters]:
+    """Every store under ``parameters_dir``; the first invalid file raises."""
+    if not parameters_dir.is_dir():
+        raise ParametersError(f"no parameters folder at {parameters_dir}")
+    return [load_file(p) for p in store_files(parameters_dir)]

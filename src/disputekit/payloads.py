@@ -1,0 +1,193 @@
+"""Validated shapes of what the platform sends (wire names, reference §4 and §6).
+
+These models sit at the edge: the client validates every answer with them, so a payload
+that lost a field or changed a type stops there with a message naming the field, instead of
+turning into a wrong deadline somewhere downstream. Unknown extra fields are ignored (the
+platform adds fields without notice); the raw JSON is stored beside the parsed record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from disputekit.errors import MalformedPayloadError
+from disputekit.platform_time import parse_pacific
+
+
+def _pacific(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return parse_pacific(str(value))
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+PacificTime = Annotated[datetime | None, BeforeValidator(_pacific)]
+OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_blank_to_none)]
+OptionalStr = Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+
+class IssueSummary(_Wire):
+    """One item of ``aliexpress.issue.issuelist.get`` ``data_list``."""
+
+    issue_id: int
+    order_id: int
+    parent_order_id: int
+    buyer_login_id: str
+    issue_status: str
+    reason_chinese: OptionalStr = ""
+    reason_english: OptionalStr = ""
+    gmt_create: PacificTime
+    gmt_modified: PacificTime
+
+
+class IssuePage(_Wire):
+    current_page: int
+    page_size: int
+    total_item: int
+    data_list: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Solution(_Wire):
+    id: int
+    issue_id: int | None = None
+    solution_owner: OptionalStr = ""
+    solution_type: OptionalStr = ""
+    status: OptionalStr = ""
+    is_default: bool = False
+    content: OptionalStr = ""
+    refund_money: OptionalDecimal = None
+    refund_money_currency: OptionalStr = ""
+    refund_money_post: OptionalDecimal = None
+    refund_money_post_currency: OptionalStr = ""
+    reached_type: OptionalStr = ""
+    reached_time: PacificTime = None
+    gmt_create: PacificTime = None
+
+
+class Attachment(_Wire):
+    file_path: str
+    owner: OptionalStr = ""
+
+
+class Process(_Wire):
+    action_type: str
+    submit_member_type: OptionalStr = ""
+    content: OptionalStr = ""
+    receive_goods: bool | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    has_buyer_video: bool = False
+    has_seller_video: bool = False
+    gmt_create: PacificTime = None
+
+
+class IssueDetail(_Wire):
+    """``aliexpress.issue.detail.get`` ``result_object``."""
+
+    id: int
+    order_id: int
+    parent_order_id: int
+    product_id: int | None = None
+    product_name: OptionalStr = ""
+    product_price: OptionalDecimal = None
+    product_price_currency: OptionalStr = ""
+    buyer_login_id: str
+    issue_status: str
+    reverse_detail_status: OptionalStr = ""
+    issue_reason: OptionalStr = ""
+    issue_reason_id: int | None = None
+    refund_money_max: OptionalDecimal = None
+    refund_money_max_currency: OptionalStr = ""
+    refund_money_max_local: OptionalDecimal = None
+    refund_money_max_local_currency: OptionalStr = ""
+    after_sale_warranty: bool = False
+    timeout_type: OptionalStr = ""
+    timeout_trigger_time: PacificTime = None
+    gmt_create: PacificTime = None
+    buyer_solution_list: list[Solution] = Field(default_factory=list)
+    seller_solution_list: list[Solution] = Field(default_factory=list)
+    platform_solution_list: list[Solution] = Field(default_factory=list)
+    process_dto_list: list[Process] = Field(default_factory=list)
+
+
+class Money(_Wire):
+    amount: Decimal
+    currency_code: OptionalStr = "USD"
+
+
+class LogisticInfo(_Wire):
+    logistics_no: OptionalStr = ""
+    logistics_service_name: OptionalStr = ""
+    logistics_type_code: OptionalStr = ""
+    gmt_send: PacificTime = None
+    gmt_received: PacificTime = None
+    receive_status: OptionalStr = ""
+    have_tracking_info: bool | None = None
+
+
+class BuyerInfo(_Wire):
+    login_id: OptionalStr = ""
+    first_name: OptionalStr = ""
+    last_name: OptionalStr = ""
+    country: OptionalStr = ""
+
+
+class ChildOrder(_Wire):
+    child_order_id: int
+    product_id: int | None = None
+    product_name: OptionalStr = ""
+    product_count: int = 1
+    product_price: Money | None = None
+    sku_code: OptionalStr = ""
+
+
+class OrderInfo(_Wire):
+    """``aliexpress.solution.order.info.get`` ``result.data`` (same shape as findorderbyid)."""
+
+    id: int
+    order_status: OptionalStr = ""
+    order_amount: Money | None = None
+    logistics_amount: Money | None = None
+    buyer_info: BuyerInfo = Field(default_factory=BuyerInfo)
+    logistic_info_list: list[LogisticInfo] = Field(default_factory=list)
+    child_order_list: list[ChildOrder] = Field(default_factory=list)
+    gmt_create: PacificTime = None
+    gmt_pay_success: PacificTime = None
+
+
+class TrackingEvent(_Wire):
+    """One item of ``aliexpress.logistics.redefining.querytrackingresult`` ``details``."""
+
+    event_date: PacificTime
+    event_desc: OptionalStr = ""
+    address: OptionalStr = ""
+    signed_name: OptionalStr = ""
+    action_code: OptionalStr = ""
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: Any, what: str) -> M:
+    """Validate ``data`` as ``model``; on failure name the fields, not a pydantic dump."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            for err in exc.errors()[:5]
+        )
+        raise MalformedPayloadError(
+            f"{what} does not have the documented shape ({problems}). Nothing was stored for "
+            "it; if the platform changed its format, report it with this message."
+        ) from exc

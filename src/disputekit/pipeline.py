@@ -1,0 +1,90 @@
+"""Use cases the notebooks and the CLI call: connect a store, run its day.
+
+This is the one place that builds adapters (client, database) from a workspace, so a
+notebook is a handful of calls and no plumbing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from disputekit.client import AliExpressClient
+from disputekit.dispute_queue import counts_by, masked, open_disputes
+from disputekit.parameters import StoreParameters, load_store
+from disputekit.platform_time import utc_now
+from disputekit.storage import Database
+from disputekit.sync import SyncResult, sync_store
+from disputekit.workspace import Workspace
+
+
+def connect(store: StoreParameters, env: Mapping[str, str] | None = None) -> AliExpressClient:
+    """A client for ``store`` with credentials read from the environment."""
+    return AliExpressClient(
+        base_url=store.api.base_url,
+        credentials=store.credentials(os.environ if env is None else env),
+        sign_method=store.api.sign_method,
+        simplify=store.api.simplify,
+        timeout=store.api.timeout_seconds,
+    )
+
+
+@dataclass
+class StoreDay:
+    """One store's daily run: what the sync did and the open queue it left."""
+
+    store: StoreParameters
+    run_date: date
+    now: datetime
+    sync: SyncResult
+    queue: pd.DataFrame
+
+    @property
+    def due_today(self) -> int:
+        return int((self.queue["hours_left"].fillna(1e9) < 24).sum()) if len(self.queue) else 0
+
+    def report_table(self) -> pd.DataFrame:
+        """The open queue as a shared report shows it: buyer masked, readable columns."""
+        shown = masked(self.queue)
+        if shown.empty:
+            return shown
+        shown["due (UTC)"] = shown["due_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("—")
+        shown["hours left"] = shown["hours_left"]
+        return shown[["urgency", "due (UTC)", "hours left", "parent_order_id", "buyer",
+                      "country", "product", "amount_usd", "reason", "status", "carrier"]]
+
+    def by_reason(self) -> pd.DataFrame:
+        return counts_by(self.queue, "reason")
+
+    def by_carrier(self) -> pd.DataFrame:
+        return counts_by(self.queue, "carrier")
+
+    def by_urgency(self) -> pd.DataFrame:
+        return counts_by(self.queue, "urgency")
+
+
+def run_store_day(
+    store_id: str,
+    run_date: str | date | None = None,
+    workspace: Workspace | None = None,
+    *,
+    progress: bool = False,
+) -> StoreDay:
+    """Sync one store and return its open queue, most urgent first."""
+    ws = workspace or Workspace.discover()
+    store = load_store(store_id, ws.parameters_dir)
+    day = date.fromisoformat(run_date) if isinstance(run_date, str) and run_date else (
+        run_date if isinstance(run_date, date) else utc_now().date())
+    db = Database.open(ws.db_url)
+    try:
+        with connect(store) as client:
+            result = sync_store(store, client, db, progress=progress)
+        now = utc_now()
+        queue = open_disputes(db, now, [store.store_id])
+    finally:
+        db.dispose()
+    return StoreDay(store=store, run_date=day, now=now, sync=result, queue=queue)

@@ -1,0 +1,189 @@
+"""The database: SQLAlchemy 2 over SQLite by default (one file), PostgreSQL for a team.
+
+Tables: ``stores``, ``disputes``, ``orders``, ``tracking_events``, ``sync_runs``. Every
+instant is stored as UTC and comes back timezone-aware, whatever the backend. The raw JSON
+of each detail and order is kept beside the parsed columns, so a later version can derive
+new facts without another sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import DateTime
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out (SQLite has no time zones; this keeps both backends equal)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing to store a naive datetime {value!r}; use UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class StoreRow(Base):
+    __tablename__ = "stores"
+    store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    last_synced_at: Mapped[datetime | None]
+
+
+class DisputeRow(Base):
+    __tablename__ = "disputes"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    issue_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger)  # child order
+    parent_order_id: Mapped[int] = mapped_column(BigInteger)
+    buyer_login_id: Mapped[str] = mapped_column(String(120))
+    issue_status: Mapped[str] = mapped_column(String(40))
+    reverse_detail_status: Mapped[str] = mapped_column(String(60), default="")
+    reason_english: Mapped[str] = mapped_column(String(300), default="")
+    reason_chinese: Mapped[str] = mapped_column(String(300), default="")
+    issue_reason_id: Mapped[int | None] = mapped_column(Integer)
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+    product_name: Mapped[str] = mapped_column(String(500), default="")
+    product_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    refund_max_usd: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    refund_max_local: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    local_currency: Mapped[str] = mapped_column(String(8), default="")
+    after_sale_warranty: Mapped[bool] = mapped_column(default=False)
+    timeout_type: Mapped[str] = mapped_column(String(60), default="")
+    timeout_trigger_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    modified_at: Mapped[datetime]
+    last_buyer_change_at: Mapped[datetime | None]
+    buyer_opening_text: Mapped[str] = mapped_column(Text, default="")
+    detail_json: Mapped[dict[str, Any]]
+    synced_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_disputes_status", "issue_status"),
+        Index("ix_disputes_order", "store_id", "parent_order_id"),
+        Index("ix_disputes_buyer", "buyer_login_id"),
+    )
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # parent order
+    order_status: Mapped[str] = mapped_column(String(40), default="")
+    buyer_country: Mapped[str] = mapped_column(String(8), default="")
+    buyer_first_name: Mapped[str] = mapped_column(String(120), default="")
+    order_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    order_currency: Mapped[str] = mapped_column(String(8), default="")
+    freight_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    logistics_no: Mapped[str] = mapped_column(String(80), default="")
+    service_code: Mapped[str] = mapped_column(String(80), default="")
+    service_name: Mapped[str] = mapped_column(String(200), default="")
+    carrier: Mapped[str] = mapped_column(String(120), default="")
+    service_kind: Mapped[str] = mapped_column(String(20), default="")
+    shipped_at: Mapped[datetime | None]
+    created_at: Mapped[datetime | None]
+    raw_json: Mapped[dict[str, Any]]
+    synced_at: Mapped[datetime]
+
+
+class TrackingEventRow(Base):
+    __tablename__ = "tracking_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
+    logistics_no: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int] = mapped_column(Integer)  # 0 = oldest
+    occurred_at: Mapped[datetime | None]
+    action_code: Mapped[str] = mapped_column(String(60), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(300), default="")
+    signed_name: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(20), default="aliexpress")
+
+    __table_args__ = (UniqueConstraint("store_id", "logistics_no", "seq"),)
+
+
+class SyncRunRow(Base):
+    __tablename__ = "sync_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running/ok/partial/failed
+    listed: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Database:
+    """An engine plus a session factory; ``Database.open(url)`` creates missing tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str) -> Database:
+        parsed = make_url(url)
+        kwargs: dict[str, Any] = {}
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Notebooks, the runner and widgets share one file: wait on a lock, don't fail.
+            kwargs["connect_args"] = {"timeout": 30}
+        engine = create_engine(url, **kwargs)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(engine)
+        return cls(engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back if it raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    # WAL lets a notebook read while the runner writes; foreign keys are off by default.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,71 @@
+"""Shared fixtures: a real simulator on loopback, a sealed environment, a temp workspace."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from disputekit.simulator.app import RunningSimulator, serve_in_thread
+from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
+from disputekit.simulator.gateway import Gateway
+from disputekit.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def demo_credentials() -> dict[str, str]:
+    env = {"DISPUTEKIT_APP_KEY": DEMO_APP_KEY, "DISPUTEKIT_APP_SECRET": DEMO_APP_SECRET}
+    for store in DEMO_STORES:
+        env[f"DISPUTEKIT_{store.store_id.upper()}_TOKEN"] = store.access_token
+    return env
+
+
+@pytest.fixture(autouse=True)
+def sealed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's disputekit settings or credentials."""
+    for key in list(os.environ):
+        if key.startswith("DISPUTEKIT_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture(scope="session")
+def anchor() -> datetime:
+    """The simulator's 'now': this hour, so deadlines are meaningful against the real clock."""
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(scope="session")
+def simulator(anchor: datetime) -> Iterator[RunningSimulator]:
+    running = serve_in_thread(Gateway(seed=7, now=anchor))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    env = demo_credentials()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+def make_workspace(root: Path, sync_url: str) -> Workspace:
+    """A copy of the repo's workspace (parameters, notebooks) pointed at ``sync_url``."""
+    (root / "parameters").mkdir(parents=True)
+    for path in (REPO / "parameters").glob("*.yaml"):
+        text = path.read_text().replace("http://127.0.0.1:8765/sync", sync_url)
+        (root / "parameters" / path.name).write_text(text)
+    shutil.copytree(REPO / "notebooks", root / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return Workspace.at(root, env={})
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, simulator: RunningSimulator) -> Workspace:
+    return make_workspace(tmp_path / "ws", simulator.sync_url)

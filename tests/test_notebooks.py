@@ -1,0 +1,50 @@
+"""Both notebooks executed start to finish by nbval (--nbval-lax) in a real kernel, against
+the simulator on loopback."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from disputekit.parameters import load_store
+from disputekit.pipeline import connect
+from disputekit.storage import Database
+from disputekit.sync import sync_store
+from disputekit.workspace import Workspace
+
+
+def nbval(workspace: Workspace, notebook: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DISPUTEKIT_HOME": str(workspace.root),
+           "DISPUTEKIT_DB_URL": workspace.db_url}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax",
+         "--nbval-current-env", "-q", str(workspace.notebooks_dir / notebook)],
+        capture_output=True, text=True, env=env, cwd=workspace.root, timeout=600,
+    )
+
+
+@pytest.mark.notebook
+def test_store_daily_notebook_runs(workspace: Workspace, credentials: dict[str, str]) -> None:
+    result = nbval(workspace, "store_daily.ipynb")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b\d+ passed", result.stdout)
+    db = Database.open(workspace.db_url)  # the notebook synced the default store
+    from disputekit.dispute_queue import open_disputes
+    from disputekit.platform_time import utc_now
+    assert len(open_disputes(db, utc_now(), ["volt"])) > 0
+
+
+@pytest.mark.notebook
+def test_daily_review_notebook_runs(workspace: Workspace, credentials: dict[str, str]) -> None:
+    db = Database.open(workspace.db_url)
+    for store_id in ("volt", "spark"):
+        store = load_store(store_id, workspace.parameters_dir)
+        with connect(store) as client:
+            sync_store(store, client, db)
+    result = nbval(workspace, "daily_review.ipynb")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b\d+ passed", result.stdout)

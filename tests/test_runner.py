@@ -1,0 +1,76 @@
+"""The scheduled run end to end: real kernels via Papermill, rendered reports, and the CLI."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from disputekit.runner import run_stores
+from disputekit.workspace import Workspace
+
+
+@pytest.mark.notebook
+def test_run_publishes_a_report_per_store(workspace: Workspace,
+                                          credentials: dict[str, str]) -> None:
+    day = date(2026, 11, 28)
+    (workspace.parameters_dir / "broken.yaml").write_text("store_id: broken\nname: x\n")
+    summary = run_stores(workspace, run_date=day)
+
+    by_store = {r.store_id: r for r in summary.runs}
+    assert set(by_store) == {"bloom", "broken", "spark", "volt"}
+    assert not summary.ok  # the broken store failed ...
+    assert by_store["broken"].status == "failed"
+    assert "missing field 'api'" in by_store["broken"].error
+    for store_id in ("bloom", "spark", "volt"):  # ... and the others went on
+        run = by_store[store_id]
+        assert run.status == "ok", run.error
+        assert run.notebook == workspace.runs_dir / "2026-11-28" / f"{store_id}.ipynb"
+        executed = nbformat.read(run.notebook, as_version=4)
+        injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert injected and "store_id" in injected[0].source
+        html = (workspace.reports_dir / "2026-11-28" / f"{store_id}.html").read_text()
+        assert run.open_disputes and run.open_disputes > 0
+        assert f"{run.open_disputes} open disputes" in html
+        assert "run_store_day" not in html  # no code in the report
+        assert "due in 24 h" in html and "parent_order_id" in html
+        for secret in credentials.values():  # nothing secret anywhere in runs/ or reports/
+            assert secret not in html
+            assert secret not in run.notebook.read_text()
+
+    index = (workspace.reports_dir / "2026-11-28" / "index.html").read_text()
+    assert summary.index == workspace.reports_dir / "2026-11-28" / "index.html"
+    for store_id in ("bloom", "spark", "volt"):
+        assert f'href="{store_id}.html"' in index
+    assert "missing field" in index
+
+
+@pytest.mark.notebook
+def test_cli_exit_code_says_whether_a_store_failed(workspace: Workspace,
+                                                   credentials: dict[str, str]) -> None:
+    cmd = [sys.executable, "-m", "disputekit", "run", "--home", str(workspace.root),
+           "--date", "2026-11-27"]
+    ok = subprocess.run([*cmd, "--store", "volt"], capture_output=True, text=True, timeout=600)
+    assert ok.returncode == 0, ok.stderr
+    assert re.search(r"^volt\s+ok\s+\d+", ok.stdout, re.M)
+    assert ok.stdout.strip().endswith(str(workspace.reports_dir / "2026-11-27" / "index.html"))
+
+    bad = subprocess.run([*cmd, "--store", "nosuch"], capture_output=True, text=True,
+                         timeout=600)
+    assert bad.returncode == 1
+    assert "unknown store 'nosuch'" in bad.stderr
+
+
+def test_check_params_reports_invalid_files(tmp_path: Path) -> None:
+    (tmp_path / "parameters").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "parameters" / "acme.yaml").write_text("store_id: acme\nname: A\napi: {}\n")
+    out = subprocess.run([sys.executable, "-m", "disputekit", "check-params", "--home",
+                          str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "missing field 'api.app_key_env'" in out.stderr

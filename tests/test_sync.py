@@ -1,0 +1,114 @@
+"""Sync against the simulator: complete, incremental, idempotent, and resilient."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from disputekit.errors import AccessTokenError
+from disputekit.parameters import load_store
+from disputekit.pipeline import connect
+from disputekit.platform_time import to_pacific_string
+from disputekit.simulator.app import serve_in_thread
+from disputekit.simulator.gateway import Gateway
+from disputekit.storage import Database, DisputeRow, OrderRow, SyncRunRow, TrackingEventRow
+from disputekit.sync import sync_store
+from disputekit.workspace import Workspace
+from tests.conftest import make_workspace
+
+
+def counts(db: Database) -> tuple[int, int, int]:
+    with db.session() as s:
+        return (s.scalar(select(func.count()).select_from(DisputeRow)) or 0,
+                s.scalar(select(func.count()).select_from(OrderRow)) or 0,
+                s.scalar(select(func.count()).select_from(TrackingEventRow)) or 0)
+
+
+@pytest.fixture
+def private_simulator(anchor: datetime):  # type: ignore[no-untyped-def]
+    """A simulator of our own, so a test may change the platform's data."""
+    running = serve_in_thread(Gateway(seed=11, now=anchor))
+    yield running
+    running.stop()
+
+
+def test_sync_is_complete_and_idempotent(workspace: Workspace, credentials: dict[str, str],
+                                         simulator) -> None:  # type: ignore[no-untyped-def]
+    store = load_store("volt", workspace.parameters_dir)
+    db = Database.open(workspace.db_url)
+    dataset = simulator.gateway.datasets["volt"]
+    with connect(store) as client:
+        first = sync_store(store, client, db)
+        after_first = counts(db)
+        second = sync_store(store, client, db)
+    assert first.status == "ok" and first.fetched == len(dataset.issues)
+    assert second.fetched == 0 and second.unchanged == len(dataset.issues)
+    assert counts(db) == after_first
+    disputes, orders, events = after_first
+    assert disputes == len(dataset.issues)
+    assert orders == len({r.summary["parent_order_id"] for r in dataset.issues})
+    parents = {r.summary["parent_order_id"] for r in dataset.issues}
+    numbers = {info["logistics_no"] for pid in parents
+               for info in dataset.orders[pid]["logistic_info_list"] if info["logistics_no"]}
+    assert events == sum(len(dataset.tracking.get(n, [])) for n in numbers) > 0
+    with db.session() as s:
+        row = s.get(DisputeRow, ("volt", dataset.issues[0].summary["issue_id"]))
+        assert row is not None and row.created_at.tzinfo is not None
+        runs = s.scalars(select(SyncRunRow).order_by(SyncRunRow.id)).all()
+        assert [r.status for r in runs] == ["ok", "ok"]
+
+
+def test_only_changed_disputes_are_fetched_again(tmp_path: Path, private_simulator,
+                                                 credentials: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace(tmp_path / "ws", private_simulator.sync_url)
+    store = load_store("spark", ws.parameters_dir)
+    db = Database.open(ws.db_url)
+    record = private_simulator.gateway.datasets["spark"].issues[3]
+    with connect(store) as client:
+        sync_store(store, client, db)
+        # The buyer changes the dispute on the platform.
+        record.summary["gmt_modified"] = to_pacific_string(
+            private_simulator.gateway.now + timedelta(minutes=5))
+        record.detail["reverse_detail_status"] = "wait_for_AE_feedback"
+        private_simulator.gateway.call_log.clear()
+        again = sync_store(store, client, db)
+    assert again.fetched == 1
+    details = [m for m, _ in private_simulator.gateway.call_log
+               if m == "aliexpress.issue.detail.get"]
+    assert len(details) == 1
+    with db.session() as s:
+        row = s.get(DisputeRow, ("spark", record.summary["issue_id"]))
+        assert row is not None and row.reverse_detail_status == "wait_for_AE_feedback"
+
+
+def test_one_malformed_dispute_does_not_stop_the_others(tmp_path: Path, private_simulator,
+                                                        credentials: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace(tmp_path / "ws", private_simulator.sync_url)
+    store = load_store("bloom", ws.parameters_dir)
+    db = Database.open(ws.db_url)
+    dataset = private_simulator.gateway.datasets["bloom"]
+    broken = dataset.issues[5]
+    broken.detail["gmt_create"] = "yesterday-ish"  # not a platform time
+    with connect(store) as client:
+        result = sync_store(store, client, db)
+    assert result.status == "partial"
+    assert [issue for issue, _ in result.failures] == [broken.summary["issue_id"]]
+    assert "gmt_create" in result.failures[0][1]
+    assert counts(db)[0] == len(dataset.issues) - 1
+
+
+def test_bad_credentials_fail_the_run_and_record_it(workspace: Workspace,
+                                                    credentials: dict[str, str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPUTEKIT_VOLT_TOKEN", "revoked")
+    store = load_store("volt", workspace.parameters_dir)
+    db = Database.open(workspace.db_url)
+    with connect(store) as client, pytest.raises(AccessTokenError):
+        sync_store(store, client, db)
+    with db.session() as s:
+        run = s.scalars(select(SyncRunRow)).one()
+        assert run.status == "failed" and "IllegalAccessToken" in run.error
+        assert "revoked" not in run.error
