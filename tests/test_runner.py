@@ -32,7 +32,8 @@ def test_run_publishes_a_report_per_store(workspace: Workspace,
         assert run.status == "ok", run.error
         assert run.notebook == workspace.runs_dir / "2026-11-28" / f"{store_id}.ipynb"
         executed = nbformat.read(run.notebook, as_version=4)
-        injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        injected = [c for c in executed.cells
+                    if "injected-parameters" in c.metadata.get("tags", [])]
         assert injected and "store_id" in injected[0].source
         html = (workspace.reports_dir / "2026-11-28" / f"{store_id}.html").read_text()
         assert run.open_disputes and run.open_disputes > 0

@@ -37,7 +37,7 @@ def open_disputes(
         query = query.where(DisputeRow.store_id.in_(list(store_ids)))
     rows = []
     with db.session() as s:
-        for dispute, order in s.execute(query).tuples():
+        for dispute, order in s.execute(query).all():
             deadline = response_deadline(
                 timeout_trigger_at=dispute.timeout_trigger_at,
                 created_at=dispute.created_at,

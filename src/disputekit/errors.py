@@ -84,8 +84,10 @@ class RateLimitedError(PlatformError):
 
     transient = True
 
-    def __init__(self, message: str, *, retry_after: float = 1.0, **fields: str) -> None:
-        super().__init__(message, **fields)  # type: ignore[arg-type]
+    def __init__(
+        self, message: str, *, retry_after: float = 1.0, **fields: str
+    ) -> None:
+        super().__init__(message, **fields)
         self.retry_after = retry_after
 
 

@@ -21,7 +21,10 @@ from disputekit.platform_time import parse_pacific
 def _pacific(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
-    return parse_pacific(str(value))
+    try:
+        return parse_pacific(str(value))
+    except MalformedPayloadError as exc:
+        raise ValueError(str(exc)) from None  # pydantic reports it with the field's name
 
 
 def _blank_to_none(value: Any) -> Any:

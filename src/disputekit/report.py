@@ -18,9 +18,12 @@ def notebook_to_html(notebook: Path, target: Path) -> Path:
     """Render an executed notebook without its code cells or prompts."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _resources = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]
+        template_name="lab", exclude_input=True, exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    executed = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
+    body, _resources = exporter.from_notebook_node(executed)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
     return target
@@ -31,7 +34,8 @@ _INDEX = """<!doctype html>
 <title>disputekit · reports for {{ run_date }}</title>
 <style>
  body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
- table { border-collapse: collapse; } th, td { padding: .4rem .8rem; border-bottom: 1px solid #ddd; }
+ table { border-collapse: collapse; }
+ th, td { padding: .4rem .8rem; border-bottom: 1px solid #ddd; }
  th { text-align: left; } .failed { color: #b00020; } .ok { color: #1b5e20; }
  td.num { text-align: right; }
 </style></head><body>

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
@@ -59,15 +60,17 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self._show_selected()
 
     @staticmethod
-    def _label(r: object) -> str:
-        left = getattr(r, "hours_left")
+    def _label(r: Any) -> str:
+        left = r.hours_left
         due = "no deadline" if pd.isna(left) else f"{left:+.0f} h"
-        return (f"{due:>12} │ {getattr(r, 'store_id'):<6} │ {getattr(r, 'parent_order_id')} │ "
-                f"{getattr(r, 'reason')[:40]:<40} │ ${getattr(r, 'amount_usd'):.2f} │ "
-                f"{getattr(r, 'country')}")
+        return (f"{due:>12} │ {r.store_id:<6} │ {r.parent_order_id} │ "
+                f"{r.reason[:40]:<40} │ ${r.amount_usd:.2f} │ "
+                f"{r.country}")
 
     def select(self, store_id: str, issue_id: int) -> None:
+        """Show one dispute (re-read from the database even if it was already selected)."""
         self.list.value = (store_id, issue_id)
+        self._show_selected()
 
     def _show_selected(self) -> None:
         if self.list.value is None:

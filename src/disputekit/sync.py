@@ -89,7 +89,7 @@ def sync_store(
             known = dict(s.execute(
                 select(DisputeRow.issue_id, DisputeRow.modified_at)
                 .where(DisputeRow.store_id == store.store_id)
-            ).tuples().all())
+            ).all())
         for summary in _progress(summaries, progress, store.store_id):
             if known.get(summary.issue_id) == summary.gmt_modified:
                 result.unchanged += 1
@@ -116,7 +116,8 @@ def _progress(items: list[payloads.IssueSummary], enabled: bool,
         return items
     from tqdm.auto import tqdm
 
-    return tqdm(items, desc=f"sync {store_id}", unit="dispute")
+    bar: Iterable[payloads.IssueSummary] = tqdm(items, desc=f"sync {store_id}", unit="dispute")
+    return bar
 
 
 def _finish(db: Database, run_id: int, result: SyncResult, error: str = "") -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from dataclasses import dataclass
 
@@ -60,18 +59,19 @@ class RunningSimulator:
 
 def serve_in_thread(gateway: Gateway, port: int = 0) -> RunningSimulator:
     """Start serving on 127.0.0.1 (a free port when ``port`` is 0); returns once listening."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    config = uvicorn.Config(create_app(gateway), log_level="warning", access_log=False)
+    # Let uvicorn bind (port 0 = any free port): handing it a socket bound here made every
+    # loopback round trip take ~40 ms, which turned a sync into minutes.
+    config = uvicorn.Config(create_app(gateway), host="127.0.0.1", port=port,
+                            log_level="warning", access_log=False)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         if not thread.is_alive():
-            raise RuntimeError("the simulator thread stopped before it was listening")
+            raise RuntimeError(f"the simulator could not listen on 127.0.0.1:{port}")
         threading.Event().wait(0.02)
-    return RunningSimulator(gateway, server, thread, sock.getsockname()[1])
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    return RunningSimulator(gateway, server, thread, bound)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, seed: int = 7) -> None:

@@ -135,7 +135,8 @@ class Gateway:
             raise GatewayError("IllegalAccessToken", "The specified access token is missing")
         dataset = self.tokens.get(token)
         if dataset is None:
-            raise GatewayError("IllegalAccessToken", "The specified access token is invalid or expired")
+            raise GatewayError("IllegalAccessToken",
+                               "The specified access token is invalid or expired")
         return dataset
 
     def _check_timestamp(self, value: str) -> None:
@@ -243,7 +244,7 @@ def _json_param(params: Mapping[str, str], name: str) -> dict[str, Any]:
     if not raw:
         raise _missing(name)
     try:
-        value = json.loads(raw)
+        value: Any = json.loads(raw)
     except json.JSONDecodeError:
         raise _invalid(name, f"{name} must be a JSON object") from None
     if not isinstance(value, dict):
