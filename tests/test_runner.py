@@ -12,12 +12,13 @@ import nbformat
 import pytest
 
 from disputekit.runner import run_stores
+from disputekit.simulator.app import RunningSimulator
 from disputekit.workspace import Workspace
 
 
 @pytest.mark.notebook
-def test_run_publishes_a_report_per_store(workspace: Workspace,
-                                          credentials: dict[str, str]) -> None:
+def test_run_publishes_a_report_per_store(workspace: Workspace, credentials: dict[str, str],
+                                          simulator: RunningSimulator) -> None:
     day = date(2026, 11, 28)
     (workspace.parameters_dir / "broken.yaml").write_text("store_id: broken\nname: x\n")
     summary = run_stores(workspace, run_date=day)
@@ -39,7 +40,12 @@ def test_run_publishes_a_report_per_store(workspace: Workspace,
         assert run.open_disputes and run.open_disputes > 0
         assert f"{run.open_disputes} open disputes" in html
         assert "run_store_day" not in html  # no code in the report
-        assert "due in 24 h" in html and "parent_order_id" in html
+        assert "respond by (UTC)" in html
+        open_orders = {r.summary["parent_order_id"]
+                       for r in simulator.gateway.datasets[store_id].issues
+                       if r.summary["issue_status"] == "processing"}
+        assert len(open_orders) == run.open_disputes
+        assert all(str(order) in html for order in open_orders)  # every open dispute listed
         for secret in credentials.values():  # nothing secret anywhere in runs/ or reports/
             assert secret not in html
             assert secret not in run.notebook.read_text()

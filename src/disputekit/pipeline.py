@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from disputekit.client import AliExpressClient
 from disputekit.dispute_queue import counts_by, masked, open_disputes
@@ -47,24 +48,39 @@ class StoreDay:
     def due_today(self) -> int:
         return int((self.queue["hours_left"].fillna(1e9) < 24).sum()) if len(self.queue) else 0
 
-    def report_table(self) -> pd.DataFrame:
+    def report_table(self) -> Styler:
         """The open queue as a shared report shows it: buyer masked, readable columns."""
         shown = masked(self.queue)
-        if shown.empty:
-            return shown
-        shown["due (UTC)"] = shown["due_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("—")
-        shown["hours left"] = shown["hours_left"]
-        return shown[["urgency", "due (UTC)", "hours left", "parent_order_id", "buyer",
-                      "country", "product", "amount_usd", "reason", "status", "carrier"]]
+        table = pd.DataFrame({
+            "urgency": shown["urgency"],
+            "respond by (UTC)": shown["due_at"].dt.strftime("%d %b %H:%M"),
+            "hours left": shown["hours_left"],
+            "order": shown["parent_order_id"].astype(str),
+            "buyer": shown["buyer"],
+            "country": shown["country"],
+            "product": shown["product"],
+            "amount (USD)": shown["amount_usd"],
+            "reason": shown["reason"],
+            "waiting for": shown["status"].str.removeprefix("wait_for_").str.replace("_", " "),
+            "carrier": shown["carrier"],
+        })
+        return _styled(table)
 
-    def by_reason(self) -> pd.DataFrame:
-        return counts_by(self.queue, "reason")
+    def by_reason(self) -> Styler:
+        return _styled(counts_by(self.queue, "reason"))
 
-    def by_carrier(self) -> pd.DataFrame:
-        return counts_by(self.queue, "carrier")
+    def by_carrier(self) -> Styler:
+        return _styled(counts_by(self.queue, "carrier"))
 
-    def by_urgency(self) -> pd.DataFrame:
-        return counts_by(self.queue, "urgency")
+    def by_urgency(self) -> Styler:
+        return _styled(counts_by(self.queue, "urgency"))
+
+
+def _styled(frame: pd.DataFrame) -> Styler:
+    # Styler does not escape by default: buyer-supplied text must never become markup.
+    return (frame.style.hide(axis="index")
+            .format(escape="html", na_rep="—", precision=2)
+            .set_table_styles([{"selector": "th, td", "props": "text-align: left;"}]))
 
 
 def run_store_day(

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
 
 from disputekit.dispute_queue import open_disputes
 from disputekit.errors import DisputeKitError
@@ -29,6 +33,18 @@ from disputekit.workspace import Workspace
 log = logging.getLogger(__name__)
 
 STORE_NOTEBOOK = "store_daily.ipynb"
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """Kernels talk over Unix sockets in a private temp folder, not loopback TCP ports:
+    no port race when kernels start side by side (papermill #511), nothing listening on
+    the network, and no "running over TCP without encryption" warning in every log."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", os.path.join(tempfile.mkdtemp(prefix="disputekit-kernel-"),
+                                             "kernel"))
+        super().__init__(**kwargs)
 
 
 @dataclass
@@ -106,6 +122,7 @@ def run_stores(
                     cwd=str(workspace.notebooks_dir), kernel_name=kernel_name,
                     progress_bar=False, start_timeout=start_timeout,
                     execution_timeout=execution_timeout,
+                    kernel_manager_class=IPCKernelManager,
                 )
                 run.report = notebook_to_html(run.notebook, reports_dir / f"{store_id}.html")
                 run.status = "ok"
