@@ -23,6 +23,7 @@ def demo_credentials() -> dict[str, str]:
     env = {"DISPUTEKIT_APP_KEY": DEMO_APP_KEY, "DISPUTEKIT_APP_SECRET": DEMO_APP_SECRET}
     for store in DEMO_STORES:
         env[f"DISPUTEKIT_{store.store_id.upper()}_TOKEN"] = store.access_token
+        env[f"DISPUTEKIT_{store.store_id.upper()}_REFRESH_TOKEN"] = f"demo-refresh-{store.store_id}"
     return env
 
 

@@ -106,20 +106,25 @@ def test_clock_skew_is_refused(simulator: RunningSimulator) -> None:
 
 
 def test_rate_limit_is_retried_until_it_passes(anchor: datetime) -> None:
-    ticks = iter(range(10**6))
-    # A gateway allowing one call per second, on a clock that moves 0.4 s per call.
-    gateway = Gateway(seed=3, now=anchor, qps=1, clock=lambda: 1.7e9 + 0.4 * next(ticks))
-    running = serve_in_thread(gateway)
+    # One call per second per app key; the client's sleeps move the shared fake clock.
+    now = [1.7e9]
     slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    gateway = Gateway(seed=3, now=anchor, qps=1, clock=lambda: now[0])
+    running = serve_in_thread(gateway)
     try:
         creds = Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, "demo-token-volt")
         client = AliExpressClient(base_url=running.sync_url, credentials=creds,
                                   retry=RetryPolicy(attempts=5, base_delay=0.0),
-                                  clock=lambda: 1.7e9, sleep=slept.append)
+                                  clock=lambda: now[0], sleep=sleep)
         first = client.issue_page(1, 5)
         second = client.issue_page(1, 5)  # limited at first, then let through
         assert first == second
-        assert slept and slept[0] == 1.0  # waited as long as the ban said
+        assert slept == [1.0]  # waited exactly as long as the ban said, once
         client.retry = RetryPolicy(attempts=1)
         with pytest.raises(RateLimitedError):
             client.issue_page(1, 5)

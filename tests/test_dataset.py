@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -20,9 +22,11 @@ from disputekit.simulator.dataset import (
     DEMO_APP_KEY,
     DEMO_APP_SECRET,
     DEMO_STORES,
+    DemoStore,
     IssueRecord,
     StoreDataset,
     generate,
+    make_stores,
 )
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -51,6 +55,33 @@ MARKERS = {
 @pytest.fixture(scope="module")
 def data() -> dict[str, StoreDataset]:
     return generate(7, NOW)
+
+
+SCALED_STORES = 6
+SCALED_DISPUTES = 850
+
+
+@pytest.fixture(scope="module")
+def scaled_run() -> tuple[dict[str, StoreDataset], float]:
+    """Six made-up stores of 850 disputes each, and how long generating them took."""
+    started = time.perf_counter()
+    result = generate(7, NOW, make_stores(SCALED_STORES), SCALED_DISPUTES)
+    return result, time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def scaled(scaled_run: tuple[dict[str, StoreDataset], float]) -> dict[str, StoreDataset]:
+    return scaled_run[0]
+
+
+def stable_dump(data: dict[str, StoreDataset]) -> str:
+    """Everything generate() returns, as JSON in its own order (list and dict order matter)."""
+    payload = {store_id: {"store": dataclasses.asdict(ds.store),
+                          "issues": [[r.summary, r.detail, r.truth] for r in ds.issues],
+                          "orders": list(ds.orders.items()),
+                          "tracking": ds.tracking}
+               for store_id, ds in data.items()}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def records(data: dict[str, StoreDataset]) -> list[tuple[StoreDataset, IssueRecord]]:
@@ -106,10 +137,29 @@ def test_output_does_not_depend_on_hash_randomisation() -> None:
     assert len(digests) == 1
 
 
-def test_generation_is_fast() -> None:
-    started = time.perf_counter()
-    generate(11, NOW)
-    assert time.perf_counter() - started < 2.0  # ~0.3 s here; generous for slow CI runners
+# Pins the demo data: sha256 of stable_dump(generate(7, NOW)). Recorded when generate() gained
+# `stores` and `disputes_per_store`, which left the default output byte-for-byte unchanged; the
+# one deliberate change then was blanking the timer of wait_for_buyer_response disputes (31
+# disputes, 62 fields). If this fails, the demo stores' data changed: make sure that was meant.
+DEMO_DATA_SHA256 = "25cf7772db67fea755913463a54435c3afcaff7efbcfc6a52f8041df6be385d2"
+
+
+def test_default_demo_data_is_pinned(data: dict[str, StoreDataset]) -> None:
+    digest = hashlib.sha256(stable_dump(data).encode("utf-8")).hexdigest()
+    assert digest == DEMO_DATA_SHA256
+
+
+def test_explicit_defaults_give_the_default_data(data: dict[str, StoreDataset]) -> None:
+    assert generate(7, NOW, DEMO_STORES, None) == data
+
+
+def test_new_parameters_are_deterministic() -> None:
+    stores = make_stores(4)
+    first = generate(5, NOW, stores, 120)
+    assert generate(5, NOW, stores, 120) == first
+    assert stable_dump(generate(5, NOW, make_stores(4), 120)) == stable_dump(first)
+    assert generate(6, NOW, stores, 120) != first
+    assert [len(ds.issues) for ds in generate(5, NOW, stores, 130).values()] == [130] * 4
 
 
 def test_naive_now_is_refused() -> None:
@@ -480,10 +530,27 @@ def test_open_states_have_the_plans_that_explain_them(data: dict[str, StoreDatas
         if status == "wait_for_buyer_response":
             assert actions[-1] == "seller_create_solution"
             assert d["seller_solution_list"][0]["status"] == "wait_buyer_accept"
+            assert (d["timeout_type"], d["timeout_trigger_time"]) == ("", "")
         elif status == "wait_for_AE_feedback":
             assert "buyer_initiate_arbitration" in actions
             assert [s["id"] for s in d["platform_solution_list"]] == [-2]
             assert d["timeout_trigger_time"] == ""
+
+
+def test_no_timer_while_waiting_for_the_buyer(data: dict[str, StoreDataset],
+                                             scaled: dict[str, StoreDataset]) -> None:
+    # The seller is not on the clock while the buyer considers a counter-offer; a trigger time
+    # here would show the operator a deadline that is not theirs.
+    for dataset in (data, scaled):
+        waiting = [rec for _, rec in records(dataset)
+                   if rec.detail["reverse_detail_status"] == "wait_for_buyer_response"]
+        assert len(waiting) >= 3 * len(dataset)
+        for rec in waiting:
+            assert rec.summary["issue_status"] == "processing"
+            assert (rec.detail["timeout_type"], rec.detail["timeout_trigger_time"]) == ("", "")
+        timed = {rec.detail["reverse_detail_status"] for _, rec in records(dataset)
+                 if rec.detail["timeout_trigger_time"]}
+        assert timed == {"wait_for_seller_response"}
 
 
 def test_closed_disputes_end_the_way_the_platform_ends_them(
@@ -579,3 +646,106 @@ def test_output_is_plain_json(data: dict[str, StoreDataset]) -> None:
     payload = {"issues": [[r.summary, r.detail] for r in ds.issues], "tracking": ds.tracking,
                "orders": list(ds.orders.values())}
     assert json.loads(json.dumps(payload)) == payload
+
+
+# -- more stores, more disputes --------------------------------------------------------------
+
+
+def test_make_stores_numbers_and_cycles_them() -> None:
+    stores = make_stores(7)
+    assert [s.store_id for s in stores] == [f"store{n}" for n in range(1, 8)]
+    assert [s.category for s in stores[:4]] == ["electronics", "tools", "home", "electronics"]
+    assert all(s.access_token == f"demo-token-{s.store_id}" for s in stores)
+    sellers = [s.seller_id for s in (*stores, *DEMO_STORES)]
+    assert len(set(sellers)) == len(sellers)
+    assert make_stores(0) == ()
+    assert make_stores(3) == make_stores(7)[:3]
+
+
+def test_scaled_stores_have_the_disputes_asked_for(scaled: dict[str, StoreDataset]) -> None:
+    assert list(scaled) == [f"store{n}" for n in range(1, SCALED_STORES + 1)]
+    assert sum(len(ds.issues) for ds in scaled.values()) == 5_100
+    for store_id, ds in scaled.items():
+        assert ds.store.store_id == store_id
+        assert len(ds.issues) == SCALED_DISPUTES
+        created = [when(r.summary["gmt_create"]) for r in ds.issues]
+        assert created == sorted(created, reverse=True)
+        assert timedelta(days=60) < NOW - min(created) <= timedelta(days=90)
+        assert max(created) <= NOW
+        assert len(ds.orders) == SCALED_DISPUTES  # one order per dispute
+        parcels = {info["logistics_no"] for order in ds.orders.values()
+                   for info in order["logistic_info_list"]}
+        assert parcels <= set(ds.tracking)
+
+
+def test_scaled_ids_are_unique_across_all_stores(scaled: dict[str, StoreDataset]) -> None:
+    issue_ids = [rec.summary["issue_id"] for _, rec in records(scaled)]
+    parents = [order["id"] for ds in scaled.values() for order in ds.orders.values()]
+    children = [line["child_order_id"] for ds in scaled.values()
+                for order in ds.orders.values() for line in order["child_order_list"]]
+    parcels = [info["logistics_no"] for ds in scaled.values()
+               for order in ds.orders.values() for info in order["logistic_info_list"]]
+    solutions = [s["id"] for _, rec in records(scaled) for key in ("buyer_solution_list",
+                                                                  "seller_solution_list")
+                 for s in rec.detail[key]]
+    assert len(issue_ids) == len(set(issue_ids)) == 5_100
+    assert len(parents) == len(set(parents)) == 5_100
+    assert len(set(children)) == len(children) and not set(children) & set(parents)
+    assert len(parcels) == len(set(parcels))
+    assert len(solutions) == len(set(solutions))
+    assert sum(len(ds.tracking) for ds in scaled.values()) == len(parcels)
+
+
+def test_scaled_stores_keep_every_class_and_the_mix(scaled: dict[str, StoreDataset]) -> None:
+    for ds in scaled.values():
+        counts = Counter(rec.truth for rec in ds.issues)
+        assert set(counts) == set(TRUTHS)
+        assert min(counts.values()) >= 3, counts
+        assert max(LOGISTICS, key=counts.__getitem__) == "stalled_in_transit"
+        assert max(PRODUCT, key=counts.__getitem__) == "buyer_misuse"
+        assert counts["delivered_disputed"] < counts["stalled_in_transit"] / 4
+        # The product pool follows the store's category.
+        skus = {line["sku_code"].split("-")[0] for order in ds.orders.values()
+                for line in order["child_order_list"]}
+        assert skus == {{"electronics": "VOLT", "tools": "SPK", "home": "BLM"}[ds.store.category]}
+
+
+def test_scaled_stores_keep_the_open_share_and_timers(scaled: dict[str, StoreDataset]) -> None:
+    for ds in scaled.values():
+        opened = [r for r in ds.issues if is_open(r)]
+        assert 0.10 <= len(opened) / len(ds.issues) <= 0.25  # demo stores: 38-55 of 240-320
+        created = [when(r.summary["gmt_create"]) for r in opened]
+        assert sum(NOW - t <= timedelta(days=14) for t in created) > 0.7 * len(opened)
+        statuses = Counter(r.detail["reverse_detail_status"] for r in opened)
+        assert statuses["wait_for_seller_response"] > len(opened) / 2
+        assert statuses["wait_for_buyer_response"] >= 3
+        assert statuses["wait_for_AE_feedback"] >= 3
+        left = [when(r.detail["timeout_trigger_time"]) - NOW for r in opened
+                if r.detail["timeout_trigger_time"]]
+        assert all(timedelta(0) < t <= timedelta(days=5) for t in left)
+        assert sum(t <= timedelta(hours=24) for t in left) >= 3
+        blank = sum(r.detail["reverse_detail_status"] == "wait_for_seller_response"
+                    and not r.detail["timeout_trigger_time"] for r in opened)
+        assert blank >= 3
+
+
+def test_any_store_of_a_known_category_works() -> None:
+    stores = (DemoStore("s1", "Store 1", 2690000001, "electronics", "demo-token-s1"),
+              DemoStore("s2", "Store 2", 2690000002, "home", "demo-token-s2"))
+    result = generate(3, NOW, stores)
+    assert list(result) == ["s1", "s2"]
+    assert all(240 <= len(ds.issues) <= 320 for ds in result.values())
+    single = generate(3, NOW, stores[:1], 60)  # one store, serial disputers and all
+    counts = Counter(rec.truth for rec in single["s1"].issues)
+    assert len(single["s1"].issues) == 60 and set(counts) == set(TRUTHS)
+    assert any(is_open(rec) for rec in single["s1"].issues)
+    assert generate(3, NOW, ()) == {}
+
+
+def test_bad_stores_and_sizes_are_refused() -> None:
+    with pytest.raises(ValueError, match="category"):
+        generate(1, NOW, (DemoStore("x", "X", 1, "toys", "demo-token-x"),))
+    with pytest.raises(ValueError, match="more than once"):
+        generate(1, NOW, (*make_stores(2), make_stores(1)[0]))
+    with pytest.raises(ValueError, match="at least 42"):
+        generate(1, NOW, make_stores(1), 41)

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, ClassVar
 
 import httpx
 from tenacity import (
@@ -30,11 +32,13 @@ from tenacity import (
 
 from disputekit import envelope, payloads
 from disputekit.errors import (
+    AccessTokenError,
     DisputeKitError,
     MalformedPayloadError,
     PlatformUnavailableError,
     PlatformUnreachableError,
     RateLimitedError,
+    TruncatedResponseError,
 )
 from disputekit.signing import SignMethod, sign
 
@@ -51,9 +55,49 @@ class Credentials:
     app_key: str
     app_secret: str
     access_token: str
+    refresh_token: str = ""
 
     def __repr__(self) -> str:  # keeps secrets out of tracebacks and notebook outputs
         return f"Credentials(app_key={self.app_key!r}, app_secret='***', access_token='***')"
+
+
+class RequestBudget:
+    """Calls per second allowed for one app key, shared by every store syncing at once.
+
+    The platform limits per app key, not per store (reference §3.3), so six stores synced
+    in parallel must share one budget or they trip ``ApiCallLimit`` together.
+    """
+
+    _shared: ClassVar[dict[str, RequestBudget]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, per_second: float | None,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.per_second = per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_app(cls, app_key: str, per_second: float | None) -> RequestBudget:
+        with cls._shared_lock:
+            budget = cls._shared.get(app_key)
+            if budget is None or budget.per_second != per_second:
+                budget = cls._shared[app_key] = cls(per_second)
+            return budget
+
+    def take(self) -> None:
+        """Wait for the next slot (evenly spaced, so bursts never hit the gateway)."""
+        if not self.per_second:
+            return
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + 1.0 / self.per_second
+        if slot > now:
+            self._sleep(slot - now)
 
 
 @dataclass(frozen=True)
@@ -88,16 +132,22 @@ class AliExpressClient:
         *,
         base_url: str,
         credentials: Credentials,
+        store_id: str = "",
         sign_method: SignMethod | str = SignMethod.SHA256,
         simplify: bool = False,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
+        budget: RequestBudget | None = None,
         http: httpx.Client | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        on_token_refreshed: Callable[[Credentials], None] | None = None,
     ) -> None:
         self.base_url = base_url
         self.credentials = credentials
+        self.store_id = store_id
+        self.budget = budget or RequestBudget(None)
+        self.on_token_refreshed = on_token_refreshed
         self.sign_method = SignMethod(sign_method)
         self.simplify = simplify
         self.retry = retry or RetryPolicy()
@@ -123,7 +173,8 @@ class AliExpressClient:
         # TOP: wall clock in GMT+8
         return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self._clock() + 8 * 3600))
 
-    def _signed_request(self, method: str, business: dict[str, str]) -> httpx.Request:
+    def _signed_request(self, method: str, business: dict[str, str],
+                        files: dict[str, tuple[str, bytes]] | None = None) -> httpx.Request:
         system = {
             "app_key": self.credentials.app_key,
             "method": method,
@@ -137,10 +188,13 @@ class AliExpressClient:
         }
         system["sign"] = sign({**system, **business}, self.credentials.app_secret,
                               self.sign_method, api_name=method)
-        return self._http.build_request("POST", self.base_url, params=system, data=business)
+        return self._http.build_request("POST", self.base_url, params=system, data=business,
+                                        files=files)
 
-    def _send_once(self, method: str, business: dict[str, str]) -> dict[str, Any]:
-        request = self._signed_request(method, business)
+    def _send_once(self, method: str, business: dict[str, str],
+                   files: dict[str, tuple[str, bytes]] | None = None) -> dict[str, Any]:
+        self.budget.take()
+        request = self._signed_request(method, business, files)
         try:
             response = self._http.send(request)
         except httpx.TimeoutException as exc:
@@ -167,17 +221,70 @@ class AliExpressClient:
         try:
             payload = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise MalformedPayloadError(
-                f"{method}: HTTP {response.status_code} with a body that is not JSON "
-                f"({response.text[:120]!r}); check that api.base_url ends in /sync"
+            # A cut-off body is a network hiccup more often than a format change: retried,
+            # and reported as malformed only if it keeps happening.
+            raise TruncatedResponseError(
+                f"{method}: HTTP {response.status_code} with a body that is not complete JSON "
+                f"({response.text[:80]!r}…); if this persists, check that api.base_url "
+                "ends in /sync"
             ) from exc
         return envelope.unwrap(method, payload)
 
-    def call(self, method: str, business: dict[str, Any] | None = None) -> dict[str, Any]:
+    def call(self, method: str, business: dict[str, Any] | None = None,
+             files: dict[str, tuple[str, bytes]] | None = None) -> dict[str, Any]:
         """Call ``method`` with business parameters; JSON-valued ones are sent as JSON text.
 
-        Transient failures are retried with ``self.retry``; everything else raises at once.
+        Transient failures are retried with ``self.retry``; an expired token is refreshed
+        once (when a refresh token is known); everything else raises at once.
         """
+        try:
+            return self._call_with_retries(method, business, files)
+        except AccessTokenError:
+            if not self.credentials.refresh_token:
+                raise self._reauthorise(method, "no refresh token is configured") from None
+            self.refresh_access_token()
+            return self._call_with_retries(method, business, files)
+
+    def _reauthorise(self, method: str, why: str) -> AccessTokenError:
+        store = f"store {self.store_id!r}" if self.store_id else "this store"
+        return AccessTokenError(
+            f"{method}: the access token of {store} is invalid or expired and {why}. "
+            f"Re-authorise {store} in the AliExpress console (Seller authorization) and "
+            "update its token environment variable.",
+            method=method, code="IllegalAccessToken",
+        )
+
+    def refresh_access_token(self) -> Credentials:
+        """Exchange the refresh token for a new access token (``/auth/token/refresh``)."""
+        api = "/auth/token/refresh"
+        params = {
+            "app_key": self.credentials.app_key,
+            "refresh_token": self.credentials.refresh_token,
+            "sign_method": "sha256",
+            "timestamp": str(int(self._clock() * 1000)),
+        }
+        params["sign"] = sign(params, self.credentials.app_secret, SignMethod.SHA256, api)
+        rest_url = self.base_url.rsplit("/sync", 1)[0] + "/rest" + api
+        try:
+            response = self._http.post(rest_url, data=params)
+            body = response.json()
+        except (httpx.HTTPError, json.JSONDecodeError) as exc:
+            raise self._reauthorise(api, f"the refresh call failed ({exc})") from exc
+        if not isinstance(body, dict) or str(body.get("code")) != "0" \
+                or not body.get("access_token"):
+            said = body.get("message") or body.get("code") if isinstance(body, dict) else body
+            raise self._reauthorise(api, f"the refresh token was refused ({said})")
+        self.credentials = replace(self.credentials, access_token=str(body["access_token"]),
+                                   refresh_token=str(body.get("refresh_token")
+                                                     or self.credentials.refresh_token))
+        log.warning("store %s: access token refreshed; store the new one where the store's "
+                    "token variable comes from", self.store_id or "?")
+        if self.on_token_refreshed:
+            self.on_token_refreshed(self.credentials)
+        return self.credentials
+
+    def _call_with_retries(self, method: str, business: dict[str, Any] | None,
+                           files: dict[str, tuple[str, bytes]] | None) -> dict[str, Any]:
         encoded = {
             key: value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
             for key, value in (business or {}).items()
@@ -196,12 +303,13 @@ class AliExpressClient:
             sleep=self._sleep,
             reraise=True,
         )
-        result: dict[str, Any] = retrying(self._send_once, method, encoded)
+        result: dict[str, Any] = retrying(self._send_once, method, encoded, files)
         return result
 
     # -- dispute methods ---------------------------------------------------------------
     def issue_page(
-        self, page: int, page_size: int = MAX_PAGE_SIZE, status: str | None = None
+        self, page: int, page_size: int = MAX_PAGE_SIZE, status: str | None = None,
+        *, order_no: int | None = None, buyer_login_id: str | None = None,
     ) -> tuple[int, list[payloads.IssueSummary]]:
         """One page of ``aliexpress.issue.issuelist.get``: (total_item, summaries)."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -209,6 +317,10 @@ class AliExpressClient:
         query: dict[str, Any] = {"current_page": page, "page_size": page_size}
         if status:
             query["issue_status"] = status
+        if order_no is not None:
+            query["order_no"] = order_no
+        if buyer_login_id:
+            query["buyer_login_id"] = buyer_login_id
         method = "aliexpress.issue.issuelist.get"
         body = self.call(method, {"query_dto": query})
         # Tolerate the fields arriving inside a result object, as other IOP methods do.
@@ -284,3 +396,127 @@ class AliExpressClient:
             for i, item in enumerate(details)
         ]
         return sorted(events, key=lambda e: (e.event_date is None, e.event_date))
+
+    # -- acting on a dispute -------------------------------------------------------------
+    def solution_agree(self, issue_id: int, buyer_login_id: str, solution_id: int,
+                       return_address_id: int | None = None) -> bool:
+        """Accept a buyer or platform plan (a refund address is needed for a return)."""
+        params: dict[str, Any] = {"issue_id": str(issue_id), "buyer_login_id": buyer_login_id,
+                                  "solution_id": str(solution_id)}
+        if return_address_id is not None:
+            params["return_address_id"] = str(return_address_id)
+        return _result_true(self.call("aliexpress.issue.solution.agree", params),
+                            "aliexpress.issue.solution.agree")
+
+    def solution_save(
+        self,
+        *,
+        issue_id: int,
+        buyer_login_id: str,
+        refund_amount: Decimal,
+        currency: str,
+        reason: str,
+        buyer_solution_id: int | None = None,
+        modify_seller_solution_id: int | None = None,
+        solution_type: str = "refund",
+        return_address_id: int | None = None,
+    ) -> bool:
+        """Refuse the buyer's plan with a counter-offer (``buyer_solution_id``), or change
+        our own open plan (``modify_seller_solution_id``). 0 is a full refusal."""
+        if (buyer_solution_id is None) == (modify_seller_solution_id is None):
+            raise ValueError("give exactly one of buyer_solution_id (new counter-offer) or "
+                             "modify_seller_solution_id (change our plan)")
+        dto: dict[str, Any] = {
+            "add_seller_solution": buyer_solution_id is not None,
+            "issue_id": issue_id,
+            "buyer_login_id": buyer_login_id,
+            "add_solution_type": solution_type,
+            "refund_amount": f"{refund_amount:.2f}",  # currency units, not cents (§4.4)
+            "refund_amount_currency": currency,
+            "solution_context": reason,
+        }
+        if buyer_solution_id is not None:
+            dto["buyer_solution_id"] = buyer_solution_id
+        else:
+            dto["modify_seller_solution_id"] = modify_seller_solution_id
+        if return_address_id is not None:
+            dto["return_good_address_id"] = return_address_id
+        return _result_true(self.call("aliexpress.issue.solution.save", {"param_dto": dto}),
+                            "aliexpress.issue.solution.save")
+
+    def upload_image(self, issue_id: int, buyer_login_id: str, image: bytes,
+                     extension: str) -> bool:
+        """Evidence for a dispute; the platform takes images only (multipart, unsigned file)."""
+        ext = extension.lower().lstrip(".")
+        return _result_true(self.call(
+            "aliexpress.issue.image.upload",
+            {"issue_id": str(issue_id), "buyer_login_id": buyer_login_id, "extension": ext},
+            files={"image_bytes": (f"evidence.{ext}", image)},
+        ), "aliexpress.issue.image.upload")
+
+    def extend_protection(self, order_id: int, days: int) -> bool:
+        """Give the buyer more time before protection ends (``extendsbuyeracceptgoodstime``)."""
+        method = "aliexpress.trade.redefining.extendsbuyeracceptgoodstime"
+        body = self.call(method, {"param0": str(order_id), "param1": str(days)})
+        result = body.get("result", body)
+        return bool(isinstance(result, dict) and result.get("is_success"))
+
+    def seller_addresses(self, kinds: tuple[str, ...] = ("refund",)
+                         ) -> dict[str, list[payloads.SellerAddress]]:
+        """The seller's addresses by kind (``refund`` ones are return addresses)."""
+        method = "aliexpress.logistics.redefining.getlogisticsselleraddresses"
+        body = self.call(method, {"seller_address_query": list(kinds)})
+        return {
+            kind: [payloads.parse(payloads.SellerAddress, a, f"{method} {kind} address")
+                   for a in envelope.as_list(body.get(f"{kind}_seller_address_list", []))]
+            for kind in kinds
+        }
+
+    # -- orders --------------------------------------------------------------------------
+    def find_order(self, order_id: int) -> tuple[payloads.OrderInfo, dict[str, Any]]:
+        """``aliexpress.trade.new.redefining.findorderbyid`` (same shape as ``order``)."""
+        method = "aliexpress.trade.new.redefining.findorderbyid"
+        body = self.call(method, {"param1": {"order_id": order_id}})
+        raw = body.get("target")
+        if not isinstance(raw, dict):
+            raise MalformedPayloadError(f"{method} for order {order_id}: no target in the answer")
+        return payloads.parse(payloads.OrderInfo, raw, f"{method} order {order_id}"), raw
+
+    def order_page(self, page: int, page_size: int = MAX_PAGE_SIZE, *,
+                   created_from: str | None = None, created_to: str | None = None,
+                   statuses: list[str] | None = None
+                   ) -> tuple[int, list[payloads.OrderListItem]]:
+        """One page of ``aliexpress.trade.seller.orderlist.get``; dates are Pacific strings."""
+        method = "aliexpress.trade.seller.orderlist.get"
+        query: dict[str, Any] = {"current_page": page, "page_size": page_size}
+        if created_from:
+            query["create_date_start"] = created_from
+        if created_to:
+            query["create_date_end"] = created_to
+        if statuses:
+            query["order_status_list"] = statuses
+        body = self.call(method, {"param_aeop_order_query": query})
+        result = body.get("result")
+        if not isinstance(result, dict):
+            raise MalformedPayloadError(f"{method}: no result in the answer")
+        items = envelope.as_list(result.get("target_list", []))
+        return int(result.get("total_count", 0)), [
+            payloads.parse(payloads.OrderListItem, item, f"{method} page {page} item {i}")
+            for i, item in enumerate(items)
+        ]
+
+    def iter_orders(self, **filters: Any) -> Iterator[payloads.OrderListItem]:
+        page = 1
+        while True:
+            total, items = self.order_page(page, **filters)
+            yield from items
+            if not items or page * MAX_PAGE_SIZE >= total:
+                return
+            page += 1
+
+
+def _result_true(body: dict[str, Any], method: str) -> bool:
+    value = body.get("result_object", body.get("result"))
+    if value is True or str(value).lower() == "true":
+        return True
+    raise MalformedPayloadError(f"{method}: the platform did not confirm ({value!r})")

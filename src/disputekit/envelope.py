@@ -34,12 +34,23 @@ LIST_ITEM_KEYS: dict[str, str] = {
     "logistic_info_list": "aeop_order_logistics_info",
     "child_order_list": "aeop_child_order_info",
     "details": "aeop_logistics_redefining_tracking_detail",
+    "target_list": "aeop_order_item_dto",
+    "product_list": "aeop_order_product_dto",
+    "sender_seller_address_list": "aeop_seller_address_dto",
+    "pickup_seller_address_list": "aeop_seller_address_dto",
+    "refund_seller_address_list": "aeop_seller_address_dto",
 }
 
 
 def response_key(method: str) -> str:
-    """``aliexpress.issue.detail.get`` -> ``aliexpress_issue_detail_get_response``."""
-    return method.strip("/").replace(".", "_").replace("/", "_") + "_response"
+    """``aliexpress.issue.detail.get`` -> ``aliexpress_issue_detail_get_response``.
+
+    Path-style (auth) APIs called through ``/sync`` keep their path:
+    ``/auth/token/refresh`` -> ``/auth/token/refresh_response`` (reference §1).
+    """
+    if method.startswith("/"):
+        return method + "_response"
+    return method.replace(".", "_") + "_response"
 
 
 def wrap(method: str, body: dict[str, Any], simplify: bool) -> dict[str, Any]:
@@ -86,7 +97,7 @@ def _unwrap_lists(value: Any) -> Any:
         out: dict[str, Any] = {}
         for key, item in value.items():
             if key in LIST_ITEM_KEYS:
-                item = _as_list(item)
+                item = as_list(item)
             out[key] = _unwrap_lists(item)
         return out
     if isinstance(value, list):
@@ -94,7 +105,7 @@ def _unwrap_lists(value: Any) -> Any:
     return value
 
 
-def _as_list(item: Any) -> Any:
+def as_list(item: Any) -> Any:
     if item is None or item == {}:
         return []
     if isinstance(item, dict) and len(item) == 1:

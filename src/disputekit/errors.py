@@ -15,7 +15,16 @@
     │   └── InvalidRequestError      any other caller-side code (bad arguments, method, app key)
     ├── PlatformUnreachableError     no answer at all: connection refused, timeout, DNS
     ├── MalformedPayloadError        an answer that does not have the documented shape
-    └── RunError                     a scheduled store run failed
+    │   └── TruncatedResponseError   not even complete JSON: retried as transient
+    ├── ActionError                  an operator action refused before sending, or unsettled
+    ├── RunError                     a scheduled store run failed
+    ├── TrackingError                17TRACK refused a request, or a push was not genuine
+    │   ├── TrackingAuthError        HTTP 401 / -18010001/2/4/5: wrong key, IP whitelist, account
+    │   ├── TrackingRateLimitedError HTTP 429 on every retry: more than ~3 requests a second
+    │   ├── TrackingUnavailableError HTTP 500/503, -18010003 or no answer: retry later
+    │   ├── TrackingRequestError     any other request-level code (bad body, >40 numbers, URL)
+    │   └── WebhookSignatureError    a push whose ``sign`` header does not match its body
+    └── ClaimError                   an illegal carrier-claim step (third attempt, late appeal)
 
 Notebooks and the CLI catch ``DisputeKitError`` only; each message says how to fix the problem.
 """
@@ -111,5 +120,60 @@ class MalformedPayloadError(DisputeKitError):
     """A payload did not have the shape the reference documents."""
 
 
+class TruncatedResponseError(MalformedPayloadError):
+    """The body was not complete JSON (cut off in transit, or an HTML error page)."""
+
+    transient = True
+
+
+class ActionError(DisputeKitError):
+    """An operator action was refused before anything was sent (wrong amount, closed
+    dispute, unknown plan), or its outcome could not be settled."""
+
+
 class RunError(DisputeKitError):
     """A scheduled store run failed."""
+
+
+class TrackingError(DisputeKitError):
+    """17TRACK answered with a request-level error (not a per-number rejection).
+
+    ``code`` is 17TRACK's own code (``-18010002``...) or ``None``; ``status`` the HTTP status.
+    """
+
+    transient: bool = False
+
+    def __init__(self, message: str, *, code: int | None = None, status: int | None = None,
+                 endpoint: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+        self.endpoint = endpoint
+
+
+class TrackingAuthError(TrackingError):
+    """The 17TRACK key is wrong, disabled, or this machine's IP is not whitelisted."""
+
+
+class TrackingRateLimitedError(TrackingError):
+    """17TRACK kept answering HTTP 429 after every retry."""
+
+    transient = True
+
+
+class TrackingUnavailableError(TrackingError):
+    """17TRACK failed on its side or could not be reached; worth retrying later."""
+
+    transient = True
+
+
+class TrackingRequestError(TrackingError):
+    """The request itself is wrong (body, batch size, URL); retrying will not help."""
+
+
+class WebhookSignatureError(TrackingError):
+    """A 17TRACK push whose ``sign`` header is missing or does not match body and key."""
+
+
+class ClaimError(DisputeKitError):
+    """A carrier-claim step the rules do not allow (third attempt, appeal after the window...)."""

@@ -55,8 +55,12 @@ class ApiParameters(_Strict):
     app_key_env: EnvVarName
     app_secret_env: EnvVarName
     access_token_env: EnvVarName
+    refresh_token_env: EnvVarName | None = None  # lets a sync survive an expired token
     timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     page_size: int = Field(default=50, ge=1, le=50)
+    # Shared by every store with the same app key. No limit is published for the issue
+    # APIs; 10/s is a cautious default for the real gateway (reference §3.3).
+    requests_per_second: float | None = Field(default=10.0, gt=0)
 
     @field_validator("base_url")
     @classmethod
@@ -85,10 +89,12 @@ class StoreParameters(_Strict):
                 f"Export them (e.g. `export {missing[0]}=...`) before running; for the demo "
                 "stores `make demo` sets them."
             )
+        refresh = env.get(self.api.refresh_token_env, "") if self.api.refresh_token_env else ""
         return Credentials(
             app_key=env[self.api.app_key_env],
             app_secret=env[self.api.app_secret_env],
             access_token=env[self.api.access_token_env],
+            refresh_token=refresh,
         )
 
 

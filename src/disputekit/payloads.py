@@ -194,3 +194,37 @@ def parse(model: type[M], data: Any, what: str) -> M:
             f"{what} does not have the documented shape ({problems}). Nothing was stored for "
             "it; if the platform changed its format, report it with this message."
         ) from exc
+
+
+class SellerAddress(_Wire):
+    """An item of ``getlogisticsselleraddresses``' lists (reference §6.6)."""
+
+    address_id: int
+    name: OptionalStr = ""
+    country: OptionalStr = ""
+    province: OptionalStr = ""
+    city: OptionalStr = ""
+    street_address: OptionalStr = ""
+    is_default: bool = False
+
+
+class OrderListProduct(_Wire):
+    child_id: int
+    product_id: int | None = None
+    product_name: OptionalStr = ""
+    logistics_service_name: OptionalStr = ""
+    logistics_type: OptionalStr = ""
+
+
+class OrderListItem(_Wire):
+    """An item of ``aliexpress.trade.seller.orderlist.get`` ``target_list``."""
+
+    order_id: int
+    buyer_login_id: OptionalStr = ""
+    order_status: OptionalStr = ""
+    issue_status: OptionalStr = ""
+    pay_amount: Money | None = None
+    gmt_create: PacificTime = None
+    gmt_send_goods_time: PacificTime = None
+    buyer_country: OptionalStr = ""
+    product_list: list[OrderListProduct] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from disputekit.client import AliExpressClient
+from disputekit.client import AliExpressClient, RequestBudget
 from disputekit.dispute_queue import counts_by, masked, open_disputes
 from disputekit.parameters import StoreParameters, load_store
 from disputekit.platform_time import utc_now
@@ -24,13 +24,17 @@ from disputekit.workspace import Workspace
 
 
 def connect(store: StoreParameters, env: Mapping[str, str] | None = None) -> AliExpressClient:
-    """A client for ``store`` with credentials read from the environment."""
+    """A client for ``store`` with credentials read from the environment; stores that share
+    an app key share its request budget."""
+    credentials = store.credentials(os.environ if env is None else env)
     return AliExpressClient(
         base_url=store.api.base_url,
-        credentials=store.credentials(os.environ if env is None else env),
+        credentials=credentials,
+        store_id=store.store_id,
         sign_method=store.api.sign_method,
         simplify=store.api.simplify,
         timeout=store.api.timeout_seconds,
+        budget=RequestBudget.for_app(credentials.app_key, store.api.requests_per_second),
     )
 
 

@@ -53,7 +53,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(),
+                           dict[str, Any] | None: JSON()}
 
 
 class StoreRow(Base):
@@ -133,6 +134,29 @@ class TrackingEventRow(Base):
     source: Mapped[str] = mapped_column(String(20), default="aliexpress")
 
     __table_args__ = (UniqueConstraint("store_id", "logistics_no", "seq"),)
+
+
+class ActionRow(Base):
+    """The journal of what an operator did to a dispute: who, when, what was sent, what came
+    back. Written *before* the call (status ``pending``), so a crash in between is found."""
+
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
+    issue_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(40))
+    operator: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    request_json: Mapped[dict[str, Any]]
+    # pending (not yet sent) / unknown (sent, no answer) / ok / failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    response_json: Mapped[dict[str, Any] | None]
+    error: Mapped[str] = mapped_column(Text, default="")
+    completed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_actions_issue", "store_id", "issue_id"),
+                      Index("ix_actions_status", "status"))
 
 
 class SyncRunRow(Base):

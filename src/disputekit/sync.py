@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 from disputekit import payloads
 from disputekit.carriers import service_for
 from disputekit.client import AliExpressClient
-from disputekit.errors import DisputeKitError, InvalidRequestError, MalformedPayloadError
+from disputekit.errors import (
+    ActionError,
+    DisputeKitError,
+    InvalidRequestError,
+    MalformedPayloadError,
+)
 from disputekit.parameters import StoreParameters
 from disputekit.platform_time import utc_now
 from disputekit.storage import (
@@ -108,6 +113,26 @@ def sync_store(
         raise
     _finish(db, run_id, result)
     return result
+
+
+def refresh_dispute(store: StoreParameters, client: AliExpressClient, db: Database,
+                    issue_id: int) -> DisputeRow:
+    """Read one dispute again from the platform (after an action) and store it."""
+    with db.session() as s:
+        row = s.get(DisputeRow, (store.store_id, issue_id))
+        if row is None:
+            raise ActionError(f"dispute {issue_id} is not in store {store.store_id!r}'s "
+                              "database; sync the store first")
+        child = row.order_id
+    _total, found = client.issue_page(1, 50, order_no=child)
+    summary = next((s for s in found if s.issue_id == issue_id), None)
+    if summary is None:
+        raise MalformedPayloadError(f"issue {issue_id} is no longer listed for order {child}")
+    _fetch_and_store(store, client, db, summary)
+    with db.session() as s:
+        fresh = s.get(DisputeRow, (store.store_id, issue_id))
+        assert fresh is not None
+        return fresh
 
 
 def _progress(items: list[payloads.IssueSummary], enabled: bool,

@@ -1,38 +1,108 @@
-"""The simulator's HTTP face (Starlette), and ways to serve it (uvicorn)."""
+"""The simulator's HTTP face (Starlette), and ways to serve it (uvicorn).
+
+``/sync`` and ``/rest/...`` are the platform's; ``/admin/...`` is the simulator's own
+control panel (move the clock, switch faults, expire a token, read the state). It listens
+on 127.0.0.1 only.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from disputekit.simulator.gateway import Gateway
+from disputekit.simulator.gateway import Faults, Gateway, Reply
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query_params)
+    if request.method == "POST":
+        form = await request.form()
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                params[key] = await value.read()  # file parts are not signed
+            else:
+                params[key] = value
+    return params
+
+
+async def _send(reply: Reply) -> Response:
+    if reply.delay:
+        await asyncio.sleep(reply.delay)
+    if reply.raw is not None:
+        return Response(reply.raw, status_code=reply.status,
+                        media_type="application/json" if reply.status == 200 else "text/html")
+    return JSONResponse(reply.payload, status_code=reply.status)
 
 
 def create_app(gateway: Gateway) -> Starlette:
-    async def sync(request: Request) -> JSONResponse:
-        params: dict[str, str] = dict(request.query_params)
-        if request.method == "POST":
-            form = await request.form()
-            for key, value in form.items():
-                # File parts (image_bytes) are not signed and carry no text value.
-                if isinstance(value, str):
-                    params[key] = value
-        return JSONResponse(gateway.handle(params))
+    async def sync(request: Request) -> Response:
+        return await _send(gateway.handle(await _params(request)))
+
+    async def rest(request: Request) -> Response:
+        path = "/" + request.path_params["path"]
+        return await _send(gateway.handle_rest(path, await _params(request)))
 
     async def health(_request: Request) -> JSONResponse:
         return JSONResponse({"ok": True, "seed": gateway.seed, "now": gateway.now.isoformat(),
                              "stores": sorted(gateway.datasets)})
 
+    async def admin_state(_request: Request) -> JSONResponse:
+        return JSONResponse(gateway.state())
+
+    async def admin_clock(request: Request) -> JSONResponse:
+        body = await _json(request)
+        try:
+            delta = timedelta(days=float(body.get("days", 0)), hours=float(body.get("hours", 0)))
+        except (TypeError, ValueError):
+            return JSONResponse({"error": "days and hours must be numbers"}, status_code=400)
+        if delta <= timedelta(0):
+            return JSONResponse({"error": "the clock only moves forward: give days or hours > 0"},
+                                status_code=400)
+        fired = gateway.advance(delta)
+        return JSONResponse({"now": gateway.now.isoformat(), "events": fired})
+
+    async def admin_faults(request: Request) -> JSONResponse:
+        try:
+            gateway.faults = Faults.from_dict(await _json(request))
+        except (TypeError, ValueError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"faults": gateway.faults.__dict__})
+
+    async def admin_expire(request: Request) -> JSONResponse:
+        store = str((await _json(request)).get("store", ""))
+        if store not in gateway.datasets:
+            return JSONResponse({"error": f"unknown store {store!r}"}, status_code=400)
+        gateway.expire_token(store)
+        return JSONResponse({"expired": store})
+
     return Starlette(routes=[
         Route("/sync", sync, methods=["GET", "POST"]),
+        Route("/rest/{path:path}", rest, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
+        Route("/admin/state", admin_state, methods=["GET"]),
+        Route("/admin/clock", admin_clock, methods=["POST"]),
+        Route("/admin/faults", admin_faults, methods=["POST"]),
+        Route("/admin/expire-token", admin_expire, methods=["POST"]),
     ])
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except json.JSONDecodeError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 @dataclass
@@ -74,6 +144,8 @@ def serve_in_thread(gateway: Gateway, port: int = 0) -> RunningSimulator:
     return RunningSimulator(gateway, server, thread, bound)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, seed: int = 7) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8765, seed: int = 7,
+          qps: float | None = None) -> None:
     """Serve in the foreground until interrupted (``disputekit simulator``)."""
-    uvicorn.run(create_app(Gateway(seed=seed)), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(Gateway(seed=seed, qps=qps)), host=host, port=port,
+                log_level="warning")

@@ -1,8 +1,9 @@
-"""Synthetic after-sales data for the three demo stores the simulator serves.
+"""Synthetic after-sales data for the demo stores the simulator serves.
 
-For each demo store this builds a few hundred disputes from the last 90 days, the orders
-they belong to and the parcels' tracking, all in the platform's wire shapes: the field names
-of ``aliexpress.issue.issuelist.get`` (``IssueRecord.summary``), ``aliexpress.issue.detail.get``
+For each demo store (by default the three of ``DEMO_STORES``; any number with ``make_stores``)
+this builds a few hundred disputes (or a set number) from the last 90 days, the orders they
+belong to and the parcels' tracking, all in the platform's wire shapes: the field names of
+``aliexpress.issue.issuelist.get`` (``IssueRecord.summary``), ``aliexpress.issue.detail.get``
 (``IssueRecord.detail``, lists as plain JSON arrays, i.e. the ``simplify=true`` shape),
 ``aliexpress.solution.order.info.get`` (``StoreDataset.orders``) and
 ``aliexpress.logistics.redefining.querytrackingresult`` (``StoreDataset.tracking``). Every time
@@ -25,8 +26,9 @@ and nothing depends on hash order.
     ['bloom', 'spark', 'volt']
 
 Facts marked [I] in ``reference/aliexpress-api.md`` (our inferences) are inferences here too:
-the platform's ``issue_model`` values, ``order_end_reason`` for a returned item, the buyer's
-timer on a seller counter-offer, and the solution statuses left behind when a case closes.
+the platform's ``issue_model`` values, ``order_end_reason`` for a returned item, and the
+solution statuses left behind when a case closes. Only disputes waiting for the seller carry a
+timer; one waiting for the buyer's answer to a counter-offer has none.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ __all__ = [
     "IssueRecord",
     "StoreDataset",
     "generate",
+    "make_stores",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -98,22 +101,76 @@ class StoreDataset:
     tracking: dict[str, list[dict[str, Any]]]  # logistics_no -> details[], oldest first
 
 
-def generate(seed: int, now: datetime) -> dict[str, StoreDataset]:
-    """All three demo stores, deterministic for ``(seed, now)``; ``now`` is an aware datetime.
+def generate(seed: int, now: datetime, stores: Sequence[DemoStore] = DEMO_STORES,
+             disputes_per_store: int | None = None) -> dict[str, StoreDataset]:
+    """The stores' data, keyed by store id in the order given; ``now`` is an aware datetime.
+
+    Deterministic for ``(seed, now, stores, disputes_per_store)``. By default: the three demo
+    stores with 240-320 disputes each. ``stores`` may be any stores whose ``category`` is one
+    of "electronics", "tools" or "home" (see ``make_stores``); ``disputes_per_store`` sets each
+    store's number of disputes instead (at least 42), keeping the class mix, the
+    share of open disputes and the 90-day window. Ids and numbers are unique across all stores.
 
     Stores share one pool of buyers, so some buyers dispute in several stores and a few
     serial disputers have three or more disputes in all.
     """
     if now.tzinfo is None:
         raise ValueError("generate needs an aware datetime for now, e.g. datetime(..., tzinfo=UTC)")
+    _check_stores(stores)
+    if disputes_per_store is not None and disputes_per_store < _MIN_DISPUTES:
+        raise ValueError(f"disputes_per_store must be at least {_MIN_DISPUTES} (3 per class), "
+                         f"got {disputes_per_store}")
     now = now.astimezone(UTC).replace(microsecond=0)
     ids = _IdBook()
-    pool = _buyer_pool(random.Random(f"{seed}:buyers"), ids)
-    serial = _serial_plan(random.Random(f"{seed}:serial"), pool)
+    expected = len(stores) * (disputes_per_store or _REFERENCE_DISPUTES)
+    pool = _buyer_pool(random.Random(f"{seed}:buyers"), ids,
+                       max(_POOL_SIZE, _BUYERS_PER_DISPUTE * expected))
+    serial = _serial_plan(random.Random(f"{seed}:serial"), pool, stores)
     return {
-        store.store_id: _generate_store(store, seed, now, pool, serial.get(store.store_id, []), ids)
-        for store in DEMO_STORES
+        store.store_id: _generate_store(store, seed, now, pool, serial.get(store.store_id, []),
+                                        ids, disputes_per_store)
+        for store in stores
     }
+
+
+def make_stores(count: int) -> tuple[DemoStore, ...]:
+    """``count`` stores for ``generate``: ids store1..storeN, categories cycling.
+
+    Tokens are ``demo-token-storeN``; seller ids are distinct from each other and from the
+    demo stores'.
+
+        >>> [f"{s.store_id}:{s.category}" for s in make_stores(4)]
+        ['store1:electronics', 'store2:tools', 'store3:home', 'store4:electronics']
+    """
+    if count < 0:
+        raise ValueError(f"count must not be negative, got {count}")
+    categories = tuple(_PROFILES)
+    return tuple(
+        DemoStore(f"store{n}", f"Store {n}", _MADE_SELLER_BASE + 7919 * n,
+                  categories[(n - 1) % len(categories)], f"demo-token-store{n}")
+        for n in range(1, count + 1)
+    )
+
+
+def _check_stores(stores: Sequence[DemoStore]) -> None:
+    seen: set[str] = set()
+    for store in stores:
+        if store.category not in _PROFILES:
+            raise ValueError(f"store {store.store_id!r} has category {store.category!r}; "
+                             f"known categories: {', '.join(_PROFILES)}")
+        if store.store_id in seen:
+            raise ValueError(f"store id {store.store_id!r} appears more than once")
+        seen.add(store.store_id)
+
+
+# Scale of the default stores: 240-320 disputes each (the reference is the middle), about
+# seven buyers in the shared pool per dispute so most buyers dispute once. A set number of
+# disputes per store scales the open disputes by disputes / reference; the pool grows with
+# the total but never below its default size, so the default output does not change.
+_REFERENCE_DISPUTES: Final = 280
+_BUYERS_PER_DISPUTE: Final = 7
+_MIN_DISPUTES: Final = 42  # every class at least 3 times
+_MADE_SELLER_BASE: Final = 2_680_000_000  # make_stores' seller ids: above the demo stores'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,13 +394,15 @@ class _StoreProfile:
 
 # Stores differ the way real ones do: the tools store ships more unregistered post (so has
 # more no-tracking disputes), electronics sees more "does not work", home goods travel slowly.
+# Keyed by category: the demo stores are volt (electronics), spark (tools) and bloom (home),
+# and any other store of a category gets that category's profile.
 _PROFILES: Final[dict[str, _StoreProfile]] = {
-    "volt": _StoreProfile("Shenzhen", ("Shenzhen Bao'an Airport, CN", "Hong Kong, HK"), 0.5,
-                          (("buyer_misuse", 1.3), ("genuine_defect", 1.2))),
-    "spark": _StoreProfile("Yiwu", ("Hangzhou Xiaoshan Airport, CN", "Shanghai Pudong Airport, CN"),
+    "electronics": _StoreProfile("Shenzhen", ("Shenzhen Bao'an Airport, CN", "Hong Kong, HK"),
+                                 0.5, (("buyer_misuse", 1.3), ("genuine_defect", 1.2))),
+    "tools": _StoreProfile("Yiwu", ("Hangzhou Xiaoshan Airport, CN", "Shanghai Pudong Airport, CN"),
                            0.35, (("no_tracking", 1.5), ("buyer_misuse", 1.15))),
-    "bloom": _StoreProfile("Guangzhou", ("Guangzhou Baiyun Airport, CN", "Hong Kong, HK"), 0.45,
-                           (("stalled_in_transit", 1.15), ("lost", 1.2), ("buyer_misuse", 0.75))),
+    "home": _StoreProfile("Guangzhou", ("Guangzhou Baiyun Airport, CN", "Hong Kong, HK"), 0.45,
+                          (("stalled_in_transit", 1.15), ("lost", 1.2), ("buyer_misuse", 0.75))),
 }
 
 
@@ -525,7 +584,6 @@ _CLOSED_STATUS: Final[dict[str, tuple[str, str]]] = {
 }
 
 _RESPONSE_WINDOW: Final = timedelta(days=5)  # seller's time to answer a buyer's plan
-_BUYER_WINDOW: Final = timedelta(days=7)  # buyer's time to answer a counter-offer [I]
 
 # ---------------------------------------------------------------------------------------------
 # What buyers write, per class and language (the buyer's language follows their country)
@@ -1144,7 +1202,7 @@ class _Buyer:
         return f"{self.first_name} {self.last_name}"
 
 
-_POOL_SIZE: Final = 6000  # large enough that most buyers dispute once
+_POOL_SIZE: Final = 6000  # default pool: large enough that most buyers dispute once
 
 
 def _login_id(rng: random.Random, country: str) -> str:
@@ -1158,11 +1216,11 @@ def _login_id(rng: random.Random, country: str) -> str:
     return prefix + _digits(rng, rng.randint(7, 11)) + _letters(rng, rng.randint(3, 5))
 
 
-def _buyer_pool(rng: random.Random, ids: _IdBook) -> dict[str, list[_Buyer]]:
-    """Buyers by country code, in a fixed order."""
+def _buyer_pool(rng: random.Random, ids: _IdBook, size: int) -> dict[str, list[_Buyer]]:
+    """``size`` buyers by country code, in a fixed order."""
     pool: dict[str, list[_Buyer]] = {c.code: [] for c in _COUNTRIES}
     weights = [c.weight for c in _COUNTRIES]
-    for country in rng.choices(_COUNTRIES, weights=weights, k=_POOL_SIZE):
+    for country in rng.choices(_COUNTRIES, weights=weights, k=size):
         first, last = rng.choice(country.names)
         city = rng.choice(country.cities)
         pool[country.code].append(_Buyer(
@@ -1178,15 +1236,22 @@ def _buyer_pool(rng: random.Random, ids: _IdBook) -> dict[str, list[_Buyer]]:
     return pool
 
 
-def _serial_plan(rng: random.Random, pool: dict[str, list[_Buyer]]) -> dict[str, list[_Buyer]]:
-    """A few serial disputers, each with 3-6 disputes spread over two or three stores."""
+def _serial_plan(rng: random.Random, pool: dict[str, list[_Buyer]],
+                 stores: Sequence[DemoStore]) -> dict[str, list[_Buyer]]:
+    """A few serial disputers, each with 3-6 disputes spread over two or three stores.
+
+    With fewer stores than that, over all of them (with one store, serial in that store).
+    """
+    store_ids = [store.store_id for store in stores]
+    plan: dict[str, list[_Buyer]] = {store_id: [] for store_id in store_ids}
+    if not store_ids:
+        return plan
     everyone = [buyer for buyers in pool.values() for buyer in buyers]
-    plan: dict[str, list[_Buyer]] = {store.store_id: [] for store in DEMO_STORES}
-    store_ids = [store.store_id for store in DEMO_STORES]
     for buyer in rng.sample(everyone, rng.randint(5, 8)):
         total = rng.randint(3, 6)
-        stores = rng.sample(store_ids, rng.randint(2, 3))
-        slots = stores + [rng.choice(stores) for _ in range(total - len(stores))]
+        spread = rng.randint(2, 3)
+        stores_hit = rng.sample(store_ids, min(spread, len(store_ids)))
+        slots = stores_hit + [rng.choice(stores_hit) for _ in range(total - len(stores_hit))]
         for store_id in slots:
             plan[store_id].append(buyer)
     return plan
@@ -1667,12 +1732,15 @@ def _close_solutions(case: _Case, steps: dict[str, _Step], buyer: dict[str, Any]
 
 
 def _timer(case: _Case) -> tuple[str, str]:
-    """(timeout_type, timeout_trigger_time) of the case at ``now``."""
+    """(timeout_type, timeout_trigger_time) of the case at ``now``.
+
+    Only a case waiting for the seller has a timer. While the buyer considers a counter-offer
+    ("countered") the seller is not on the clock, so no trigger time is served: one would show
+    the operator a deadline that is not theirs.
+    """
     plan = case.open_plan
-    if plan is None or plan.blank_timer or plan.state == "escalated":
-        return "", ""  # closed, deliberately blank, or the platform's turn
-    if plan.state == "countered":
-        return "WAIT_SOLUTION_TIMEOUT", _wire(case.modified + _BUYER_WINDOW)
+    if plan is None or plan.blank_timer or plan.state in ("escalated", "countered"):
+        return "", ""  # closed, deliberately blank, the platform's or the buyer's turn
     return "WAIT_SOLUTION_TIMEOUT", _wire(case.modified + _RESPONSE_WINDOW)
 
 
@@ -1886,8 +1954,9 @@ def _order(case: _Case, detail: dict[str, Any], now: datetime) -> dict[str, Any]
 # ---------------------------------------------------------------------------------------------
 
 
-def _class_plan(rng: random.Random, profile: _StoreProfile) -> list[str]:
-    """Truth codes of the store's disputes: every class at least 3 times, the rest by weight.
+def _class_plan(rng: random.Random, profile: _StoreProfile, total: int | None) -> list[str]:
+    """Truth codes of ``total`` disputes (default 240-320): every class at least 3 times, the
+    rest by weight.
 
     Counts are the expected share jittered by +-15 % rather than drawn one by one, so the
     store keeps the shape sellers know (stalled parcels the commonest logistics case, misuse
@@ -1896,7 +1965,8 @@ def _class_plan(rng: random.Random, profile: _StoreProfile) -> list[str]:
     mix = dict(profile.class_mix)
     codes = list(_SCENARIOS)
     weights = [_SCENARIOS[code].weight * mix.get(code, 1.0) for code in codes]
-    rest = rng.randint(240, 320) - 3 * len(codes)
+    size = rng.randint(240, 320)  # drawn even when the size is given: same draws after it
+    rest = (size if total is None else total) - 3 * len(codes)
     counts = [round(rest * w / sum(weights) * rng.uniform(0.85, 1.15)) for w in weights]
     while sum(counts) != rest:  # settle rounding and jitter on randomly chosen classes
         i = rng.choices(range(len(codes)), weights=weights)[0]
@@ -1909,18 +1979,26 @@ def _class_plan(rng: random.Random, profile: _StoreProfile) -> list[str]:
     return plan
 
 
-def _open_plans(rng: random.Random, count: int) -> dict[int, _OpenPlan]:
+def _open_plans(rng: random.Random, count: int, scale: float) -> dict[int, _OpenPlan]:
     """Which disputes are open at ``now`` and how they stand.
 
     Most wait for the seller; a handful of those are due within 24 h and within 48 h, and a few
-    come with a blank timer so clients must fall back to "last buyer change + 5 days".
+    come with a blank timer so clients must fall back to "last buyer change + 5 days". The
+    counts are for a store of the reference size, multiplied by ``scale`` (1.0 by default, so
+    nothing changes then), each at least one.
     """
-    n_open = rng.randint(38, 55)
-    n_escalated = rng.randint(3, 5)
+
+    def scaled(n: int) -> int:
+        return max(1, round(n * scale))
+
+    n_open = scaled(rng.randint(38, 55))
+    n_escalated = scaled(rng.randint(3, 5))
     n_countered = round(n_open * rng.uniform(0.18, 0.26))
     n_seller = n_open - n_escalated - n_countered
-    due_24, due_48 = rng.randint(3, 5), rng.randint(3, 5)
-    n_blank = max(3, round(n_seller / 10))
+    due_24, due_48 = scaled(rng.randint(3, 5)), scaled(rng.randint(3, 5))
+    due_24 = min(due_24, n_seller)  # only ever binds for the smallest stores
+    due_48 = min(due_48, n_seller - due_24)
+    n_blank = max(min(3, scaled(3)), round(n_seller / 10))
     remaining = ([rng.uniform(0.5, 23.5) for _ in range(due_24)]
                  + [rng.uniform(24.5, 47.5) for _ in range(due_48)]
                  + [rng.uniform(48.5, 119.0) for _ in range(n_seller - due_24 - due_48)])
@@ -2006,11 +2084,12 @@ def _build_case(rng: random.Random, ids: _IdBook, store: DemoStore, code: str, b
 
 
 def _generate_store(store: DemoStore, seed: int, now: datetime, pool: dict[str, list[_Buyer]],
-                    serial: list[_Buyer], ids: _IdBook) -> StoreDataset:
+                    serial: list[_Buyer], ids: _IdBook, total: int | None) -> StoreDataset:
     rng = random.Random(f"{seed}:store:{store.store_id}")
-    profile = _PROFILES[store.store_id]
-    plan = _class_plan(rng, profile)
-    open_plans = _open_plans(rng, len(plan))
+    profile = _PROFILES[store.category]
+    plan = _class_plan(rng, profile, total)
+    scale = 1.0 if total is None else total / _REFERENCE_DISPUTES
+    open_plans = _open_plans(rng, len(plan), scale)
     buyers = _assign_buyers(rng, plan, pool, serial)
     issues: list[IssueRecord] = []
     orders: dict[int, dict[str, Any]] = {}
