@@ -90,7 +90,7 @@ def test_unknown_token_is_an_access_token_error(simulator: RunningSimulator) -> 
     creds = Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, "expired-token")
     with AliExpressClient(base_url=simulator.sync_url, credentials=creds,
                           retry=NO_WAIT) as client, pytest.raises(AccessTokenError,
-                                                                  match="re-authorise"):
+                                                                  match="Re-authorise this store"):
         client.issue_page(1, 5)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,13 +11,21 @@ from sqlalchemy import func, select
 from disputekit.errors import AccessTokenError
 from disputekit.parameters import load_store
 from disputekit.pipeline import connect
-from disputekit.platform_time import to_pacific_string
+from disputekit.platform_time import parse_pacific, to_pacific_string
 from disputekit.simulator.app import serve_in_thread
-from disputekit.simulator.gateway import Gateway
+from disputekit.simulator.dataset import IssueRecord, StoreDataset
+from disputekit.simulator.gateway import Faults, Gateway
 from disputekit.storage import Database, DisputeRow, OrderRow, SyncRunRow, TrackingEventRow
 from disputekit.sync import sync_store
 from disputekit.workspace import Workspace
 from tests.conftest import make_workspace
+
+
+def importable(dataset: StoreDataset) -> list[IssueRecord]:
+    """What a first sync must import: every open dispute, closed ones of the last 90 days."""
+    horizon = datetime.now(UTC) - timedelta(days=90)
+    return [r for r in dataset.issues if r.summary["issue_status"] == "processing"
+            or parse_pacific(r.summary["gmt_create"]) >= horizon]  # type: ignore[operator]
 
 
 def counts(db: Database) -> tuple[int, int, int]:
@@ -40,17 +48,22 @@ def test_sync_is_complete_and_idempotent(workspace: Workspace, credentials: dict
     store = load_store("volt", workspace.parameters_dir)
     db = Database.open(workspace.db_url)
     dataset = simulator.gateway.datasets["volt"]
+    wanted = importable(dataset)
+    assert 0 < len(wanted) <= len(dataset.issues)
     with connect(store) as client:
         first = sync_store(store, client, db)
         after_first = counts(db)
         second = sync_store(store, client, db)
-    assert first.status == "ok" and first.fetched == len(dataset.issues)
-    assert second.fetched == 0 and second.unchanged == len(dataset.issues)
+    assert first.status == "ok" and first.fetched == len(wanted)
+    assert second.fetched == 0 and second.unchanged == len(wanted)
     assert counts(db) == after_first
     disputes, orders, events = after_first
-    assert disputes == len(dataset.issues)
-    assert orders == len({r.summary["parent_order_id"] for r in dataset.issues})
-    parents = {r.summary["parent_order_id"] for r in dataset.issues}
+    assert disputes == len(wanted)
+    with db.session() as s:
+        stored = set(s.scalars(select(DisputeRow.issue_id)).all())
+    assert stored == {r.summary["issue_id"] for r in wanted}
+    assert orders == len({r.summary["parent_order_id"] for r in wanted})
+    parents = {r.summary["parent_order_id"] for r in wanted}
     numbers = {info["logistics_no"] for pid in parents
                for info in dataset.orders[pid]["logistic_info_list"] if info["logistics_no"]}
     assert events == sum(len(dataset.tracking.get(n, [])) for n in numbers) > 0
@@ -97,18 +110,33 @@ def test_one_malformed_dispute_does_not_stop_the_others(tmp_path: Path, private_
     assert result.status == "partial"
     assert [issue for issue, _ in result.failures] == [broken.summary["issue_id"]]
     assert "gmt_create" in result.failures[0][1]
-    assert counts(db)[0] == len(dataset.issues) - 1
+    assert counts(db)[0] == len(importable(dataset)) - 1
 
 
 def test_bad_credentials_fail_the_run_and_record_it(workspace: Workspace,
                                                     credentials: dict[str, str],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISPUTEKIT_VOLT_TOKEN", "revoked")
+    monkeypatch.setenv("DISPUTEKIT_VOLT_REFRESH_TOKEN", "also-revoked")
     store = load_store("volt", workspace.parameters_dir)
     db = Database.open(workspace.db_url)
-    with connect(store) as client, pytest.raises(AccessTokenError):
+    with connect(store) as client, pytest.raises(AccessTokenError,
+                                                 match="Re-authorise store 'volt'"):
         sync_store(store, client, db)
     with db.session() as s:
         run = s.scalars(select(SyncRunRow)).one()
-        assert run.status == "failed" and "IllegalAccessToken" in run.error
+        assert run.status == "failed" and "Re-authorise store" in run.error
         assert "revoked" not in run.error
+
+
+def test_an_expired_token_is_refreshed_and_the_sync_goes_on(
+        tmp_path: Path, private_simulator, credentials: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace(tmp_path / "ws", private_simulator.sync_url)
+    store = load_store("spark", ws.parameters_dir)
+    db = Database.open(ws.db_url)
+    private_simulator.gateway.faults = Faults(expire_token_after=40)
+    with connect(store) as client:
+        result = sync_store(store, client, db)
+        assert client.credentials.access_token != credentials["DISPUTEKIT_SPARK_TOKEN"]
+    assert result.status == "ok"
+    assert counts(db)[0] == len(importable(private_simulator.gateway.datasets["spark"]))

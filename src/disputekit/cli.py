@@ -3,6 +3,7 @@ that configures logging."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -36,43 +37,112 @@ def main(verbose: bool) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=DEMO_PORT, show_default=True, type=int)
 @click.option("--seed", default=7, show_default=True, type=int)
-def simulator(host: str, port: int, seed: int) -> None:
-    """Serve the AliExpress Open Platform simulator (three demo stores)."""
+@click.option("--qps", default=250.0, show_default=True, type=float,
+              help="Calls per second per app key before ApiCallLimit.")
+@click.pass_context
+def simulator(ctx: click.Context, host: str, port: int, seed: int, qps: float) -> None:
+    """Serve the AliExpress Open Platform simulator (three demo stores).
+
+    Subcommands talk to a running simulator: advance its clock, switch faults on, expire a
+    store's token, show its state.
+    """
+    ctx.obj = {"url": f"http://127.0.0.1:{port}"}
+    if ctx.invoked_subcommand is not None:
+        return
     from disputekit.simulator.app import serve
 
     click.echo(f"simulator on http://{host}:{port}/sync (seed {seed}); Ctrl-C stops it")
-    serve(host=host, port=port, seed=seed)
+    serve(host=host, port=port, seed=seed, qps=qps)
+
+
+def _admin(ctx: click.Context, path: str, body: dict[str, object] | None = None) -> None:
+    url = ctx.obj["url"] + path
+    try:
+        response = httpx.post(url, json=body, timeout=60) if body is not None \
+            else httpx.get(url, timeout=60)
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"no simulator at {ctx.obj['url']} ({exc}); start it with "
+                                   "`disputekit simulator --port N`") from None
+    if response.status_code != 200:
+        raise click.ClickException(response.json().get("error", response.text))
+    click.echo(json.dumps(response.json(), indent=2))
+
+
+@simulator.command("advance")
+@click.option("--days", default=0.0, type=float)
+@click.option("--hours", default=0.0, type=float)
+@click.pass_context
+def simulator_advance(ctx: click.Context, days: float, hours: float) -> None:
+    """Move the simulator's clock forward: timers fire, buyers react, the platform rules."""
+    _admin(ctx, "/admin/clock", {"days": days, "hours": hours})
+
+
+@simulator.command("faults")
+@click.option("--isp-error", default=0.0, type=float, help="Share of calls answering code 15.")
+@click.option("--http-5xx", default=0.0, type=float, help="Share of calls answering HTTP 502.")
+@click.option("--slow", default=0.0, type=float, help="Share of calls answering late.")
+@click.option("--slow-seconds", default=2.0, type=float)
+@click.option("--truncated", default=0.0, type=float, help="Share of calls cut off.")
+@click.option("--expire-token-after", default=None, type=int,
+              help="A store's token expires after this many calls.")
+@click.pass_context
+def simulator_faults(ctx: click.Context, isp_error: float, http_5xx: float, slow: float,
+                     slow_seconds: float, truncated: float,
+                     expire_token_after: int | None) -> None:
+    """Switch fault injection on (all zero: off)."""
+    _admin(ctx, "/admin/faults", {
+        "isp_error": isp_error, "http_5xx": http_5xx, "slow": slow,
+        "slow_seconds": slow_seconds, "truncated": truncated,
+        "expire_token_after": expire_token_after,
+    })
+
+
+@simulator.command("expire-token")
+@click.argument("store")
+@click.pass_context
+def simulator_expire(ctx: click.Context, store: str) -> None:
+    """Expire a store's access token now (the client must refresh or say re-authorise)."""
+    _admin(ctx, "/admin/expire-token", {"store": store})
+
+
+@simulator.command("state")
+@click.pass_context
+def simulator_state(ctx: click.Context) -> None:
+    """The simulator's clock and disputes by status."""
+    _admin(ctx, "/admin/state")
 
 
 @main.command()
 @click.option("--store", "stores", multiple=True, help="Store id (repeatable); default all.")
+@click.option("--jobs", default=4, show_default=True, type=int,
+              help="Stores synced at once (they share each app key's request budget).")
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
-def sync(stores: tuple[str, ...], home: str | None) -> None:
+def sync(stores: tuple[str, ...], jobs: int, home: str | None) -> None:
     """Sync disputes, orders and tracking of the stores into the database."""
     from disputekit.parameters import load_all, load_store
     from disputekit.pipeline import connect
     from disputekit.storage import Database
-    from disputekit.sync import sync_store
+    from disputekit.sync import sync_stores
 
     ws = _workspace(home)
-    failed = False
     try:
         chosen = [load_store(s, ws.parameters_dir) for s in stores] if stores \
             else load_all(ws.parameters_dir)
     except DisputeKitError as exc:
         raise click.ClickException(str(exc)) from None
     db = Database.open(ws.db_url)
-    for store in chosen:
-        try:
-            with connect(store) as client:
-                click.echo(sync_store(store, client, db, progress=sys.stderr.isatty()).summary())
-        except DisputeKitError as exc:
+    results = sync_stores(chosen, connect, db, jobs=jobs, progress=sys.stderr.isatty())
+    failed = False
+    for store_id, result in results.items():
+        if isinstance(result, DisputeKitError):
             failed = True
-            click.echo(f"{store.store_id}: FAILED: {exc}", err=True)
+            click.echo(f"{store_id}: FAILED: {result}", err=True)
+        else:
+            click.echo(result.summary())
     sys.exit(1 if failed else 0)
 
 

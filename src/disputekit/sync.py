@@ -9,9 +9,10 @@ and the next run picks up the rest; running it twice leaves no duplicate.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -38,6 +39,10 @@ from disputekit.storage import (
 )
 
 log = logging.getLogger(__name__)
+
+# First import: every open dispute and the closed ones of the last 90 days (older closed
+# disputes no longer count in any rate and only slow the first sync down).
+CLOSED_HISTORY = timedelta(days=90)
 
 # Buyer actions that restart the seller's 5-day clock (reference §7.1: "submits or modifies").
 BUYER_CHANGES = frozenset({
@@ -88,7 +93,11 @@ def sync_store(
         s.flush()
         run_id = run.id
     try:
-        summaries = list(client.iter_issues(page_size=store.api.page_size))
+        horizon = utc_now() - CLOSED_HISTORY
+        summaries = [
+            s for s in client.iter_issues(page_size=store.api.page_size)
+            if s.issue_status == "processing" or s.gmt_create is None or s.gmt_create >= horizon
+        ]
         result.listed = len(summaries)
         with db.session() as s:
             known = dict(s.execute(
@@ -113,6 +122,30 @@ def sync_store(
         raise
     _finish(db, run_id, result)
     return result
+
+
+def sync_stores(
+    stores: list[StoreParameters],
+    connect: Callable[[StoreParameters], AliExpressClient],
+    db: Database,
+    *,
+    jobs: int = 4,
+    progress: bool = False,
+) -> dict[str, SyncResult | DisputeKitError]:
+    """Sync several stores at once (threads: the work is waiting on the network). Stores
+    sharing an app key share its request budget through ``connect``. One store failing
+    does not stop the others; its error is returned in its place."""
+
+    def one(store: StoreParameters) -> SyncResult | DisputeKitError:
+        try:
+            with connect(store) as client:
+                return sync_store(store, client, db, progress=progress)
+        except DisputeKitError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(pool.map(one, stores))
+    return {store.store_id: result for store, result in zip(stores, results, strict=True)}
 
 
 def refresh_dispute(store: StoreParameters, client: AliExpressClient, db: Database,
