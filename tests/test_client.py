@@ -152,12 +152,18 @@ def test_malformed_payloads_are_refused_with_the_field_named() -> None:
         client.issue_page(1)
 
 
-def test_non_json_answer_is_malformed() -> None:
-    http = httpx.Client(transport=httpx.MockTransport(
-        lambda r: httpx.Response(200, text="<html>maintenance</html>")))
+def test_non_json_answer_is_retried_then_reported() -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(200, text="<html>maintenance</html>")
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
     with client_for("https://gateway.invalid/sync", http=http) as client, \
-            pytest.raises(MalformedPayloadError, match="not JSON"):
+            pytest.raises(MalformedPayloadError, match="not complete JSON"):
         client.issue_page(1)
+    assert len(calls) == NO_WAIT.attempts  # a cut-off body may be a hiccup: retried
 
 
 def test_requests_follow_the_documented_protocol() -> None:

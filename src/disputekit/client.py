@@ -120,6 +120,12 @@ def _is_transient(error: BaseException) -> bool:
     return isinstance(error, DisputeKitError) and bool(getattr(error, "transient", False))
 
 
+def _surely_not_applied(error: BaseException) -> bool:
+    """Safe to resend a call that changes something: the platform cannot have acted."""
+    return isinstance(error, RateLimitedError) or (
+        isinstance(error, PlatformUnreachableError) and not error.maybe_sent)
+
+
 class AliExpressClient:
     """One store's connection to the gateway.
 
@@ -197,15 +203,20 @@ class AliExpressClient:
         request = self._signed_request(method, business, files)
         try:
             response = self._http.send(request)
+        except httpx.ConnectError as exc:
+            raise PlatformUnreachableError(
+                f"{method}: cannot reach {self.base_url} ({exc}); check the store's "
+                "api.base_url and the network (is the simulator running?)", maybe_sent=False,
+            ) from exc
         except httpx.TimeoutException as exc:
             raise PlatformUnreachableError(
                 f"{method}: the gateway did not answer in time ({exc.__class__.__name__}); "
-                "it will be retried, or raise the store's api.timeout_seconds"
+                "it will be retried, or raise the store's api.timeout_seconds",
+                maybe_sent=not isinstance(exc, httpx.ConnectTimeout),
             ) from exc
         except httpx.TransportError as exc:
             raise PlatformUnreachableError(
-                f"{method}: cannot reach {self.base_url} ({exc}); check the store's "
-                "api.base_url and the network (is the simulator running?)"
+                f"{method}: the connection to {self.base_url} broke ({exc})", maybe_sent=True,
             ) from exc
         if response.status_code >= 500:
             raise PlatformUnavailableError(
@@ -231,19 +242,23 @@ class AliExpressClient:
         return envelope.unwrap(method, payload)
 
     def call(self, method: str, business: dict[str, Any] | None = None,
-             files: dict[str, tuple[str, bytes]] | None = None) -> dict[str, Any]:
+             files: dict[str, tuple[str, bytes]] | None = None,
+             *, idempotent: bool = True) -> dict[str, Any]:
         """Call ``method`` with business parameters; JSON-valued ones are sent as JSON text.
 
-        Transient failures are retried with ``self.retry``; an expired token is refreshed
-        once (when a refresh token is known); everything else raises at once.
+        Transient failures are retried with ``self.retry``. A call that changes something
+        (``idempotent=False``) is resent only when the platform surely did not act on it
+        (rate limited, connection refused); after a timeout it raises, and the caller reads
+        the dispute before deciding. An expired token is refreshed once (when a refresh
+        token is known); everything else raises at once.
         """
         try:
-            return self._call_with_retries(method, business, files)
+            return self._call_with_retries(method, business, files, idempotent)
         except AccessTokenError:
             if not self.credentials.refresh_token:
                 raise self._reauthorise(method, "no refresh token is configured") from None
             self.refresh_access_token()
-            return self._call_with_retries(method, business, files)
+            return self._call_with_retries(method, business, files, idempotent)
 
     def _reauthorise(self, method: str, why: str) -> AccessTokenError:
         store = f"store {self.store_id!r}" if self.store_id else "this store"
@@ -284,7 +299,8 @@ class AliExpressClient:
         return self.credentials
 
     def _call_with_retries(self, method: str, business: dict[str, Any] | None,
-                           files: dict[str, tuple[str, bytes]] | None) -> dict[str, Any]:
+                           files: dict[str, tuple[str, bytes]] | None,
+                           idempotent: bool) -> dict[str, Any]:
         encoded = {
             key: value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
             for key, value in (business or {}).items()
@@ -297,7 +313,7 @@ class AliExpressClient:
             return wait
 
         retrying = Retrying(
-            retry=retry_if_exception(_is_transient),
+            retry=retry_if_exception(_is_transient if idempotent else _surely_not_applied),
             stop=stop_after_attempt(self.retry.attempts),
             wait=_wait,
             sleep=self._sleep,
@@ -405,7 +421,7 @@ class AliExpressClient:
                                   "solution_id": str(solution_id)}
         if return_address_id is not None:
             params["return_address_id"] = str(return_address_id)
-        return _result_true(self.call("aliexpress.issue.solution.agree", params),
+        return _result_true(self.call("aliexpress.issue.solution.agree", params, idempotent=False),
                             "aliexpress.issue.solution.agree")
 
     def solution_save(
@@ -441,8 +457,8 @@ class AliExpressClient:
             dto["modify_seller_solution_id"] = modify_seller_solution_id
         if return_address_id is not None:
             dto["return_good_address_id"] = return_address_id
-        return _result_true(self.call("aliexpress.issue.solution.save", {"param_dto": dto}),
-                            "aliexpress.issue.solution.save")
+        method = "aliexpress.issue.solution.save"
+        return _result_true(self.call(method, {"param_dto": dto}, idempotent=False), method)
 
     def upload_image(self, issue_id: int, buyer_login_id: str, image: bytes,
                      extension: str) -> bool:
@@ -451,13 +467,14 @@ class AliExpressClient:
         return _result_true(self.call(
             "aliexpress.issue.image.upload",
             {"issue_id": str(issue_id), "buyer_login_id": buyer_login_id, "extension": ext},
-            files={"image_bytes": (f"evidence.{ext}", image)},
+            files={"image_bytes": (f"evidence.{ext}", image)}, idempotent=False,
         ), "aliexpress.issue.image.upload")
 
     def extend_protection(self, order_id: int, days: int) -> bool:
         """Give the buyer more time before protection ends (``extendsbuyeracceptgoodstime``)."""
         method = "aliexpress.trade.redefining.extendsbuyeracceptgoodstime"
-        body = self.call(method, {"param0": str(order_id), "param1": str(days)})
+        body = self.call(method, {"param0": str(order_id), "param1": str(days)},
+                         idempotent=False)
         result = body.get("result", body)
         return bool(isinstance(result, dict) and result.get("is_success"))
 

@@ -17,6 +17,7 @@
     ├── MalformedPayloadError        an answer that does not have the documented shape
     │   └── TruncatedResponseError   not even complete JSON: retried as transient
     ├── ActionError                  an operator action refused before sending, or unsettled
+    ├── TriageInputError             a triage input line is not in the documented format
     ├── RunError                     a scheduled store run failed
     ├── TrackingError                17TRACK refused a request, or a push was not genuine
     │   ├── TrackingAuthError        HTTP 401 / -18010001/2/4/5: wrong key, IP whitelist, account
@@ -111,9 +112,17 @@ class InvalidRequestError(PlatformError):
 
 
 class PlatformUnreachableError(DisputeKitError):
-    """The gateway could not be reached or did not answer in time."""
+    """The gateway could not be reached or did not answer in time.
+
+    ``maybe_sent`` is False only when the request surely never arrived (connection
+    refused), which is what makes resending a change safe.
+    """
 
     transient = True
+
+    def __init__(self, message: str, *, maybe_sent: bool = True) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
 
 
 class MalformedPayloadError(DisputeKitError):
@@ -129,6 +138,18 @@ class TruncatedResponseError(MalformedPayloadError):
 class ActionError(DisputeKitError):
     """An operator action was refused before anything was sent (wrong amount, closed
     dispute, unknown plan), or its outcome could not be settled."""
+
+
+class TriageInputError(DisputeKitError):
+    """A ``disputekit triage`` input line lacks a field or has a wrong one.
+
+    ``field`` is the dotted path of the offending field (``dispute.gmt_create``), so the
+    message and the error line in the output can name it.
+    """
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class RunError(DisputeKitError):

@@ -69,10 +69,14 @@ class Faults:
 
     isp_error: float = 0.0  # code 15 with an isp.* sub-code
     http_5xx: float = 0.0  # HTTP 502 with an HTML body
-    slow: float = 0.0  # answer after ``slow_seconds`` (past a client's timeout)
+    slow: float = 0.0  # do the work, then answer after ``slow_seconds`` (past a timeout)
     slow_seconds: float = 2.0
     truncated: float = 0.0  # JSON cut off half-way
     expire_token_after: int | None = None  # the store's token expires after N calls
+    only_methods: tuple[str, ...] = ()  # limit the faults above to these methods
+
+    def __post_init__(self) -> None:
+        self.only_methods = tuple(self.only_methods)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Faults:
@@ -218,9 +222,9 @@ class Gateway:
                                                                   "request_id": _rid()}})
                 dataset = self._authenticate(method, params)
                 self._throttle(str(params["app_key"]))
-                fault = self._fault(dataset)
-                if fault is not None:
-                    return fault
+                fault = self._fault(method)
+                if fault is not None and fault.delay == 0:
+                    return fault  # failed before doing anything
                 self.lifecycle.advance(self.now)
                 self.lifecycle.now = self.now
                 try:
@@ -232,8 +236,10 @@ class Gateway:
             except GatewayError as exc:
                 return Reply({"error_response": {**exc.body, "request_id": _rid(),
                                                  "_trace_id_": _rid()}})
-        # Copy under the lock above? The body is JSON-encoded by the caller right away.
-        return Reply(envelope.wrap(method, {**body, "request_id": _rid()}, simplify))
+        # A slow answer: the work is done, the caller may give up before hearing so.
+        delay = fault.delay if fault is not None else 0.0
+        return Reply(envelope.wrap(method, {**body, "request_id": _rid()}, simplify),
+                     delay=delay)
 
     def handle_rest(self, path: str, params: Mapping[str, Any]) -> Reply:
         """``/rest/<path>`` (GOP): auth calls; errors at the root, success ``code: "0"``."""
@@ -350,8 +356,10 @@ class Gateway:
                                f"This ban will last for {wait} more seconds")
         calls.append(now)
 
-    def _fault(self, dataset: StoreDataset) -> Reply | None:
+    def _fault(self, method: str) -> Reply | None:
         f, roll = self.faults, self._fault_rng.random()
+        if f.only_methods and method not in f.only_methods:
+            return None
         edge = f.isp_error
         if roll < edge:
             return Reply({"error_response": {"code": 15, "msg": "Remote service error",
@@ -363,8 +371,7 @@ class Gateway:
             return Reply(status=502, raw=b"<html><body>502 Bad Gateway</body></html>")
         edge += f.slow
         if roll < edge:
-            return Reply({"error_response": {"code": 10, "msg": "Service Currently Unavailable",
-                                             "request_id": _rid()}}, delay=f.slow_seconds)
+            return Reply(delay=f.slow_seconds)
         edge += f.truncated
         if roll < edge:
             return Reply(raw=b'{"aliexpress_issue_issuelist_get_response": {"current_pa')
