@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
 
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
+from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
 from disputekit.simulator.gateway import Gateway
 from disputekit.workspace import Workspace
 

@@ -7,7 +7,6 @@ from datetime import datetime
 
 import httpx
 import pytest
-from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET
 
 from disputekit.client import AliExpressClient, Credentials, RetryPolicy
 from disputekit.errors import (
@@ -19,6 +18,7 @@ from disputekit.errors import (
     SignatureError,
 )
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
+from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET
 from disputekit.simulator.gateway import Gateway
 
 NO_WAIT = RetryPolicy(attempts=4, base_delay=0.0)

@@ -22,7 +22,8 @@ def test_errors_form_one_tree() -> None:
 
 
 PURE = ["disputekit.deadlines", "disputekit.signing", "disputekit.platform_time",
-        "disputekit.carriers", "disputekit.privacy", "disputekit.envelope"]
+        "disputekit.carriers", "disputekit.privacy", "disputekit.envelope",
+        "disputekit.tracking", "disputekit.claims"]
 IO = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "uvicorn", "pandas"]
 
 
