@@ -218,6 +218,32 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], seconds: float = 60
     raise click.ClickException(f"the simulator did not answer on {url} within {seconds:.0f} s")
 
 
+@main.command()
+@click.option("--store", "store_id", required=True, help="The store to check.")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def smoke(store_id: str, home: str | None) -> None:
+    """Read-only check of a store's connection: list, one detail, its order. Changes nothing
+    on the platform and writes nothing locally; safe against the real gateway."""
+    from disputekit.parameters import load_store
+    from disputekit.pipeline import connect
+
+    ws = _workspace(home)
+    try:
+        store = load_store(store_id, ws.parameters_dir)
+        with connect(store) as client:
+            total, first = client.issue_page(1, 5)
+            click.echo(f"{store_id}: {store.api.base_url} answered; {total} disputes listed")
+            if first:
+                detail, _ = client.issue_detail(first[0].issue_id, first[0].buyer_login_id)
+                order, _ = client.order(detail.parent_order_id)
+                click.echo(f"{store_id}: dispute {detail.id} ({detail.issue_status}) read; "
+                           f"order {order.id} read with {len(order.logistic_info_list)} "
+                           "shipment(s)")
+    except DisputeKitError as exc:
+        raise click.ClickException(f"{store_id}: {exc}") from None
+    click.echo(f"{store_id}: ok")
+
+
 @main.command("check-params")
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
 def check_params(home: str | None) -> None:
