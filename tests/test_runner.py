@@ -41,6 +41,8 @@ def test_run_publishes_a_report_per_store(workspace: Workspace, credentials: dic
         assert f"{run.open_disputes} open disputes" in html
         assert "run_store_day" not in html  # no code in the report
         assert "respond by (UTC)" in html
+        assert "Stalled parcels" in html and "days silent" in html
+        assert "Carrier claims due" in html
         open_orders = {r.summary["parent_order_id"]
                        for r in simulator.gateway.datasets[store_id].issues
                        if r.summary["issue_status"] == "processing"}

@@ -392,6 +392,13 @@ class AliExpressClient:
         self, logistics_no: str, *, order_id: int, service_name: str, to_area: str
     ) -> list[payloads.TrackingEvent]:
         """``aliexpress.logistics.redefining.querytrackingresult``: events, oldest first."""
+        return self.tracking_details(logistics_no, order_id=order_id,
+                                     service_name=service_name, to_area=to_area)[0]
+
+    def tracking_details(
+        self, logistics_no: str, *, order_id: int, service_name: str, to_area: str
+    ) -> tuple[list[payloads.TrackingEvent], list[dict[str, Any]]]:
+        """The parsed events (oldest first) and the raw ``details`` as sent."""
         method = "aliexpress.logistics.redefining.querytrackingresult"
         body = self.call(method, {
             "logistics_no": logistics_no,
@@ -403,7 +410,7 @@ class AliExpressClient:
         if str(body.get("result_success", "true")).lower() == "false":
             # No tracking known for this number is an answer, not a failure.
             log.info("%s %s: %s", method, logistics_no, body.get("error_desc", ""))
-            return []
+            return [], []
         details = body.get("details", [])
         if not isinstance(details, list):
             raise MalformedPayloadError(f"{method} {logistics_no}: details is not a list")
@@ -411,7 +418,8 @@ class AliExpressClient:
             payloads.parse(payloads.TrackingEvent, item, f"{method} {logistics_no} event {i}")
             for i, item in enumerate(details)
         ]
-        return sorted(events, key=lambda e: (e.event_date is None, e.event_date))
+        ordered = sorted(events, key=lambda e: (e.event_date is None, e.event_date))
+        return ordered, [dict(item) for item in details]
 
     # -- acting on a dispute -------------------------------------------------------------
     def solution_agree(self, issue_id: int, buyer_login_id: str, solution_id: int,

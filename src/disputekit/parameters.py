@@ -70,10 +70,35 @@ class ApiParameters(_Strict):
         return value
 
 
+class TrackingParameters(_Strict):
+    # Stall and claim thresholds per lane, "Carrier:CC" (or "Carrier:*", "*:CC"), days:
+    # {"Cainiao:BR": {"stalled_days": 14}}. Defaults come from reference/tracking-api.md §4.2.
+    lanes: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+    @field_validator("lanes")
+    @classmethod
+    def _known_thresholds(cls, lanes: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        from disputekit.tracking import LaneThresholds
+
+        for lane, values in lanes.items():
+            if ":" not in lane:
+                raise ValueError(f"lane {lane!r} must look like 'Cainiao:BR', 'Cainiao:*' or "
+                                 "'*:BR'")
+            try:
+                LaneThresholds(**values)
+            except TypeError:
+                known = ", ".join(f for f in LaneThresholds.__dataclass_fields__)
+                raise ValueError(f"lane {lane!r}: unknown threshold; known: {known}") from None
+            except ParametersError as exc:  # pydantic reports ValueErrors with the field
+                raise ValueError(f"lane {lane!r}: {exc}") from None
+        return lanes
+
+
 class StoreParameters(_Strict):
     store_id: Annotated[str, Field(pattern=STORE_ID)]
     name: str = Field(min_length=1)
     api: ApiParameters
+    tracking: TrackingParameters = TrackingParameters()
 
     def credentials(self, env: Mapping[str, str] | None = None) -> Credentials:
         """Read this store's credentials from the environment (never from a file)."""

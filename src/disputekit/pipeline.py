@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
@@ -18,6 +18,7 @@ from disputekit.client import AliExpressClient, RequestBudget
 from disputekit.dispute_queue import counts_by, masked, open_disputes
 from disputekit.parameters import StoreParameters, load_store
 from disputekit.platform_time import utc_now
+from disputekit.shipments import claims_due, stalled_parcels
 from disputekit.storage import Database
 from disputekit.sync import SyncResult, sync_store
 from disputekit.workspace import Workspace
@@ -47,6 +48,8 @@ class StoreDay:
     now: datetime
     sync: SyncResult
     queue: pd.DataFrame
+    stalled: pd.DataFrame = field(default_factory=pd.DataFrame)
+    claims: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def due_today(self) -> int:
@@ -79,6 +82,14 @@ class StoreDay:
     def by_urgency(self) -> Styler:
         return _styled(counts_by(self.queue, "urgency"))
 
+    def stalled_table(self) -> Styler:
+        """Parcels of open disputes that stopped moving, longest silence first."""
+        return _styled(self.stalled)
+
+    def claims_table(self) -> Styler:
+        """Carrier claims to file today (goods and freight to recover)."""
+        return _styled(self.claims)
+
 
 def _styled(frame: pd.DataFrame) -> Styler:
     # Styler does not escape by default: buyer-supplied text must never become markup.
@@ -105,6 +116,9 @@ def run_store_day(
             result = sync_store(store, client, db, progress=progress)
         now = utc_now()
         queue = open_disputes(db, now, [store.store_id])
+        stalled = stalled_parcels(db, store.store_id, now)
+        claims = claims_due(db, store.store_id)
     finally:
         db.dispose()
-    return StoreDay(store=store, run_date=day, now=now, sync=result, queue=queue)
+    return StoreDay(store=store, run_date=day, now=now, sync=result, queue=queue,
+                    stalled=stalled, claims=claims)

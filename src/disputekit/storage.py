@@ -136,6 +136,57 @@ class TrackingEventRow(Base):
     __table_args__ = (UniqueConstraint("store_id", "logistics_no", "seq"),)
 
 
+class ShipmentRow(Base):
+    """One parcel's normalised state (tracking.Timeline) as of the last sync."""
+
+    __tablename__ = "shipments"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    logistics_no: Mapped[str] = mapped_column(String(80), primary_key=True)
+    parent_order_id: Mapped[int] = mapped_column(BigInteger)
+    carrier: Mapped[str] = mapped_column(String(120), default="")
+    service_kind: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(8), default="")
+    shipped_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(20), default="aliexpress")
+    main_status: Mapped[str] = mapped_column(String(40), default="")
+    sub_status: Mapped[str] = mapped_column(String(60), default="")
+    delivered: Mapped[bool] = mapped_column(default=False)
+    signed_by: Mapped[str] = mapped_column(String(200), default="")
+    customs_hold: Mapped[bool] = mapped_column(default=False)
+    buyer_must_act: Mapped[bool] = mapped_column(default=False)
+    returned: Mapped[str] = mapped_column(String(40), default="")
+    lost: Mapped[bool] = mapped_column(default=False)
+    last_event_at: Mapped[datetime | None]
+    last_location: Mapped[str] = mapped_column(String(300), default="")
+    stall_state: Mapped[str] = mapped_column(String(20), default="")
+    events_json: Mapped[dict[str, Any]]  # {"details": [...]} as the source sent them
+    assessed_at: Mapped[datetime]
+
+
+class ClaimRow(Base):
+    """A carrier claim for one shipment (claims.CarrierClaim), tracked to its end."""
+
+    __tablename__ = "claims"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    logistics_no: Mapped[str] = mapped_column(String(80), primary_key=True)
+    issue_id: Mapped[int] = mapped_column(BigInteger)
+    carrier: Mapped[str] = mapped_column(String(120))
+    service_kind: Mapped[str] = mapped_column(String(20))
+    goods_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    freight_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime]
+    logistics_created_at: Mapped[datetime | None]
+    filed_at: Mapped[datetime | None]
+    carrier_answer_due: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    appeal_until: Mapped[datetime | None]
+    recovered_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    closed_at: Mapped[datetime | None]
+
+
 class ActionRow(Base):
     """The journal of what an operator did to a dispute: who, when, what was sent, what came
     back. Written *before* the call (status ``pending``), so a crash in between is found."""

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from disputekit import payloads
+from disputekit import payloads, shipments
 from disputekit.carriers import service_for
 from disputekit.client import AliExpressClient
 from disputekit.errors import (
@@ -104,17 +104,20 @@ def sync_store(
                 select(DisputeRow.issue_id, DisputeRow.modified_at)
                 .where(DisputeRow.store_id == store.store_id)
             ).all())
-        for summary in _progress(summaries, progress, store.store_id):
+        fetched: set[int] = set()
+        for summary in _progress(summaries, progress, f"sync {store.store_id}"):
             if known.get(summary.issue_id) == summary.gmt_modified:
                 result.unchanged += 1
                 continue
             try:
                 result.tracking_numbers += _fetch_and_store(store, client, db, summary)
                 result.fetched += 1
+                fetched.add(summary.issue_id)
             except (MalformedPayloadError, InvalidRequestError) as exc:
                 # One unreadable dispute must not hide the others; it is retried next run.
                 log.warning("%s issue %s skipped: %s", store.store_id, summary.issue_id, exc)
                 result.failures.append((summary.issue_id, str(exc)))
+        result.tracking_numbers += _refresh_open_tracking(store, client, db, fetched, progress)
         result.status = "partial" if result.failures else "ok"
     except DisputeKitError as exc:
         result.status = "failed"
@@ -168,13 +171,15 @@ def refresh_dispute(store: StoreParameters, client: AliExpressClient, db: Databa
         return fresh
 
 
-def _progress(items: list[payloads.IssueSummary], enabled: bool,
-              store_id: str) -> Iterable[payloads.IssueSummary]:
+T = TypeVar("T")
+
+
+def _progress(items: list[T], enabled: bool, label: str) -> Iterable[T]:
     if not enabled:
         return items
     from tqdm.auto import tqdm
 
-    bar: Iterable[payloads.IssueSummary] = tqdm(items, desc=f"sync {store_id}", unit="dispute")
+    bar: Iterable[T] = tqdm(items, desc=label, unit="dispute")
     return bar
 
 
@@ -208,21 +213,64 @@ def _fetch_and_store(
     """Read everything about one dispute, then write it in one transaction."""
     detail, raw_detail = client.issue_detail(summary.issue_id, summary.buyer_login_id)
     order, raw_order = client.order(summary.parent_order_id)
-    country = order.buyer_info.country
-    tracking: dict[str, list[payloads.TrackingEvent]] = {}
-    for info in order.logistic_info_list:
-        if info.logistics_no and info.logistics_no not in tracking:
-            tracking[info.logistics_no] = client.tracking(
-                info.logistics_no, order_id=order.id,
-                service_name=info.logistics_type_code, to_area=country,
-            )
+    tracking = _read_tracking(client, order)
     now = utc_now()
     with db.session() as s:
-        s.merge(_dispute_row(store.store_id, summary, detail, raw_detail, now))
-        s.merge(_order_row(store.store_id, order, raw_order, now))
-        for number, events in tracking.items():
-            _replace_tracking(s, store.store_id, number, events)
+        dispute = s.merge(_dispute_row(store.store_id, summary, detail, raw_detail, now))
+        order_row = s.merge(_order_row(store.store_id, order, raw_order, now))
+        _store_tracking(s, store, dispute, order_row, tracking, now)
     return len(tracking)
+
+
+Tracking = dict[str, tuple[list[payloads.TrackingEvent], list[dict[str, Any]]]]
+
+
+def _read_tracking(client: AliExpressClient, order: payloads.OrderInfo) -> Tracking:
+    tracking: Tracking = {}
+    for info in order.logistic_info_list:
+        if info.logistics_no and info.logistics_no not in tracking:
+            tracking[info.logistics_no] = client.tracking_details(
+                info.logistics_no, order_id=order.id,
+                service_name=info.logistics_type_code, to_area=order.buyer_info.country,
+            )
+    return tracking
+
+
+def _store_tracking(s: Session, store: StoreParameters, dispute: DisputeRow, order: OrderRow,
+                    tracking: Tracking, now: datetime) -> None:
+    for number, (events, raw) in tracking.items():
+        _replace_tracking(s, store.store_id, number, events)
+        _shipment, timeline = shipments.assess(s, store, order, number, raw, now)
+        if dispute.issue_status == "processing" and number == order.logistics_no:
+            shipments.open_claim_if_due(s, store, dispute, order, timeline, now)
+
+
+def _refresh_open_tracking(store: StoreParameters, client: AliExpressClient, db: Database,
+                           skip: set[int], progress: bool) -> int:
+    """Parcels move while disputes stand still: re-read tracking of every open dispute."""
+    with db.session() as s:
+        pairs = s.execute(
+            select(DisputeRow.issue_id, OrderRow.order_id)
+            .join(OrderRow, (OrderRow.store_id == DisputeRow.store_id)
+                  & (OrderRow.order_id == DisputeRow.parent_order_id))
+            .where(DisputeRow.store_id == store.store_id,
+                   DisputeRow.issue_status == "processing", OrderRow.logistics_no != "")
+        ).all()
+    todo = [(issue, order) for issue, order in pairs if issue not in skip]
+    numbers = 0
+    for issue_id, order_id in _progress(todo, progress, f"tracking {store.store_id}"):
+        with db.session() as s:
+            order_row = s.get(OrderRow, (store.store_id, order_id))
+            assert order_row is not None
+            order = payloads.parse(payloads.OrderInfo, order_row.raw_json, f"order {order_id}")
+        tracking = _read_tracking(client, order)
+        with db.session() as s:
+            dispute = s.get(DisputeRow, (store.store_id, issue_id))
+            order_row = s.get(OrderRow, (store.store_id, order_id))
+            assert dispute is not None and order_row is not None
+            _store_tracking(s, store, dispute, order_row, tracking, utc_now())
+        numbers += len(tracking)
+    return numbers
 
 
 def _dispute_row(store_id: str, summary: payloads.IssueSummary, d: payloads.IssueDetail,

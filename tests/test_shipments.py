@@ -1,0 +1,87 @@
+"""Tracking through the sync: every parcel assessed, stalled ones listed, claims opened once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from disputekit.parameters import load_store
+from disputekit.pipeline import connect
+from disputekit.shipments import claims_due, stalled_parcels
+from disputekit.simulator.app import RunningSimulator
+from disputekit.storage import ClaimRow, Database, DisputeRow, ShipmentRow
+from disputekit.sync import sync_store
+from disputekit.workspace import Workspace
+
+DEFINING = {
+    "delivered_disputed": lambda s: s.delivered and s.signed_by,
+    "stalled_in_transit": lambda s: s.stall_state in ("stalled", "presumed_lost"),
+    "customs_buyer_no_docs": lambda s: s.customs_hold,
+    "customs_buyer_unreachable": lambda s: s.customs_hold,
+    "returned_undelivered": lambda s: s.returned == "after_failed_delivery",
+    "returned_in_country": lambda s: s.returned == "in_destination",
+    "returned_before_export": lambda s: s.returned == "before_export",
+    "lost": lambda s: s.lost or s.stall_state == "presumed_lost",
+    "no_tracking": lambda s: s.service_kind == "unregistered" and (
+        s.last_event_at is None or s.main_status in ("NotFound", "InfoReceived")
+        or s.stall_state == "no_pickup"),
+}
+
+
+def test_sync_assesses_every_parcel_and_opens_claims_once(
+        workspace: Workspace, credentials: dict[str, str], simulator: RunningSimulator) -> None:
+    db = Database.open(workspace.db_url)
+    truth: dict[tuple[str, int], str] = {}
+    for store_id in ("volt", "spark", "bloom"):
+        store = load_store(store_id, workspace.parameters_dir)
+        with connect(store) as client:
+            sync_store(store, client, db)
+        truth.update({(store_id, r.summary["issue_id"]): r.truth
+                      for r in simulator.gateway.datasets[store_id].issues})
+    with db.session() as s:
+        pairs = s.execute(
+            select(DisputeRow, ShipmentRow)
+            .join(ShipmentRow, (ShipmentRow.store_id == DisputeRow.store_id)
+                  & (ShipmentRow.parent_order_id == DisputeRow.parent_order_id))
+        ).all()
+        claims = s.scalars(select(ClaimRow)).all()
+    seen: dict[str, int] = {}
+    for dispute, shipment in pairs:
+        cls = truth[(dispute.store_id, dispute.issue_id)]
+        check = DEFINING.get(cls)
+        if check is None or shipment.logistics_no != _primary(dispute, db):
+            continue
+        assert check(shipment), (cls, shipment.logistics_no, shipment.stall_state)
+        seen[cls] = seen.get(cls, 0) + 1
+    assert set(seen) == set(DEFINING)  # every logistics class shows its defining fact
+
+    assert claims, "lost parcels on claimable logistics must open claims"
+    assert all(c.service_kind in ("platform", "registered") for c in claims)
+    assert all(c.goods_amount > 0 and c.status == "due" for c in claims)
+
+    store = load_store("volt", workspace.parameters_dir)
+    before = len(simulator.gateway.call_log)
+    with connect(store) as client:
+        again = sync_store(store, client, db)
+    tracked = [m for m, st in simulator.gateway.call_log[before:]
+               if m == "aliexpress.logistics.redefining.querytrackingresult" and st == "volt"]
+    assert again.fetched == 0 and tracked  # parcels re-read though no dispute changed
+    with db.session() as s:
+        assert len(s.scalars(select(ClaimRow)).all()) == len(claims)  # none twice
+
+    now = datetime.now(UTC)
+    stalled = stalled_parcels(db, "volt", now)
+    assert len(stalled) > 0
+    silent = stalled["days silent"].dropna().tolist()
+    assert silent == sorted(silent, reverse=True)
+    due = claims_due(db, "volt")
+    assert set(due["parcel"]) == {c.logistics_no for c in claims if c.store_id == "volt"}
+
+
+def _primary(dispute: DisputeRow, db: Database) -> str:
+    from disputekit.storage import OrderRow
+
+    with db.session() as s:
+        order = s.get(OrderRow, (dispute.store_id, dispute.parent_order_id))
+        return order.logistics_no if order else ""
