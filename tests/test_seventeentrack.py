@@ -602,3 +602,17 @@ def test_webhook_endpoint_over_http() -> None:
         bad = http.post(f"{url}/17track/push", content=b"[]", headers={"sign": sign(b"[]")})
     assert (ok.status_code, forged.status_code, bad.status_code) == (200, 401, 400)
     assert received == [json.loads(PUSH)]
+
+
+def test_the_served_simulator_answers_17track_on_its_own_path(simulator) -> None:  # type: ignore[no-untyped-def]
+    """`disputekit simulator` serves 17TRACK beside /sync, over the same parcels."""
+    from disputekit.seventeentrack import SeventeenTrackClient
+    from disputekit.simulator.seventeentrack import DEMO_17TRACK_KEY as KEY
+
+    ds = simulator.gateway.datasets["volt"]
+    number = next(n for n, events in ds.tracking.items() if events)
+    client = SeventeenTrackClient(KEY, base_url=f"{simulator.url}/track/v2.2")
+    registered = client.register([number])
+    assert not registered.rejected
+    timelines, rejected = client.timelines([number])
+    assert not rejected and timelines[number].events

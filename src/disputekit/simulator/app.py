@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from disputekit.simulator.gateway import Faults, Gateway, Reply
+from disputekit.simulator.seventeentrack import DEMO_17TRACK_KEY, create_17track_app
 
 
 async def _params(request: Request) -> dict[str, Any]:
@@ -86,7 +87,11 @@ def create_app(gateway: Gateway) -> Starlette:
         gateway.expire_token(store)
         return JSONResponse({"expired": store})
 
+    # 17TRACK, on its own path, over the same parcels (reference/tracking-api.md §5).
+    seventeen = create_17track_app(gateway.datasets, DEMO_17TRACK_KEY, gateway.clock,
+                                   now=gateway.anchor, quota_total=5000)
     return Starlette(routes=[
+        *seventeen.routes,
         Route("/sync", sync, methods=["GET", "POST"]),
         Route("/rest/{path:path}", rest, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
