@@ -410,23 +410,23 @@ class Gateway:
         if not buyer:
             raise _missing("buyer_login_id")
         address = params.get("return_address_id")
-        refund_ids = {a["address_id"] for a in
-                      self.addresses[ds.store.store_id]["refund_seller_address_list"]}
         self.lifecycle.agree(ds.store.store_id, issue_id, buyer, solution_id,
-                             int(address) if address else None, refund_ids)
+                             int(address) if address else None,
+                             self._refund_address_ids(ds))
         return {"result_object": True}
 
     def _solution_save(self, ds: StoreDataset, params: Mapping[str, Any]) -> dict[str, Any]:
         param = _json_param(params, "param_dto")
         address = param.get("return_good_address_id")
-        if address:
-            refund_ids = {a["address_id"] for a in
-                          self.addresses[ds.store.store_id]["refund_seller_address_list"]}
-            if int(address) not in refund_ids:
-                raise GatewayError("15", "Remote service error", "isv.return-address-invalid",
-                                   f"return address {address} is not a refund address")
+        if address and int(address) not in self._refund_address_ids(ds):
+            raise GatewayError("15", "Remote service error", "isv.return-address-invalid",
+                               f"return address {address} is not a refund address")
         self.lifecycle.save_solution(ds.store.store_id, param)
         return {"result_object": True}
+
+    def _refund_address_ids(self, ds: StoreDataset) -> set[int]:
+        return {a["address_id"] for a in
+                self.addresses[ds.store.store_id]["refund_seller_address_list"]}
 
     def _image_upload(self, ds: StoreDataset, params: Mapping[str, Any]) -> dict[str, Any]:
         issue_id = _required_int(params, "issue_id")
