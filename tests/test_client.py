@@ -186,5 +186,6 @@ def test_requests_follow_the_documented_protocol() -> None:
     assert query["timestamp"] == "1517820392000"
     assert query["sign_method"] == "sha256" and len(query["sign"]) == 64
     assert json.loads(body["query_dto"]) == {"current_page": 1, "page_size": 50}
+    assert "session" not in query and body["session"] == "demo-token-volt"  # never in a URL
     from disputekit.signing import verify
     assert verify({**query, **body}, DEMO_APP_SECRET, api_name=query["method"])

@@ -83,3 +83,37 @@ def test_check_params_reports_invalid_files(tmp_path: Path) -> None:
                           str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 1
     assert "missing field 'api.app_key_env'" in out.stderr
+
+
+@pytest.mark.notebook
+def test_parallel_runs_retry_a_dead_kernel_once_and_log_per_store(
+        workspace: Workspace, credentials: dict[str, str]) -> None:
+    # A stand-in store notebook whose kernel dies: once for volt, every time for bloom.
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('store_id = "volt"\nrun_date = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import os, pathlib\n"
+        "marker = pathlib.Path(os.environ['DISPUTEKIT_HOME']) / f'died-{store_id}'\n"
+        "if store_id == 'bloom' or (store_id == 'volt' and not marker.exists()):\n"
+        "    marker.write_text('x')\n"
+        "    os._exit(1)\n"
+        "print(f'ran {store_id}')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, workspace.notebooks_dir / "store_daily.ipynb")
+
+    summary = run_stores(workspace, run_date=date(2026, 11, 28), jobs=2)
+
+    runs = {r.store_id: r for r in summary.runs}
+    assert (runs["volt"].status, runs["volt"].retried) == ("ok", True)
+    assert (runs["spark"].status, runs["spark"].retried) == ("ok", False)
+    assert runs["bloom"].status == "failed" and runs["bloom"].retried
+    assert "died" in runs["bloom"].error.lower()
+    assert not summary.ok
+    for run in runs.values():
+        assert run.log is not None and run.log.exists()
+    assert "running it once more" in runs["volt"].log.read_text()
+    assert "ran spark" in runs["spark"].log.read_text()  # cell output went to its log
+    for secret in credentials.values():
+        assert all(secret not in r.log.read_text() for r in runs.values() if r.log)

@@ -149,13 +149,23 @@ def sync(stores: tuple[str, ...], jobs: int, home: str | None) -> None:
 @main.command()
 @click.option("--store", "stores", multiple=True, help="Store id (repeatable); default all.")
 @click.option("--date", "run_date", default=None, help="Run date YYYY-MM-DD (default today).")
+@click.option("--jobs", default=None, type=click.IntRange(min=1),
+              help="Stores run at once, each in its own process [default: cores].")
+@click.option("--execution-timeout", default=900.0, show_default=True, type=float,
+              help="Seconds one notebook cell may run.")
+@click.option("--start-timeout", default=120.0, show_default=True, type=float,
+              help="Seconds a kernel may take to start.")
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
-def run(stores: tuple[str, ...], run_date: str | None, home: str | None) -> None:
+def run(stores: tuple[str, ...], run_date: str | None, jobs: int | None,
+        execution_timeout: float, start_timeout: float, home: str | None) -> None:
     """Run every store's notebook with Papermill and publish the reports."""
-    _run(_workspace(home), stores, run_date)
+    _run(_workspace(home), stores, run_date, jobs=jobs, execution_timeout=execution_timeout,
+         start_timeout=start_timeout)
 
 
-def _run(ws: Workspace, stores: tuple[str, ...], run_date: str | None) -> None:
+def _run(ws: Workspace, stores: tuple[str, ...], run_date: str | None, *,
+         jobs: int | None = None, execution_timeout: float = 900.0,
+         start_timeout: float = 120.0) -> None:
     from disputekit.runner import run_stores
 
     try:
@@ -163,13 +173,15 @@ def _run(ws: Workspace, stores: tuple[str, ...], run_date: str | None) -> None:
     except ValueError:
         raise click.BadParameter(f"{run_date!r} is not a date like 2026-11-28",
                                  param_hint="--date") from None
-    summary = run_stores(ws, stores or None, day)
+    summary = run_stores(ws, stores or None, day, jobs=jobs, start_timeout=start_timeout,
+                         execution_timeout=execution_timeout)
     click.echo(f"{'store':<10} {'status':<7} {'open':>5} {'due<24h':>8} {'time':>6}")
     for r in summary.runs:
+        note = " (kernel died once; re-run)" if r.retried else ""
         click.echo(f"{r.store_id:<10} {r.status:<7} {_n(r.open_disputes):>5} "
-                   f"{_n(r.due_today):>8} {r.duration:>5.0f}s")
+                   f"{_n(r.due_today):>8} {r.duration:>5.0f}s{note}")
         if r.error:
-            click.echo(f"  {r.error}", err=True)
+            click.echo(f"  {r.error} (log: {r.log})", err=True)
     click.echo(f"reports: {summary.index}")
     sys.exit(0 if summary.ok else 1)
 

@@ -186,15 +186,16 @@ class AliExpressClient:
             "method": method,
             "timestamp": self._timestamp(),
             "sign_method": str(self.sign_method),
-            "session": self.credentials.access_token,
             "partner_id": PARTNER_ID,
             "format": "json",
             "simplify": "true" if self.simplify else "false",
             "v": "2.0",
         }
-        system["sign"] = sign({**system, **business}, self.credentials.app_secret,
+        # The token travels in the body, not the URL, so no proxy or access log keeps it.
+        body = {**business, "session": self.credentials.access_token}
+        system["sign"] = sign({**system, **body}, self.credentials.app_secret,
                               self.sign_method, api_name=method)
-        return self._http.build_request("POST", self.base_url, params=system, data=business,
+        return self._http.build_request("POST", self.base_url, params=system, data=body,
                                         files=files)
 
     def _send_once(self, method: str, business: dict[str, str],

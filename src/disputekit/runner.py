@@ -10,10 +10,12 @@ others go on; the caller decides the exit code from ``RunSummary.ok``.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,6 +59,8 @@ class StoreRun:
     error: str = ""
     open_disputes: int | None = None
     due_today: int | None = None
+    log: Path | None = None
+    retried: bool = False  # the kernel died once and the store ran again
 
 
 @dataclass
@@ -93,49 +97,109 @@ def run_stores(
     store_ids: Sequence[str] | None = None,
     run_date: date | None = None,
     *,
+    jobs: int | None = None,
     kernel_name: str = "python3",
     start_timeout: float = 120,
     execution_timeout: float = 900,
 ) -> RunSummary:
-    """Run every store (or ``store_ids``) and write the reports; never raises for one store."""
-    import papermill
+    """Run every store (or ``store_ids``) and write the reports; never raises for one store.
 
+    Stores run in separate worker processes (``jobs`` at once, default the number of
+    cores), each kernel on its own IPC sockets, so one store's crash or hang cannot take the
+    others down; a store whose kernel died is run once more.
+    """
     day = run_date or utc_now().date()
     ids = list(store_ids) if store_ids else [p.stem for p in store_files(workspace.parameters_dir)]
     summary = RunSummary(day)
-    runs_dir = workspace.runs_dir / day.isoformat()
-    reports_dir = workspace.reports_dir / day.isoformat()
-    runs_dir.mkdir(parents=True, exist_ok=True)
+    (workspace.runs_dir / day.isoformat()).mkdir(parents=True, exist_ok=True)
+    job = _Job(workspace, day, kernel_name, start_timeout, execution_timeout)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(ids) or 1))
     with _kernel_environment(workspace):
-        for store_id in ids:
-            run = StoreRun(store_id)
-            summary.runs.append(run)
-            started = time.monotonic()
-            try:
-                # Fail fast, before a kernel starts, on what can be checked here.
-                store = load_store(store_id, workspace.parameters_dir)
-                store.credentials()
-                run.notebook = runs_dir / f"{store_id}.ipynb"
-                papermill.execute_notebook(
-                    str(workspace.notebooks_dir / STORE_NOTEBOOK), str(run.notebook),
-                    parameters={"store_id": store_id, "run_date": day.isoformat()},
-                    cwd=str(workspace.notebooks_dir), kernel_name=kernel_name,
-                    progress_bar=False, start_timeout=start_timeout,
-                    execution_timeout=execution_timeout,
-                    kernel_manager_class=IPCKernelManager,
-                )
-                run.report = notebook_to_html(run.notebook, reports_dir / f"{store_id}.html")
-                run.status = "ok"
-            except DisputeKitError as exc:
-                run.error = str(exc)
-            except Exception as exc:  # papermill / kernel failures: keep going with the others
-                run.error = _short_error(exc)
-            run.duration = time.monotonic() - started
-            if run.status != "ok":
-                log.error("store %s failed: %s", store_id, run.error)
+        if workers == 1:
+            summary.runs = [_run_store(job, store_id) for store_id in ids]
+        else:
+            context = multiprocessing.get_context("spawn")  # no inherited sockets or threads
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                summary.runs = list(pool.map(_run_store, [job] * len(ids), ids))
+    for run in summary.runs:
+        if run.status != "ok":
+            log.error("store %s failed: %s", run.store_id, run.error)
     _count_queues(workspace, summary)
+    reports_dir = workspace.reports_dir / day.isoformat()
     summary.index = write_index(day, summary.runs, reports_dir / "index.html")
     return summary
+
+
+@dataclass(frozen=True)
+class _Job:
+    workspace: Workspace
+    day: date
+    kernel_name: str
+    start_timeout: float
+    execution_timeout: float
+
+
+def _run_store(job: _Job, store_id: str) -> StoreRun:
+    """One store's run, in a worker process: its own log file, one retry if the kernel died."""
+    run = StoreRun(store_id)
+    started = time.monotonic()
+    runs_dir = job.workspace.runs_dir / job.day.isoformat()
+    run.log = runs_dir / f"{store_id}.log"
+    handler = logging.FileHandler(run.log, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    watched = [logging.getLogger(name) for name in ("papermill", "disputekit")]
+    for logger in watched:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    try:
+        # Fail fast, before a kernel starts, on what can be checked here.
+        store = load_store(store_id, job.workspace.parameters_dir)
+        store.credentials()
+        run.notebook = runs_dir / f"{store_id}.ipynb"
+        for attempt in (1, 2):
+            try:
+                _execute(job, store_id, run.notebook)
+                break
+            except Exception as exc:
+                if attempt == 2 or not _kernel_died(exc):
+                    raise
+                run.retried = True
+                log.warning("store %s: the kernel died (%s); running it once more",
+                            store_id, _short_error(exc))
+        reports = job.workspace.reports_dir / job.day.isoformat()
+        run.report = notebook_to_html(run.notebook, reports / f"{store_id}.html")
+        run.status = "ok"
+    except DisputeKitError as exc:
+        run.error = str(exc)
+    except Exception as exc:  # papermill / kernel failures: keep going with the others
+        run.error = _short_error(exc)
+    finally:
+        run.duration = time.monotonic() - started
+        if run.error:
+            log.error("store %s failed: %s", store_id, run.error)
+        for logger in watched:
+            logger.removeHandler(handler)
+        handler.close()
+    return run
+
+
+def _execute(job: _Job, store_id: str, output: Path) -> None:
+    import papermill
+
+    papermill.execute_notebook(
+        str(job.workspace.notebooks_dir / STORE_NOTEBOOK), str(output),
+        parameters={"store_id": store_id, "run_date": job.day.isoformat()},
+        cwd=str(job.workspace.notebooks_dir), kernel_name=job.kernel_name,
+        progress_bar=False, log_output=True, start_timeout=job.start_timeout,
+        execution_timeout=job.execution_timeout, kernel_manager_class=IPCKernelManager,
+    )
+
+
+def _kernel_died(exc: BaseException) -> bool:
+    from nbclient.exceptions import DeadKernelError
+
+    return isinstance(exc, DeadKernelError) or "DeadKernelError" in type(exc).__name__ \
+        or "Kernel died" in str(exc)
 
 
 def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
