@@ -6,12 +6,18 @@ UTC here). Where it is missing and the seller is the one being waited on, the ru
 the buyer's plan is executed and the money is gone (``seller_reponse_timeout``).
 Deadlines are instants: "5 days" is 120 hours, so a daylight-saving change in between moves
 the Pacific wall-clock hour, not the instant.
+
+The second clock is the platform's own: if buyer and seller have not agreed, the platform
+intervenes 7 days after the opening (current rules; the legacy 16-day rule is selectable),
+and an arbitrated dispute counts in the dispute rate whatever the verdict.
+``intervention_watch`` dates it and ``if_nobody_acts`` says, per coming deadline, what
+happens if nobody acts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 RESPONSE_WINDOW = timedelta(days=5)
@@ -109,3 +115,143 @@ def urgency(due_at: datetime | None, now: datetime) -> Urgency:
 def _require_aware(moment: datetime, name: str) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware (UTC); got naive {moment!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Platform intervention: when the platform steps in if buyer and seller have not agreed
+# ---------------------------------------------------------------------------------------------
+
+
+class EscalationRule(StrEnum):
+    """Which published rule dates the platform's intervention (reference §7.1).
+
+    ``current``: the platform's dispute officer intervenes within 7 days (inclusive) of the
+    opening when the two sides have not agreed (republished seller-centre rules, 3P).
+    ``legacy``: the ≈2013-2016 rule the practitioners' "16 days" comes from: 15 days to
+    negotiate, the dispute becomes a claim on day 16.
+    """
+
+    CURRENT = "current"
+    LEGACY = "legacy"
+
+    @property
+    def days(self) -> int:
+        return 7 if self is EscalationRule.CURRENT else 16
+
+
+# Statuses in which the platform already holds the dispute (reference §5).
+PLATFORM_STATUSES = frozenset({
+    "wait_for_AE_feedback",
+    "wait_for_final_solution",
+    "wait_ae_final_feedback",
+    "wait_for_your_evidence",
+})
+CLOSED_ISSUE_STATUSES = frozenset({"finish", "canceled_issue"})
+
+
+@dataclass(frozen=True)
+class InterventionWatch:
+    """When the platform steps in, if nobody agrees first."""
+
+    due_at: datetime | None  # aware UTC; None once the platform holds it or it is closed
+    rule: EscalationRule
+    days: int
+    already: bool = False  # the platform is already involved
+
+    def hours_left(self, now: datetime) -> float | None:
+        return hours_left(self.due_at, now) if self.due_at else None
+
+
+def intervention_watch(
+    *,
+    created_at: datetime,
+    rule: EscalationRule = EscalationRule.CURRENT,
+    days: int | None = None,
+    reverse_detail_status: str = "",
+    issue_status: str = "processing",
+    escalated: bool = False,
+) -> InterventionWatch:
+    """When the platform will intervene in a dispute nobody has settled.
+
+    ``days`` overrides the rule's own count (a store that has seen the platform move on
+    day 10 can say so). The count is in whole days of 24 hours from the opening.
+
+    >>> from datetime import UTC
+    >>> w = intervention_watch(created_at=datetime(2026, 11, 20, 8, tzinfo=UTC))
+    >>> w.due_at.isoformat(), w.days
+    ('2026-11-27T08:00:00+00:00', 7)
+    >>> intervention_watch(created_at=datetime(2026, 11, 20, 8, tzinfo=UTC),
+    ...                    rule=EscalationRule.LEGACY).due_at.isoformat()
+    '2026-12-06T08:00:00+00:00'
+    """
+    _require_aware(created_at, "created_at")
+    count = rule.days if days is None else days
+    if count <= 0:
+        raise ValueError(f"intervention days must be a positive number of days, got {count}")
+    if issue_status in CLOSED_ISSUE_STATUSES:
+        return InterventionWatch(None, rule, count)
+    if escalated or reverse_detail_status in PLATFORM_STATUSES:
+        return InterventionWatch(None, rule, count, already=True)
+    return InterventionWatch(created_at + timedelta(days=count), rule, count)
+
+
+# What the platform does when the seller lets a timer run out (reference §4.2, §5, §7.1).
+# The first is published; the two return-leg ones are our reading of the timer names [I].
+_TIMEOUT_OUTCOMES = {
+    "WAIT_SOLUTION_TIMEOUT":
+        "the buyer's plan is executed automatically (seller_reponse_timeout): the buyer gets "
+        "the refund they asked for",
+    "WAIT_SELLER_FILL_ADDRESS_TIMEOUT":
+        "no return address was set, so the return cannot happen and the buyer is refunded "
+        "[inferred from the timer's name]",
+    "WAIT_RECEIVE_ITEM_TIMEOUT":
+        "the returned item counts as received and the buyer is refunded [inferred from the "
+        "timer's name]",
+}
+_DEFAULT_OUTCOME = _TIMEOUT_OUTCOMES["WAIT_SOLUTION_TIMEOUT"]
+
+
+def if_nobody_acts(
+    deadline: Deadline,
+    watch: InterventionWatch,
+    now: datetime,
+    *,
+    refund_text: str = "",
+) -> tuple[str, ...]:
+    """What happens at each coming deadline if nobody acts, soonest first, in plain words.
+
+    ``refund_text`` names the money at stake ("USD 21.92") so the sentence says it.
+
+    >>> from datetime import UTC
+    >>> opened = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    >>> lines = if_nobody_acts(response_deadline(timeout_trigger_at=None, created_at=opened),
+    ...                        intervention_watch(created_at=opened),
+    ...                        datetime(2026, 11, 24, 8, tzinfo=UTC))
+    >>> print("\\n".join(lines))
+    in 24 h (2026-11-25 08:00 UTC): the buyer's plan is executed automatically (seller_reponse_timeout): the buyer gets the refund they asked for
+    in 72 h (2026-11-27 08:00 UTC): the platform intervenes (7 days after opening): an arbitrated dispute counts in the store's dispute rate whatever the verdict
+    """  # noqa: E501
+    steps: list[tuple[datetime, str]] = []
+    if deadline.due_at is not None:
+        outcome = _TIMEOUT_OUTCOMES.get(deadline.timeout_type, _DEFAULT_OUTCOME)
+        if refund_text:
+            outcome = f"{outcome} ({refund_text})"
+        steps.append((deadline.due_at, outcome))
+    if watch.due_at is not None:
+        steps.append((watch.due_at,
+                      f"the platform intervenes ({watch.days} days after opening): an "
+                      "arbitrated dispute counts in the store's dispute rate whatever the "
+                      "verdict"))
+    lines = [f"{_when(at, now)}: {text}" for at, text in sorted(steps, key=lambda s: s[0])]
+    if watch.already:
+        lines.append("the platform already holds this dispute: it counts in the dispute rate; "
+                     "answer its requests for evidence before its own timer runs out")
+    return tuple(lines)
+
+
+def _when(at: datetime, now: datetime) -> str:
+    left = hours_left(at, now)
+    stamp = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if left <= 0:
+        return f"overdue by {-left:.0f} h ({stamp})"
+    return f"in {left:.0f} h ({stamp})"

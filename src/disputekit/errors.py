@@ -6,7 +6,8 @@
     ├── ConfigError                  a parameters file or the environment is wrong
     │   ├── ParametersError          parameters/<store>.yaml is invalid
     │   ├── UnknownStoreError        no parameters/<store>.yaml for that store id
-    │   └── MissingCredentialError   an environment variable named by a store is unset
+    │   ├── MissingCredentialError   an environment variable named by a store is unset
+    │   └── TemplateError            a reply template or a store's override of one is wrong
     ├── PlatformError                the AliExpress gateway answered with ``error_response``
     │   ├── SignatureError           IncompleteSignature / code 25: wrong app secret or signing
     │   ├── AccessTokenError         IllegalAccessToken / codes 26-27: token missing or expired
@@ -198,3 +199,8 @@ class WebhookSignatureError(TrackingError):
 
 class ClaimError(DisputeKitError):
     """A carrier-claim step the rules do not allow (third attempt, appeal after the window...)."""
+
+
+class TemplateError(ConfigError):
+    """A reply template (shipped, or a store's override) is missing, malformed, uses an
+    unknown variable, or lacks a language; the message names the file and the fix."""

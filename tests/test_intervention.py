@@ -1,0 +1,64 @@
+"""The platform-intervention watch and what happens at each deadline if nobody acts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from disputekit.deadlines import (
+    EscalationRule,
+    if_nobody_acts,
+    intervention_watch,
+    response_deadline,
+)
+
+OPENED = datetime(2026, 11, 20, 8, tzinfo=UTC)
+
+
+def test_current_rule_is_seven_days_and_legacy_sixteen() -> None:
+    assert intervention_watch(created_at=OPENED).due_at == OPENED + timedelta(days=7)
+    legacy = intervention_watch(created_at=OPENED, rule=EscalationRule.LEGACY)
+    assert legacy.due_at == OPENED + timedelta(days=16) and legacy.days == 16
+    assert intervention_watch(created_at=OPENED, days=10).due_at == OPENED + timedelta(days=10)
+
+
+def test_no_watch_once_the_platform_holds_it_or_it_is_closed() -> None:
+    held = intervention_watch(created_at=OPENED, reverse_detail_status="wait_for_AE_feedback")
+    assert held.due_at is None and held.already
+    assert intervention_watch(created_at=OPENED, escalated=True).already
+    closed = intervention_watch(created_at=OPENED, issue_status="finish")
+    assert closed.due_at is None and not closed.already
+
+
+def test_hours_left_on_the_watch() -> None:
+    watch = intervention_watch(created_at=OPENED)
+    assert watch.hours_left(OPENED + timedelta(days=6)) == pytest.approx(24)
+
+
+def test_bad_watch_arguments() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        intervention_watch(created_at=OPENED, days=0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        intervention_watch(created_at=datetime(2026, 11, 20))
+
+
+def test_what_happens_if_nobody_acts_soonest_first() -> None:
+    deadline = response_deadline(timeout_trigger_at=OPENED + timedelta(days=5),
+                                 created_at=OPENED, timeout_type="WAIT_SOLUTION_TIMEOUT")
+    lines = if_nobody_acts(deadline, intervention_watch(created_at=OPENED),
+                           OPENED + timedelta(days=5, hours=2), refund_text="USD 21.92")
+    assert lines[0].startswith("overdue by 2 h (2026-11-25 08:00 UTC): the buyer's plan is "
+                               "executed automatically")
+    assert "(USD 21.92)" in lines[0]
+    assert lines[1].startswith("in 46 h (2026-11-27 08:00 UTC): the platform intervenes")
+
+
+def test_return_timers_and_a_platform_held_dispute() -> None:
+    deadline = response_deadline(timeout_trigger_at=OPENED + timedelta(days=3),
+                                 created_at=OPENED,
+                                 timeout_type="WAIT_SELLER_FILL_ADDRESS_TIMEOUT")
+    held = intervention_watch(created_at=OPENED, escalated=True)
+    lines = if_nobody_acts(deadline, held, OPENED)
+    assert "no return address was set" in lines[0]
+    assert lines[-1].startswith("the platform already holds this dispute")
