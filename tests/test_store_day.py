@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from disputekit.dispute_queue import QUEUE_COLUMNS
+from disputekit.dispute_queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
 from disputekit.parameters import parse_store
 from disputekit.pipeline import StoreDay
 from disputekit.sync import SyncResult
@@ -16,18 +16,19 @@ STORE = parse_store({"store_id": "acme", "name": "Acme", "api": {
 
 
 def day_with(rows: list[dict[str, object]]) -> StoreDay:
-    queue = pd.DataFrame(rows, columns=QUEUE_COLUMNS)
+    queue = pd.DataFrame(rows, columns=QUEUE_COLUMNS + TRIAGE_COLUMNS)
     queue["due_at"] = pd.to_datetime(queue["due_at"], utc=True)
     return StoreDay(STORE, date(2026, 11, 28), datetime(2026, 11, 28, tzinfo=UTC),
                     SyncResult("acme"), queue)
 
 
 def row(**overrides: object) -> dict[str, object]:
-    base: dict[str, object] = {c: "" for c in QUEUE_COLUMNS}
+    base: dict[str, object] = {c: "" for c in QUEUE_COLUMNS + TRIAGE_COLUMNS}
     base.update(store_id="acme", issue_id=1, parent_order_id=3040123, order_id=3040124,
                 buyer="br1429846753xkqae", amount_usd=18.9, hours_left=5.0,
                 urgency="due in 24 h", status="wait_for_seller_response",
-                due_at=datetime(2026, 11, 28, 5, tzinfo=UTC))
+                due_at=datetime(2026, 11, 28, 5, tzinfo=UTC), confidence=0.9,
+                recommended="partial_refund", recommended_cost=4.5)
     base.update(overrides)
     return base
 
@@ -39,6 +40,7 @@ def test_report_table_masks_buyers_and_escapes_text() -> None:
     assert "a &amp; b" in html
     assert "br1429846753xkqae" not in html and "br14…qae" in html
     assert "seller response" in html  # readable status, not the wire enum
+    assert "partial refund" in html
     assert day.due_today == 1
 
 

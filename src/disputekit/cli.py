@@ -256,6 +256,51 @@ def smoke(store_id: str, home: str | None) -> None:
     click.echo(f"{store_id}: ok")
 
 
+@main.command()
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
+              help="JSON lines: dispute, order, tracking, buyer_history (examples/README.md).")
+@click.option("--output", "output_path", default="-", show_default=True,
+              type=click.Path(dir_okay=False, writable=True), help="Where to write; - = stdout.")
+@click.option("--now", "now_text", default=None, help="The clock, UTC ISO 8601 (default: now).")
+@click.option("--blocklist", "blocklist_path", default=None,
+              type=click.Path(exists=True, dir_okay=False), help="Buyer logins, one a line.")
+@click.option("--legacy-escalation", is_flag=True,
+              help="Date the platform's intervention by the legacy 16-day rule.")
+def triage(input_path: str, output_path: str, now_text: str | None,
+           blocklist_path: str | None, legacy_escalation: bool) -> None:
+    """Classify a batch of disputes, with deadlines, options and a recommendation each.
+
+    A malformed line gets an error object naming the line and the field; the others are
+    still triaged. Exit code 1 when any line was refused.
+    """
+    from datetime import UTC, datetime
+
+    from disputekit.deadlines import EscalationRule
+    from disputekit.triage import read_blocklist, triage_lines
+
+    try:
+        now = datetime.fromisoformat(now_text.replace("Z", "+00:00")) if now_text \
+            else datetime.now(UTC)
+    except ValueError:
+        raise click.BadParameter(f"{now_text!r} is not a time like 2026-11-28T00:00:00Z",
+                                 param_hint="--now") from None
+    if now.tzinfo is None:
+        raise click.BadParameter("give a time zone, e.g. 2026-11-28T00:00:00Z",
+                                 param_hint="--now")
+    blocklist = read_blocklist(Path(blocklist_path).read_text(encoding="utf-8").splitlines()) \
+        if blocklist_path else frozenset()
+    rule = EscalationRule.LEGACY if legacy_escalation else EscalationRule.CURRENT
+    refused = 0
+    with click.open_file(input_path, encoding="utf-8") as source, \
+            click.open_file(output_path, "w", encoding="utf-8") as sink:
+        for result in triage_lines(source, now, blocklist=blocklist, escalation_rule=rule):
+            if "error" in result:
+                refused += 1
+                click.echo(f"line {result['line']}: {result['error']}", err=True)
+            sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+    sys.exit(1 if refused else 0)
+
+
 @main.command("check-params")
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
 def check_params(home: str | None) -> None:

@@ -6,13 +6,16 @@ its order and computes its deadline with ``deadlines`` (the pure rules), at a gi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 
+from disputekit.assessment import triage_open
 from disputekit.deadlines import response_deadline
+from disputekit.parameters import StoreParameters
 from disputekit.privacy import mask_login
 from disputekit.storage import Database, DisputeRow, OrderRow, TrackingEventRow
 
@@ -21,12 +24,19 @@ QUEUE_COLUMNS = [
     "amount_usd", "reason", "status", "carrier", "service", "service_kind", "logistics_no",
     "created_at", "due_at", "deadline_source", "hours_left", "urgency",
 ]
+TRIAGE_COLUMNS = [
+    "class", "rule_class", "confidence", "why", "recommended", "recommended_cost",
+    "cost_currency", "intervention_at", "if_nobody_acts", "abuse_level", "overridden_by",
+    "language",
+]
 
 
 def open_disputes(
-    db: Database, now: datetime, store_ids: Sequence[str] | None = None
+    db: Database, now: datetime, store_ids: Sequence[str] | None = None,
+    stores: Mapping[str, StoreParameters] | None = None, *, triage: bool = True,
 ) -> pd.DataFrame:
-    """Every dispute still ``processing``, sorted by deadline (none last), then age."""
+    """Every dispute still ``processing``, sorted by deadline (none last), then age, with
+    its class, confidence and recommended action (``stores`` give each its cost model)."""
     query = (
         select(DisputeRow, OrderRow)
         .join(OrderRow, (OrderRow.store_id == DisputeRow.store_id)
@@ -35,7 +45,7 @@ def open_disputes(
     )
     if store_ids:
         query = query.where(DisputeRow.store_id.in_(list(store_ids)))
-    rows = []
+    rows: list[dict[str, Any]] = []
     with db.session() as s:
         for dispute, order in s.execute(query).all():
             deadline = response_deadline(
@@ -67,13 +77,37 @@ def open_disputes(
                 "hours_left": None if left is None else round(left, 1),
                 "urgency": str(deadline.urgency(now)),
             })
-    frame = pd.DataFrame(rows, columns=QUEUE_COLUMNS)
+    if triage:
+        assessed = triage_open(db, now, store_ids, stores)
+        for row in rows:
+            key = (str(row["store_id"]), int(row["issue_id"]))
+            row.update(_triage_columns(assessed.get(key, {})))
+    frame = pd.DataFrame(rows, columns=QUEUE_COLUMNS + (TRIAGE_COLUMNS if triage else []))
     if frame.empty:
         return frame
     frame["due_at"] = pd.to_datetime(frame["due_at"], utc=True)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame.sort_values(["due_at", "created_at"], na_position="last",
                              kind="stable").reset_index(drop=True)
+
+
+def _triage_columns(result: Mapping[str, Any]) -> dict[str, Any]:
+    if not result or "error" in result:
+        return {"class": "unclassified", "why": result.get("error", "") if result else ""}
+    chosen = next((o for o in result["options"]
+                   if o["action"] == result["recommended_action"]), None)
+    return {
+        "class": result["class"], "rule_class": result["rule_class"],
+        "confidence": result["confidence"], "why": "; ".join(result["reasons"]),
+        "recommended": result["recommended_action"],
+        "recommended_cost": chosen["expected_cost"] if chosen else None,
+        "cost_currency": chosen["currency"] if chosen else "",
+        "intervention_at": result["intervention_at"],
+        "if_nobody_acts": " ".join(result["if_nobody_acts"]),
+        "abuse_level": result["buyer_abuse"]["level"],
+        "overridden_by": result.get("override", {}).get("by", ""),
+        "language": result.get("language", ""),
+    }
 
 
 def counts_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:

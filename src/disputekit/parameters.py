@@ -94,11 +94,40 @@ class TrackingParameters(_Strict):
         return lanes
 
 
+class TriageParameters(_Strict):
+    # "current": the platform steps in 7 days after opening; "legacy": the 16-day rule.
+    escalation_rule: Literal["current", "legacy"] = "current"
+    # Overrides of decisions.CostModel: currency, per_usd, cost_of_goods {product_id: cost},
+    # cost_of_goods_share, gift_cost, arbitration_cost, win_chance {class: 0..1}, ...
+    costs: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("costs")
+    @classmethod
+    def _valid_costs(cls, costs: dict[str, Any]) -> dict[str, Any]:
+        from disputekit.decisions import CostModel
+
+        known = set(CostModel.__dataclass_fields__)
+        unknown = sorted(set(costs) - known)
+        if unknown:
+            raise ValueError(f"unknown cost field(s) {unknown}; known: {sorted(known)}")
+        try:
+            CostModel().with_overrides(**costs)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(str(exc)) from None
+        return costs
+
+    def cost_model(self) -> Any:  # decisions.CostModel; Any keeps this module light
+        from disputekit.decisions import CostModel
+
+        return CostModel().with_overrides(**self.costs)
+
+
 class StoreParameters(_Strict):
     store_id: Annotated[str, Field(pattern=STORE_ID)]
     name: str = Field(min_length=1)
     api: ApiParameters
     tracking: TrackingParameters = TrackingParameters()
+    triage: TriageParameters = TriageParameters()
 
     def credentials(self, env: Mapping[str, str] | None = None) -> Credentials:
         """Read this store's credentials from the environment (never from a file)."""

@@ -14,6 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from disputekit.assessment import rules_vs_operators
 from disputekit.client import AliExpressClient, RequestBudget
 from disputekit.dispute_queue import counts_by, masked, open_disputes
 from disputekit.parameters import StoreParameters, load_store
@@ -50,6 +51,7 @@ class StoreDay:
     queue: pd.DataFrame
     stalled: pd.DataFrame = field(default_factory=pd.DataFrame)
     claims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def due_today(self) -> int:
@@ -68,10 +70,21 @@ class StoreDay:
             "product": shown["product"],
             "amount (USD)": shown["amount_usd"],
             "reason": shown["reason"],
+            "class": shown["class"],
+            "confidence": shown["confidence"],
+            "recommended": shown["recommended"].str.replace("_", " "),
+            "cost (USD)": shown["recommended_cost"],
             "waiting for": shown["status"].str.removeprefix("wait_for_").str.replace("_", " "),
             "carrier": shown["carrier"],
         })
         return _styled(table)
+
+    def by_class(self) -> Styler:
+        return _styled(counts_by(self.queue, "class"))
+
+    def disagreement_table(self) -> Styler:
+        """Where the operators changed the rules' class, and why."""
+        return _styled(self.disagreements)
 
     def by_reason(self) -> Styler:
         return _styled(counts_by(self.queue, "reason"))
@@ -115,10 +128,11 @@ def run_store_day(
         with connect(store) as client:
             result = sync_store(store, client, db, progress=progress)
         now = utc_now()
-        queue = open_disputes(db, now, [store.store_id])
+        queue = open_disputes(db, now, [store.store_id], {store.store_id: store})
         stalled = stalled_parcels(db, store.store_id, now)
         claims = claims_due(db, store.store_id)
+        disagreements = rules_vs_operators(db, now, [store.store_id])
     finally:
         db.dispose()
     return StoreDay(store=store, run_date=day, now=now, sync=result, queue=queue,
-                    stalled=stalled, claims=claims)
+                    stalled=stalled, claims=claims, disagreements=disagreements)

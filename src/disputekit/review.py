@@ -54,18 +54,18 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                 len(rows), tally.get("overdue", 0), tally.get("due in 24 h", 0),
                 tally.get("due in 48 h", 0))
         )
-        self.list.options = [(self._label(r), (r.store_id, int(r.issue_id)))
-                             for r in rows.itertuples()]
+        self.list.options = [(self._label(r), (r["store_id"], int(r["issue_id"])))
+                             for r in rows.to_dict("records")]
         self.list.value = self.list.options[0][1] if self.list.options else None
         self._show_selected()
 
     @staticmethod
-    def _label(r: Any) -> str:
-        left = r.hours_left
+    def _label(r: dict[str, Any]) -> str:
+        left = r["hours_left"]
         due = "no deadline" if pd.isna(left) else f"{left:+.0f} h"
-        return (f"{due:>12} │ {r.store_id:<6} │ {r.parent_order_id} │ "
-                f"{r.reason[:40]:<40} │ ${r.amount_usd:.2f} │ "
-                f"{r.country}")
+        return (f"{due:>12} │ {r['store_id']:<6} │ {r['parent_order_id']} │ "
+                f"{str(r.get('class', ''))[:26]:<26} │ ${r['amount_usd']:.2f} │ "
+                f"{r['country']} │ {str(r.get('recommended', '')).replace('_', ' ')}")
 
     def select(self, store_id: str, issue_id: int) -> None:
         """Show one dispute (re-read from the database even if it was already selected)."""
@@ -94,6 +94,15 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
             ("Country", row.country), ("Reason", row.reason), ("Status", row.status),
             ("Shipping", f"{row.service} ({row.service_kind})"), ("Respond by", due),
         ]
+        if "class" in row:
+            overridden = f", set by {row.overridden_by}" if row.overridden_by else ""
+            facts += [
+                ("Class", f"{row['class']} ({row.confidence:.2f}{overridden})"),
+                ("Because", row.why),
+                ("Recommended", f"{str(row.recommended).replace('_', ' ')} · expected cost "
+                                f"{row.recommended_cost} {row.cost_currency}"),
+                ("If nobody acts", row.if_nobody_acts),
+            ]
         table = "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(str(v))}</td></tr>"
                         for k, v in facts)
         timeline = tracking_timeline(self.db, store_id, row.logistics_no) if row.logistics_no \

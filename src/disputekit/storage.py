@@ -187,6 +187,33 @@ class ClaimRow(Base):
     closed_at: Mapped[datetime | None]
 
 
+class ClassOverrideRow(Base):
+    """An operator's correction of a dispute's class: who, why, when. The latest wins
+    everywhere (queue, reports, KPIs); earlier ones stay as history."""
+
+    __tablename__ = "class_overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
+    issue_id: Mapped[int] = mapped_column(BigInteger)
+    code: Mapped[str] = mapped_column(String(40))
+    rule_code: Mapped[str] = mapped_column(String(40))  # what the rules said at the time
+    by: Mapped[str] = mapped_column(String(120))
+    why: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_overrides_issue", "store_id", "issue_id"),)
+
+
+class BlocklistRow(Base):
+    """A buyer the seller will not deal with again, shared by every store."""
+
+    __tablename__ = "buyer_blocklist"
+    buyer_login_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(120))
+    why: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime]
+
+
 class ActionRow(Base):
     """The journal of what an operator did to a dispute: who, when, what was sent, what came
     back. Written *before* the call (status ``pending``), so a crash in between is found."""
