@@ -140,3 +140,33 @@ def test_an_expired_token_is_refreshed_and_the_sync_goes_on(
         assert client.credentials.access_token != credentials["DISPUTEKIT_SPARK_TOKEN"]
     assert result.status == "ok"
     assert counts(db)[0] == len(importable(private_simulator.gateway.datasets["spark"]))
+
+
+def test_orders_of_the_last_months_are_listed_for_rates(
+        workspace: Workspace, credentials: dict[str, str], simulator) -> None:  # type: ignore[no-untyped-def]
+    from disputekit.storage import OrderLineRow
+
+    store = load_store("volt", workspace.parameters_dir)
+    db = Database.open(workspace.db_url)
+    earliest = to_pacific_string(datetime.now(UTC) - timedelta(days=120))
+    with connect(store) as client:
+        first = sync_store(store, client, db)
+        second = sync_store(store, client, db)
+    latest = to_pacific_string(datetime.now(UTC) - timedelta(days=120))
+    gateway = simulator.gateway
+    every = gateway._all_orders(gateway.datasets["volt"])
+    # The window's start moves while the test runs: orders right at the edge may go either way.
+    surely = {o["order_id"] for o in every if o["gmt_create"] >= latest}
+    maybe = {o["order_id"] for o in every if o["gmt_create"] >= earliest}
+    expected = [o for o in every if o["order_id"] in surely]
+    assert len(surely) <= first.orders <= len(maybe) and len(surely) > 1000
+    with db.session() as s:
+        rows = s.scalars(select(OrderLineRow)).all()
+    assert surely <= {r.order_id for r in rows} <= maybe  # upserted, never duplicated
+    assert len(rows) == len({r.order_id for r in rows})
+    statuses = {r.status for r in rows}
+    assert "FINISH" in statuses and "WAIT_SELLER_SEND_GOODS" in statuses
+    assert all(r.carrier and r.service_kind for r in rows)
+    disputed = {r.order_id for r in rows if r.issue_status != "NO_ISSUE"}
+    assert {o["order_id"] for o in expected if o["issue_status"] != "NO_ISSUE"} <= disputed
+    assert second.orders >= first.orders

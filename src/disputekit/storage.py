@@ -136,6 +136,29 @@ class TrackingEventRow(Base):
     __table_args__ = (UniqueConstraint("store_id", "logistics_no", "seq"),)
 
 
+class OrderLineRow(Base):
+    """Every order of the last months as ``orderlist.get`` lists it: the denominator of
+    dispute rates (by carrier, service, product, country) and the unshipped orders that
+    prevention looks at."""
+
+    __tablename__ = "order_lines"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    created_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(40), default="")
+    issue_status: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(8), default="")
+    carrier: Mapped[str] = mapped_column(String(120), default="")
+    service_kind: Mapped[str] = mapped_column(String(20), default="")
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+    product_name: Mapped[str] = mapped_column(String(500), default="")
+    amount_usd: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    shipped_at: Mapped[datetime | None]
+    synced_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_order_lines_created", "store_id", "created_at"),)
+
+
 class ShipmentRow(Base):
     """One parcel's normalised state (tracking.Timeline) as of the last sync."""
 
@@ -281,6 +304,26 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def upsert(self, session: Session, table: type[Base], rows: list[dict[str, Any]]) -> None:
+        """Insert or replace many rows at once (SQLite and PostgreSQL both speak it)."""
+        if not rows:
+            return
+        dialect = self.engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):  # other backends: one merge at a time
+            for row in rows:
+                session.merge(table(**row))
+            return
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        keys = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
+        statement: Any = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: statement.excluded[c] for c in rows[0] if c not in keys})
+        for start in range(0, len(rows), 500):
+            session.execute(statement, rows[start:start + 500])
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -28,10 +28,11 @@ from disputekit.errors import (
     MalformedPayloadError,
 )
 from disputekit.parameters import StoreParameters
-from disputekit.platform_time import utc_now
+from disputekit.platform_time import to_pacific_string, utc_now
 from disputekit.storage import (
     Database,
     DisputeRow,
+    OrderLineRow,
     OrderRow,
     StoreRow,
     SyncRunRow,
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 # First import: every open dispute and the closed ones of the last 90 days (older closed
 # disputes no longer count in any rate and only slow the first sync down).
 CLOSED_HISTORY = timedelta(days=90)
+# Orders kept for rates: a quarter (the platform assesses quarterly) plus the 30-day window.
+ORDER_HISTORY = timedelta(days=120)
 
 # Buyer actions that restart the seller's 5-day clock (reference §7.1: "submits or modifies").
 BUYER_CHANGES = frozenset({
@@ -58,13 +61,15 @@ class SyncResult:
     fetched: int = 0
     unchanged: int = 0
     tracking_numbers: int = 0
+    orders: int = 0
     failures: list[tuple[int, str]] = field(default_factory=list)
     started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
 
     def summary(self) -> str:
         text = (f"{self.store_id}: {self.listed} disputes listed, {self.fetched} fetched, "
-                f"{self.unchanged} unchanged, {self.tracking_numbers} tracking numbers read")
+                f"{self.unchanged} unchanged, {self.tracking_numbers} tracking numbers read, "
+                f"{self.orders} orders listed")
         if self.failures:
             text += f", {len(self.failures)} could not be read"
         return text
@@ -76,6 +81,7 @@ def sync_store(
     db: Database,
     *,
     progress: bool = False,
+    orders: bool = True,
 ) -> SyncResult:
     """Sync one store; returns counts. Errors that stop the whole sync (bad credentials,
     the gateway unreachable after retries) are recorded in ``sync_runs`` and re-raised."""
@@ -118,6 +124,8 @@ def sync_store(
                 log.warning("%s issue %s skipped: %s", store.store_id, summary.issue_id, exc)
                 result.failures.append((summary.issue_id, str(exc)))
         result.tracking_numbers += _refresh_open_tracking(store, client, db, fetched, progress)
+        if orders:
+            result.orders = sync_orders(store, client, db)
         result.status = "partial" if result.failures else "ok"
     except DisputeKitError as exc:
         result.status = "failed"
@@ -127,6 +135,33 @@ def sync_store(
     return result
 
 
+def sync_orders(store: StoreParameters, client: AliExpressClient, db: Database) -> int:
+    """Every order of the last ``ORDER_HISTORY``: what dispute rates are measured against."""
+    since = to_pacific_string(utc_now() - ORDER_HISTORY)
+    now = utc_now()
+    rows: dict[int, dict[str, Any]] = {}
+    # Finished orders only come when asked for by status (reference §6.1).
+    for statuses in (None, ["FINISH"]):
+        for item in client.iter_orders(created_from=since, statuses=statuses):
+            product = item.product_list[0] if item.product_list else None
+            service = service_for(product.logistics_type if product else None,
+                                  product.logistics_service_name if product else None)
+            rows[item.order_id] = {
+                "store_id": store.store_id, "order_id": item.order_id,
+                "created_at": item.gmt_create, "status": item.order_status,
+                "issue_status": item.issue_status, "country": item.buyer_country,
+                "carrier": service.carrier if product else "",
+                "service_kind": str(service.kind) if product else "",
+                "product_id": product.product_id if product else None,
+                "product_name": product.product_name if product else "",
+                "amount_usd": item.pay_amount.amount if item.pay_amount else None,
+                "shipped_at": item.gmt_send_goods_time, "synced_at": now,
+            }
+    with db.session() as s:
+        db.upsert(s, OrderLineRow, list(rows.values()))
+    return len(rows)
+
+
 def sync_stores(
     stores: list[StoreParameters],
     connect: Callable[[StoreParameters], AliExpressClient],
@@ -134,6 +169,7 @@ def sync_stores(
     *,
     jobs: int = 4,
     progress: bool = False,
+    orders: bool = True,
 ) -> dict[str, SyncResult | DisputeKitError]:
     """Sync several stores at once (threads: the work is waiting on the network). Stores
     sharing an app key share its request budget through ``connect``. One store failing
@@ -142,7 +178,7 @@ def sync_stores(
     def one(store: StoreParameters) -> SyncResult | DisputeKitError:
         try:
             with connect(store) as client:
-                return sync_store(store, client, db, progress=progress)
+                return sync_store(store, client, db, progress=progress, orders=orders)
         except DisputeKitError as exc:
             return exc
 
