@@ -33,7 +33,7 @@ def setup(tmp_path: Path, anchor: datetime, credentials: dict[str, str]
     db = Database.open(ws.db_url)
     client = connect(store)
     client.retry = RetryPolicy(attempts=3, base_delay=0.0)
-    sync_store(store, client, db)
+    sync_store(store, client, db, orders=False)
     yield running, DisputeActions(store, client, db, "ana"), db
     running.stop()
 

@@ -32,7 +32,7 @@ def synced(workspace: Workspace, credentials: dict[str, str]) -> Database:
     for store_id in ("volt", "spark"):
         store = load_store(store_id, workspace.parameters_dir)
         with connect(store) as client:
-            sync_store(store, client, db)
+            sync_store(store, client, db, orders=False)
     return db
 
 

@@ -34,7 +34,7 @@ def world(tmp_path: Path, anchor: datetime,
     for store_id in ("volt", "spark", "bloom"):
         store = load_store(store_id, ws.parameters_dir)
         with connect(store) as client:
-            sync_store(store, client, db)
+            sync_store(store, client, db, orders=False)
     yield running, db, ws.parameters_dir
     running.stop()
 
@@ -142,7 +142,7 @@ def test_every_outcome_and_every_action(world: tuple[RunningSimulator, Database,
     for store_id in gw.datasets:
         store = load_store(store_id, params_dir)
         with connect(store) as client:
-            sync_store(store, client, db)
+            sync_store(store, client, db, orders=False)
     with db.session() as s:
         rows = {(r.store_id, r.issue_id): r for r in s.scalars(select(DisputeRow))}
     for store_id, ds in gw.datasets.items():

@@ -44,7 +44,7 @@ def test_daily_review_notebook_runs(workspace: Workspace, credentials: dict[str,
     for store_id in ("volt", "spark"):
         store = load_store(store_id, workspace.parameters_dir)
         with connect(store) as client:
-            sync_store(store, client, db)
+            sync_store(store, client, db, orders=False)
     result = nbval(workspace, "daily_review.ipynb")
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b\d+ passed", result.stdout)

@@ -20,7 +20,7 @@ def synced(workspace: Workspace, credentials: dict[str, str]) -> Database:
     for store_id in ("volt", "bloom"):
         store = load_store(store_id, workspace.parameters_dir)
         with connect(store) as client:
-            sync_store(store, client, db)
+            sync_store(store, client, db, orders=False)
     return db
 
 
@@ -66,3 +66,39 @@ def test_overdue_disputes_are_counted(synced: Database) -> None:
     queue = ReviewQueue(synced, now=later)
     timed = queue.rows["due_at"].notna().sum()
     assert f"overdue {timed}" in queue.counts.value
+
+
+def test_next_reply_drafted_in_the_buyers_language_and_marked_sent(synced: Database) -> None:
+    queue = ReviewQueue(synced, operator="ana")
+    rows = queue.rows
+    stalled = rows[rows["class"] == "stalled_in_transit"]
+    assert len(stalled), "the demo stores always have stalled parcels"
+    target = stalled.iloc[0]
+    queue.select(target["store_id"], int(target["issue_id"]))
+    reply = queue.reply
+    assert reply is not None and reply.due is not None and reply.draft is not None
+    assert reply.due.step.template == "stalled_1_first"
+    assert queue.reply_lang.value == reply.suggested_lang
+    assert reply.draft.ready and queue.reply_text.value == reply.draft.text
+    assert str(target["parent_order_id"]) in queue.reply_text.value or \
+        target["logistics_no"] in queue.reply_text.value
+    # The operator switches language: the same step, redrafted.
+    other = "es" if reply.lang != "es" else "fr"
+    queue.reply_lang.value = other
+    assert queue.reply is not None and queue.reply.lang == other
+    assert queue.reply.due is not None and queue.reply.due.step.template == "stalled_1_first"
+    queue.mark_sent.click()
+    assert "marked sent" in queue.reply_status.value
+    assert queue.reply is not None and queue.reply.due is not None
+    assert queue.reply.due.step.template == "stalled_2_carrier"  # the plan moved on
+    with synced.session() as s:
+        from disputekit.storage import ReplySentRow
+
+        sent = s.query(ReplySentRow).one()
+        assert (sent.template, sent.lang, sent.operator) == ("stalled_1_first", other, "ana")
+
+
+def test_mark_sent_without_an_operator_is_refused_in_words(synced: Database) -> None:
+    queue = ReviewQueue(synced)  # nobody said who they are
+    queue.mark_sent.click()
+    assert "operator must not be empty" in queue.reply_status.value

@@ -81,13 +81,13 @@ def test_only_changed_disputes_are_fetched_again(tmp_path: Path, private_simulat
     db = Database.open(ws.db_url)
     record = private_simulator.gateway.datasets["spark"].issues[3]
     with connect(store) as client:
-        sync_store(store, client, db)
+        sync_store(store, client, db, orders=False)
         # The buyer changes the dispute on the platform.
         record.summary["gmt_modified"] = to_pacific_string(
             private_simulator.gateway.now + timedelta(minutes=5))
         record.detail["reverse_detail_status"] = "wait_for_AE_feedback"
         private_simulator.gateway.call_log.clear()
-        again = sync_store(store, client, db)
+        again = sync_store(store, client, db, orders=False)
     assert again.fetched == 1
     details = [m for m, _ in private_simulator.gateway.call_log
                if m == "aliexpress.issue.detail.get"]
@@ -106,7 +106,7 @@ def test_one_malformed_dispute_does_not_stop_the_others(tmp_path: Path, private_
     broken = dataset.issues[5]
     broken.detail["gmt_create"] = "yesterday-ish"  # not a platform time
     with connect(store) as client:
-        result = sync_store(store, client, db)
+        result = sync_store(store, client, db, orders=False)
     assert result.status == "partial"
     assert [issue for issue, _ in result.failures] == [broken.summary["issue_id"]]
     assert "gmt_create" in result.failures[0][1]
@@ -122,7 +122,7 @@ def test_bad_credentials_fail_the_run_and_record_it(workspace: Workspace,
     db = Database.open(workspace.db_url)
     with connect(store) as client, pytest.raises(AccessTokenError,
                                                  match="Re-authorise store 'volt'"):
-        sync_store(store, client, db)
+        sync_store(store, client, db, orders=False)
     with db.session() as s:
         run = s.scalars(select(SyncRunRow)).one()
         assert run.status == "failed" and "Re-authorise store" in run.error
@@ -136,7 +136,7 @@ def test_an_expired_token_is_refreshed_and_the_sync_goes_on(
     db = Database.open(ws.db_url)
     private_simulator.gateway.faults = Faults(expire_token_after=40)
     with connect(store) as client:
-        result = sync_store(store, client, db)
+        result = sync_store(store, client, db, orders=False)
         assert client.credentials.access_token != credentials["DISPUTEKIT_SPARK_TOKEN"]
     assert result.status == "ok"
     assert counts(db)[0] == len(importable(private_simulator.gateway.datasets["spark"]))

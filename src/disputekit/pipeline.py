@@ -17,6 +17,7 @@ from pandas.io.formats.style import Styler
 from disputekit.assessment import rules_vs_operators
 from disputekit.client import AliExpressClient, RequestBudget
 from disputekit.dispute_queue import counts_by, masked, open_disputes
+from disputekit.followups import end_of_day, replies_due
 from disputekit.parameters import StoreParameters, load_store
 from disputekit.platform_time import utc_now
 from disputekit.shipments import claims_due, stalled_parcels
@@ -52,6 +53,7 @@ class StoreDay:
     stalled: pd.DataFrame = field(default_factory=pd.DataFrame)
     claims: pd.DataFrame = field(default_factory=pd.DataFrame)
     disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    replies: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def due_today(self) -> int:
@@ -81,6 +83,10 @@ class StoreDay:
 
     def by_class(self) -> Styler:
         return _styled(counts_by(self.queue, "class"))
+
+    def replies_table(self) -> Styler:
+        """Replies due today: the follow-up plans' next steps, overdue first."""
+        return _styled(self.replies)
 
     def disagreement_table(self) -> Styler:
         """Where the operators changed the rules' class, and why."""
@@ -132,7 +138,9 @@ def run_store_day(
         stalled = stalled_parcels(db, store.store_id, now)
         claims = claims_due(db, store.store_id)
         disagreements = rules_vs_operators(db, now, [store.store_id])
+        replies = replies_due(db, queue, end_of_day(now))
     finally:
         db.dispose()
     return StoreDay(store=store, run_date=day, now=now, sync=result, queue=queue,
-                    stalled=stalled, claims=claims, disagreements=disagreements)
+                    stalled=stalled, claims=claims, disagreements=disagreements,
+                    replies=replies)

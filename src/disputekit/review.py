@@ -1,8 +1,10 @@
-"""The operator's review queue as ipywidgets (read-only in this version).
+"""The operator's review queue as ipywidgets.
 
-One list of open disputes across every store, most urgent first, a store filter, and the
-detail of the selected dispute. Widgets only arrange controls; the data comes from
-``dispute_queue``. Buyer text is always escaped before it reaches an HTML widget.
+One list of open disputes across every store, most urgent first, a store filter, the
+detail of the selected dispute (facts, class and why, recommendation, tracking), and its
+next reply drafted in the buyer's language, with a language switch and "mark sent".
+Widgets only arrange controls; the data and every decision come from the package. Buyer
+text is always escaped before it reaches an HTML widget.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ import ipywidgets as widgets
 import pandas as pd
 
 from disputekit.dispute_queue import open_disputes, tracking_timeline
+from disputekit.errors import DisputeKitError
+from disputekit.followups import NextReply, mark_sent, next_reply
 from disputekit.platform_time import utc_now
+from disputekit.replies import LANGUAGE_NAMES, LANGUAGES
 from disputekit.storage import Database, DisputeRow
 
 ALL = "all stores"
@@ -24,9 +29,11 @@ ALL = "all stores"
 class ReviewQueue(widgets.VBox):  # type: ignore[misc]
     """``ReviewQueue(db)``: display it in a notebook cell."""
 
-    def __init__(self, db: Database, now: datetime | None = None) -> None:
+    def __init__(self, db: Database, now: datetime | None = None, operator: str = "") -> None:
         self.db = db
         self.now = now or utc_now()
+        self.operator = operator
+        self.reply: NextReply | None = None
         self.frame = open_disputes(db, self.now)
         stores = sorted(self.frame["store_id"].unique()) if len(self.frame) else []
         self.counts = widgets.HTML()
@@ -34,9 +41,21 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                                              description="Store")
         self.list = widgets.Select(options=[], rows=15, layout=widgets.Layout(width="100%"))
         self.detail = widgets.HTML()
+        self.reply_lang = widgets.Dropdown(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGES],
+                                           description="Reply in")
+        self.reply_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="220px"),
+                                           disabled=True)
+        self.reply_status = widgets.HTML()
+        self.mark_sent = widgets.Button(description="Mark sent", icon="check",
+                                        tooltip="After pasting it into the order chat")
         self.store_filter.observe(lambda _change: self._refresh(), names="value")
         self.list.observe(lambda _change: self._show_selected(), names="value")
-        super().__init__([self.counts, self.store_filter, self.list, self.detail])
+        self.reply_lang.observe(lambda change: self._draft(change["new"]), names="value")
+        self.mark_sent.on_click(lambda _button: self._mark_sent())
+        reply_box = widgets.VBox([widgets.HTML("<b>Next reply</b>"), self.reply_lang,
+                                  self.reply_text, widgets.HBox([self.mark_sent]),
+                                  self.reply_status])
+        super().__init__([self.counts, self.store_filter, self.list, self.detail, reply_box])
         self._refresh()
 
     @property
@@ -78,6 +97,60 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
             return
         store_id, issue_id = self.list.value
         self.detail.value = self.detail_html(store_id, issue_id)
+        self._draft(None)
+
+    def _selected_class(self) -> str:
+        store_id, issue_id = self.list.value
+        match = self.frame[(self.frame["store_id"] == store_id)
+                           & (self.frame["issue_id"] == issue_id)]
+        return str(match.iloc[0]["class"]) if len(match) and "class" in match else ""
+
+    def _draft(self, lang: str | None) -> None:
+        """Draft the selected dispute's next reply (``lang`` None: the buyer's language)."""
+        if self.list.value is None:
+            self.reply, self.reply_text.value = None, ""
+            self.reply_status.value = ""
+            return
+        store_id, issue_id = self.list.value
+        try:
+            reply = next_reply(self.db, store_id, issue_id, self._selected_class(), self.now,
+                               lang=lang)
+        except DisputeKitError as exc:
+            self.reply = None
+            self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return
+        self.reply = reply
+        if lang is None and self.reply_lang.value != reply.lang:
+            self.reply_lang.value = reply.lang  # fires _draft(reply.lang) once: same draft
+            return
+        if reply.due is None or reply.draft is None:
+            self.reply_text.value = ""
+            self.mark_sent.disabled = True
+            self.reply_status.value = "<i>Nothing more to send on this dispute.</i>"
+            return
+        self.reply_text.value = reply.draft.preview
+        self.mark_sent.disabled = not reply.draft.ready
+        due = f"{reply.due.due_at:%d %b %H:%M} UTC" if reply.due.due_at \
+            else "when the parcel is back"
+        status = (f"Step {reply.due.number}: {html.escape(reply.due.step.template)} · due {due}"
+                  f" · buyer's language: {html.escape(LANGUAGE_NAMES[reply.suggested_lang])}")
+        if reply.due.step.note:
+            status += f"<br>{html.escape(reply.due.step.note)}"
+        if not reply.draft.ready:
+            status += f"<br><b>{html.escape(reply.draft.text)}</b>"
+        self.reply_status.value = status
+
+    def _mark_sent(self) -> None:
+        if self.reply is None:
+            return
+        try:
+            row = mark_sent(self.db, self.reply, self.operator)
+        except DisputeKitError as exc:
+            self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return
+        self._draft(self.reply_lang.value)
+        self.reply_status.value = (f"✓ {html.escape(row.template)} marked sent {row.sent_at:%H:%M} "
+                                   f"by {html.escape(row.operator)}<br>" + self.reply_status.value)
 
     def detail_html(self, store_id: str, issue_id: int) -> str:
         row = self.frame[(self.frame["store_id"] == store_id)

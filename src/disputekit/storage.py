@@ -237,6 +237,24 @@ class BlocklistRow(Base):
     added_at: Mapped[datetime]
 
 
+class ReplySentRow(Base):
+    """A reply the operator sent (there is no chat API: they copy it out and mark it sent).
+    Its rows drive the follow-up schedule."""
+
+    __tablename__ = "replies_sent"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
+    issue_id: Mapped[int] = mapped_column(BigInteger)
+    template: Mapped[str] = mapped_column(String(60))
+    lang: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    operator: Mapped[str] = mapped_column(String(120))
+    sent_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_replies_issue", "store_id", "issue_id"),)
+
+
 class ActionRow(Base):
     """The journal of what an operator did to a dispute: who, when, what was sent, what came
     back. Written *before* the call (status ``pending``), so a crash in between is found."""

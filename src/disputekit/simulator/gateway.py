@@ -491,11 +491,12 @@ class Gateway:
     def _all_orders(self, ds: StoreDataset) -> list[dict[str, Any]]:
         """Disputed orders plus the many that went fine, newest first, list-item shape."""
         store_id = ds.store.store_id
-        if store_id not in self._quiet:
-            self._quiet[store_id] = _quiet_orders(ds, self.seed, self.anchor)
-        disputed = [_list_item(o) for o in ds.orders.values()]
-        return sorted(disputed + self._quiet[store_id], key=lambda o: o["gmt_create"],
-                      reverse=True)
+        if store_id not in self._quiet:  # built once: orders do not change here
+            disputed = [_list_item(o) for o in ds.orders.values()]
+            self._quiet[store_id] = sorted(
+                disputed + _quiet_orders(ds, self.seed, self.anchor),
+                key=lambda o: o["gmt_create"], reverse=True)
+        return self._quiet[store_id]
 
     def _tracking(self, ds: StoreDataset, params: Mapping[str, Any]) -> dict[str, Any]:
         number = str(params.get("logistics_no") or "")
