@@ -48,8 +48,10 @@ def record_of(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow
 
 
 def triage_open(db: Database, now: datetime, store_ids: Sequence[str] | None = None,
-                stores: Mapping[str, StoreParameters] | None = None) -> dict[Key, dict[str, Any]]:
-    """Triage every open dispute; ``class`` is the effective one (an override wins) and
+                stores: Mapping[str, StoreParameters] | None = None, *,
+                open_only: bool = True) -> dict[Key, dict[str, Any]]:
+    """Triage every open dispute (or every stored one when ``open_only`` is False, for the
+    reports' money and rates by class); ``class`` is the effective one (an override wins) and
     ``rule_class`` what the rules said. A dispute whose stored data cannot be triaged gets
     ``{"error": ...}`` instead of stopping the others."""
     with db.session() as s:
@@ -58,7 +60,9 @@ def triage_open(db: Database, now: datetime, store_ids: Sequence[str] | None = N
                        & (OrderRow.order_id == DisputeRow.parent_order_id), isouter=True)
                  .join(ShipmentRow, (ShipmentRow.store_id == OrderRow.store_id)
                        & (ShipmentRow.logistics_no == OrderRow.logistics_no), isouter=True)
-                 .where(DisputeRow.issue_status == "processing"))
+                 )
+        if open_only:
+            query = query.where(DisputeRow.issue_status == "processing")
         if store_ids:
             query = query.where(DisputeRow.store_id.in_(list(store_ids)))
         rows = s.execute(query).all()

@@ -155,8 +155,10 @@ def replies_due(db: Database, queue: pd.DataFrame, day_end: datetime) -> pd.Data
                          "reply": due.step.template.replace("_", " "), "step": due.number,
                          "due (UTC)": due.due_at, "overdue": due.is_overdue(day_end)})
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["overdue", "due (UTC)"], ascending=[False, True],
-                             kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["overdue", "due (UTC)"], ascending=[False, True],
+                              kind="stable").reset_index(drop=True)
+    frame["due (UTC)"] = pd.to_datetime(frame["due (UTC)"], utc=True).dt.strftime("%d %b %H:%M")
+    return frame
 
 
 def end_of_day(now: datetime) -> datetime:

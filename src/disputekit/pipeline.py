@@ -12,14 +12,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
+from IPython.display import Image
 from pandas.io.formats.style import Styler
 
+from disputekit import charts, kpis
 from disputekit.assessment import rules_vs_operators
+from disputekit.charts import figure_to_png
 from disputekit.client import AliExpressClient, RequestBudget
 from disputekit.dispute_queue import counts_by, masked, open_disputes
 from disputekit.followups import end_of_day, replies_due
+from disputekit.kpis import RateResult
 from disputekit.parameters import StoreParameters, load_store
 from disputekit.platform_time import utc_now
+from disputekit.privacy import mask_login
+from disputekit.report_data import claims_frame, disputes_frame, orders_frame
 from disputekit.shipments import claims_due, stalled_parcels
 from disputekit.storage import Database
 from disputekit.sync import SyncResult, sync_store
@@ -42,6 +48,47 @@ def connect(store: StoreParameters, env: Mapping[str, str] | None = None) -> Ali
 
 
 @dataclass
+class StoreFigures:
+    """What the owner reads: the dispute rate and where disputes come from (``kpis``)."""
+
+    rate: RateResult
+    weekly: pd.DataFrame
+    quarterly: pd.DataFrame
+    by: dict[str, pd.DataFrame]
+    money: pd.DataFrame
+    abusive: pd.DataFrame
+    prevention: pd.DataFrame
+    lanes: pd.DataFrame
+
+    @classmethod
+    def compute(cls, db: Database, store: StoreParameters, now: datetime) -> StoreFigures:
+        ids = [store.store_id]
+        orders = orders_frame(db, ids)
+        disputes = disputes_frame(db, now, ids, {store.store_id: store})
+        claims = claims_frame(db, ids)
+        abusive = kpis.abusive_buyers(disputes)
+        abusive["buyer"] = abusive["buyer"].map(mask_login)  # shared report: masked
+        return cls(
+            rate=kpis.dispute_rate(orders, disputes, now),
+            weekly=kpis.rate_trend(orders, disputes, now, "W", 10),
+            quarterly=kpis.rate_trend(orders, disputes, now, "Q", 4),
+            by={dim: kpis.rate_by(orders, disputes, now, dim)
+                for dim in ("carrier", "service_kind", "product_name", "country")},
+            money=kpis.money_by_class(disputes, claims),
+            abusive=abusive,
+            prevention=kpis.prevention_unshipped(orders, now),
+            lanes=kpis.lanes_to_change(orders, disputes, now),
+        )
+
+    def rate_text(self) -> str:
+        r = self.rate
+        if r.rate is None:
+            return "no orders in the last 30 days: no dispute rate yet"
+        return (f"{r.rate:.2%} over the last 30 days ({r.numerator} disputed orders counted "
+                f"of {r.denominator}; {r.cancelled} cancelled by the buyer)")
+
+
+@dataclass
 class StoreDay:
     """One store's daily run: what the sync did and the open queue it left."""
 
@@ -54,6 +101,7 @@ class StoreDay:
     claims: pd.DataFrame = field(default_factory=pd.DataFrame)
     disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
     replies: pd.DataFrame = field(default_factory=pd.DataFrame)
+    figures: StoreFigures | None = None
 
     @property
     def due_today(self) -> int:
@@ -62,27 +110,60 @@ class StoreDay:
     def report_table(self) -> Styler:
         """The open queue as a shared report shows it: buyer masked, readable columns."""
         shown = masked(self.queue)
+        # Few, narrow columns: the report must read without scrolling sideways.
         table = pd.DataFrame({
-            "urgency": shown["urgency"],
             "respond by (UTC)": shown["due_at"].dt.strftime("%d %b %H:%M"),
             "hours left": shown["hours_left"],
             "order": shown["parent_order_id"].astype(str),
-            "buyer": shown["buyer"],
-            "country": shown["country"],
-            "product": shown["product"],
-            "amount (USD)": shown["amount_usd"],
-            "reason": shown["reason"],
-            "class": shown["class"],
-            "confidence": shown["confidence"],
+            "buyer": shown["buyer"] + " · " + shown["country"],
+            "product": shown["product"].str.slice(0, 28),
+            "USD": shown["amount_usd"],
+            "class": shown["class"].str.replace("_", " "),
+            "conf.": shown["confidence"],
             "recommended": shown["recommended"].str.replace("_", " "),
-            "cost (USD)": shown["recommended_cost"],
+            "cost": shown["recommended_cost"],
             "waiting for": shown["status"].str.removeprefix("wait_for_").str.replace("_", " "),
-            "carrier": shown["carrier"],
         })
         return _styled(table)
 
     def by_class(self) -> Styler:
         return _styled(counts_by(self.queue, "class"))
+
+    def trend_chart(self, freq: str = "W") -> Image:
+        assert self.figures is not None
+        trend = self.figures.weekly if freq == "W" else self.figures.quarterly
+        title = "Dispute rate by week" if freq == "W" else "Dispute rate by quarter"
+        return _png(figure_to_png(charts.rate_trend_chart(trend, title)))
+
+    def rate_by_chart(self, dimension: str) -> Image:
+        assert self.figures is not None
+        table = self.figures.by[dimension]
+        title = f"Dispute rate by {dimension.replace('_', ' ')} (30 days)"
+        return _png(figure_to_png(charts.rate_by_chart(table, dimension, title)))
+
+    def rate_by_table(self, dimension: str, top: int = 10) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.by[dimension].head(top))
+
+    def money_chart(self) -> Image:
+        assert self.figures is not None
+        return _png(figure_to_png(charts.money_chart(self.figures.money)))
+
+    def money_table(self) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.money)
+
+    def abusive_table(self) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.abusive)
+
+    def prevention_table(self) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.prevention.drop(columns=["store_id"]))
+
+    def lanes_table(self) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.lanes.drop(columns=["store_id"]))
 
     def replies_table(self) -> Styler:
         """Replies due today: the follow-up plans' next steps, overdue first."""
@@ -108,6 +189,11 @@ class StoreDay:
     def claims_table(self) -> Styler:
         """Carrier claims to file today (goods and freight to recover)."""
         return _styled(self.claims)
+
+
+def _png(data: bytes) -> Image:
+    """A chart as an image output: static in the executed notebook and its HTML report."""
+    return Image(data=data, format="png")  # type: ignore[no-untyped-call]
 
 
 def _styled(frame: pd.DataFrame) -> Styler:
@@ -139,8 +225,9 @@ def run_store_day(
         claims = claims_due(db, store.store_id)
         disagreements = rules_vs_operators(db, now, [store.store_id])
         replies = replies_due(db, queue, end_of_day(now))
+        figures = StoreFigures.compute(db, store, now)
     finally:
         db.dispose()
     return StoreDay(store=store, run_date=day, now=now, sync=result, queue=queue,
                     stalled=stalled, claims=claims, disagreements=disagreements,
-                    replies=replies)
+                    replies=replies, figures=figures)

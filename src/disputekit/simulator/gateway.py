@@ -629,7 +629,8 @@ def _quiet_orders(ds: StoreDataset, seed: int, anchor: datetime) -> list[dict[st
         created = anchor - timedelta(days=rng.uniform(0, 90), seconds=rng.randrange(86400))
         shipped = created + timedelta(days=rng.uniform(0.5, 4))
         age = (anchor - created).days
-        status = ("FINISH" if age > 30 else "WAIT_BUYER_ACCEPT_GOODS" if age > 2
+        # Buyers confirm (or the platform auto-confirms) about three weeks after paying.
+        status = ("FINISH" if age > 21 else "WAIT_BUYER_ACCEPT_GOODS" if age > 2
                   else "WAIT_SELLER_SEND_GOODS")
         order_id = 9_000_000_000_000_000 + rng.randrange(10**15) * 10 + i % 10
         item = _list_item(template)
