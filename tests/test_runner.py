@@ -56,7 +56,21 @@ def test_run_publishes_a_report_per_store(workspace: Workspace, credentials: dic
     assert summary.index == workspace.reports_dir / "2026-11-28" / "index.html"
     for store_id in ("bloom", "spark", "volt"):
         assert f'href="{store_id}.html"' in index
+        assert by_store[store_id].rate is not None and 0 < by_store[store_id].rate < 1
+        assert f"{by_store[store_id].rate * 100:.2f} %" in index  # the portfolio figures
+    assert "Change this week" in index
     assert "missing field" in index
+    # Nothing secret in any file the run wrote: notebooks, logs, reports.
+    written = [p for d in (workspace.runs_dir, workspace.reports_dir) for p in d.rglob("*")
+               if p.is_file()]
+    assert len(written) >= 10
+    for path in written:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for secret in credentials.values():
+            assert secret not in text, f"{secret[:4]}… leaked into {path}"
+    html = (workspace.reports_dir / "2026-11-28" / "volt.html").read_text()
+    assert "Dispute rate" in html and "data:image/png;base64" in html  # static charts
+    assert "Abusive buyers" in html and "Prevention" in html
 
 
 @pytest.mark.notebook

@@ -18,17 +18,19 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from disputekit import kpis
 from disputekit.dispute_queue import open_disputes
 from disputekit.errors import DisputeKitError
 from disputekit.parameters import load_store, store_files
 from disputekit.platform_time import utc_now
 from disputekit.report import notebook_to_html, write_index
+from disputekit.report_data import claims_frame, disputes_frame, orders_frame
 from disputekit.storage import Database
 from disputekit.workspace import Workspace
 
@@ -61,6 +63,10 @@ class StoreRun:
     due_today: int | None = None
     log: Path | None = None
     retried: bool = False  # the kernel died once and the store ran again
+    rate: float | None = None  # dispute rate, last 30 days
+    rate_change: float | None = None  # against the rate a week ago
+    refunded_30d: float | None = None
+    recovered: float | None = None
 
 
 @dataclass
@@ -203,17 +209,41 @@ def _kernel_died(exc: BaseException) -> bool:
 
 
 def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
+    """The portfolio figures: each store's queue, dispute rate and its change this week."""
+    ok = [r.store_id for r in summary.runs if r.status == "ok"]
+    if not ok:
+        return
+    now = utc_now()
     db = Database.open(workspace.db_url)
     try:
-        queue = open_disputes(db, utc_now(), [r.store_id for r in summary.runs])
+        queue = open_disputes(db, now, ok, triage=False)
+        orders = orders_frame(db, ok)
+        disputes = disputes_frame(db, now, ok)
+        claims = claims_frame(db, ok)
     finally:
         db.dispose()
+    money = disputes.assign(refund_usd=disputes["refund_usd"].astype(float))
+    this_week, last_week = {}, {}
     for run in summary.runs:
         if run.status != "ok":
             continue
         mine = queue[queue["store_id"] == run.store_id]
         run.open_disputes = len(mine)
         run.due_today = int((mine["hours_left"].fillna(1e9) < 24).sum())
+        theirs = disputes[disputes["store_id"] == run.store_id]
+        sold = orders[orders["store_id"] == run.store_id]
+        run.rate = kpis.dispute_rate(sold, theirs, now).rate
+        this_week[run.store_id] = run.rate
+        last_week[run.store_id] = kpis.dispute_rate(sold, theirs, now - timedelta(days=7)).rate
+        recent = money[(money["store_id"] == run.store_id)
+                       & (money["created_at"] >= now - timedelta(days=30))]
+        recovered = claims[claims["store_id"] == run.store_id]["recovered_amount"].sum()
+        run.refunded_30d = float(recent["refund_usd"].sum())
+        run.recovered = float(recovered)
+    changes = kpis.week_changes(this_week, last_week)
+    for row in changes.to_dict("records"):
+        match = next(r for r in summary.runs if r.store_id == row["store_id"])
+        match.rate_change = row["change"]
 
 
 def _short_error(exc: Exception) -> str:
