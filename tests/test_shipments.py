@@ -85,3 +85,47 @@ def _primary(dispute: DisputeRow, db: Database) -> str:
     with db.session() as s:
         order = s.get(OrderRow, (dispute.store_id, dispute.parent_order_id))
         return order.logistics_no if order else ""
+
+
+def test_a_claim_is_followed_to_its_end_and_time_lapses_it(
+        workspace: Workspace, credentials: dict[str, str]) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    import pytest
+
+    from disputekit.claims import file_claim, record_answer, record_recovery
+    from disputekit.errors import ClaimError
+    from disputekit.shipments import lapse_claims, update_claim
+
+    db = Database.open(workspace.db_url)
+    for store_id in ("volt", "spark", "bloom"):
+        store = load_store(store_id, workspace.parameters_dir)
+        with connect(store) as client:
+            sync_store(store, client, db, orders=False)
+    with db.session() as s:
+        claims = s.scalars(select(ClaimRow)).all()
+    assert len(claims) >= 2
+    first, second = claims[0], claims[1]
+    now = datetime.now(UTC)
+    filed = update_claim(db, first.store_id, first.logistics_no, lambda c: file_claim(c, now))
+    assert filed.status == "filed" and filed.carrier_answer_due == now + timedelta(days=10)
+    update_claim(db, first.store_id, first.logistics_no,
+                 lambda c: record_answer(c, now + timedelta(days=3), Decimal("5.00")))
+    done = update_claim(db, first.store_id, first.logistics_no,
+                        lambda c: record_recovery(c, now + timedelta(days=4), Decimal("5.00")))
+    assert done.status == "recovered"
+    with pytest.raises(ClaimError):  # a recovered claim cannot be filed again
+        update_claim(db, first.store_id, first.logistics_no, lambda c: file_claim(c, now))
+    with db.session() as s:
+        row = s.get(ClaimRow, (first.store_id, first.logistics_no))
+        assert row is not None and row.status == "recovered"
+        assert row.recovered_amount == Decimal("5.00")  # the failed step changed nothing
+    # A refusal nobody appeals stands once the 15-day window passes.
+    update_claim(db, second.store_id, second.logistics_no, lambda c: file_claim(c, now))
+    update_claim(db, second.store_id, second.logistics_no,
+                 lambda c: record_answer(c, now + timedelta(days=2), Decimal("0")))
+    assert lapse_claims(db, second.store_id, now + timedelta(days=30)) >= 1
+    with db.session() as s:
+        row = s.get(ClaimRow, (second.store_id, second.logistics_no))
+        assert row is not None and row.status == "refused"

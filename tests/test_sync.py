@@ -170,3 +170,16 @@ def test_orders_of_the_last_months_are_listed_for_rates(
     disputed = {r.order_id for r in rows if r.issue_status != "NO_ISSUE"}
     assert {o["order_id"] for o in expected if o["issue_status"] != "NO_ISSUE"} <= disputed
     assert second.orders >= first.orders
+
+
+def test_a_database_from_an_older_version_is_refused_with_a_way_out(tmp_path: Path) -> None:
+    import sqlite3
+
+    from disputekit.errors import ConfigError
+
+    path = tmp_path / "old.sqlite"
+    Database.open(f"sqlite:///{path}").dispose()
+    with sqlite3.connect(path) as raw:  # as an older release left it: one column fewer
+        raw.execute("ALTER TABLE claims DROP COLUMN offered_amount")
+    with pytest.raises(ConfigError, match=r"lacks claims\.offered_amount.*Back it up"):
+        Database.open(f"sqlite:///{path}")

@@ -26,7 +26,8 @@
     │   ├── TrackingUnavailableError HTTP 500/503, -18010003 or no answer: retry later
     │   ├── TrackingRequestError     any other request-level code (bad body, >40 numbers, URL)
     │   └── WebhookSignatureError    a push whose ``sign`` header does not match its body
-    └── ClaimError                   an illegal carrier-claim step (third attempt, late appeal)
+    ├── ClaimError                   an illegal carrier-claim step (third attempt, late appeal)
+    └── EvidenceError                an evidence file refused (type, size, name) or unreadable
 
 Notebooks and the CLI catch ``DisputeKitError`` only; each message says how to fix the problem.
 """
@@ -204,3 +205,9 @@ class ClaimError(DisputeKitError):
 class TemplateError(ConfigError):
     """A reply template (shipped, or a store's override) is missing, malformed, uses an
     unknown variable, or lacks a language; the message names the file and the fix."""
+
+
+class EvidenceError(DisputeKitError):
+    """An evidence file was refused before anything was written (a type that is not allowed,
+    too large, a hostile name), or a stored one is missing or altered; the message says which
+    rule and what to do instead."""

@@ -7,6 +7,7 @@ claim when ``claims.claim_due`` says so. Claims due appear in the store's daily 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from disputekit.carriers import ServiceKind
-from disputekit.claims import ClaimStatus, claim_due, open_claim
+from disputekit.claims import CarrierClaim, ClaimStatus, claim_due, lapse, open_claim
+from disputekit.errors import ClaimError
 from disputekit.parameters import StoreParameters
 from disputekit.storage import ClaimRow, Database, DisputeRow, OrderRow, ShipmentRow
 from disputekit.tracking import Timeline, from_aliexpress, stall_state, thresholds_for
@@ -65,8 +67,8 @@ def open_claim_if_due(s: Session, store: StoreParameters, dispute: DisputeRow,
         goods_amount=claim.goods_amount, freight_amount=claim.freight_amount,
         currency=claim.currency, status=str(claim.status), attempts=claim.attempts,
         opened_at=claim.opened_at, logistics_created_at=claim.logistics_created_at,
-        filed_at=None, carrier_answer_due=None, answered_at=None, appeal_until=None,
-        recovered_amount=Decimal("0"), closed_at=None)
+        filed_at=None, carrier_answer_due=None, answered_at=None, offered_amount=None,
+        appeal_until=None, recovered_amount=Decimal("0"), closed_at=None)
     s.add(row)
     return row
 
@@ -108,3 +110,61 @@ def claims_due(db: Database, store_id: str) -> pd.DataFrame:
         "attempts": r.attempts, "dispute": str(r.issue_id),
     } for r in rows], columns=["parcel", "carrier", "kind", "goods", "freight", "claim (USD)",
                                "status", "attempts", "dispute"])
+
+
+# -- following a claim to its end --------------------------------------------------------
+def _claim_of(row: ClaimRow) -> CarrierClaim:
+    kinds = {k.value: k for k in ServiceKind}
+    return CarrierClaim(
+        store_id=row.store_id, issue_id=str(row.issue_id), logistics_no=row.logistics_no,
+        carrier=row.carrier, service_kind=kinds.get(row.service_kind, ServiceKind.UNKNOWN),
+        goods_amount=row.goods_amount, freight_amount=row.freight_amount,
+        currency=row.currency, opened_at=row.opened_at,
+        logistics_created_at=row.logistics_created_at, status=ClaimStatus(row.status),
+        attempts=row.attempts, filed_at=row.filed_at,
+        carrier_answer_due=row.carrier_answer_due, answered_at=row.answered_at,
+        offered_amount=row.offered_amount, appeal_until=row.appeal_until,
+        recovered_amount=row.recovered_amount, closed_at=row.closed_at)
+
+
+def _save(row: ClaimRow, claim: CarrierClaim) -> None:
+    row.status = str(claim.status)
+    row.attempts = claim.attempts
+    row.filed_at = claim.filed_at
+    row.carrier_answer_due = claim.carrier_answer_due
+    row.answered_at = claim.answered_at
+    row.offered_amount = claim.offered_amount
+    row.appeal_until = claim.appeal_until
+    row.recovered_amount = claim.recovered_amount
+    row.closed_at = claim.closed_at
+
+
+def update_claim(db: Database, store_id: str, logistics_no: str,
+                 step: Callable[[CarrierClaim], CarrierClaim]) -> CarrierClaim:
+    """Apply one step of ``claims`` (file, answer, appeal, recovery, refusal) and store it;
+    an illegal step raises ``ClaimError`` and changes nothing.
+
+    >>> update_claim(db, "volt", "LP001", lambda c: file_claim(c, now))  # doctest: +SKIP
+    """
+    with db.session() as s:
+        row = s.get(ClaimRow, (store_id, logistics_no))
+        if row is None:
+            raise ClaimError(f"no claim for parcel {logistics_no} in store {store_id!r}; "
+                             "claims open by themselves when a parcel qualifies")
+        claim = step(_claim_of(row))
+        _save(row, claim)
+        return claim
+
+
+def lapse_claims(db: Database, store_id: str, now: datetime) -> int:
+    """Let time act on a store's claims (unfiled past the window expire; unappealed
+    refusals stand); the daily sync calls it. Returns how many changed."""
+    changed = 0
+    with db.session() as s:
+        for row in s.scalars(select(ClaimRow).where(ClaimRow.store_id == store_id)):
+            before = _claim_of(row)
+            after = lapse(before, now)
+            if after != before:
+                _save(row, after)
+                changed += 1
+    return changed

@@ -34,6 +34,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime
 
+from disputekit.errors import ConfigError
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC in, aware UTC out (SQLite has no time zones; this keeps both backends equal)."""
@@ -205,6 +207,7 @@ class ClaimRow(Base):
     filed_at: Mapped[datetime | None]
     carrier_answer_due: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
+    offered_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     appeal_until: Mapped[datetime | None]
     recovered_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     closed_at: Mapped[datetime | None]
@@ -292,6 +295,31 @@ class SyncRunRow(Base):
     error: Mapped[str] = mapped_column(Text, default="")
 
 
+class EvidenceRow(Base):
+    """One piece of evidence for a dispute: a file under ``data/evidence/<store>/<issue>/``
+    (an operator's attachment, a snapshot of what the API gave, or a rendered image), its
+    hash, type and size, and what happened when it was sent to the platform."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
+    issue_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(40))  # evidence.EvidenceKind: the checklist item
+    source: Mapped[str] = mapped_column(String(20))  # api / operator / rendered
+    file_path: Mapped[str] = mapped_column(String(500))  # relative to the workspace data dir
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(120))
+    added_at: Mapped[datetime]
+    uploaded_at: Mapped[datetime | None]
+    upload_result: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_evidence_issue", "store_id", "issue_id"),
+                      UniqueConstraint("store_id", "issue_id", "sha256"))
+
+
 class Database:
     """An engine plus a session factory; ``Database.open(url)`` creates missing tables."""
 
@@ -312,6 +340,7 @@ class Database:
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(engine)
+        _check_schema(engine, url)
         return cls(engine)
 
     @contextmanager
@@ -342,6 +371,28 @@ class Database:
             set_={c: statement.excluded[c] for c in rows[0] if c not in keys})
         for start in range(0, len(rows), 500):
             session.execute(statement, rows[start:start + 500])
+
+
+def _check_schema(engine: Engine, url: str) -> None:
+    """Refuse a database written by an older disputekit whose tables lack columns, with a
+    way out, rather than failing later in the middle of a sync."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(engine)
+    missing = [
+        f"{table.name}.{column.name}"
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if column.name not in {c["name"] for c in inspector.get_columns(table.name)}
+    ]
+    if missing:
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise ConfigError(
+            f"the database {shown} was created by an older disputekit and lacks "
+            f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}. Back it up, then "
+            "point DISPUTEKIT_DB_URL at a new one (or delete data/disputekit.sqlite) and "
+            "sync again: disputes, orders and tracking are read back from the platform; "
+            "class overrides, replies sent and the action journal live only in the backup.")
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -124,6 +124,7 @@ def sync_store(
                 log.warning("%s issue %s skipped: %s", store.store_id, summary.issue_id, exc)
                 result.failures.append((summary.issue_id, str(exc)))
         result.tracking_numbers += _refresh_open_tracking(store, client, db, fetched, progress)
+        shipments.lapse_claims(db, store.store_id, utc_now())
         if orders:
             result.orders = sync_orders(store, client, db)
         result.status = "partial" if result.failures else "ok"
