@@ -15,10 +15,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from disputekit.actions import ActionOutcome, ActionStatus, DisputeActions
 from disputekit.errors import ActionError
 from disputekit.platform_time import utc_now
 from disputekit.replies import (
     LANGUAGES,
+    Channel,
     Draft,
     Due,
     Overrides,
@@ -127,6 +129,23 @@ def mark_sent(db: Database, reply: NextReply, operator: str,
     with db.session() as s:
         s.add(row)
     return row
+
+
+def send_with_refusal(actions: DisputeActions, db: Database, reply: NextReply,
+                      operator: str, now: datetime | None = None) -> ActionOutcome:
+    """A counter-offer step: its text is the reason of a refusal (``solution.save``); once
+    the platform has it, the step counts as sent."""
+    if reply.due is None or reply.draft is None:
+        raise ActionError("nothing to send on this dispute: its plan is done")
+    if reply.due.step.channel is not Channel.COUNTER_OFFER:
+        raise ActionError(f"{reply.due.step.template} goes to the order chat: copy it and "
+                          "mark it sent")
+    if not reply.draft.ready:
+        raise ActionError("this draft is not ready: " + reply.draft.text)
+    outcome = actions.refuse(reply.issue_id, reply.draft.text)
+    if outcome.status is ActionStatus.OK:
+        mark_sent(db, reply, operator, now)
+    return outcome
 
 
 def replies_due(db: Database, queue: pd.DataFrame, day_end: datetime) -> pd.DataFrame:

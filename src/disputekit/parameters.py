@@ -122,12 +122,22 @@ class TriageParameters(_Strict):
         return CostModel().with_overrides(**self.costs)
 
 
+class RepliesParameters(_Strict):
+    # A folder of the store's own wording, <lang>/<template>.txt.j2, relative to the
+    # parameters folder; checked when the parameters load.
+    templates_dir: str | None = None
+    # The languages the store answers in (an override must exist in each).
+    languages: list[str] = Field(default_factory=lambda: ["en", "ru", "es", "pt_BR", "fr",
+                                                          "pl"])
+
+
 class StoreParameters(_Strict):
     store_id: Annotated[str, Field(pattern=STORE_ID)]
     name: str = Field(min_length=1)
     api: ApiParameters
     tracking: TrackingParameters = TrackingParameters()
     triage: TriageParameters = TriageParameters()
+    replies: RepliesParameters = RepliesParameters()
 
     def credentials(self, env: Mapping[str, str] | None = None) -> Credentials:
         """Read this store's credentials from the environment (never from a file)."""
@@ -203,7 +213,23 @@ def load_file(path: Path) -> StoreParameters:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ParametersError(f"{path}: not valid YAML ({exc})") from exc
-    return parse_store(data, str(path), expected_id=path.stem)
+    store = parse_store(data, str(path), expected_id=path.stem)
+    reply_overrides(store, path.parent)  # a broken override is a parameters error, now
+    return store
+
+
+def reply_overrides(store: StoreParameters, parameters_dir: Path) -> Any:
+    """The store's checked reply overrides (``replies.Overrides``), or None."""
+    if not store.replies.templates_dir:
+        return None
+    from disputekit.errors import TemplateError
+    from disputekit.replies import load_overrides
+
+    folder = (parameters_dir / store.replies.templates_dir).resolve()
+    try:
+        return load_overrides(folder, store.replies.languages)
+    except TemplateError as exc:
+        raise ParametersError(f"store {store.store_id!r}: replies.templates_dir: {exc}") from exc
 
 
 def store_files(parameters_dir: Path) -> list[Path]:

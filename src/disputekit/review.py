@@ -10,6 +10,7 @@ text is always escaped before it reaches an HTML widget.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from disputekit.dispute_queue import open_disputes, tracking_timeline
 from disputekit.errors import DisputeKitError
 from disputekit.followups import NextReply, mark_sent, next_reply
 from disputekit.platform_time import utc_now
-from disputekit.replies import LANGUAGE_NAMES, LANGUAGES
+from disputekit.replies import LANGUAGE_NAMES, LANGUAGES, Overrides
 from disputekit.storage import Database, DisputeRow
 
 ALL = "all stores"
@@ -29,10 +30,12 @@ ALL = "all stores"
 class ReviewQueue(widgets.VBox):  # type: ignore[misc]
     """``ReviewQueue(db)``: display it in a notebook cell."""
 
-    def __init__(self, db: Database, now: datetime | None = None, operator: str = "") -> None:
+    def __init__(self, db: Database, now: datetime | None = None, operator: str = "",
+                 overrides: Mapping[str, Overrides] | None = None) -> None:
         self.db = db
         self.now = now or utc_now()
         self.operator = operator
+        self.overrides = dict(overrides or {})  # store id -> that store's own wording
         self.reply: NextReply | None = None
         self.frame = open_disputes(db, self.now)
         stores = sorted(self.frame["store_id"].unique()) if len(self.frame) else []
@@ -114,7 +117,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         store_id, issue_id = self.list.value
         try:
             reply = next_reply(self.db, store_id, issue_id, self._selected_class(), self.now,
-                               lang=lang)
+                               lang=lang, overrides=self.overrides.get(store_id))
         except DisputeKitError as exc:
             self.reply = None
             self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
