@@ -104,3 +104,25 @@ def test_credentials_come_from_the_environment_only(tmp_path: Path) -> None:
     assert "s3cr3t-value" not in repr(creds) and "tok-value" not in repr(creds)
     with pytest.raises(MissingCredentialError, match="ACME_SECRET, ACME_TOKEN not set"):
         store.credentials({"ACME_KEY": "k"})
+
+
+def test_triage_costs_and_lanes_are_validated_when_loading(tmp_path: Path) -> None:
+    good = {**GOOD, "triage": {"escalation_rule": "legacy",
+                               "costs": {"currency": "EUR", "per_usd": 0.92,
+                                         "win_chance": {"extortion": 0.9}}},
+            "tracking": {"lanes": {"Cainiao:BR": {"stalled_days": 14}}}}
+    store = load_file(write(tmp_path, good))
+    model = store.triage.cost_model()
+    assert model.currency == "EUR" and model.win_chance["extortion"] == 0.9
+    with pytest.raises(ParametersError, match="unknown cost field"):
+        load_file(write(tmp_path, {**GOOD, "triage": {"costs": {"bogus": 1}}}))
+    with pytest.raises(ParametersError, match="between 0 and 1"):
+        load_file(write(tmp_path, {**GOOD, "triage": {"costs": {"gift_cost": 1,
+                                                               "partial_accepted": 3}}}))
+    with pytest.raises(ParametersError, match="escalation_rule"):
+        load_file(write(tmp_path, {**GOOD, "triage": {"escalation_rule": "soon"}}))
+    with pytest.raises(ParametersError, match="unknown threshold"):
+        load_file(write(tmp_path, {**GOOD, "tracking": {"lanes": {"Cainiao:BR": {"x": 1}}}}))
+    with pytest.raises(ParametersError, match="presumed_lost_days"):
+        load_file(write(tmp_path, {**GOOD, "tracking": {"lanes": {
+            "*:BR": {"stalled_days": 40, "presumed_lost_days": 30}}}}))
