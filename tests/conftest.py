@@ -56,6 +56,27 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return env
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright; in CI a missing browser fails, else skips."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install chromium (.ci/run does it with apt-get)")
+        pytest.skip("no /usr/bin/chromium here (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield launched
+        launched.close()
+
+
 def make_workspace(root: Path, sync_url: str) -> Workspace:
     """A copy of the repo's workspace (parameters, notebooks) pointed at ``sync_url``."""
     (root / "parameters").mkdir(parents=True)

@@ -14,6 +14,7 @@ import pytest
 from disputekit.runner import run_stores
 from disputekit.simulator.app import RunningSimulator
 from disputekit.workspace import Workspace
+from tests.conftest import ARTIFACTS
 
 
 @pytest.mark.notebook
@@ -71,6 +72,29 @@ def test_run_publishes_a_report_per_store(workspace: Workspace, credentials: dic
     html = (workspace.reports_dir / "2026-11-28" / "volt.html").read_text()
     assert "Dispute rate" in html and "data:image/png;base64" in html  # static charts
     assert "Abusive buyers" in html and "Prevention" in html
+
+
+@pytest.mark.notebook
+def test_reports_open_in_chromium_without_errors(workspace: Workspace,
+                                                 credentials: dict[str, str],
+                                                 browser) -> None:  # type: ignore[no-untyped-def]
+    summary = run_stores(workspace, ["volt", "spark"], run_date=date(2026, 11, 28))
+    assert summary.ok
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for name in ("index", "volt", "spark"):
+        page.goto((workspace.reports_dir / "2026-11-28" / f"{name}.html").as_uri())
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(shots / f"report-{name}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1100, name
+        if name != "index":
+            images = page.evaluate("[...document.images].map(i => i.naturalWidth)")
+            assert images and all(w > 0 for w in images)  # every chart rendered
+    assert errors == []
 
 
 @pytest.mark.notebook

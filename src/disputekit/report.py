@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 import nbformat
 from jinja2 import Environment, select_autoescape
 
+TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
+
 if TYPE_CHECKING:
     from disputekit.runner import StoreRun
 
@@ -19,8 +21,8 @@ def notebook_to_html(notebook: Path, target: Path) -> Path:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(  # type: ignore[no-untyped-call]
-        template_name="lab", exclude_input=True, exclude_input_prompt=True,
-        exclude_output_prompt=True,
+        template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
     )
     executed = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
     body, _resources = exporter.from_notebook_node(executed)

@@ -3,13 +3,13 @@
 Everything here is pure text building except ``install_crontab``, which reads and writes
 the user's crontab through an injectable runner.
 
-``crontab_line`` gives one line such as::
+``crontab_line`` gives one line (wrapped here) such as::
 
-    30 6 * * * cd '/srv/shop' && mkdir -p '/srv/shop/runs' && { set -a && . '/srv/shop/.env' \
-&& set +a && '/srv/shop/.venv/bin/python' -m disputekit run; } >> '/srv/shop/runs/cron.log' \
-2>&1 # disputekit daily run
+    30 6 * * * cd '/srv/shop' && mkdir -p '/srv/shop/runs' &&
+      { set -a && . '/srv/shop/.env' && set +a && '/srv/shop/.venv/bin/python' -m disputekit run; }
+      >> '/srv/shop/runs/cron.log' 2>&1 # disputekit daily run
 
-(on one line). It changes into the workspace, optionally loads an *env file* (plain
+It changes into the workspace, optionally loads an *env file* (plain
 ``KEY=value`` lines, ``chmod 600``; ``set -a`` exports every variable it sets, so the
 kernels Papermill starts inherit them), runs the package with the given interpreter (pass
 the virtualenv's ``python`` itself, not what it links to) and appends everything it
@@ -52,7 +52,7 @@ TIMER_NAME = "disputekit.timer"
 
 _AT = re.compile(r"([0-9]{1,2}):([0-9]{2})", re.ASCII)
 
-Runner = Callable[..., "subprocess.CompletedProcess[str]"]
+Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def parse_at(at: str) -> tuple[int, int]:
@@ -97,8 +97,8 @@ def crontab_line(
         f"cd {shlex.quote(str(root))} && mkdir -p {shlex.quote(str(log_path.parent))} && "
         f"{{ {body}; }} >> {shlex.quote(str(log_path))} 2>&1"
     )
-    # cron turns an unescaped % into a newline (crontab(5)).
-    return f"{minute} {hour} * * * {shell.replace('%', chr(92) + '%')} {MARKER}"
+    shell = shell.replace("%", r"\%")  # cron turns an unescaped % into a newline (crontab(5))
+    return f"{minute} {hour} * * * {shell} {MARKER}"
 
 
 def install_crontab(line: str, *, crontab_cmd: str = "crontab", run: Runner = subprocess.run
