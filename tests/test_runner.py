@@ -155,3 +155,43 @@ def test_parallel_runs_retry_a_dead_kernel_once_and_log_per_store(
     assert "ran spark" in runs["spark"].log.read_text()  # cell output went to its log
     for secret in credentials.values():
         assert all(secret not in r.log.read_text() for r in runs.values() if r.log)
+
+
+@pytest.mark.notebook
+def test_report_figures_match_the_database(workspace: Workspace,
+                                           credentials: dict[str, str]) -> None:
+    """All demo stores in parallel; each report's figures recomputed from the database."""
+    import re as regex
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from disputekit import kpis
+    from disputekit.report_data import disputes_frame, orders_frame
+    from disputekit.storage import ClaimRow, Database, DisputeRow
+
+    summary = run_stores(workspace, run_date=date(2026, 11, 28), jobs=3)
+    assert summary.ok, [r.error for r in summary.runs]
+    db = Database.open(workspace.db_url)
+    now = datetime.now(UTC)
+    for run in summary.runs:
+        html = (workspace.reports_dir / "2026-11-28" / f"{run.store_id}.html").read_text()
+        with db.session() as s:
+            open_count = s.scalar(select(func.count()).select_from(DisputeRow).where(
+                DisputeRow.store_id == run.store_id, DisputeRow.issue_status == "processing"))
+            claims_due = s.scalar(select(func.count()).select_from(ClaimRow).where(
+                ClaimRow.store_id == run.store_id, ClaimRow.status == "due"))
+        assert f"{open_count} open disputes" in html
+        assert f"{claims_due} carrier claims due" in html
+        found = regex.search(r"([\d.]+)% over the last 30 days \((\d+) disputed orders counted "
+                             r"of (\d+); (\d+) cancelled", html)
+        assert found, run.store_id
+        rate = kpis.dispute_rate(orders_frame(db, [run.store_id]),
+                                 disputes_frame(db, now, [run.store_id]), now)
+        # The report was computed a few seconds earlier: an order or two may have crossed the
+        # 30-day window's edge since (thousands of orders, one every few minutes).
+        reported = (int(found[2]), int(found[3]), int(found[4]))
+        assert reported[0] == pytest.approx(rate.numerator, abs=2)
+        assert reported[1] == pytest.approx(rate.denominator, abs=3)
+        assert reported[2] == pytest.approx(rate.cancelled, abs=1)
+        assert float(found[1]) == pytest.approx(rate.rate * 100, abs=0.1)

@@ -301,6 +301,43 @@ def triage(input_path: str, output_path: str, now_text: str | None,
     sys.exit(1 if refused else 0)
 
 
+@main.command()
+@click.option("--at", "at", default="06:30", show_default=True,
+              help="Daily time, HH:MM (the machine's local time).")
+@click.option("--jobs", default=None, type=click.IntRange(min=1),
+              help="Stores run at once [default: cores].")
+@click.option("--env-file", default=None, type=click.Path(dir_okay=False),
+              help="A file of KEY=value credentials sourced before the run (never the "
+                   "crontab itself).")
+@click.option("--install", is_flag=True, help="Install the line in this user's crontab.")
+@click.option("--systemd", is_flag=True, help="Print a systemd service and timer instead.")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def schedule(at: str, jobs: int | None, env_file: str | None, install: bool, systemd: bool,
+             home: str | None) -> None:
+    """Print (or install) the daily scheduled run: a crontab line or systemd units."""
+    from disputekit.errors import ConfigError
+    from disputekit.schedule import crontab_line, install_crontab, systemd_units
+
+    ws = _workspace(home)
+    python = Path(sys.executable)  # not resolved: a venv's python link keeps its packages
+    env = Path(env_file) if env_file else None
+    try:
+        if systemd:
+            for name, text in systemd_units(ws.root, python, at, env, jobs).items():
+                click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
+            click.echo("# then: systemctl --user daemon-reload && "
+                       "systemctl --user enable --now disputekit.timer")
+            return
+        line = crontab_line(ws.root, python, at, jobs=jobs, env_file=env)
+        if install:
+            install_crontab(line)
+            click.echo(f"installed in your crontab:\n{line}")
+        else:
+            click.echo(line)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command("check-params")
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
 def check_params(home: str | None) -> None:
