@@ -102,3 +102,86 @@ def test_mark_sent_without_an_operator_is_refused_in_words(synced: Database) -> 
     queue = ReviewQueue(synced)  # nobody said who they are
     queue.mark_sent.click()
     assert "operator must not be empty" in queue.reply_status.value
+
+
+def acting_queue(db: Database, workspace: Workspace, operator: str) -> ReviewQueue:
+    from disputekit.actions import DisputeActions
+
+    def actions_for(store_id: str) -> DisputeActions:
+        store = load_store(store_id, workspace.parameters_dir)
+        return DisputeActions(store, connect(store), db, operator)
+
+    return ReviewQueue(db, operator=operator, actions_for=actions_for)
+
+
+def test_filters_and_search(synced: Database) -> None:
+    queue = ReviewQueue(synced)
+    everything = len(queue.rows)
+    queue.class_filter.value = "stalled_in_transit"
+    assert 0 < len(queue.rows) < everything
+    assert set(queue.rows["class"]) == {"stalled_in_transit"}
+    queue.class_filter.value = "all classes"
+    queue.urgency_filter.value = "later"
+    assert set(queue.rows["urgency"]) == {"later"}
+    queue.urgency_filter.value = "any urgency"
+    order = str(queue.frame.iloc[3]["parent_order_id"])
+    queue.search.value = order[-6:]
+    assert list(queue.rows["parent_order_id"].astype(str)) == [order]
+    assert "replies due today" in queue.counts.value
+
+
+def test_refuse_with_a_counter_offer_asks_then_acts(
+        synced: Database, workspace: Workspace, simulator: RunningSimulator) -> None:
+    queue = acting_queue(synced, workspace, "ana")
+    row = queue.rows[queue.rows["status"] == "wait_for_seller_response"].iloc[0]
+    store_id, issue_id = str(row["store_id"]), int(row["issue_id"])
+    queue.select(store_id, issue_id)
+    queue.amount.value = 1.5
+    queue.reason.value = "Half a dollar back and a spare cable, sorry for the wait"
+    queue.refuse_button.click()
+    assert "offer 1.50" in queue.action_status.value  # says what will be sent ...
+    record = simulator.gateway.lifecycle.index[store_id][issue_id]
+    assert record.detail["seller_solution_list"] == []  # ... and has not sent it yet
+    queue.confirm_button.click()
+    assert "✓" in queue.action_status.value and "by ana" in queue.action_status.value
+    offer = record.detail["seller_solution_list"][-1]
+    assert offer["refund_money"] == "1.50" and offer["content"].startswith("Half a dollar")
+    with synced.session() as s:
+        from disputekit.storage import ActionRow
+
+        action = s.query(ActionRow).one()
+        assert (action.operator, action.kind, action.status) == ("ana", "partial_refund", "ok")
+
+
+def test_two_operators_the_second_sees_a_conflict(
+        synced: Database, workspace: Workspace, simulator: RunningSimulator) -> None:
+    ana = acting_queue(synced, workspace, "ana")
+    ben = acting_queue(synced, workspace, "ben")
+    row = ana.rows[ana.rows["status"] == "wait_for_seller_response"].iloc[0]
+    key = (str(row["store_id"]), int(row["issue_id"]))
+    ana.select(*key)
+    ben.select(*key)
+    ana.reason.value = "The parcel is moving"
+    ana.refuse_button.click()
+    ana.confirm_button.click()
+    assert "✓" in ana.action_status.value
+    ben.days.value = 10
+    ben.extend_button.click()  # ben's view predates ana's refusal
+    assert "ana already acted on this dispute" in ben.action_status.value
+    assert ben.confirm_button.layout.display == "none"
+    assert simulator.gateway.lifecycle.extensions.get(int(row["parent_order_id"])) is None
+
+
+def test_errors_are_words_in_the_panel(synced: Database, workspace: Workspace) -> None:
+    queue = acting_queue(synced, workspace, "ana")
+    row = queue.rows.iloc[0]
+    queue.select(str(row["store_id"]), int(row["issue_id"]))
+    queue.amount.value = 1e9  # more than the buyer could ever get back
+    queue.reason.value = "too much"
+    queue.refuse_button.click()
+    queue.confirm_button.click()
+    assert "must be between 0 and" in queue.action_status.value
+    assert "Traceback" not in queue.action_status.value
+    read_only = ReviewQueue(synced, operator="ana")
+    read_only.refuse_button.click()
+    assert "read-only" in read_only.action_status.value

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     )
     from disputekit.parameters import StoreParameters, load_store
     from disputekit.pipeline import StoreDay, connect, run_store_day
-    from disputekit.review import ReviewQueue
+    from disputekit.review import ReviewQueue, open_review
     from disputekit.storage import Database
     from disputekit.sync import SyncResult, sync_store
     from disputekit.workspace import Workspace
@@ -63,6 +63,7 @@ _EXPORTS = {
     "Workspace": "disputekit.workspace",
     "connect": "disputekit.pipeline",
     "load_store": "disputekit.parameters",
+    "open_review": "disputekit.review",
     "open_disputes": "disputekit.dispute_queue",
     "response_deadline": "disputekit.deadlines",
     "run_store_day": "disputekit.pipeline",
@@ -104,6 +105,7 @@ __all__ = [
     "__version__",
     "connect",
     "load_store",
+    "open_review",
     "open_disputes",
     "response_deadline",
     "run_store_day",

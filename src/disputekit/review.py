@@ -10,38 +10,64 @@ text is always escaped before it reaches an HTML widget.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
+from sqlalchemy import select
 
+from disputekit.actions import ActionOutcome, ActionStatus, DisputeActions
+from disputekit.assessment import block_buyer
+from disputekit.deadlines import Urgency
 from disputekit.dispute_queue import open_disputes, tracking_timeline
 from disputekit.errors import DisputeKitError
-from disputekit.followups import NextReply, mark_sent, next_reply
+from disputekit.followups import NextReply, end_of_day, mark_sent, next_reply, replies_due
+from disputekit.parameters import StoreParameters, load_all, reply_overrides
+from disputekit.pipeline import connect
 from disputekit.platform_time import utc_now
 from disputekit.replies import LANGUAGE_NAMES, LANGUAGES, Overrides
-from disputekit.storage import Database, DisputeRow
+from disputekit.storage import ActionRow, ClaimRow, Database, DisputeRow
+from disputekit.workspace import Workspace
 
 ALL = "all stores"
+ALL_CLASSES = "all classes"
+ALL_URGENCIES = "any urgency"
 
 
 class ReviewQueue(widgets.VBox):  # type: ignore[misc]
     """``ReviewQueue(db)``: display it in a notebook cell."""
 
     def __init__(self, db: Database, now: datetime | None = None, operator: str = "",
-                 overrides: Mapping[str, Overrides] | None = None) -> None:
+                 overrides: Mapping[str, Overrides] | None = None,
+                 actions_for: Callable[[str], DisputeActions] | None = None,
+                 stores: Mapping[str, StoreParameters] | None = None) -> None:
         self.db = db
         self.now = now or utc_now()
         self.operator = operator
         self.overrides = dict(overrides or {})  # store id -> that store's own wording
+        self.actions_for = actions_for  # store id -> the operator's hands on that store
         self.reply: NextReply | None = None
-        self.frame = open_disputes(db, self.now)
-        stores = sorted(self.frame["store_id"].unique()) if len(self.frame) else []
+        self.frame = open_disputes(db, self.now, stores=stores)
+        self._seen_action: dict[tuple[str, int], int] = {}
+        due = replies_due(db, self.frame, end_of_day(self.now)) if len(self.frame) else None
+        self._replies_due = set() if due is None else {
+            (str(s), int(i)) for s, i in zip(due["store_id"], due["dispute"], strict=True)}
+        with db.session() as s:
+            self._claims_due = {(r.store_id, r.issue_id) for r in s.scalars(
+                select(ClaimRow).where(ClaimRow.status == "due"))}
+        store_ids = sorted(self.frame["store_id"].unique()) if len(self.frame) else []
         self.counts = widgets.HTML()
-        self.store_filter = widgets.Dropdown(options=[ALL, *stores], value=ALL,
+        self.store_filter = widgets.Dropdown(options=[ALL, *store_ids], value=ALL,
                                              description="Store")
+        self.class_filter = widgets.Dropdown(options=[ALL_CLASSES, *self._values("class")],
+                                             value=ALL_CLASSES, description="Class")
+        self.urgency_filter = widgets.Dropdown(
+            options=[ALL_URGENCIES, *[u.value for u in Urgency]], value=ALL_URGENCIES,
+            description="Urgency")
+        self.search = widgets.Text(placeholder="order number or buyer", description="Search",
+                                   continuous_update=False)
         self.list = widgets.Select(options=[], rows=15, layout=widgets.Layout(width="100%"))
         self.detail = widgets.HTML()
         self.reply_lang = widgets.Dropdown(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGES],
@@ -51,30 +77,82 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self.reply_status = widgets.HTML()
         self.mark_sent = widgets.Button(description="Mark sent", icon="check",
                                         tooltip="After pasting it into the order chat")
-        self.store_filter.observe(lambda _change: self._refresh(), names="value")
+        # Actions: the recommended one first; anything that cannot be undone asks twice.
+        self.amount = widgets.FloatText(value=0.0, description="Offer", step=0.5,
+                                        layout=widgets.Layout(width="200px"))
+        self.reason = widgets.Text(placeholder="what the buyer reads with the offer",
+                                   description="Reason", layout=widgets.Layout(width="60%"))
+        self.days = widgets.BoundedIntText(value=15, min=1, max=30, description="Days",
+                                           layout=widgets.Layout(width="160px"))
+        self.refuse_button = widgets.Button(description="Refuse / counter-offer")
+        self.agree_button = widgets.Button(description="Agree to buyer's plan")
+        self.extend_button = widgets.Button(description="Extend protection")
+        self.report_button = widgets.Button(description="Report buyer")
+        self.confirm_button = widgets.Button(description="Confirm", button_style="danger",
+                                             layout=widgets.Layout(display="none"))
+        self.cancel_button = widgets.Button(description="Cancel",
+                                            layout=widgets.Layout(display="none"))
+        self.action_status = widgets.HTML()
+        self._pending: tuple[str, Callable[[], str]] | None = None
+        for control in (self.store_filter, self.class_filter, self.urgency_filter, self.search):
+            control.observe(lambda _change: self._refresh(), names="value")
         self.list.observe(lambda _change: self._show_selected(), names="value")
         self.reply_lang.observe(lambda change: self._draft(change["new"]), names="value")
         self.mark_sent.on_click(lambda _button: self._mark_sent())
+        self.refuse_button.on_click(lambda _b: self._ask("refuse", self._do_refuse))
+        self.agree_button.on_click(lambda _b: self._ask("agree", self._do_agree))
+        self.extend_button.on_click(lambda _b: self._ask("extend", self._do_extend))
+        self.report_button.on_click(lambda _b: self._ask("report", self._do_report))
+        self.confirm_button.on_click(lambda _b: self._confirm())
+        self.cancel_button.on_click(lambda _b: self._cancel())
         reply_box = widgets.VBox([widgets.HTML("<b>Next reply</b>"), self.reply_lang,
                                   self.reply_text, widgets.HBox([self.mark_sent]),
                                   self.reply_status])
-        super().__init__([self.counts, self.store_filter, self.list, self.detail, reply_box])
+        action_box = widgets.VBox([
+            widgets.HTML("<b>Act</b>"), widgets.HBox([self.amount, self.reason]),
+            widgets.HBox([self.refuse_button, self.agree_button, self.days,
+                          self.extend_button, self.report_button]),
+            widgets.HBox([self.confirm_button, self.cancel_button]), self.action_status])
+        filters = widgets.HBox([self.store_filter, self.class_filter, self.urgency_filter,
+                                self.search])
+        super().__init__([self.counts, filters, self.list, self.detail, action_box, reply_box])
         self._refresh()
+
+    def _values(self, column: str) -> list[str]:
+        if self.frame.empty or column not in self.frame:
+            return []
+        return sorted(str(v) for v in self.frame[column].dropna().unique() if str(v))
 
     @property
     def rows(self) -> pd.DataFrame:
-        """The disputes currently listed, in display order."""
-        if self.store_filter.value == ALL or self.frame.empty:
-            return self.frame
-        return self.frame[self.frame["store_id"] == self.store_filter.value]
+        """The disputes currently listed, in display order (every filter applied)."""
+        frame = self.frame
+        if frame.empty:
+            return frame
+        keep = pd.Series(True, index=frame.index)
+        if self.store_filter.value != ALL:
+            keep &= frame["store_id"] == self.store_filter.value
+        if self.class_filter.value != ALL_CLASSES:
+            keep &= frame["class"] == self.class_filter.value
+        if self.urgency_filter.value != ALL_URGENCIES:
+            keep &= frame["urgency"] == self.urgency_filter.value
+        wanted = self.search.value.strip().lower()
+        if wanted:
+            keep &= (frame["parent_order_id"].astype(str).str.contains(wanted, regex=False)
+                     | frame["buyer"].str.lower().str.contains(wanted, regex=False))
+        return frame[keep]
 
     def _refresh(self) -> None:
         rows = self.rows
         tally = rows["urgency"].value_counts() if len(rows) else pd.Series(dtype=int)
+        keys = set(zip(rows["store_id"].astype(str), rows["issue_id"].astype(int),
+                       strict=True)) if len(rows) else set()
         self.counts.value = (
-            "<b>{} open</b> · overdue {} · due &lt;24 h {} · due &lt;48 h {}".format(
+            "<b>{} open</b> · OVERDUE {} · due &lt;24 h {} · due &lt;48 h {} · "
+            "replies due today {} · claims due {}".format(
                 len(rows), tally.get("overdue", 0), tally.get("due in 24 h", 0),
-                tally.get("due in 48 h", 0))
+                tally.get("due in 48 h", 0), len(keys & self._replies_due),
+                len(keys & self._claims_due))
         )
         self.list.options = [(self._label(r), (r["store_id"], int(r["issue_id"])))
                              for r in rows.to_dict("records")]
@@ -100,6 +178,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
             return
         store_id, issue_id = self.list.value
         self.detail.value = self.detail_html(store_id, issue_id)
+        self._remember(store_id, issue_id)
         self._draft(None)
 
     def _selected_class(self) -> str:
@@ -142,6 +221,130 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         if not reply.draft.ready:
             status += f"<br><b>{html.escape(reply.draft.text)}</b>"
         self.reply_status.value = status
+
+    # -- acting ------------------------------------------------------------------------
+    def _selected_row(self) -> pd.Series | None:
+        if self.list.value is None:
+            return None
+        store_id, issue_id = self.list.value
+        match = self.frame[(self.frame["store_id"] == store_id)
+                           & (self.frame["issue_id"] == issue_id)]
+        return match.iloc[0] if len(match) else None
+
+    def _ask(self, what: str, do: Callable[[], str]) -> None:
+        """First click: say exactly what will be sent; the second click sends it."""
+        row = self._selected_row()
+        if row is None:
+            self.action_status.value = "<i>Select a dispute first.</i>"
+            return
+        if self.actions_for is None and what != "report":
+            self._say_error("this workbook was opened read-only (no store connections): "
+                            "open it with open_review(operator=...) to act")
+            return
+        conflict = self._conflict(str(row["store_id"]), int(row["issue_id"]))
+        if conflict:
+            self._say_error(conflict)
+            return
+        order = html.escape(str(row["parent_order_id"]))
+        if what == "refuse":
+            text = (f"Refuse the buyer's plan and offer {self.amount.value:.2f} "
+                    f"{html.escape(str(row.get('cost_currency') or ''))} on order {order}?")
+        elif what == "agree":
+            text = f"Agree to the buyer's plan on order {order} (the buyer is refunded)?"
+        elif what == "extend":
+            text = f"Extend the buyer's protection by {self.days.value} days on order {order}?"
+        else:
+            text = f"Report buyer {html.escape(str(row['buyer']))} (blocklist, every store)?"
+        self._pending = (what, do)
+        self.action_status.value = f"<b>{text}</b>"
+        self.confirm_button.layout.display = None
+        self.cancel_button.layout.display = None
+
+    def _cancel(self) -> None:
+        self._pending = None
+        self.confirm_button.layout.display = "none"
+        self.cancel_button.layout.display = "none"
+        self.action_status.value = "<i>Nothing sent.</i>"
+
+    def _confirm(self) -> None:
+        if self._pending is None:
+            return
+        _what, do = self._pending
+        self._cancel()
+        try:
+            said = do()
+        except DisputeKitError as exc:  # words in the panel, never a traceback
+            self._say_error(str(exc))
+            return
+        self.action_status.value = said
+        row = self._selected_row()
+        if row is not None:
+            self._remember(str(row["store_id"]), int(row["issue_id"]))
+            self.detail.value = self.detail_html(str(row["store_id"]), int(row["issue_id"]))
+
+    def _outcome(self, outcome: ActionOutcome) -> str:
+        when = utc_now().strftime("%H:%M")
+        if outcome.status is ActionStatus.OK:
+            return (f"✓ {html.escape(str(outcome.kind))} {when} by "
+                    f"{html.escape(self.operator)} · AliExpress ok")
+        if outcome.status is ActionStatus.UNKNOWN:
+            return (f"<span style='color:#b26a00'>? {html.escape(outcome.message)} "
+                    f"(action {outcome.action_id}: retry it from the journal)</span>")
+        return f"<span style='color:#b00020'>✗ {html.escape(outcome.message)}</span>"
+
+    def _actions(self) -> tuple[DisputeActions, int]:
+        row = self._selected_row()
+        assert row is not None and self.actions_for is not None
+        return self.actions_for(str(row["store_id"])), int(row["issue_id"])
+
+    def _do_refuse(self) -> str:
+        actions, issue_id = self._actions()
+        reason = self.reason.value.strip() or (self.reply.draft.text if self.reply and
+                                                self.reply.draft and self.reply.draft.ready
+                                                else "")
+        return self._outcome(actions.refuse(issue_id, reason, f"{self.amount.value:.2f}"))
+
+    def _do_agree(self) -> str:
+        actions, issue_id = self._actions()
+        return self._outcome(actions.agree(issue_id))
+
+    def _do_extend(self) -> str:
+        actions, issue_id = self._actions()
+        return self._outcome(actions.extend_protection(issue_id, int(self.days.value)))
+
+    def _do_report(self) -> str:
+        row = self._selected_row()
+        assert row is not None
+        with self.db.session() as s:
+            dispute = s.get(DisputeRow, (str(row["store_id"]), int(row["issue_id"])))
+            login = dispute.buyer_login_id if dispute else ""
+        block_buyer(self.db, login, self.operator, self.reason.value or "reported from the "
+                    "review queue")
+        return f"✓ buyer reported by {html.escape(self.operator)}: blocklisted in every store"
+
+    def _latest_action(self, store_id: str, issue_id: int) -> tuple[int, str, str] | None:
+        with self.db.session() as s:
+            row = s.scalars(select(ActionRow).where(
+                ActionRow.store_id == store_id, ActionRow.issue_id == issue_id)
+                .order_by(ActionRow.id.desc()).limit(1)).first()
+            return (row.id, row.operator, row.kind) if row else None
+
+    def _remember(self, store_id: str, issue_id: int) -> None:
+        latest = self._latest_action(store_id, issue_id)
+        self._seen_action[(store_id, issue_id)] = latest[0] if latest else 0
+
+    def _conflict(self, store_id: str, issue_id: int) -> str:
+        """Someone else acted on this dispute since this view showed it: say so, do not act."""
+        latest = self._latest_action(store_id, issue_id)
+        seen = self._seen_action.get((store_id, issue_id), 0)
+        if latest and latest[0] > seen and latest[1] != self.operator:
+            self._seen_action[(store_id, issue_id)] = latest[0]
+            return (f"{latest[1]} already acted on this dispute ({latest[2]}) since you "
+                    "opened it: look at the detail again, then act if it still needs you")
+        return ""
+
+    def _say_error(self, message: str) -> None:
+        self.action_status.value = f"<span style='color:#b00020'>{html.escape(message)}</span>"
 
     def _mark_sent(self) -> None:
         if self.reply is None:
@@ -190,3 +393,23 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         return (f"<table>{table}</table><p><b>Buyer wrote:</b> "
                 f"<span style='white-space:pre-wrap'>{e(opening)}</span></p>"
                 f"<p><b>Tracking {e(row.logistics_no)}</b></p><ul>{events}</ul>")
+
+
+def open_review(operator: str = "", workspace: Workspace | None = None) -> ReviewQueue:
+    """The operator's workbook: every store's open disputes, with the hands to act on them
+    (each store connected with its own credentials from the environment)."""
+    ws = workspace or Workspace.discover()
+    stores = {s.store_id: s for s in load_all(ws.parameters_dir)}
+    db = Database.open(ws.db_url)
+    clients: dict[str, DisputeActions] = {}
+
+    def actions_for(store_id: str) -> DisputeActions:
+        if store_id not in clients:
+            store = stores[store_id]
+            clients[store_id] = DisputeActions(store, connect(store), db, operator)
+        return clients[store_id]
+
+    overrides = {sid: o for sid, s in stores.items()
+                 if (o := reply_overrides(s, ws.parameters_dir)) is not None}
+    return ReviewQueue(db, operator=operator, overrides=overrides, actions_for=actions_for,
+                       stores=stores)
