@@ -9,6 +9,7 @@ import pytest
 from disputekit.parameters import load_store
 from disputekit.pipeline import connect
 from disputekit.review import ALL, ReviewQueue
+from disputekit.simulator.app import RunningSimulator
 from disputekit.storage import Database, DisputeRow
 from disputekit.sync import sync_store
 from disputekit.workspace import Workspace
