@@ -10,6 +10,7 @@ text is always escaped before it reaches an HTML widget.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,7 @@ from disputekit.workspace import Workspace
 ALL = "all stores"
 ALL_CLASSES = "all classes"
 ALL_URGENCIES = "any urgency"
+_WIDE = widgets.Layout(width="auto")  # buttons show their whole label
 
 
 class ReviewQueue(widgets.VBox):  # type: ignore[misc]
@@ -84,10 +86,10 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                                    description="Reason", layout=widgets.Layout(width="60%"))
         self.days = widgets.BoundedIntText(value=15, min=1, max=30, description="Days",
                                            layout=widgets.Layout(width="160px"))
-        self.refuse_button = widgets.Button(description="Refuse / counter-offer")
-        self.agree_button = widgets.Button(description="Agree to buyer's plan")
-        self.extend_button = widgets.Button(description="Extend protection")
-        self.report_button = widgets.Button(description="Report buyer")
+        self.refuse_button = widgets.Button(description="Refuse / counter-offer", layout=_WIDE)
+        self.agree_button = widgets.Button(description="Agree to buyer's plan", layout=_WIDE)
+        self.extend_button = widgets.Button(description="Extend protection", layout=_WIDE)
+        self.report_button = widgets.Button(description="Report buyer", layout=_WIDE)
         self.confirm_button = widgets.Button(description="Confirm", button_style="danger",
                                              layout=widgets.Layout(display="none"))
         self.cancel_button = widgets.Button(description="Cancel",
@@ -398,6 +400,8 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
 def open_review(operator: str = "", workspace: Workspace | None = None) -> ReviewQueue:
     """The operator's workbook: every store's open disputes, with the hands to act on them
     (each store connected with its own credentials from the environment)."""
+    # An operator may set their name once in their environment instead of in every notebook.
+    operator = operator.strip() or os.environ.get("DISPUTEKIT_OPERATOR", "").strip()
     ws = workspace or Workspace.discover()
     stores = {s.store_id: s for s in load_all(ws.parameters_dir)}
     db = Database.open(ws.db_url)

@@ -1,0 +1,129 @@
+"""The workbook as an operator meets it: a real JupyterLab in headless Chromium opens
+daily_review.ipynb, runs it, filters the queue, opens a dispute, switches the reply
+language and refuses with a counter-offer; the action is then in the database and on the
+simulator. Screenshots land in test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from disputekit.parameters import load_store
+from disputekit.pipeline import connect
+from disputekit.simulator.app import RunningSimulator
+from disputekit.storage import ActionRow, Database
+from disputekit.sync import sync_store
+from disputekit.workspace import Workspace
+from tests.conftest import ARTIFACTS
+
+TOKEN = "disputekit-test-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def lab(workspace: Workspace, credentials: dict[str, str],
+        tmp_path: Path) -> Iterator[str]:
+    db = Database.open(workspace.db_url)
+    store = load_store("volt", workspace.parameters_dir)
+    with connect(store) as client:
+        sync_store(store, client, db, orders=False)
+    (workspace.parameters_dir / "spark.yaml").unlink()  # one store keeps the page light
+    (workspace.parameters_dir / "bloom.yaml").unlink()
+    port = free_port()
+    env = {**os.environ, "DISPUTEKIT_HOME": str(workspace.root),
+           "DISPUTEKIT_DB_URL": workspace.db_url, "DISPUTEKIT_OPERATOR": "ana",
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+         f"--ServerApp.root_dir={workspace.notebooks_dir}", "--LabApp.news_url=",
+         "--ServerApp.port_retries=0", "--allow-root"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/api/status?token={TOKEN}", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 90 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"lab-{name}.png"), full_page=True)
+
+
+@pytest.mark.notebook
+def test_operator_refuses_with_a_counter_offer_in_jupyterlab(
+        lab: str, browser, workspace: Workspace,  # type: ignore[no-untyped-def]
+        simulator: RunningSimulator) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{lab}/lab/tree/daily_review.ipynb?token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus",
+                               timeout=60_000)
+        page.locator(".jp-Notebook").click()
+        page.get_by_role("menuitem", name="Run").click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        page.wait_for_selector(".widget-select select", timeout=120_000)
+        shot(page, "1-queue")
+
+        class_select = page.locator(".widget-dropdown", has_text="Class").locator("select")
+        class_select.select_option(label="stalled_in_transit")
+        page.wait_for_timeout(500)
+        options = page.locator(".widget-select select option")
+        assert options.count() > 0
+        assert all("stalled in transit" in t or "stalled_in_transit" in t
+                   for t in options.all_inner_texts())
+        page.locator(".widget-select select").select_option(index=0)
+        page.wait_for_timeout(800)
+        shot(page, "2-dispute")
+
+        lang = page.locator(".widget-dropdown", has_text="Reply in").locator("select")
+        lang.select_option(label="Español")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.widget-textarea textarea')]"
+            ".some(t => /Hola|Estimad|pedido/i.test(t.value))", timeout=30_000)
+
+        page.locator(".widget-text", has_text="Offer").locator("input").fill("0")
+        page.locator(".widget-text", has_text="Reason").locator("input").fill(
+            "Protection extended; the parcel is with the carrier")
+        page.get_by_role("button", name="Refuse / counter-offer").click()
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_selector("text=AliExpress ok", timeout=60_000)
+        shot(page, "3-refused")
+    except Exception:
+        shot(page, "failure")
+        raise
+
+    db = Database.open(os.environ.get("DISPUTEKIT_DB_URL") or workspace.db_url)
+    with db.session() as s:
+        action = s.scalars(select(ActionRow)).one()
+        assert (action.operator, action.kind, action.status) == ("ana", "refuse", "ok")
+    record = simulator.gateway.lifecycle.index["volt"][action.issue_id]
+    assert record.detail["seller_solution_list"][-1]["content"].startswith("Protection extended")
