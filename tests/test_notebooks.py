@@ -48,3 +48,14 @@ def test_daily_review_notebook_runs(workspace: Workspace, credentials: dict[str,
     result = nbval(workspace, "daily_review.ipynb")
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b\d+ passed", result.stdout)
+
+
+@pytest.mark.notebook
+def test_evidence_notebook_runs(workspace: Workspace, credentials: dict[str, str]) -> None:
+    db = Database.open(workspace.db_url)
+    store = load_store("volt", workspace.parameters_dir)
+    with connect(store) as client:
+        sync_store(store, client, db, orders=False)
+    result = nbval(workspace, "evidence.ipynb")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b\d+ passed", result.stdout)

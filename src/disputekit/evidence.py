@@ -253,7 +253,8 @@ _CHECKLISTS: Final[dict[DisputeClass, tuple[ChecklistItem, ...]]] = {
                       "a fault.", required=False),
         ChecklistItem(K.SELLER_MEDIA, "Your video of the product working, if the buyer claims "
                       "a fault.", required=False),
-        ChecklistItem(K.LISTING_SNAPSHOT, "The listing as sold.", required=False),
+        ChecklistItem(K.LISTING_SNAPSHOT, "The listing as sold: what the buyer actually bought.",
+                      required=False),
         _SUMMARY,
     ),
 }
@@ -439,7 +440,8 @@ def _unshipped_note(facts: CaseFacts) -> str:
     numbers = ", ".join(extra)
     shipped = facts.main_no or "the first number"
     return (f"the order also carries {numbers}, never scanned by the carrier: only {shipped} "
-            "was shipped; the weight record shows one parcel held everything")
+            "was shipped, and its weight and postage record is what shows it carried the "
+            "whole order")
 
 
 def _collected_note(kind: EvidenceKind, facts: CaseFacts) -> str:

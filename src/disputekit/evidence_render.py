@@ -19,6 +19,7 @@ pyplot is never imported and the process-wide backend is left alone.
 from __future__ import annotations
 
 import struct
+import threading
 import warnings
 import zlib
 from collections.abc import Iterator, Sequence
@@ -640,7 +641,7 @@ def _kind_text(service_kind: str, lang: str) -> str:
 
 def _service_text(facts: CaseFacts, lang: str) -> str:
     kind = _kind_text(facts.service_kind, lang) if facts.service_kind else ""
-    return f"{facts.service or '?'}" + (f" ({kind})" if kind else "")
+    return f"{facts.service or '?'}" + (f" · {kind}" if kind else "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -710,8 +711,11 @@ def _measurer() -> Any:
     return canvas.get_renderer()
 
 
+_MEASURE_LOCK = threading.Lock()  # one shared renderer measures text; Agg is not thread-safe
+
+
 def _width(text: str, size: float, weight: str) -> float:
-    with _quiet():
+    with _MEASURE_LOCK, _quiet():
         w, _h, _d = _measurer().get_text_width_height_descent(
             text, _font(size, weight), ismath=False)
     return float(w)
