@@ -186,3 +186,66 @@ def test_errors_are_words_in_the_panel(synced: Database, workspace: Workspace) -
     read_only = ReviewQueue(synced, operator="ana")
     read_only.refuse_button.click()
     assert "read-only" in read_only.action_status.value
+
+
+def test_more_filters_details_and_class_change(synced: Database, workspace: Workspace) -> None:
+    queue = acting_queue(synced, workspace, "ana")
+    carrier = queue.frame["carrier"].iloc[0]
+    queue.carrier_filter.value = carrier
+    assert set(queue.rows["carrier"]) == {carrier}
+    queue.carrier_filter.value = "any"
+    country = queue.frame["country"].iloc[0]
+    queue.country_filter.value = country
+    assert set(queue.rows["country"]) == {country}
+    queue.country_filter.value = "any"
+    language = next(v for v in queue.frame["language"] if v)
+    queue.language_filter.value = language
+    assert set(queue.rows["language"]) == {language}
+    queue.language_filter.value = "any"
+
+    row = queue.rows.iloc[0]
+    key = (str(row["store_id"]), int(row["issue_id"]))
+    queue.select(*key)
+    shown = queue.detail.value
+    assert "dispute(s) in" in shown and "Options" in shown  # history and priced options
+    assert "(" in shown.split("Amount")[1][:80]  # the buyer's own currency beside USD
+    other = next(c for c in queue.reclass.options if c != row["class"])
+    queue.reclass.value = other
+    queue.reason.value = "the buyer's video shows it broken in the box"
+    queue.reclass_button.click()
+    assert f"class set to {other} by ana" in queue.action_status.value
+    again = ReviewQueue(synced)  # a new session (or a restarted kernel) sees it
+    assert again.frame.set_index(["store_id", "issue_id"]).loc[key, "class"] == other
+
+
+def test_return_resend_snooze_and_retry(synced: Database, workspace: Workspace,
+                                        simulator: RunningSimulator) -> None:
+    queue = acting_queue(synced, workspace, "ana")
+    gateway = simulator.gateway
+    returns = [(s, r.summary["issue_id"]) for s, ds in gateway.datasets.items()
+               for r in ds.issues if r.detail["reverse_detail_status"]
+               == "wait_for_seller_response" and any(
+                   p["solution_type"] == "return_and_refund" and p["status"] ==
+                   "wait_seller_accept" for p in r.detail["buyer_solution_list"])
+               and s in set(queue.frame["store_id"])]
+    if returns:
+        queue.select(*returns[0])
+        queue.return_button.click()
+        queue.confirm_button.click()
+        assert "✓" in queue.action_status.value, queue.action_status.value
+        record = gateway.lifecycle.index[returns[0][0]][returns[0][1]]
+        assert record.detail["reverse_detail_status"] == "wait_for_buyer_return"
+    row = queue.rows.iloc[-1]
+    key = (str(row["store_id"]), int(row["issue_id"]))
+    queue.select(*key)
+    queue.resend_button.click()
+    queue.confirm_button.click()
+    assert "note" in queue.action_status.value or "✓" in queue.action_status.value
+    queue.retry_button.click()
+    assert "No unsettled action" in queue.action_status.value
+    before = len(queue.rows)
+    queue.snooze_button.click()
+    assert "snoozed until" in queue.action_status.value
+    assert len(queue.rows) == before - 1 and key not in set(
+        zip(queue.rows["store_id"], queue.rows["issue_id"].astype(int), strict=True))
+    assert len(ReviewQueue(synced).rows) == before - 1  # snoozes survive a new session

@@ -44,6 +44,11 @@ class ActionKind(StrEnum):
     AGREE = "agree"  # accept the buyer's (or the platform's) plan
     EXTEND_PROTECTION = "extend_protection"
     UPLOAD_EVIDENCE = "upload_evidence"
+    NOTE = "note"  # a local decision: resend planned, snoozed
+
+
+# Decisions recorded without calling the platform.
+LOCAL_KINDS = frozenset({"resend", "snooze"})
 
 
 class ActionStatus(StrEnum):
@@ -178,6 +183,23 @@ class DisputeActions:
             return False
 
         return self._perform(ActionKind.UPLOAD_EVIDENCE, row, request, send, applied)
+
+    def note(self, issue_id: int, kind: str, detail: dict[str, Any]) -> ActionOutcome:
+        """A decision that has no API call (a resend planned, a snooze): journalled with who
+        and when like every action, so it is never lost and the next operator sees it."""
+        if kind not in LOCAL_KINDS:
+            raise ActionError(f"{kind!r} is not a local decision; use one of "
+                              f"{', '.join(sorted(LOCAL_KINDS))}")
+        row = self._dispute(issue_id)
+        with self.db.session() as s:
+            action = ActionRow(store_id=self.store.store_id, issue_id=row.issue_id, kind=kind,
+                               operator=self.operator, created_at=self.clock(),
+                               request_json=detail, status=ActionStatus.OK, attempts=0,
+                               response_json={"local": True}, completed_at=self.clock())
+            s.add(action)
+            s.flush()
+            action_id = action.id
+        return ActionOutcome(action_id, ActionKind.NOTE, ActionStatus.OK, f"{kind} recorded")
 
     # -- settling ------------------------------------------------------------------------
     def reconcile(self) -> list[ActionOutcome]:

@@ -27,7 +27,7 @@ QUEUE_COLUMNS = [
 TRIAGE_COLUMNS = [
     "class", "rule_class", "confidence", "why", "recommended", "recommended_cost",
     "cost_currency", "intervention_at", "if_nobody_acts", "abuse_level", "overridden_by",
-    "language",
+    "language", "options",
 ]
 
 
@@ -107,6 +107,8 @@ def _triage_columns(result: Mapping[str, Any]) -> dict[str, Any]:
         "abuse_level": result["buyer_abuse"]["level"],
         "overridden_by": result.get("override", {}).get("by", ""),
         "language": result.get("language", ""),
+        "options": " · ".join(f"{str(o['action']).replace('_', ' ')} {o['expected_cost']:.2f}"
+                              for o in result["options"]),
     }
 
 

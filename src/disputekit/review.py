@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import ipywidgets as widgets
@@ -20,21 +20,23 @@ import pandas as pd
 from sqlalchemy import select
 
 from disputekit.actions import ActionOutcome, ActionStatus, DisputeActions
-from disputekit.assessment import block_buyer
+from disputekit.assessment import block_buyer, record_override
 from disputekit.deadlines import Urgency
 from disputekit.dispute_queue import open_disputes, tracking_timeline
-from disputekit.errors import DisputeKitError
+from disputekit.errors import ActionError, DisputeKitError
 from disputekit.followups import NextReply, end_of_day, mark_sent, next_reply, replies_due
 from disputekit.parameters import StoreParameters, load_all, reply_overrides
 from disputekit.pipeline import connect
 from disputekit.platform_time import utc_now
 from disputekit.replies import LANGUAGE_NAMES, LANGUAGES, Overrides
 from disputekit.storage import ActionRow, ClaimRow, Database, DisputeRow
+from disputekit.taxonomy import DisputeClass
 from disputekit.workspace import Workspace
 
 ALL = "all stores"
 ALL_CLASSES = "all classes"
 ALL_URGENCIES = "any urgency"
+ANY = "any"
 _WIDE = widgets.Layout(width="auto")  # buttons show their whole label
 
 
@@ -53,6 +55,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self.reply: NextReply | None = None
         self.frame = open_disputes(db, self.now, stores=stores)
         self._seen_action: dict[tuple[str, int], int] = {}
+        self._snoozed = _snoozed(db)
         due = replies_due(db, self.frame, end_of_day(self.now)) if len(self.frame) else None
         self._replies_due = set() if due is None else {
             (str(s), int(i)) for s, i in zip(due["store_id"], due["dispute"], strict=True)}
@@ -70,6 +73,12 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
             description="Urgency")
         self.search = widgets.Text(placeholder="order number or buyer", description="Search",
                                    continuous_update=False)
+        self.carrier_filter = widgets.Dropdown(options=[ANY, *self._values("carrier")],
+                                               value=ANY, description="Carrier")
+        self.country_filter = widgets.Dropdown(options=[ANY, *self._values("country")],
+                                               value=ANY, description="Country")
+        self.language_filter = widgets.Dropdown(options=[ANY, *self._values("language")],
+                                                value=ANY, description="Language")
         self.list = widgets.Select(options=[], rows=15, layout=widgets.Layout(width="100%"))
         self.detail = widgets.HTML()
         self.reply_lang = widgets.Dropdown(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGES],
@@ -90,13 +99,22 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self.agree_button = widgets.Button(description="Agree to buyer's plan", layout=_WIDE)
         self.extend_button = widgets.Button(description="Extend protection", layout=_WIDE)
         self.report_button = widgets.Button(description="Report buyer", layout=_WIDE)
+        self.return_button = widgets.Button(description="Agree to return", layout=_WIDE)
+        self.resend_button = widgets.Button(description="Resend", layout=_WIDE)
+        self.snooze_button = widgets.Button(description="Snooze 1 day", layout=_WIDE)
+        self.retry_button = widgets.Button(description="Retry last", layout=_WIDE,
+                                           tooltip="Settle an action whose answer was lost")
+        self.reclass = widgets.Dropdown(options=[c.value for c in DisputeClass],
+                                        description="Class")
+        self.reclass_button = widgets.Button(description="Change class", layout=_WIDE)
         self.confirm_button = widgets.Button(description="Confirm", button_style="danger",
                                              layout=widgets.Layout(display="none"))
         self.cancel_button = widgets.Button(description="Cancel",
                                             layout=widgets.Layout(display="none"))
         self.action_status = widgets.HTML()
         self._pending: tuple[str, Callable[[], str]] | None = None
-        for control in (self.store_filter, self.class_filter, self.urgency_filter, self.search):
+        for control in (self.store_filter, self.class_filter, self.urgency_filter, self.search,
+                        self.carrier_filter, self.country_filter, self.language_filter):
             control.observe(lambda _change: self._refresh(), names="value")
         self.list.observe(lambda _change: self._show_selected(), names="value")
         self.reply_lang.observe(lambda change: self._draft(change["new"]), names="value")
@@ -105,6 +123,11 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self.agree_button.on_click(lambda _b: self._ask("agree", self._do_agree))
         self.extend_button.on_click(lambda _b: self._ask("extend", self._do_extend))
         self.report_button.on_click(lambda _b: self._ask("report", self._do_report))
+        self.return_button.on_click(lambda _b: self._ask("return", self._do_return))
+        self.resend_button.on_click(lambda _b: self._ask("resend", self._do_resend))
+        self.snooze_button.on_click(lambda _b: self._guard(self._do_snooze))
+        self.retry_button.on_click(lambda _b: self._guard(self._do_retry))
+        self.reclass_button.on_click(lambda _b: self._guard(self._do_reclass))
         self.confirm_button.on_click(lambda _b: self._confirm())
         self.cancel_button.on_click(lambda _b: self._cancel())
         reply_box = widgets.VBox([widgets.HTML("<b>Next reply</b>"), self.reply_lang,
@@ -112,11 +135,16 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                                   self.reply_status])
         action_box = widgets.VBox([
             widgets.HTML("<b>Act</b>"), widgets.HBox([self.amount, self.reason]),
-            widgets.HBox([self.refuse_button, self.agree_button, self.days,
-                          self.extend_button, self.report_button]),
+            widgets.HBox([self.refuse_button, self.agree_button, self.return_button,
+                          self.resend_button, self.report_button]),
+            widgets.HBox([self.days, self.extend_button, self.snooze_button,
+                          self.retry_button]),
+            widgets.HBox([self.reclass, self.reclass_button]),
             widgets.HBox([self.confirm_button, self.cancel_button]), self.action_status])
-        filters = widgets.HBox([self.store_filter, self.class_filter, self.urgency_filter,
-                                self.search])
+        filters = widgets.VBox([
+            widgets.HBox([self.store_filter, self.class_filter, self.urgency_filter]),
+            widgets.HBox([self.carrier_filter, self.country_filter, self.language_filter,
+                          self.search])])
         super().__init__([self.counts, filters, self.list, self.detail, action_box, reply_box])
         self._refresh()
 
@@ -132,12 +160,23 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         if frame.empty:
             return frame
         keep = pd.Series(True, index=frame.index)
+        if self._snoozed:
+            now = utc_now()
+            hidden = {k for k, until in self._snoozed.items() if until > now}
+            keep &= ~pd.Series([(s, int(i)) in hidden for s, i in
+                                zip(frame["store_id"], frame["issue_id"], strict=True)],
+                               index=frame.index)
         if self.store_filter.value != ALL:
             keep &= frame["store_id"] == self.store_filter.value
         if self.class_filter.value != ALL_CLASSES:
             keep &= frame["class"] == self.class_filter.value
         if self.urgency_filter.value != ALL_URGENCIES:
             keep &= frame["urgency"] == self.urgency_filter.value
+        for control, column in ((self.carrier_filter, "carrier"),
+                                (self.country_filter, "country"),
+                                (self.language_filter, "language")):
+            if control.value != ANY and column in frame:
+                keep &= frame[column] == control.value
         wanted = self.search.value.strip().lower()
         if wanted:
             keep &= (frame["parent_order_id"].astype(str).str.contains(wanted, regex=False)
@@ -255,6 +294,11 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
             text = f"Agree to the buyer's plan on order {order} (the buyer is refunded)?"
         elif what == "extend":
             text = f"Extend the buyer's protection by {self.days.value} days on order {order}?"
+        elif what == "return":
+            text = (f"Agree to the buyer's return on order {order} (they ship it back to your "
+                    "default return address, then are refunded)?")
+        elif what == "resend":
+            text = f"Record that you resend order {order} (goods and freight again)?"
         else:
             text = f"Report buyer {html.escape(str(row['buyer']))} (blocklist, every store)?"
         self._pending = (what, do)
@@ -314,6 +358,66 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         actions, issue_id = self._actions()
         return self._outcome(actions.extend_protection(issue_id, int(self.days.value)))
 
+    def _do_return(self) -> str:
+        actions, issue_id = self._actions()
+        refund = actions.client.seller_addresses(("refund",))["refund"]
+        if not refund:
+            raise ActionError("this store has no return address on AliExpress: add one in "
+                              "Seller Center first")
+        address = next((a for a in refund if a.is_default), refund[0])
+        return self._outcome(actions.agree(issue_id, return_address_id=address.address_id))
+
+    def _do_resend(self) -> str:
+        actions, issue_id = self._actions()
+        return self._outcome(actions.note(issue_id, "resend", {"reason": self.reason.value}))
+
+    def _do_snooze(self) -> None:
+        actions, issue_id = self._actions()
+        until = utc_now() + timedelta(days=1)
+        actions.note(issue_id, "snooze", {"until": until.isoformat()})
+        self.action_status.value = f"✓ snoozed until {until:%d %b %H:%M} UTC"
+        self._snoozed[(actions.store.store_id, issue_id)] = until
+        self._refresh()
+
+    def _do_retry(self) -> None:
+        actions, issue_id = self._actions()
+        with self.db.session() as s:
+            action_id = s.scalars(select(ActionRow.id).where(
+                ActionRow.store_id == actions.store.store_id, ActionRow.issue_id == issue_id,
+                ActionRow.status.in_(["pending", "unknown"])).order_by(
+                ActionRow.id.desc()).limit(1)).first()
+        if action_id is None:
+            self.action_status.value = "<i>No unsettled action on this dispute.</i>"
+            return
+        self.action_status.value = self._outcome(actions.retry(action_id))
+
+    def _do_reclass(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        store_id, issue_id = str(row["store_id"]), int(row["issue_id"])
+        record_override(self.db, store_id, issue_id, self.reclass.value, self.operator,
+                        self.reason.value)
+        mask = (self.frame["store_id"] == store_id) & (self.frame["issue_id"] == issue_id)
+        self.frame.loc[mask, "class"] = self.reclass.value
+        self.frame.loc[mask, "overridden_by"] = self.operator
+        self.action_status.value = (f"✓ class set to {html.escape(self.reclass.value)} by "
+                                    f"{html.escape(self.operator)}")
+        self.detail.value = self.detail_html(store_id, issue_id)
+
+    def _guard(self, work: Callable[[], None]) -> None:
+        if self._selected_row() is None:
+            self.action_status.value = "<i>Select a dispute first.</i>"
+            return
+        if self.actions_for is None and work != self._do_reclass:
+            self._say_error("this workbook was opened read-only (no store connections): "
+                            "open it with open_review(operator=...) to act")
+            return
+        try:
+            work()
+        except DisputeKitError as exc:
+            self._say_error(str(exc))
+
     def _do_report(self) -> str:
         row = self._selected_row()
         assert row is not None
@@ -366,12 +470,20 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         with self.db.session() as s:
             dispute = s.get(DisputeRow, (store_id, issue_id))
             opening = dispute.buyer_opening_text if dispute else ""
+            local = (f" ({dispute.refund_max_local} {dispute.local_currency})"
+                     if dispute and dispute.refund_max_local is not None else "")
+            login = dispute.buyer_login_id if dispute else ""
+            history = s.execute(select(DisputeRow.store_id).where(
+                DisputeRow.buyer_login_id == login)).scalars().all()
         e = html.escape
+        buyer = (f"{row.buyer} · {len(history)} dispute(s) in {len(set(history))} store(s)"
+                 + (f" · {row.abuse_level}" if row.get("abuse_level") not in (None, "", "none")
+                    else ""))
         due = "no deadline (waiting for the buyer or the platform)" if pd.isna(row.due_at) \
             else f"{row.due_at:%Y-%m-%d %H:%M} UTC ({row.hours_left:+.1f} h, {row.deadline_source})"
         facts = [
             ("Store", row.store_id), ("Order", row.parent_order_id), ("Product", row.product),
-            ("Amount", f"${row.amount_usd:.2f}"), ("Buyer", row.buyer),
+            ("Amount", f"${row.amount_usd:.2f}{local}"), ("Buyer", buyer),
             ("Country", row.country), ("Reason", row.reason), ("Status", row.status),
             ("Shipping", f"{row.service} ({row.service_kind})"), ("Respond by", due),
         ]
@@ -382,6 +494,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                 ("Because", row.why),
                 ("Recommended", f"{str(row.recommended).replace('_', ' ')} · expected cost "
                                 f"{row.recommended_cost} {row.cost_currency}"),
+                ("Options", row.get("options", "")),
                 ("If nobody acts", row.if_nobody_acts),
             ]
         table = "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(str(v))}</td></tr>"
@@ -395,6 +508,20 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         return (f"<table>{table}</table><p><b>Buyer wrote:</b> "
                 f"<span style='white-space:pre-wrap'>{e(opening)}</span></p>"
                 f"<p><b>Tracking {e(row.logistics_no)}</b></p><ul>{events}</ul>")
+
+
+def _snoozed(db: Database) -> dict[tuple[str, int], datetime]:
+    """Disputes an operator snoozed, and until when (the latest snooze wins)."""
+    out: dict[tuple[str, int], datetime] = {}
+    with db.session() as s:
+        for row in s.scalars(select(ActionRow).where(ActionRow.kind == "snooze")
+                             .order_by(ActionRow.id)):
+            try:
+                out[(row.store_id, row.issue_id)] = datetime.fromisoformat(
+                    str(row.request_json.get("until")))
+            except ValueError:
+                continue
+    return out
 
 
 def open_review(operator: str = "", workspace: Workspace | None = None) -> ReviewQueue:
