@@ -486,3 +486,18 @@ def test_kpis_import_no_io_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
     assert out.stdout.strip() == "[]"
+
+
+def test_resends_count_as_money_lost_by_class() -> None:
+    from disputekit.kpis import DISPUTE_COLUMNS, money_by_class
+
+    base = {c: "" for c in DISPUTE_COLUMNS}
+    rows = [
+        {**base, "store_id": "s", "issue_id": 1, "class": "lost", "refund_usd": 0.0,
+         "resend_usd": 12.5, "arbitrated": False, "personal_reason": False},
+        {**base, "store_id": "s", "issue_id": 2, "class": "lost", "refund_usd": 10.0,
+         "resend_usd": 0.0, "arbitrated": False, "personal_reason": False},
+    ]
+    table = money_by_class(pd.DataFrame(rows), pd.DataFrame())
+    lost = table[table["class"] == "lost"].iloc[0]
+    assert (lost["refunded"], lost["resent"], lost["net_lost"]) == (10.0, 12.5, 22.5)

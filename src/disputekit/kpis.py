@@ -22,7 +22,7 @@ informational ``reverse_detail_status`` and ``reached_type``, read as blank when
     counts), ``class`` (taxonomy code), ``family``
     (``logistics|product``), ``buyer_login_id, country, carrier, service_kind, product_id,
     product_name``, ``refund_usd`` (refunded to the buyer, 0 if nothing),
-    ``personal_reason`` (bool).
+    ``personal_reason`` (bool); optional ``resend_usd`` (goods and freight sent again).
 ``claims`` (:data:`CLAIM_COLUMNS`)
     ``store_id, logistics_no, issue_id, class, status`` (``claims.ClaimStatus``),
     ``goods_amount, freight_amount, recovered_amount`` (numbers or ``Decimal``; the caller
@@ -87,8 +87,8 @@ CLAIM_COLUMNS = (
 )
 
 TREND_COLUMNS = ["period_start", "period_end", "rate", "numerator", "denominator"]
-MONEY_COLUMNS = ["class", "family", "disputes", "refunded", "claims", "recovered", "pending",
-                 "net_lost"]
+MONEY_COLUMNS = ["class", "family", "disputes", "refunded", "resent", "claims", "recovered",
+                 "pending", "net_lost"]
 ABUSIVE_COLUMNS = ["buyer", "disputes", "stores", "delivered_disputed", "extortion",
                    "deliberate_abuse", "arbitrated", "refunded", "last_opened"]
 PREVENTION_COLUMNS = ["store_id", "order_id", "created_at", "age_days", "country", "amount_usd",
@@ -391,9 +391,12 @@ def money_by_class(disputes: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame
     c = _frame(claims, CLAIM_COLUMNS, "claims")
     if d.empty and c.empty:
         return _empty(MONEY_COLUMNS)
-    d = d.assign(cls=_labels(d["class"]), refund=_money(d["refund_usd"]))
-    per_dispute = (d.groupby("cls").agg(disputes=("cls", "size"), refunded=("refund", "sum"))
-                   if not d.empty else pd.DataFrame(columns=["disputes", "refunded"]))
+    # ``resend_usd`` (optional): goods and freight sent again, also money the dispute cost.
+    resend = _money(d["resend_usd"]) if "resend_usd" in d else pd.Series(0.0, index=d.index)
+    d = d.assign(cls=_labels(d["class"]), refund=_money(d["refund_usd"]), resend=resend)
+    per_dispute = (d.groupby("cls").agg(disputes=("cls", "size"), refunded=("refund", "sum"),
+                                        resent=("resend", "sum"))
+                   if not d.empty else pd.DataFrame(columns=["disputes", "refunded", "resent"]))
     if not c.empty:
         known = dict(zip(zip(_text(d["store_id"]), _ids(d["issue_id"]), strict=True),
                          d["cls"], strict=True))
@@ -415,9 +418,9 @@ def money_by_class(disputes: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame
     table = table.reset_index()
     for column in ("disputes", "claims"):
         table[column] = pd.to_numeric(table[column]).fillna(0).astype(int)
-    for column in ("refunded", "recovered", "pending"):
+    for column in ("refunded", "resent", "recovered", "pending"):
         table[column] = pd.to_numeric(table[column]).fillna(0.0).astype(float)
-    table["net_lost"] = table["refunded"] - table["recovered"]
+    table["net_lost"] = table["refunded"] + table["resent"] - table["recovered"]
     table["family"] = [_family(code) for code in table["class"]]
     table = table.sort_values(["net_lost", "disputes", "class"], ascending=[False, False, True])
     total = {"class": "total", "family": "",

@@ -14,7 +14,14 @@ from sqlalchemy import select
 from disputekit.assessment import triage_open
 from disputekit.kpis import CLAIM_COLUMNS, DISPUTE_COLUMNS, ORDER_COLUMNS
 from disputekit.parameters import StoreParameters
-from disputekit.storage import ClaimRow, Database, DisputeRow, OrderLineRow, OrderRow
+from disputekit.storage import (
+    ActionRow,
+    ClaimRow,
+    Database,
+    DisputeRow,
+    OrderLineRow,
+    OrderRow,
+)
 from disputekit.taxonomy import DisputeClass
 
 # Statuses at which the buyer got money back (reference §5).
@@ -51,6 +58,8 @@ def disputes_frame(db: Database, now: datetime, store_ids: Sequence[str] | None 
         if store_ids:
             query = query.where(DisputeRow.store_id.in_(list(store_ids)))
         rows = s.execute(query).all()
+        resends = {(a.store_id, a.issue_id) for a in s.scalars(
+            select(ActionRow).where(ActionRow.kind == "resend"))}
     records = []
     for dispute, order in rows:
         result = assessed.get((dispute.store_id, dispute.issue_id), {})
@@ -73,8 +82,12 @@ def disputes_frame(db: Database, now: datetime, store_ids: Sequence[str] | None 
             "product_id": dispute.product_id, "product_name": dispute.product_name,
             "refund_usd": _refund_usd(dispute, reached),
             "personal_reason": "buyer_personal_reason" in result.get("flags", []),
+            # A resend costs the goods and the freight again (kpis.money_by_class).
+            "resend_usd": float((dispute.product_price or 0)
+                                + ((order.freight_amount or 0) if order else 0))
+            if (dispute.store_id, dispute.issue_id) in resends else 0.0,
         })
-    frame = pd.DataFrame(records, columns=list(DISPUTE_COLUMNS))
+    frame = pd.DataFrame(records, columns=[*DISPUTE_COLUMNS, "resend_usd"])
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
 
