@@ -66,7 +66,7 @@ def test_overdue_disputes_are_counted(synced: Database) -> None:
     later = datetime.now(UTC) + timedelta(days=30)  # by then every timer has run out
     queue = ReviewQueue(synced, now=later)
     timed = queue.rows["due_at"].notna().sum()
-    assert f"overdue {timed}" in queue.counts.value
+    assert f"OVERDUE {timed}" in queue.counts.value
 
 
 def test_next_reply_drafted_in_the_buyers_language_and_marked_sent(synced: Database) -> None:
