@@ -183,3 +183,17 @@ def test_a_database_from_an_older_version_is_refused_with_a_way_out(tmp_path: Pa
         raw.execute("ALTER TABLE claims DROP COLUMN offered_amount")
     with pytest.raises(ConfigError, match=r"lacks claims\.offered_amount.*Back it up"):
         Database.open(f"sqlite:///{path}")
+
+
+def test_many_processes_opening_a_new_database_at_once(tmp_path: Path) -> None:
+    """The parallel daily run opens one new SQLite file from several processes at once."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+    code = ("import sys; from disputekit.storage import Database; "
+            "Database.open(sys.argv[1]).dispose()")
+    procs = [subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE)
+             for _ in range(10)]
+    errors = [p.communicate(timeout=120)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 10, errors

@@ -119,6 +119,8 @@ def run_stores(
     summary = RunSummary(day)
     (workspace.runs_dir / day.isoformat()).mkdir(parents=True, exist_ok=True)
     job = _Job(workspace, day, kernel_name, start_timeout, execution_timeout)
+    # Create the schema once, here, before the store processes start opening it together.
+    Database.open(workspace.db_url).dispose()
     workers = max(1, min(jobs or os.cpu_count() or 1, len(ids) or 1))
     with _kernel_environment(workspace):
         if workers == 1:

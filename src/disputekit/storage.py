@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime
 
@@ -339,7 +340,14 @@ class Database:
         engine = create_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(engine)
+        try:
+            Base.metadata.create_all(engine)
+        except OperationalError as exc:
+            # Several processes opening a new database at once (the parallel daily run) race
+            # between "does it exist" and "create": the loser finds the table made; check again.
+            if "already exists" not in str(exc):
+                raise
+            Base.metadata.create_all(engine)
         _check_schema(engine, url)
         return cls(engine)
 
