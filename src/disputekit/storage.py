@@ -8,6 +8,7 @@ new facts without another sync.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -340,14 +341,16 @@ class Database:
         engine = create_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        try:
-            Base.metadata.create_all(engine)
-        except OperationalError as exc:
-            # Several processes opening a new database at once (the parallel daily run) race
-            # between "does it exist" and "create": the loser finds the table made; check again.
-            if "already exists" not in str(exc):
-                raise
-            Base.metadata.create_all(engine)
+        for attempt in range(1, 6):
+            try:
+                Base.metadata.create_all(engine)
+                break
+            except OperationalError as exc:
+                # Several processes opening a new database at once (the parallel daily run)
+                # race between "does it exist" and "create", or meet a lock: check again.
+                if attempt == 5 or not ("already exists" in str(exc) or "locked" in str(exc)):
+                    raise
+                time.sleep(0.05 * attempt)
         _check_schema(engine, url)
         return cls(engine)
 
