@@ -93,7 +93,8 @@ def test_operator_refuses_with_a_counter_offer_in_jupyterlab(
         page.wait_for_selector(".widget-select select", timeout=120_000)
         shot(page, "1-queue")
 
-        class_select = page.locator(".widget-dropdown", has_text="Class").locator("select")
+        class_select = page.locator(".widget-dropdown", has=page.get_by_text(
+            "Class", exact=True)).locator("select")
         class_select.select_option(label="stalled_in_transit")
         page.wait_for_timeout(500)
         options = page.locator(".widget-select select option")
@@ -104,7 +105,8 @@ def test_operator_refuses_with_a_counter_offer_in_jupyterlab(
         page.wait_for_timeout(800)
         shot(page, "2-dispute")
 
-        lang = page.locator(".widget-dropdown", has_text="Reply in").locator("select")
+        lang = page.locator(".widget-dropdown", has=page.get_by_text(
+            "Reply in", exact=True)).locator("select")
         lang.select_option(label="Español")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.widget-textarea textarea')]"

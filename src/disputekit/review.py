@@ -105,7 +105,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self.retry_button = widgets.Button(description="Retry last", layout=_WIDE,
                                            tooltip="Settle an action whose answer was lost")
         self.reclass = widgets.Dropdown(options=[c.value for c in DisputeClass],
-                                        description="Class")
+                                        description="New class")
         self.reclass_button = widgets.Button(description="Change class", layout=_WIDE)
         self.confirm_button = widgets.Button(description="Confirm", button_style="danger",
                                              layout=widgets.Layout(display="none"))
