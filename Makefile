@@ -16,7 +16,7 @@ DEMO_CREDENTIALS = \
 	DISPUTEKIT_SPARK_REFRESH_TOKEN=$${DISPUTEKIT_SPARK_REFRESH_TOKEN:-demo-refresh-spark} \
 	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom}
 
-.PHONY: install demo test lab lint clean
+.PHONY: install demo test lab lint bench clean
 
 install: $(STAMP)
 
@@ -36,6 +36,9 @@ test: $(STAMP)
 lab: $(STAMP)
 	env $(DEMO_CREDENTIALS) DISPUTEKIT_HOME=$(CURDIR) $(BIN)/jupyter lab --notebook-dir=notebooks \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

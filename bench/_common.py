@@ -1,0 +1,252 @@
+"""What the benchmarks share: rows of the one table, medians, the machine, a slow simulator.
+
+Not a benchmark itself. Every ``bench/<name>.py`` has ``run(quick) -> Result`` (used by
+``run_all.py``) and runs on its own too: ``.venv/bin/python bench/<name>.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import resource
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class Row:
+    """One line of the table: a figure and what it is measured against."""
+
+    benchmark: str
+    figure: str
+    compared: str
+    verdict: str
+
+
+@dataclass
+class Result:
+    """A benchmark's rows, plus notes (workload, every run) for ``latest.md``."""
+
+    name: str
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        print(f"  {text}", flush=True)
+
+
+def median(values: Iterable[float]) -> float:
+    return float(statistics.median(list(values)))
+
+
+def spread(values: Iterable[float], fmt: str = "{:.2f}") -> str:
+    """Every run, for the notes: the median alone hides how noisy the machine was."""
+    return "[" + ", ".join(fmt.format(v) for v in values) + "]"
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def ok_or_not(passed: bool, good: str = "meets target", bad: str = "MISSES target") -> str:
+    return good if passed else bad
+
+
+def table(rows: list[Row]) -> str:
+    """The one table, as GitHub markdown (readable as plain text too)."""
+    head = ("benchmark", "figure", "compared with", "verdict")
+    cells = [head, *[(r.benchmark, r.figure, r.compared, r.verdict) for r in rows]]
+    widths = [max(len(c[i]) for c in cells) for i in range(4)]
+    lines = []
+    for n, c in enumerate(cells):
+        lines.append("| " + " | ".join(c[i].ljust(widths[i]) for i in range(4)) + " |")
+        if n == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def standalone(run: Callable[[bool], Result]) -> int:
+    """``main`` of a benchmark file run on its own: its rows as a table."""
+    quick = "--quick" in sys.argv[1:]
+    print(f"{Path(sys.argv[0]).stem}: {'quick smoke pass' if quick else 'full run'}", flush=True)
+    result = run(quick)
+    print()
+    print(table(result.rows))
+    return 0
+
+
+# --------------------------------------------------------------------------- the machine
+
+
+def machine() -> dict[str, str]:
+    """Cores, RAM, CPU model, Python: printed above every table."""
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        ram_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
+                      .splitlines() if line.startswith("MemTotal"))
+        ram = f"{ram_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        ram = "unknown"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": model,
+        "cores": f"{cores} usable ({os.cpu_count()} online)",
+        "ram": ram,
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": f"{platform.system()} {platform.release()}",
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1/5/15 min, at start)",
+    }
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far.
+
+    ``VmHWM`` (Linux), not ``ru_maxrss``: a child started from a big process reports the
+    parent's size in ``ru_maxrss`` (kept across fork and exec), ``VmHWM`` its own.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mib() -> float:
+    """This process's resident memory now."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+    except OSError:
+        return peak_rss_mib()
+
+
+# --------------------------------------------------------------------------- the simulator
+
+
+class Latency:
+    """ASGI middleware: every HTTP request waits ``seconds`` before reaching the app, as a
+    request to Singapore would. Counts requests (attempts, including rate-limited ones)."""
+
+    def __init__(self, app: Any, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.requests = 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.requests += 1
+            if self.seconds:
+                await asyncio.sleep(self.seconds)
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class Served:
+    """A simulator served on loopback from a thread, behind the latency middleware."""
+
+    gateway: Any
+    app: Latency
+    server: Any
+    thread: threading.Thread
+    port: int
+
+    @property
+    def sync_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sync"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> Served:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(gateway: Any, latency: float = 0.0) -> Served:
+    """``create_app(gateway)`` wrapped in :class:`Latency`, served by uvicorn in a thread
+    (uvicorn binds 127.0.0.1 port 0 itself; the port is read back from its socket)."""
+    import uvicorn
+
+    from disputekit.simulator.app import create_app
+
+    app = Latency(create_app(gateway), latency)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
+                            access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True, name="bench-simulator")
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the simulator could not listen on 127.0.0.1")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return Served(gateway, app, server, thread, port)
+
+
+def anchor() -> datetime:
+    """The simulator's 'now': this hour, so deadlines are meaningful against the clock."""
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def made_up_stores(stores: Iterable[Any], sync_url: str) -> tuple[list[Any], dict[str, str]]:
+    """``StoreParameters`` for ``make_stores`` stores, and the environment (a mapping, not
+    ``os.environ``) their credentials are read from."""
+    from disputekit.parameters import parse_store
+    from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET
+
+    env = {"BENCH_APP_KEY": DEMO_APP_KEY, "BENCH_APP_SECRET": DEMO_APP_SECRET}
+    params = []
+    for demo in stores:
+        up = demo.store_id.upper()
+        env[f"BENCH_{up}_TOKEN"] = demo.access_token
+        params.append(parse_store({
+            "store_id": demo.store_id, "name": demo.name,
+            "api": {"base_url": sync_url, "app_key_env": "BENCH_APP_KEY",
+                    "app_secret_env": "BENCH_APP_SECRET",
+                    "access_token_env": f"BENCH_{up}_TOKEN"},
+        }, "bench"))
+    return params, env
+
+
+def connector(env: Mapping[str, str], budget: Any = None) -> Callable[[Any], Any]:
+    """A ``connect`` for ``sync_stores``: every client shares ``budget`` (None: no limit)."""
+    from disputekit.client import AliExpressClient, RequestBudget
+
+    shared = budget if budget is not None else RequestBudget(None)
+
+    def connect(store: Any) -> Any:
+        return AliExpressClient(base_url=store.api.base_url, credentials=store.credentials(env),
+                                store_id=store.store_id, timeout=store.api.timeout_seconds,
+                                budget=shared)
+
+    return connect

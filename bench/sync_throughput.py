@@ -1,0 +1,136 @@
+"""Sync throughput: requests per second achieved against the simulator's rate limit.
+
+    .venv/bin/python bench/sync_throughput.py [--quick]
+
+Workload: the simulator (``make_stores(6)``, 42 disputes per store, the generator's
+minimum, about 130 requests per store, orders not listed) with its per-app-key limit set
+to ``QPS`` calls/s, served behind an ASGI middleware adding ``LATENCY`` to every request
+(150 ms: a request to the Singapore gateway). Each run is a first sync into a fresh SQLite
+database. Three ways:
+
+- 6 stores at once: ``sync_stores(jobs=6)``, one ``RequestBudget(QPS)`` shared by all
+  (the budget set to the limit, as ``pipeline.connect`` does per app key);
+- 1 store: the same, one store;
+- a naive client: one request at a time, no budget, the stores one after another
+  (``jobs=1``); measured on one store's requests, since one request at a time gives the
+  same rate whatever the number of stores.
+
+Achieved = requests the gateway answered (its ``call_log``) / wall time of the sync;
+requests it refused for the rate limit are counted apart (the middleware sees them).
+The limit was raised from the client's default 10/s to 30/s so the run stays short; with
+150 ms latency 6 stores can send up to ~38 req/s, so 30 is reachable.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from _common import (
+    Result,
+    Row,
+    anchor,
+    connector,
+    made_up_stores,
+    median,
+    ok_or_not,
+    serve,
+    spread,
+    standalone,
+)
+
+QPS = 30.0
+LATENCY = 0.150
+STORES = 6
+DISPUTES = 42  # the generator's minimum (3 per class)
+TARGET = 0.9
+
+
+def _sync(served, params, env, *, jobs: int, budgeted: bool, qps: float) -> dict[str, float]:
+    from disputekit.client import RequestBudget
+    from disputekit.storage import Database
+    from disputekit.sync import SyncResult, sync_stores
+
+    gateway = served.gateway
+    time.sleep(1.1)  # the gateway's 1-second window forgets the previous run
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        db = Database.open(f"sqlite:///{Path(tmp) / 'sync.sqlite'}")
+        try:
+            answered, attempts = len(gateway.call_log), served.app.requests
+            budget = RequestBudget(qps) if budgeted else RequestBudget(None)
+            started = time.perf_counter()
+            results = sync_stores(params, connector(env, budget), db, jobs=jobs, orders=False)
+            wall = time.perf_counter() - started
+        finally:
+            db.dispose()
+    failed = [s for s, r in results.items() if not isinstance(r, SyncResult) or r.status != "ok"]
+    if failed:
+        raise RuntimeError(f"sync failed for {failed}: {results}")
+    done = len(gateway.call_log) - answered
+    return {"wall": wall, "requests": done, "refused": served.app.requests - attempts - done,
+            "rps": done / wall}
+
+
+def run(quick: bool = False) -> Result:
+    from disputekit.simulator.dataset import make_stores
+    from disputekit.simulator.gateway import Gateway
+
+    # Quick: a smoke pass, short latency and a higher limit; the figures are not the point.
+    qps, latency, runs = (100.0, 0.03, 1) if quick else (QPS, LATENCY, 3)
+    result = Result("sync throughput")
+    stores = make_stores(STORES)
+    gateway = Gateway(seed=17, now=anchor(), stores=stores, disputes_per_store=DISPUTES, qps=qps)
+    result.note(f"workload: {STORES} made-up stores x {DISPUTES} disputes, first sync, "
+                f"orders off; limit {qps:g} req/s per app key; +{latency * 1000:.0f} ms "
+                f"per request; {runs} run(s) each, median")
+    with serve(gateway, latency) as served:
+        params, env = made_up_stores(stores, served.sync_url)
+        ways = {
+            "six": dict(params=params, jobs=STORES, budgeted=True),
+            "one": dict(params=params[:1], jobs=1, budgeted=True),
+            "naive": dict(params=params[:1], jobs=1, budgeted=False),
+        }
+        runs_of: dict[str, list[dict[str, float]]] = {k: [] for k in ways}
+        for n in range(runs):  # interleaved, so a noisy minute hits every way alike
+            for key, way in ways.items():
+                out = _sync(served, way["params"], env, jobs=way["jobs"],
+                            budgeted=way["budgeted"], qps=qps)
+                runs_of[key].append(out)
+                print(f"  run {n + 1} {key:>5}: {out['requests']:.0f} requests in "
+                      f"{out['wall']:.1f} s = {out['rps']:.2f} req/s, "
+                      f"{out['refused']:.0f} refused (rate limit)", flush=True)
+
+    def fig(key: str) -> tuple[float, float, float, float]:
+        outs = runs_of[key]
+        return (median(o["rps"] for o in outs), median(o["wall"] for o in outs),
+                median(o["requests"] for o in outs), median(o["refused"] for o in outs))
+
+    for key, outs in runs_of.items():
+        result.note(f"{key}: req/s per run {spread(o['rps'] for o in outs)}, "
+                    f"refused {spread((o['refused'] for o in outs), '{:.0f}')}")
+    six, one, naive = fig("six"), fig("one"), fig("naive")
+    ceiling = 1 / latency
+    result.rows += [
+        Row("Sync, 6 stores at once",
+            f"{six[0]:.1f} req/s = {six[0] / qps:.2f} of the limit ({six[2]:.0f} requests "
+            f"in {six[1]:.1f} s; {six[3]:.0f} refused)",
+            f"limit {qps:g} req/s, budget = limit, +{latency * 1000:.0f} ms; target >= {TARGET}",
+            ok_or_not(six[0] / qps >= TARGET)),
+        Row("Sync, 1 store",
+            f"{one[0]:.1f} req/s = {one[0] / qps:.2f} of the limit ({one[2]:.0f} requests "
+            f"in {one[1]:.1f} s)",
+            f"same limit; one store syncs one request at a time: <= 1/latency = "
+            f"{ceiling:.1f} req/s; target >= {TARGET}",
+            ok_or_not(one[0] / qps >= TARGET, bad="MISSES target: latency-bound")),
+        Row("Sync, naive sequential client",
+            f"{naive[0]:.1f} req/s = {naive[0] / qps:.2f} of the limit",
+            f"6 stores at once: {six[0] / naive[0]:.1f}x faster (6 stores' {six[2]:.0f} "
+            f"requests: {six[2] / naive[0]:.0f} s naive vs {six[1]:.0f} s)",
+            "baseline"),
+    ]
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(standalone(run))
