@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from _common import REPO, Result, Row, anchor, median, serve, spread, standalone, timed
@@ -50,21 +49,6 @@ def _credentials() -> dict[str, str]:
     return env
 
 
-@contextmanager
-def _environment(values: dict[str, str]):
-    """The runner's kernels read credentials from the environment, as ``make demo`` sets."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def _workspace(root: Path, sync_url: str):
     from disputekit.workspace import Workspace
 
@@ -80,7 +64,7 @@ def _workspace(root: Path, sync_url: str):
 def run(quick: bool = False) -> Result:
     from disputekit.parameters import load_store
     from disputekit.pipeline import connect
-    from disputekit.runner import run_stores
+    from disputekit.runner import run_stores, temporary_environment
     from disputekit.simulator.gateway import Gateway
     from disputekit.storage import Database
     from disputekit.sync import sync_stores
@@ -94,7 +78,7 @@ def run(quick: bool = False) -> Result:
                 f"database filled by a first sync beforehand; {runs} run(s) each, interleaved")
     tmp = tempfile.TemporaryDirectory(prefix="bench-daily-")
     creds = _credentials()
-    with serve(gateway) as served, _environment(creds):
+    with serve(gateway) as served, temporary_environment(creds):
         ws = _workspace(Path(tmp.name) / "ws", served.sync_url)
         db = Database.open(ws.db_url)
         try:

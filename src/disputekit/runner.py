@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -81,13 +81,11 @@ class RunSummary:
 
 
 @contextmanager
-def _kernel_environment(ws: Workspace) -> Iterator[None]:
-    # Kernels inherit this process's environment: tell them where the workspace is,
-    # because their working directory is notebooks/.
-    wanted = {"DISPUTEKIT_HOME": str(ws.root), "DISPUTEKIT_DB_URL": ws.db_url,
-              "DISPUTEKIT_PARAMETERS_DIR": str(ws.parameters_dir)}
-    saved = {k: os.environ.get(k) for k in wanted}
-    os.environ.update(wanted)
+def temporary_environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for a block (kernels and workers inherit them), then put
+    back what was there."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     try:
         yield
     finally:
@@ -96,6 +94,14 @@ def _kernel_environment(ws: Workspace) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def _kernel_environment(ws: Workspace) -> AbstractContextManager[None]:
+    # Kernels inherit this process's environment: tell them where the workspace is,
+    # because their working directory is notebooks/.
+    return temporary_environment({"DISPUTEKIT_HOME": str(ws.root),
+                                  "DISPUTEKIT_DB_URL": ws.db_url,
+                                  "DISPUTEKIT_PARAMETERS_DIR": str(ws.parameters_dir)})
 
 
 def run_stores(
