@@ -12,6 +12,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def normalise(requirement: str) -> tuple[str, str]:
+    # conda has no extras: psycopg[binary] on PyPI is plain psycopg on conda-forge.
+    requirement = re.sub(r"\[[^\]]*\]", "", requirement)
     name, spec = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", requirement).groups()  # type: ignore[union-attr]
     return re.sub(r"[-_.]+", "-", name).lower(), spec.replace(" ", "")
 

@@ -22,6 +22,12 @@ from enum import StrEnum
 
 RESPONSE_WINDOW = timedelta(days=5)
 
+# Buyer actions that restart the seller's 5-day clock (opening or changing the dispute,
+# reference §7.1: "submits or modifies"); a refusal of the seller's plan is not one of them.
+BUYER_CHANGES = frozenset({
+    "initiate", "buyer_create_solution", "buyer_modify_solution", "buyer_modify_issue_reason",
+})
+
 # Statuses in which the platform is waiting for the seller (reference §5).
 SELLER_TURN_STATUSES = frozenset({
     "wait_for_seller_response",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from disputekit import payloads, shipments
 from disputekit.carriers import service_for
 from disputekit.client import AliExpressClient
+from disputekit.deadlines import BUYER_CHANGES
 from disputekit.errors import (
     ActionError,
     DisputeKitError,
@@ -47,10 +48,6 @@ CLOSED_HISTORY = timedelta(days=90)
 # Orders kept for rates: a quarter (the platform assesses quarterly) plus the 30-day window.
 ORDER_HISTORY = timedelta(days=120)
 
-# Buyer actions that restart the seller's 5-day clock (reference §7.1: "submits or modifies").
-BUYER_CHANGES = frozenset({
-    "initiate", "buyer_create_solution", "buyer_modify_solution", "buyer_modify_issue_reason",
-})
 
 
 @dataclass

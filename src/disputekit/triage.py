@@ -29,6 +29,7 @@ from disputekit.buyers import BuyerHistory, blocklisted
 from disputekit.carriers import ShippingService, service_for
 from disputekit.classify import Classification, DisputeFacts, classify, silence_before
 from disputekit.deadlines import (
+    BUYER_CHANGES,
     Deadline,
     DeadlineSource,
     EscalationRule,
@@ -51,10 +52,6 @@ from disputekit.tracking import (
 __all__ = ["classification_of", "facts_from_record", "read_blocklist", "triage_lines",
            "triage_record"]
 
-# The buyer's actions that restart the seller's 5-day clock (opening or changing the
-# dispute, reference §7.1); a refusal of the seller's plan is not one of them.
-_BUYER_CHANGES = frozenset({"initiate", "buyer_create_solution", "buyer_modify_solution",
-                            "buyer_modify_issue_reason"})
 _ESCALATIONS = frozenset({"buyer_initiate_arbitration", "seller_initiate_arbitration",
                           "platform_force_reach", "judgment_for_cc"})
 _PLATFORM_STATUSES = frozenset({"wait_for_AE_feedback", "wait_for_final_solution",
@@ -310,7 +307,7 @@ def triage_record(
     available = options(result, facts, model)
     advice = recommend(result, facts, model, available)
     last_change = max((p.gmt_create for p in _buyer_processes(detail)
-                       if p.action_type in _BUYER_CHANGES and p.gmt_create is not None),
+                       if p.action_type in BUYER_CHANGES and p.gmt_create is not None),
                       default=None)
     if detail.issue_status == "processing":
         deadline = response_deadline(
