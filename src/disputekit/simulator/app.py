@@ -1,7 +1,8 @@
 """The simulator's HTTP face (Starlette), and ways to serve it (uvicorn).
 
 ``/sync`` and ``/rest/...`` are the platform's; ``/admin/...`` is the simulator's own
-control panel (move the clock, switch faults, expire a token, read the state). It listens
+control panel (move the clock, switch faults, expire a token, plant buyer text for
+tests, read the state). It listens
 on 127.0.0.1 only.
 """
 
@@ -87,6 +88,20 @@ def create_app(gateway: Gateway) -> Starlette:
         gateway.expire_token(store)
         return JSONResponse({"expired": store})
 
+    async def admin_buyer_text(request: Request) -> JSONResponse:
+        body = await _json(request)
+        texts = body.get("texts")
+        count = body.get("count", 3)
+        if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()) \
+                or not isinstance(count, int):
+            return JSONResponse({"error": "give texts as {field: text} and count as an integer"},
+                                status_code=400)
+        try:
+            changed = gateway.plant_buyer_text(str(body.get("store", "")), texts, count)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"issue_ids": changed})
+
     # 17TRACK, on its own path, over the same parcels (reference/tracking-api.md §5).
     seventeen = create_17track_app(gateway.datasets, DEMO_17TRACK_KEY, gateway.clock,
                                    now=gateway.anchor, quota_total=5000)
@@ -99,6 +114,7 @@ def create_app(gateway: Gateway) -> Starlette:
         Route("/admin/clock", admin_clock, methods=["POST"]),
         Route("/admin/faults", admin_faults, methods=["POST"]),
         Route("/admin/expire-token", admin_expire, methods=["POST"]),
+        Route("/admin/buyer-text", admin_buyer_text, methods=["POST"]),
     ])
 
 
