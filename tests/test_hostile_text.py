@@ -245,6 +245,17 @@ def hostile_lab(hostile_ws: Workspace, credentials: dict[str, str],
         server.wait(timeout=20)
 
 
+def accept_kernel_dialog(page: Any) -> None:
+    """JupyterLab sometimes asks which kernel to start (a slow machine, a fresh config):
+    take the one it proposes, Python 3."""
+    select = page.locator(".jp-Dialog").get_by_role("button", name="Select")
+    try:
+        select.wait_for(timeout=5_000)
+    except Exception:  # noqa: BLE001 - no dialog is the usual case
+        return
+    select.click()
+
+
 @pytest.mark.notebook
 def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -253,6 +264,7 @@ def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: An
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus",
                                timeout=60_000)
+        accept_kernel_dialog(page)
         page.locator(".jp-Notebook").click()
         page.get_by_role("menuitem", name="Run").click()
         page.get_by_text("Run All Cells", exact=True).click()

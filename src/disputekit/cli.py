@@ -38,13 +38,17 @@ def main(verbose: bool) -> None:
 
 
 @main.group(invoke_without_command=True)
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="A loopback address; any other needs --allow-remote.")
 @click.option("--port", default=DEMO_PORT, show_default=True, type=int)
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--qps", default=250.0, show_default=True, type=float,
               help="Calls per second per app key before ApiCallLimit.")
+@click.option("--allow-remote", is_flag=True,
+              help="Listen on a non-loopback --host (its /admin panel has no password).")
 @click.pass_context
-def simulator(ctx: click.Context, host: str, port: int, seed: int, qps: float) -> None:
+def simulator(ctx: click.Context, host: str, port: int, seed: int, qps: float,
+              allow_remote: bool) -> None:
     """Serve the AliExpress Open Platform simulator (three demo stores).
 
     Subcommands talk to a running simulator: advance its clock, switch faults on, expire a
@@ -53,10 +57,14 @@ def simulator(ctx: click.Context, host: str, port: int, seed: int, qps: float) -
     ctx.obj = {"url": f"http://127.0.0.1:{port}"}
     if ctx.invoked_subcommand is not None:
         return
-    from disputekit.simulator.app import serve
+    from disputekit.simulator.app import check_loopback, serve
 
+    try:
+        check_loopback(host, allow_remote=allow_remote)
+    except DisputeKitError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"simulator on http://{host}:{port}/sync (seed {seed}); Ctrl-C stops it")
-    serve(host=host, port=port, seed=seed, qps=qps)
+    serve(host=host, port=port, seed=seed, qps=qps, allow_remote=allow_remote)
 
 
 def _admin(ctx: click.Context, path: str, body: dict[str, object] | None = None) -> None:

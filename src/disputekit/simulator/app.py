@@ -9,6 +9,7 @@ on 127.0.0.1 only.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from disputekit.errors import ConfigError
 from disputekit.simulator.gateway import Faults, Gateway, Reply
 from disputekit.simulator.seventeentrack import DEMO_17TRACK_KEY, create_17track_app
 
@@ -165,8 +167,28 @@ def serve_in_thread(gateway: Gateway, port: int = 0) -> RunningSimulator:
     return RunningSimulator(gateway, server, thread, bound)
 
 
+def check_loopback(host: str, *, allow_remote: bool = False) -> str:
+    """``host`` if it is a loopback address (or ``allow_remote``), else ``ConfigError``.
+
+    The simulator has no authentication on ``/admin`` (clock, faults, tokens) and serves
+    demo credentials' data: on any other interface, anyone on the network could drive it.
+    """
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and not allow_remote:
+        raise ConfigError(
+            f"the simulator listens on loopback only, and {host!r} is not a loopback address "
+            "(its /admin panel has no password). Use --host 127.0.0.1; if the network really "
+            "must reach it, add --allow-remote")
+    return host
+
+
 def serve(host: str = "127.0.0.1", port: int = 8765, seed: int = 7,
-          qps: float | None = None) -> None:
-    """Serve in the foreground until interrupted (``disputekit simulator``)."""
+          qps: float | None = None, *, allow_remote: bool = False) -> None:
+    """Serve in the foreground until interrupted (``disputekit simulator``); loopback only
+    unless ``allow_remote``."""
+    check_loopback(host, allow_remote=allow_remote)
     uvicorn.run(create_app(Gateway(seed=seed, qps=qps)), host=host, port=port,
                 log_level="warning")
