@@ -285,6 +285,12 @@ def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: An
         shot(page, "lab-detail")
 
         assert_not_run(page, "the workbook")
+        facts = dict(zip(page.locator(".widget-html table th").all_inner_texts(),
+                         page.locator(".widget-html table td").all_inner_texts(), strict=False))
+        assert facts["Product"] == PAYLOADS["product"]
+        assert facts["Country"] == PAYLOADS["country"]
+        assert facts["Reason"] == PAYLOADS["reason"]
+        assert facts["Buyer"].startswith(PAYLOADS["buyer"] + " · ")
         text = visible_text(page)
         # Detail panel: each field as typed by the buyer.
         assert PAYLOADS["product"] in text
