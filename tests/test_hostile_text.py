@@ -312,3 +312,27 @@ def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: An
         raise
     finally:
         page.close()
+
+
+# -- the evidence panel (widgets without a browser) and its rendered images -------------
+
+def test_evidence_panel_escapes_hostile_text_and_renders_it(
+        hostile_ws: Workspace, hostile: tuple[RunningSimulator, list[int]],
+        credentials: dict[str, str], tmp_path: Path) -> None:
+    from disputekit.evidence_panel import EvidencePanel
+
+    db = synced(hostile_ws)
+    panel = EvidencePanel(db, hostile_ws.data_dir, tmp_path / "exports", operator="ana")
+    planted = [v for _label, v in panel.dispute.options if v[1] in hostile[1]]
+    assert planted, "the planted disputes are not offered"
+    panel.dispute.value = planted[0]
+    # A file name is the operator's, but it can come from a buyer's e-mail: same rule.
+    panel.add('"><img src=x onerror=window.__pwned=1>.png', b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    assert "&quot;&gt;&lt;img src=x onerror=window.__pwned=1&gt;.png added" in panel.status.value
+    assert "<img" not in panel.status.value and "<img" not in panel.checklist.value
+    panel.render_button.click()  # tracking text with "$\frac{1}{0}$" must not break mathtext
+    assert "images rendered" in panel.status.value, panel.status.value
+    for widget in (panel.checklist, panel.status):
+        value = widget.value.lower()
+        for tag in ("<script", "<img", "<svg", "<iframe"):
+            assert tag not in value, f"raw {tag} in the evidence panel: {widget.value[:200]}"
