@@ -279,8 +279,9 @@ def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: An
         assert options.count() >= 1, "the planted disputes are not in the queue"
         shot(page, "lab-queue")
         page.locator(".widget-select select").select_option(index=0)
-        page.wait_for_function(
-            "() => document.body.innerText.includes('Buyer wrote')", timeout=30_000)
+        page.wait_for_function(  # the detail panel's facts table is drawn
+            "() => [...document.querySelectorAll('.widget-html table th')]"
+            ".some(th => th.innerText === 'Product')", timeout=30_000)
         page.wait_for_timeout(1000)
         shot(page, "lab-detail")
 
