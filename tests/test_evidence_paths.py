@@ -237,3 +237,20 @@ def test_the_daily_run_refuses_a_store_id_that_is_a_path(
     # Only the run's own folder and its index may appear: nothing outside runs/ and reports/.
     assert all(p.startswith(("ws/runs", "ws/reports", "ws/data")) for p in created), created
     assert isinstance(UnknownStoreError("x"), DisputeKitError)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(store_id=st.one_of(st.text(max_size=50), st.sampled_from(
+    ["../../x", "/tmp/x", "volt/../../x", "..", "volt\x00", "C:\\x"])))
+def test_an_export_for_any_store_id_lands_in_its_folder_or_is_refused(
+        evidence: tuple[EvidenceStore, Workspace, int], tmp_path: Path, store_id: str) -> None:
+    store, _ws, issue_id = evidence
+    out = tmp_path / f"export-{next(_serial)}"
+    out.mkdir()
+    try:
+        zipped = store.export_zip(store_id, issue_id, out)
+    except EvidenceError:
+        assert list(out.iterdir()) == []  # nothing half-written
+        return
+    assert zipped.parent == out and store_id == "volt"

@@ -150,6 +150,10 @@ def test_an_unreachable_database_never_shows_its_password(tmp_path: Path,
                              timeout=300)
         assert out.returncode != 0
         assert_clean(out.stdout + out.stderr, f"disputekit {command[0]}", [DB_PASSWORD])
+        # One clear line that says where and what to change, the password masked.
+        assert "cannot use the database postgresql+psycopg://disputekit:***@127.0.0.1:1" \
+            in out.stderr and "DISPUTEKIT_DB_URL" in out.stderr
+        assert "Traceback" not in out.stderr
 
 
 # -- every way the client fails ------------------------------------------------------------

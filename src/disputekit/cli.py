@@ -26,7 +26,33 @@ def _workspace(home: str | None) -> Workspace:
     return Workspace.at(Path(home)) if home else Workspace.discover()
 
 
-@click.group()
+class _Commands(click.Group):
+    """Database failures as one clear line, not a traceback (which can be long, and says
+    nothing about what to change)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if not isinstance(exc, SQLAlchemyError):
+                raise
+            url = os.environ.get("DISPUTEKIT_DB_URL", "")
+            try:  # the URL's password never reaches the terminal or a log
+                where = make_url(url).render_as_string(hide_password=True) if url \
+                    else "data/disputekit.sqlite"
+            except Exception:  # noqa: BLE001 - an unparsable URL: say so, not what it is
+                where = "DISPUTEKIT_DB_URL (not a valid database URL)"
+            said = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(
+                f"cannot use the database {where}: {said}. Check DISPUTEKIT_DB_URL (is the "
+                "server running and reachable?) or unset it to use data/disputekit.sqlite"
+            ) from None
+
+
+@click.group(cls=_Commands)
 @click.option("-v", "--verbose", is_flag=True, help="Log more (never credentials).")
 def main(verbose: bool) -> None:
     """disputekit: one queue of AliExpress disputes across every store."""
