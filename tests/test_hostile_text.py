@@ -37,7 +37,7 @@ from disputekit.storage import Database
 from disputekit.sync import sync_store
 from disputekit.workspace import Workspace
 from tests.conftest import ARTIFACTS, make_workspace
-from tests.test_lab_browser import TOKEN, free_port
+from tests.test_lab_browser import TOKEN, accept_kernel_dialog, free_port
 
 # One payload per field, each distinct, so a failure names the field that leaked. They are
 # short enough to survive the report's truncation of product titles (28 characters).
@@ -243,17 +243,6 @@ def hostile_lab(hostile_ws: Workspace, credentials: dict[str, str],
     finally:
         server.terminate()
         server.wait(timeout=20)
-
-
-def accept_kernel_dialog(page: Any) -> None:
-    """JupyterLab sometimes asks which kernel to start (a slow machine, a fresh config):
-    take the one it proposes, Python 3."""
-    select = page.locator(".jp-Dialog").get_by_role("button", name="Select")
-    try:
-        select.wait_for(timeout=5_000)
-    except Exception:  # noqa: BLE001 - no dialog is the usual case
-        return
-    select.click()
 
 
 @pytest.mark.notebook
