@@ -33,8 +33,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Loopback only, whatever a jupyter config elsewhere says: the lab runs code and holds
+# credentials in its environment (tests/test_loopback.py checks the listening socket).
+LAB_PORT ?= 8888
+
 lab: $(STAMP)
 	env $(DEMO_CREDENTIALS) DISPUTEKIT_HOME=$(CURDIR) $(BIN)/jupyter lab --notebook-dir=notebooks \
+		--ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
