@@ -492,11 +492,14 @@ class AliExpressClient:
         """The seller's addresses by kind (``refund`` ones are return addresses)."""
         method = "aliexpress.logistics.redefining.getlogisticsselleraddresses"
         body = self.call(method, {"seller_address_query": list(kinds)})
-        return {
-            kind: [payloads.parse(payloads.SellerAddress, a, f"{method} {kind} address")
-                   for a in envelope.as_list(body.get(f"{kind}_seller_address_list", []))]
-            for kind in kinds
-        }
+        found: dict[str, list[payloads.SellerAddress]] = {}
+        for kind in kinds:
+            items = envelope.as_list(body.get(f"{kind}_seller_address_list", []))
+            if not isinstance(items, list):
+                raise MalformedPayloadError(f"{method}: {kind}_seller_address_list is not a list")
+            found[kind] = [payloads.parse(payloads.SellerAddress, a, f"{method} {kind} address")
+                           for a in items]
+        return found
 
     # -- orders --------------------------------------------------------------------------
     def find_order(self, order_id: int) -> tuple[payloads.OrderInfo, dict[str, Any]]:
@@ -526,7 +529,9 @@ class AliExpressClient:
         if not isinstance(result, dict):
             raise MalformedPayloadError(f"{method}: no result in the answer")
         items = envelope.as_list(result.get("target_list", []))
-        return int(result.get("total_count", 0)), [
+        if not isinstance(items, list):
+            raise MalformedPayloadError(f"{method} page {page}: target_list is not a list")
+        return _count(result.get("total_count", 0), f"{method} total_count"), [
             payloads.parse(payloads.OrderListItem, item, f"{method} page {page} item {i}")
             for i, item in enumerate(items)
         ]
@@ -539,6 +544,17 @@ class AliExpressClient:
             if not items or page * MAX_PAGE_SIZE >= total:
                 return
             page += 1
+
+
+def _count(value: Any, what: str) -> int:
+    """A count the platform sends (as a number or a numeric string)."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise MalformedPayloadError(f"{what} is not a number ({value!r:.40})") from None
+    if not 0 <= count < 2**31:
+        raise MalformedPayloadError(f"{what} is out of range ({count})")
+    return count
 
 
 def _result_true(body: dict[str, Any], method: str) -> bool:

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from disputekit.errors import MalformedPayloadError
 from disputekit.platform_time import parse_pacific
@@ -31,8 +31,24 @@ def _blank_to_none(value: Any) -> Any:
     return None if value == "" else value
 
 
+# What the database columns hold: ids are 64-bit (BigInteger), small codes 32-bit (Integer),
+# money Numeric(14, 2). A value past these is refused here, with its field named, instead of
+# failing the write (OverflowError on SQLite, "out of range" on PostgreSQL) mid-sync.
+MAX_MONEY = Decimal("1e12")
+
+
+def _money_in_range(value: Decimal | None) -> Decimal | None:
+    if value is not None and abs(value) >= MAX_MONEY:
+        raise ValueError(f"an amount of {MAX_MONEY:,.0f} or more is not a plausible price")
+    return value
+
+
+WireId = Annotated[int, Field(ge=-(2**63), lt=2**63)]
+WireSmallInt = Annotated[int, Field(ge=-(2**31), lt=2**31)]
 PacificTime = Annotated[datetime | None, BeforeValidator(_pacific)]
-OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_blank_to_none)]
+OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_blank_to_none),
+                            AfterValidator(_money_in_range)]
+Amount = Annotated[Decimal, AfterValidator(_money_in_range)]
 OptionalStr = Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))]
 
 
@@ -43,9 +59,9 @@ class _Wire(BaseModel):
 class IssueSummary(_Wire):
     """One item of ``aliexpress.issue.issuelist.get`` ``data_list``."""
 
-    issue_id: int
-    order_id: int
-    parent_order_id: int
+    issue_id: WireId
+    order_id: WireId
+    parent_order_id: WireId
     buyer_login_id: str
     issue_status: str
     reason_chinese: OptionalStr = ""
@@ -55,15 +71,15 @@ class IssueSummary(_Wire):
 
 
 class IssuePage(_Wire):
-    current_page: int
-    page_size: int
-    total_item: int
+    current_page: WireSmallInt
+    page_size: WireSmallInt
+    total_item: WireSmallInt
     data_list: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Solution(_Wire):
-    id: int
-    issue_id: int | None = None
+    id: WireId
+    issue_id: WireId | None = None
     solution_owner: OptionalStr = ""
     solution_type: OptionalStr = ""
     status: OptionalStr = ""
@@ -97,10 +113,10 @@ class Process(_Wire):
 class IssueDetail(_Wire):
     """``aliexpress.issue.detail.get`` ``result_object``."""
 
-    id: int
-    order_id: int
-    parent_order_id: int
-    product_id: int | None = None
+    id: WireId
+    order_id: WireId
+    parent_order_id: WireId
+    product_id: WireId | None = None
     product_name: OptionalStr = ""
     product_price: OptionalDecimal = None
     product_price_currency: OptionalStr = ""
@@ -108,7 +124,7 @@ class IssueDetail(_Wire):
     issue_status: str
     reverse_detail_status: OptionalStr = ""
     issue_reason: OptionalStr = ""
-    issue_reason_id: int | None = None
+    issue_reason_id: WireSmallInt | None = None
     refund_money_max: OptionalDecimal = None
     refund_money_max_currency: OptionalStr = ""
     refund_money_max_local: OptionalDecimal = None
@@ -124,7 +140,7 @@ class IssueDetail(_Wire):
 
 
 class Money(_Wire):
-    amount: Decimal
+    amount: Amount
     currency_code: OptionalStr = "USD"
 
 
@@ -146,10 +162,10 @@ class BuyerInfo(_Wire):
 
 
 class ChildOrder(_Wire):
-    child_order_id: int
-    product_id: int | None = None
+    child_order_id: WireId
+    product_id: WireId | None = None
     product_name: OptionalStr = ""
-    product_count: int = 1
+    product_count: WireSmallInt = 1
     product_price: Money | None = None
     sku_code: OptionalStr = ""
 
@@ -157,7 +173,7 @@ class ChildOrder(_Wire):
 class OrderInfo(_Wire):
     """``aliexpress.solution.order.info.get`` ``result.data`` (same shape as findorderbyid)."""
 
-    id: int
+    id: WireId
     order_status: OptionalStr = ""
     order_amount: Money | None = None
     logistics_amount: Money | None = None
@@ -199,7 +215,7 @@ def parse(model: type[M], data: Any, what: str) -> M:
 class SellerAddress(_Wire):
     """An item of ``getlogisticsselleraddresses``' lists (reference §6.6)."""
 
-    address_id: int
+    address_id: WireId
     name: OptionalStr = ""
     country: OptionalStr = ""
     province: OptionalStr = ""
@@ -209,8 +225,8 @@ class SellerAddress(_Wire):
 
 
 class OrderListProduct(_Wire):
-    child_id: int
-    product_id: int | None = None
+    child_id: WireId
+    product_id: WireId | None = None
     product_name: OptionalStr = ""
     logistics_service_name: OptionalStr = ""
     logistics_type: OptionalStr = ""
@@ -219,7 +235,7 @@ class OrderListProduct(_Wire):
 class OrderListItem(_Wire):
     """An item of ``aliexpress.trade.seller.orderlist.get`` ``target_list``."""
 
-    order_id: int
+    order_id: WireId
     buyer_login_id: OptionalStr = ""
     order_status: OptionalStr = ""
     issue_status: OptionalStr = ""
