@@ -209,12 +209,25 @@ def load_file(path: Path) -> StoreParameters:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ParametersError(f"{path}: cannot be read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ParametersError(
+            f"{path}: not UTF-8 text (byte {exc.start} cannot be read); save the file as "
+            "UTF-8 in your editor") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ParametersError(f"{path}: not valid YAML ({exc})") from exc
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # PyYAML builds dates and numbers itself: "2026-13-01" raises ValueError, not a
+        # YAMLError. Quote such values to keep them as text.
+        raise ParametersError(
+            f"{path}: a value cannot be read ({exc}); put quotes around dates and numbers "
+            "that are meant as text") from None
     store = parse_store(data, str(path), expected_id=path.stem)
-    reply_overrides(store, path.parent)  # a broken override is a parameters error, now
+    try:
+        reply_overrides(store, path.parent)  # a broken override is a parameters error, now
+    except ParametersError as exc:
+        raise ParametersError(f"{path}: {exc}") from exc
     return store
 
 
@@ -225,11 +238,16 @@ def reply_overrides(store: StoreParameters, parameters_dir: Path) -> Any:
     from disputekit.errors import TemplateError
     from disputekit.replies import load_overrides
 
-    folder = (parameters_dir / store.replies.templates_dir).resolve()
     try:
+        folder = (parameters_dir / store.replies.templates_dir).resolve()
         return load_overrides(folder, store.replies.languages)
     except TemplateError as exc:
         raise ParametersError(f"store {store.store_id!r}: replies.templates_dir: {exc}") from exc
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte in it...
+        raise ParametersError(
+            f"store {store.store_id!r}: replies.templates_dir cannot be a folder here "
+            f"({exc.__class__.__name__}: {str(exc)[:120]}); give the path of the folder of "
+            "reply templates, relative to the parameters folder") from None
 
 
 def store_files(parameters_dir: Path) -> list[Path]:
