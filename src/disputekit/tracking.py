@@ -20,7 +20,6 @@ inferences, hence configurable) and ``thresholds_for`` layers the store's overri
 from __future__ import annotations
 
 import math
-
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
