@@ -12,7 +12,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
 
 from disputekit.errors import MalformedPayloadError
 from disputekit.platform_time import parse_pacific
@@ -203,7 +210,8 @@ def parse(model: type[M], data: Any, what: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: "
+            f"{str(err['msg']).removeprefix('Value error, ')}"
             for err in exc.errors()[:5]
         )
         raise MalformedPayloadError(
