@@ -134,7 +134,10 @@ def sync(stores: tuple[str, ...], jobs: int, home: str | None) -> None:
             else load_all(ws.parameters_dir)
     except DisputeKitError as exc:
         raise click.ClickException(str(exc)) from None
-    db = Database.open(ws.db_url)
+    try:
+        db = Database.open(ws.db_url)
+    except DisputeKitError as exc:
+        raise click.ClickException(str(exc)) from None
     results = sync_stores(chosen, connect, db, jobs=jobs, progress=sys.stderr.isatty())
     failed = False
     for store_id, result in results.items():

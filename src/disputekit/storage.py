@@ -31,12 +31,12 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime
 
-from disputekit.errors import ConfigError
+from disputekit.errors import ConfigError, StorageError
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -337,7 +337,8 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             # Notebooks, the runner and widgets share one file: wait on a lock, don't fail.
-            kwargs["connect_args"] = {"timeout": 30}
+            # ``?timeout=<seconds>`` in the URL changes how long (sqlite3's busy timeout).
+            kwargs["connect_args"] = {"timeout": _busy_timeout(parsed)}
         engine = create_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
@@ -349,16 +350,23 @@ class Database:
                 # Several processes opening a new database at once (the parallel daily run)
                 # race between "does it exist" and "create", or meet a lock: check again.
                 if attempt == 5 or not ("already exists" in str(exc) or "locked" in str(exc)):
-                    raise
+                    raise storage_error(engine.url, exc) from exc
                 time.sleep(0.05 * attempt)
         _check_schema(engine, url)
         return cls(engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A unit of work: committed when the block ends, rolled back if it raises.
+
+        A database that refuses the work (locked past the busy timeout, gone away) raises
+        ``StorageError`` naming it; the whole unit was rolled back, so nothing is half-written.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise storage_error(self.engine.url, exc) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -382,6 +390,37 @@ class Database:
             set_={c: statement.excluded[c] for c in rows[0] if c not in keys})
         for start in range(0, len(rows), 500):
             session.execute(statement, rows[start:start + 500])
+
+
+DEFAULT_BUSY_TIMEOUT = 30.0  # seconds a SQLite write waits for another writer's lock
+
+
+def _busy_timeout(url: URL) -> float:
+    raw = url.query.get("timeout")
+    if raw is None:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        return float(raw if isinstance(raw, str) else raw[0])
+    except ValueError:
+        raise ConfigError(f"the database URL's timeout must be seconds, like ?timeout=30; "
+                          f"got {raw!r}") from None
+
+
+def storage_error(url: URL, exc: OperationalError) -> StorageError:
+    """The database refused work: say which database, what happened and what to do."""
+    shown = url.render_as_string(hide_password=True)
+    said = str(exc.orig) if exc.orig is not None else str(exc)
+    if "locked" in said or "busy" in said:
+        return StorageError(
+            f"the database {shown} is locked: another program (a notebook, the daily run, "
+            f"a database browser) held its write lock longer than the busy timeout "
+            f"({_busy_timeout(url) if url.get_backend_name() == 'sqlite' else '?'} s). Nothing "
+            "of the interrupted step was written. Close or finish the other program and run "
+            "again; add ?timeout=<seconds> to DISPUTEKIT_DB_URL to wait longer.")
+    return StorageError(
+        f"the database {shown} refused a read or write ({said[:200]}). Nothing of the "
+        "interrupted step was written; check that the database is reachable and has space, "
+        "then run again.")
 
 
 def _check_schema(engine: Engine, url: str) -> None:

@@ -27,6 +27,7 @@ from disputekit.errors import (
     DisputeKitError,
     InvalidRequestError,
     MalformedPayloadError,
+    StorageError,
 )
 from disputekit.parameters import StoreParameters
 from disputekit.platform_time import to_pacific_string, utc_now
@@ -151,7 +152,13 @@ def sync_store(
         result.status = "partial" if result.failures or result.skipped_orders else "ok"
     except DisputeKitError as exc:
         result.status = "failed"
-        _finish(db, run_id, result, error="\n".join(filter(None, [str(exc), result.problems()])))
+        try:
+            _finish(db, run_id, result,
+                    error="\n".join(filter(None, [str(exc), result.problems()])))
+        except StorageError as also:
+            # The database itself refused (locked, gone): the run stays 'running' and the
+            # next run marks it interrupted. The error to report is the first one.
+            log.warning("%s: the failed run could not be recorded: %s", store.store_id, also)
         raise
     _finish(db, run_id, result, error=result.problems())
     return result
