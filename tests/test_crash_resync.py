@@ -48,6 +48,10 @@ from tests.conftest import REPO, demo_credentials, make_workspace
 from tests.dbdump import differences, normalised
 
 STORE = "volt"
+DETAIL = "aliexpress.issue.detail.get"
+ORDER = "aliexpress.solution.order.info.get"
+TRACK = "aliexpress.logistics.redefining.querytrackingresult"
+ORDER_LIST = "aliexpress.trade.seller.orderlist.get"
 SEED = 31  # of the kill points; change it to explore other points
 Dump = dict[str, list[tuple[Any, ...]]]
 
@@ -124,17 +128,19 @@ def run_statuses(db_url: str) -> list[str]:
 
 @contextmanager
 def on_request(gateway: Gateway, n: int, action: Callable[[], None],
-               monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Run ``action`` when the gateway receives its ``n``-th business call (before it is
-    answered); yields the running count."""
+               monkeypatch: pytest.MonkeyPatch, method: str | None = None
+               ) -> Iterator[list[int]]:
+    """Run ``action`` when the gateway receives its ``n``-th business call (of ``method``,
+    if given) before answering it; yields the running count."""
     original = gateway.handle
     count = [0]
     lock = threading.Lock()
 
     def handle(params: Any) -> Reply:
         with lock:
-            count[0] += 1
-            hit = count[0] == n
+            if method is None or params.get("method") == method:
+                count[0] += 1
+            hit = count[0] == n and (method is None or params.get("method") == method)
         if hit:
             action()
         return original(params)
@@ -164,11 +170,12 @@ def start_sync(ws: Workspace) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def killed_at_request(gateway: Gateway, ws: Workspace, n: int,
+def killed_at_request(gateway: Gateway, ws: Workspace, method: str, n: int,
                       monkeypatch: pytest.MonkeyPatch) -> bool:
-    """Run ``disputekit sync`` and SIGKILL it when its ``n``-th request arrives."""
+    """Run ``disputekit sync`` and SIGKILL it when its ``n``-th ``method`` request arrives."""
     proc = start_sync(ws)
-    with on_request(gateway, n, lambda: os.kill(proc.pid, signal.SIGKILL), monkeypatch):
+    with on_request(gateway, n, lambda: os.kill(proc.pid, signal.SIGKILL), monkeypatch,
+                    method):
         proc.communicate(timeout=120)
     assert proc.returncode in (0, -signal.SIGKILL), proc.returncode
     return proc.returncode == -signal.SIGKILL
@@ -195,16 +202,19 @@ def finish(ws: Workspace) -> None:
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.slow
 def test_killed_at_chosen_requests_then_rerun_ends_identical(
         tmp_path: Path, gateway: Gateway, platform: RunningSimulator, reference: Dump,
         monkeypatch: pytest.MonkeyPatch) -> None:
     ws = make_workspace(tmp_path / "ws", platform.sync_url)
     rng = random.Random(f"{SEED}:requests")
-    # A fresh sync of this store makes ~170 requests; a resumed one ~45 or more.
-    points = [rng.randrange(2, 150), rng.randrange(2, 60), rng.randrange(2, 45)]
-    kills = [killed_at_request(gateway, ws, n, monkeypatch) for n in points]
-    assert kills[0], f"the first run was not killed at request {points[0]}"
+    # One kill at each step of a dispute's reading (its detail, its order, its parcels) and
+    # in the order list, in a random order, each at a random one of that step's requests.
+    # A resumed run skips what is stored, so later runs have fewer of each: small counts.
+    steps = [(DETAIL, 12), (ORDER, 8), (TRACK, 8), (ORDER_LIST, 3)]
+    rng.shuffle(steps)
+    points = [(method, rng.randint(1, most)) for method, most in steps]
+    kills = [killed_at_request(gateway, ws, method, n, monkeypatch) for method, n in points]
+    assert kills[0] and sum(kills) >= 3, list(zip(points, kills, strict=True))
     finish(ws)
     assert_identical(ws.db_url, reference)
     # Each killed run was left 'running' and is said to be interrupted by the next one.
@@ -212,7 +222,6 @@ def test_killed_at_chosen_requests_then_rerun_ends_identical(
     assert statuses.count("interrupted") == sum(kills) and statuses[-1] == "ok"
 
 
-@pytest.mark.slow
 def test_killed_after_random_delays_then_rerun_ends_identical(
         tmp_path: Path, gateway: Gateway, platform: RunningSimulator, reference: Dump,
         monkeypatch: pytest.MonkeyPatch) -> None:
