@@ -122,6 +122,11 @@ CASES: dict[str, tuple[Spoil, str]] = {
                                            "gmt_modified"),
     "list item wrong type": (_summary("buyer_login_id", {"id": 1}), "buyer_login_id"),
     "order wrong type": (_order("buyer_info", "Anna"), "buyer_info"),
+    "detail unknown status far too long": (_detail("reverse_detail_status", "WAIT_" * 500),
+                                           "reverse_detail_status"),
+    "order tracking number far too long": (_order("logistic_info_list", [
+        {"logistics_no": "LP" + "9" * 200, "logistics_type_code": "CAINIAO_STANDARD"}]),
+        "logistics_no"),
 }
 
 
@@ -237,3 +242,21 @@ def test_once_the_platform_sends_it_right_the_next_sync_takes_it(setup: Setup,
         row = s.get(DisputeRow, (STORE, target.summary["issue_id"]))
         assert row is not None
         assert row.modified_at == parse_pacific(target.summary["gmt_modified"])
+
+
+def test_huge_free_text_is_stored_shortened_and_kept_whole_in_the_raw_answer(
+        setup: Setup) -> None:
+    """A product name or parcel location of 100,000 characters is not a reason to lose a
+    dispute; the column gets a shortened copy, the raw JSON the whole text."""
+    target = setup.records[0]
+    huge = "Multimeter " + "x" * 100_000
+    target.detail["product_name"] = huge
+    result = setup.sync()
+    assert result.status == "ok", result.failures
+    with setup.db.session() as s:
+        row = s.get(DisputeRow, (STORE, target.summary["issue_id"]))
+        assert row is not None
+        column = DisputeRow.__table__.c.product_name  # type: ignore[attr-defined]
+        assert len(row.product_name) == column.type.length
+        assert row.product_name.startswith("Multimeter xxx") and row.product_name.endswith("…")
+        assert row.detail_json["product_name"] == huge

@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
 )
 
@@ -57,6 +58,14 @@ OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_blank_to_none),
                             AfterValidator(_money_in_range)]
 Amount = Annotated[Decimal, AfterValidator(_money_in_range)]
 OptionalStr = Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))]
+# Identifiers and codes (ids, statuses, currencies, countries, tracking numbers) are stored
+# in columns of a fixed width and used as keys: one longer than any real value is refused
+# (free text, such as product names and messages, is shortened when stored instead).
+LoginId = Annotated[str, StringConstraints(max_length=120)]
+Status = Annotated[str, StringConstraints(max_length=40)]
+OptionalCode = Annotated[OptionalStr, StringConstraints(max_length=60)]
+OptionalShortCode = Annotated[OptionalStr, StringConstraints(max_length=8)]
+OptionalNumber = Annotated[OptionalStr, StringConstraints(max_length=80)]
 
 
 class _Wire(BaseModel):
@@ -69,8 +78,8 @@ class IssueSummary(_Wire):
     issue_id: WireId
     order_id: WireId
     parent_order_id: WireId
-    buyer_login_id: str
-    issue_status: str
+    buyer_login_id: LoginId
+    issue_status: Status
     reason_chinese: OptionalStr = ""
     reason_english: OptionalStr = ""
     gmt_create: PacificTime
@@ -93,9 +102,9 @@ class Solution(_Wire):
     is_default: bool = False
     content: OptionalStr = ""
     refund_money: OptionalDecimal = None
-    refund_money_currency: OptionalStr = ""
+    refund_money_currency: OptionalShortCode = ""
     refund_money_post: OptionalDecimal = None
-    refund_money_post_currency: OptionalStr = ""
+    refund_money_post_currency: OptionalShortCode = ""
     reached_type: OptionalStr = ""
     reached_time: PacificTime = None
     gmt_create: PacificTime = None
@@ -126,18 +135,18 @@ class IssueDetail(_Wire):
     product_id: WireId | None = None
     product_name: OptionalStr = ""
     product_price: OptionalDecimal = None
-    product_price_currency: OptionalStr = ""
-    buyer_login_id: str
-    issue_status: str
-    reverse_detail_status: OptionalStr = ""
+    product_price_currency: OptionalShortCode = ""
+    buyer_login_id: LoginId
+    issue_status: Status
+    reverse_detail_status: OptionalCode = ""
     issue_reason: OptionalStr = ""
     issue_reason_id: WireSmallInt | None = None
     refund_money_max: OptionalDecimal = None
-    refund_money_max_currency: OptionalStr = ""
+    refund_money_max_currency: OptionalShortCode = ""
     refund_money_max_local: OptionalDecimal = None
-    refund_money_max_local_currency: OptionalStr = ""
+    refund_money_max_local_currency: OptionalShortCode = ""
     after_sale_warranty: bool = False
-    timeout_type: OptionalStr = ""
+    timeout_type: OptionalCode = ""
     timeout_trigger_time: PacificTime = None
     gmt_create: PacificTime = None
     buyer_solution_list: list[Solution] = Field(default_factory=list)
@@ -152,9 +161,9 @@ class Money(_Wire):
 
 
 class LogisticInfo(_Wire):
-    logistics_no: OptionalStr = ""
+    logistics_no: OptionalNumber = ""
     logistics_service_name: OptionalStr = ""
-    logistics_type_code: OptionalStr = ""
+    logistics_type_code: OptionalNumber = ""
     gmt_send: PacificTime = None
     gmt_received: PacificTime = None
     receive_status: OptionalStr = ""
@@ -165,7 +174,7 @@ class BuyerInfo(_Wire):
     login_id: OptionalStr = ""
     first_name: OptionalStr = ""
     last_name: OptionalStr = ""
-    country: OptionalStr = ""
+    country: OptionalShortCode = ""
 
 
 class ChildOrder(_Wire):
@@ -181,7 +190,7 @@ class OrderInfo(_Wire):
     """``aliexpress.solution.order.info.get`` ``result.data`` (same shape as findorderbyid)."""
 
     id: WireId
-    order_status: OptionalStr = ""
+    order_status: Annotated[OptionalStr, StringConstraints(max_length=40)] = ""
     order_amount: Money | None = None
     logistics_amount: Money | None = None
     buyer_info: BuyerInfo = Field(default_factory=BuyerInfo)
@@ -198,7 +207,7 @@ class TrackingEvent(_Wire):
     event_desc: OptionalStr = ""
     address: OptionalStr = ""
     signed_name: OptionalStr = ""
-    action_code: OptionalStr = ""
+    action_code: OptionalCode = ""
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -225,7 +234,7 @@ class SellerAddress(_Wire):
 
     address_id: WireId
     name: OptionalStr = ""
-    country: OptionalStr = ""
+    country: OptionalShortCode = ""
     province: OptionalStr = ""
     city: OptionalStr = ""
     street_address: OptionalStr = ""
@@ -237,18 +246,18 @@ class OrderListProduct(_Wire):
     product_id: WireId | None = None
     product_name: OptionalStr = ""
     logistics_service_name: OptionalStr = ""
-    logistics_type: OptionalStr = ""
+    logistics_type: OptionalNumber = ""
 
 
 class OrderListItem(_Wire):
     """An item of ``aliexpress.trade.seller.orderlist.get`` ``target_list``."""
 
     order_id: WireId
-    buyer_login_id: OptionalStr = ""
-    order_status: OptionalStr = ""
-    issue_status: OptionalStr = ""
+    buyer_login_id: Annotated[OptionalStr, StringConstraints(max_length=120)] = ""
+    order_status: Annotated[OptionalStr, StringConstraints(max_length=40)] = ""
+    issue_status: Annotated[OptionalStr, StringConstraints(max_length=20)] = ""
     pay_amount: Money | None = None
     gmt_create: PacificTime = None
     gmt_send_goods_time: PacificTime = None
-    buyer_country: OptionalStr = ""
+    buyer_country: OptionalShortCode = ""
     product_list: list[OrderListProduct] = Field(default_factory=list)

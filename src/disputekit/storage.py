@@ -328,6 +328,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", _fit_text)
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -382,6 +383,7 @@ class Database:
             return
         from sqlalchemy.dialects import postgresql, sqlite
 
+        rows = [fit_row(table.__table__, row) for row in rows]
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
         keys = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
         statement: Any = insert(table)
@@ -390,6 +392,35 @@ class Database:
             set_={c: statement.excluded[c] for c in rows[0] if c not in keys})
         for start in range(0, len(rows), 500):
             session.execute(statement, rows[start:start + 500])
+
+
+def _fitted(value: Any, column: Any) -> Any:
+    """Free text longer than its column, shortened (with an ellipsis) to fit it."""
+    length = getattr(column.type, "length", None)
+    if isinstance(value, str) and length and len(value) > length and not column.primary_key:
+        return value[:length - 1] + "…"
+    return value
+
+
+def fit_row(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    return {key: _fitted(value, table.columns[key]) if key in table.columns else value
+            for key, value in row.items()}
+
+
+def _fit_text(session: Session, _context: Any, _instances: Any) -> None:
+    """Shorten over-long text before it is written. SQLite would keep it whole, PostgreSQL
+    would refuse the whole dispute for one long product name or parcel location; the full
+    text stays in the raw JSON columns. Identifiers never get here too long: the payload
+    models refuse them (a shortened id would be another id)."""
+    for obj in (*session.new, *session.dirty):
+        table = getattr(obj, "__table__", None)
+        if table is None:
+            continue
+        for column in table.columns:
+            value = getattr(obj, column.key, None)
+            fitted = _fitted(value, column)
+            if fitted is not value:
+                setattr(obj, column.key, fitted)
 
 
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds a SQLite write waits for another writer's lock
