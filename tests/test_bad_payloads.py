@@ -208,3 +208,60 @@ def test_any_json_document_gives_an_answer_or_a_typed_error(doc: Any) -> None:
     for method in answers():
         with contextlib.suppress(DisputeKitError):
             read(client_answering(json.dumps(doc).encode()), method)
+
+
+# -- 17TRACK answers ---------------------------------------------------------------------------
+
+TRACK_INFO: dict[str, Any] = {
+    "latest_status": {"status": "InTransit", "sub_status": "InTransit_Other"},
+    "shipping_info": {"recipient_address": {"country": "BR"}},
+    "tracking": {"providers": [{"provider": {"name": "Cainiao", "key": 190271}, "events": [
+        {"time_iso": "2026-11-01T10:00:00+08:00", "time_utc": "2026-11-01T02:00:00Z",
+         "description": "Departed from sorting center", "location": "Shenzhen",
+         "stage": "InTransit", "sub_status": "InTransit_Other"}]}]},
+}
+SEVENTEEN: dict[str, dict[str, Any]] = {
+    "gettrackinfo": {"code": 0, "data": {
+        "accepted": [{"number": "LP1", "carrier": 190271, "track_info": TRACK_INFO}],
+        "rejected": [{"number": "LP2", "error": {"code": -18019902, "message": "not registered"}}],
+    }},
+    "register": {"code": 0, "data": {
+        "accepted": [{"number": "LP1", "carrier": 190271, "origin": 1, "tag": ""}],
+        "rejected": [{"number": "LP2", "error": {"code": -18019901, "message": "registered"}}],
+    }},
+    "getquota": {"code": 0, "data": {"quota_total": 100, "quota_used": 3, "quota_remain": 97,
+                                     "today_used": 3, "max_track_daily": 1000}},
+}
+
+
+def seventeen_answering(answers: dict[str, bytes]) -> Any:
+    from disputekit.seventeentrack import RetryPolicy as TrackRetry
+    from disputekit.seventeentrack import SeventeenTrackClient
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        endpoint = request.url.path.rsplit("/", 1)[-1]
+        return httpx.Response(200, content=answers.get(endpoint, b"{}"))
+
+    return SeventeenTrackClient("key", base_url="http://17track.invalid/track/v2.2",
+                                http=httpx.Client(transport=httpx.MockTransport(handler)),
+                                retry=TrackRetry(attempts=1), sleep=lambda _s: None,
+                                rate_per_second=None)
+
+
+@given(st.sampled_from(sorted(SEVENTEEN)).flatmap(
+    lambda endpoint: st.tuples(st.just(endpoint), spoiled(SEVENTEEN[endpoint]))))
+def test_a_spoiled_17track_answer_raises_only_disputekit_errors(
+        case: tuple[str, tuple[Any, Mutation]]) -> None:
+    endpoint, (doc, _mutation) = case
+    answers = {name: json.dumps(body).encode() for name, body in SEVENTEEN.items()}
+    answers[endpoint] = json.dumps(doc).encode()
+    client = seventeen_answering(answers)
+    try:
+        if endpoint == "gettrackinfo":
+            client.timelines(["LP1", "LP2"])
+        elif endpoint == "register":
+            client.register(["LP1", "LP2"])
+        else:
+            client.getquota()
+    except DisputeKitError:
+        pass
