@@ -265,6 +265,27 @@ def test_a_database_locked_past_the_busy_timeout_fails_clearly_then_rerun_ends_i
     assert_identical(ws.db_url, reference)
 
 
+def test_the_cli_reports_a_locked_database_by_name_without_a_traceback(
+        tmp_path: Path, platform: RunningSimulator) -> None:
+    ws = make_workspace(tmp_path / "ws", platform.sync_url)
+    url = make_url(ws.db_url)
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("the write lock of a database file is SQLite's")
+    Database.open(ws.db_url).dispose()
+    other = sqlite3.connect(str(url.database), isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        env = {**cli_env(ws), "DISPUTEKIT_DB_URL": f"{ws.db_url}?timeout=0.3"}
+        done = subprocess.run([sys.executable, "-m", "disputekit", "sync", "--store", STORE,
+                               "--home", str(ws.root)], env=env, capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"volt: FAILED: the database {env['DISPUTEKIT_DB_URL']} is locked" in done.stderr
+
+
 # -- 3. the network cut ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("n", kill_points(random.Random(f"{SEED}:network"), 160, 2))
