@@ -19,6 +19,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from disputekit.client import AliExpressClient, Credentials
 from disputekit.errors import ParametersError
 from disputekit.parameters import StoreParameters, load_file
 from disputekit.tracking import thresholds_for
@@ -66,6 +67,10 @@ def write(tmp_path: Path, text: str | bytes, name: str = "volt.yaml") -> Path:
 
 def usable(store: StoreParameters) -> None:
     """A store that loaded must work where its parameters are used: no late surprises."""
+    client = AliExpressClient(base_url=store.api.base_url, credentials=Credentials("1", "2", "3"),
+                              sign_method=store.api.sign_method)
+    client._signed_request("aliexpress.issue.issuelist.get", {})  # the URL can be sent to
+    client.close()
     model = store.triage.cost_model()
     for lane in store.tracking.lanes:
         carrier, _, country = lane.partition(":")
@@ -154,6 +159,10 @@ def test_a_spoiled_parameters_file_is_refused_naming_the_key(
 @pytest.mark.parametrize(("change", "named", "fix"), [
     ({"api": {**FULL["api"], "base_url": "api-sg.aliexpress.com/sync"}}, "api.base_url",
      "https://"),
+    ({"api": {**FULL["api"], "base_url": "http://ho st/sync"}}, "api.base_url", "https://"),
+    ({"api": {**FULL["api"], "base_url": "http://host:99999/sync"}}, "api.base_url", "port"),
+    ({"api": {**FULL["api"], "base_url": "http://host:abc/sync"}}, "api.base_url", "https://"),
+    ({"api": {**FULL["api"], "base_url": "http://[oops/sync"}}, "api.base_url", "https://"),
     ({"api": {**FULL["api"], "timeout_seconds": "soon"}}, "api.timeout_seconds", "number"),
     ({"api": {**FULL["api"], "app_secret": "s3cret"}}, "api.app_secret", "app_secret_env"),
     ({"tracking": {"lanes": {"CainiaoBR": {"stalled_days": 3}}}}, "tracking.lanes",

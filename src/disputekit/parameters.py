@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import httpx
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -65,8 +66,18 @@ class ApiParameters(_Strict):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("must be an http(s) URL such as https://api-sg.aliexpress.com/sync")
+        example = "an http(s) URL such as https://api-sg.aliexpress.com/sync"
+        if not re.match(r"^https?://[^\s/]+", value) or any(
+                c.isspace() or not c.isprintable() for c in value):
+            raise ValueError(f"must be {example}, without spaces")
+        try:  # what the client will send to: refuse now what it could not use later
+            url = httpx.URL(value)
+            port = url.port
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            raise ValueError(f"must be {example} ({exc})") from None
+        if not re.match(r"^([A-Za-z0-9._-]+|[0-9A-Fa-f:.]+)$", url.host) \
+                or (port is not None and not 0 < port < 65536):
+            raise ValueError(f"must be {example}: {url.host!r}:{port} is not a host and port")
         return value
 
 
