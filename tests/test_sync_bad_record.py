@@ -9,6 +9,7 @@ exactly as they were, and say which dispute and which field (in its result and i
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,18 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from disputekit.parameters import StoreParameters, load_store
 from disputekit.pipeline import connect
-from disputekit.platform_time import parse_pacific
+from disputekit.platform_time import parse_pacific, to_pacific_string
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord
 from disputekit.simulator.gateway import Gateway
 from disputekit.storage import Database, DisputeRow, SyncRunRow
 from disputekit.sync import SyncResult, sync_store
-from tests.conftest import make_workspace
-from tests.dbdump import snapshot
+from tests.badinput import names_a_prefix, spoiled
+from tests.conftest import demo_credentials, make_workspace
+from tests.dbdump import normalised, snapshot
 
 STORE = "volt"
 
@@ -260,3 +264,73 @@ def test_huge_free_text_is_stored_shortened_and_kept_whole_in_the_raw_answer(
         assert len(row.product_name) == column.type.length
         assert row.product_name.startswith("Multimeter xxx") and row.product_name.endswith("…")
         assert row.detail_json["product_name"] == huge
+
+
+# -- any spoiling of one dispute's detail, through a real sync ------------------------------
+
+@pytest.fixture(scope="module")
+def frozen(tmp_path_factory: pytest.TempPathFactory, anchor: datetime
+           ) -> Iterator[Setup]:
+    """A platform whose clock never moves, synced once: only what a test spoils changes."""
+    wall = time.time()
+    running = serve_in_thread(Gateway(seed=29, now=anchor, disputes_per_store=42,
+                                      clock=lambda: wall))
+    ws = make_workspace(tmp_path_factory.mktemp("frozen") / "ws", running.sync_url)
+    db = Database.open(ws.db_url)
+    setup = Setup(running, load_store(STORE, ws.parameters_dir), db)
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in demo_credentials().items():
+            env.setenv(key, value)
+        assert setup.sync().status == "ok"
+        yield setup
+    db.dispose()
+    running.stop()
+
+
+def _without(rows: list[tuple[Any, ...]], issue_id: int, order_id: int
+             ) -> list[tuple[Any, ...]]:
+    return [r for r in rows if issue_id not in r and order_id not in r]
+
+
+@pytest.mark.slow  # ~25 s: 25 examples, four real syncs each
+@settings(max_examples=25)
+@given(data=st.data())
+def test_any_spoiled_detail_is_stored_whole_or_refused_without_damage(
+        frozen: Setup, credentials: dict[str, str], data: st.DataObject) -> None:
+    record = data.draw(st.sampled_from(frozen.records), label="dispute")
+    spoiled_detail, mutation = data.draw(spoiled(record.detail), label="spoiling")
+    issue_id, order_id = record.summary["issue_id"], record.summary["parent_order_id"]
+    good_detail, good_modified = dict(record.detail), record.summary["gmt_modified"]
+    before = normalised(frozen.db)
+    record.detail.clear()
+    record.detail.update(spoiled_detail)
+    # The platform says the dispute changed, so the sync reads it again.
+    record.summary["gmt_modified"] = to_pacific_string(
+        (parse_pacific(good_modified) or frozen.sim.gateway.now) + timedelta(seconds=1))
+    try:
+        result = frozen.sync()
+    finally:
+        record.detail.clear()
+        record.detail.update(good_detail)
+        record.summary["gmt_modified"] = good_modified
+    after = normalised(frozen.db)
+    if result.status == "partial":
+        assert [i for i, _ in result.failures] == [issue_id], mutation.describe()
+        assert names_a_prefix(result.failures[0][1], mutation.path), (
+            mutation.describe(), result.failures[0][1])
+        assert after == before, mutation.describe()  # nothing at all was changed
+    else:
+        assert result.status == "ok", mutation.describe()
+        for table in ("disputes", "orders"):  # only the spoiled dispute's rows may differ
+            assert _without(after[table], issue_id, order_id) == \
+                _without(before[table], issue_id, order_id), (table, mutation.describe())
+    # The platform sends it right again (and says it changed): the store is as before.
+    record.summary["gmt_modified"] = to_pacific_string(
+        (parse_pacific(good_modified) or frozen.sim.gateway.now) + timedelta(seconds=2))
+    try:
+        assert frozen.sync().status == "ok"
+        record.summary["gmt_modified"] = good_modified
+        assert frozen.sync().status == "ok"
+    finally:
+        record.summary["gmt_modified"] = good_modified
+    assert normalised(frozen.db) == before, mutation.describe()
