@@ -237,6 +237,11 @@ def test_killed_after_random_delays_then_rerun_ends_identical(
 
 # -- 2. the database locked ------------------------------------------------------------------
 
+def with_busy_timeout(db_url: str, seconds: float) -> str:
+    url = make_url(db_url).update_query_dict({"timeout": str(seconds)})
+    return url.render_as_string(hide_password=False)
+
+
 @pytest.mark.parametrize("n", kill_points(random.Random(f"{SEED}:lock"), 160, 3))
 def test_a_database_locked_past_the_busy_timeout_fails_clearly_then_rerun_ends_identical(
         tmp_path: Path, gateway: Gateway, platform: RunningSimulator, reference: Dump,
@@ -246,7 +251,7 @@ def test_a_database_locked_past_the_busy_timeout_fails_clearly_then_rerun_ends_i
     if url.get_backend_name() != "sqlite":
         pytest.skip("the write lock of a database file is SQLite's")
     path = str(url.database)
-    short = f"{ws.db_url}?timeout=0.3"  # wait 0.3 s for a lock, not 30
+    short = with_busy_timeout(ws.db_url, 0.3)  # wait 0.3 s for a lock, not 30
     Database.open(short).dispose()  # the file and its tables exist before anyone locks it
     # Another program (a DB browser, a stuck notebook) takes the write lock mid-sync.
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -275,7 +280,7 @@ def test_the_cli_reports_a_locked_database_by_name_without_a_traceback(
     other = sqlite3.connect(str(url.database), isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
     try:
-        env = {**cli_env(ws), "DISPUTEKIT_DB_URL": f"{ws.db_url}?timeout=0.3"}
+        env = {**cli_env(ws), "DISPUTEKIT_DB_URL": with_busy_timeout(ws.db_url, 0.3)}
         done = subprocess.run([sys.executable, "-m", "disputekit", "sync", "--store", STORE,
                                "--home", str(ws.root)], env=env, capture_output=True, text=True,
                               timeout=120)
