@@ -92,3 +92,31 @@ def test_the_cli_reports_bad_lines_and_triages_the_others(tmp_path: Path) -> Non
     assert [("error" in o) for o in out] == [False, True, True, True, False]
     assert out[1]["field"] == "dispute.gmt_create" and "2026-03-01 09:30:00" in out[1]["error"]
     assert "line 2: field 'dispute.gmt_create'" in done.stderr
+
+
+@given(st.lists(st.binary(max_size=60), max_size=5))
+def test_any_bytes_give_a_result_or_an_error_line_each(lines: list[bytes]) -> None:
+    results = list(triage_lines([*lines, LINES[0].encode()], NOW))
+    assert "error" not in results[-1]  # the good line after them is still triaged
+    assert all("class" in r or ("error" in r and r["field"]) for r in results)
+
+
+def test_the_cli_refuses_a_line_in_another_encoding_alone(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    latin1 = json.dumps({"dispute": {"product_name": "Câble"}}, ensure_ascii=False)
+    source.write_bytes(b"\n".join([LINES[0].encode(), latin1.encode("latin-1"),
+                                   LINES[1].encode()]) + b"\n")
+    blocklist = tmp_path / "blocked.txt"
+    blocklist.write_bytes(b"buyer\xe9\n")
+    done = subprocess.run([sys.executable, "-m", "disputekit", "triage", "--input", str(source),
+                           "--now", "2026-11-28T00:00:00Z"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [("error" in o) for o in out] == [False, True, False]
+    assert "not UTF-8" in out[1]["error"] and "line 2" in done.stderr
+    refused = subprocess.run([sys.executable, "-m", "disputekit", "triage", "--input",
+                              str(source), "--blocklist", str(blocklist)], capture_output=True,
+                             text=True, timeout=120)
+    assert refused.returncode == 2 and "not UTF-8" in refused.stderr
+    assert "Traceback" not in refused.stderr
