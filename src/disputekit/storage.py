@@ -350,7 +350,10 @@ class Database:
             except OperationalError as exc:
                 # Several processes opening a new database at once (the parallel daily run)
                 # race between "does it exist" and "create", or meet a lock: check again.
-                if attempt == 5 or not ("already exists" in str(exc) or "locked" in str(exc)):
+                racing = "already exists" in str(exc) or "locked" in str(exc)
+                if not racing:
+                    raise  # the server is unreachable, the URL wrong: the CLI says which
+                if attempt == 5:
                     raise storage_error(engine.url, exc) from exc
                 time.sleep(0.05 * attempt)
         _check_schema(engine, url)
