@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
@@ -16,6 +17,17 @@ from disputekit.simulator.gateway import Gateway
 from disputekit.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Property tests are reproducible in CI: the same examples every run, no example database
+# carried between runs, no per-example deadline (2 shared cores make timings noisy).
+# HYPOTHESIS_PROFILE=dev explores new examples locally.
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, max_examples=100,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile(
+    "dev", deadline=None, max_examples=300,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 SHARED = REPO.parent / "shared"
 
 

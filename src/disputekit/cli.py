@@ -168,7 +168,10 @@ def sync(stores: tuple[str, ...], jobs: int, home: str | None) -> None:
             else load_all(ws.parameters_dir)
     except DisputeKitError as exc:
         raise click.ClickException(str(exc)) from None
-    db = Database.open(ws.db_url)
+    try:
+        db = Database.open(ws.db_url)
+    except DisputeKitError as exc:
+        raise click.ClickException(str(exc)) from None
     results = sync_stores(chosen, connect, db, jobs=jobs, progress=sys.stderr.isatty())
     failed = False
     for store_id, result in results.items():
@@ -321,11 +324,18 @@ def triage(input_path: str, output_path: str, now_text: str | None,
     if now.tzinfo is None:
         raise click.BadParameter("give a time zone, e.g. 2026-11-28T00:00:00Z",
                                  param_hint="--now")
-    blocklist = read_blocklist(Path(blocklist_path).read_text(encoding="utf-8").splitlines()) \
-        if blocklist_path else frozenset()
+    try:
+        blocklist = read_blocklist(
+            Path(blocklist_path).read_text(encoding="utf-8").splitlines()) \
+            if blocklist_path else frozenset()
+    except UnicodeDecodeError:
+        raise click.BadParameter("the blocklist is not UTF-8 text; save it as UTF-8",
+                                 param_hint="--blocklist") from None
     rule = EscalationRule.LEGACY if legacy_escalation else EscalationRule.CURRENT
     refused = 0
-    with click.open_file(input_path, encoding="utf-8") as source, \
+    # Binary: each line is decoded on its own, so one line in another encoding is refused
+    # alone instead of ending the run with a traceback.
+    with click.open_file(input_path, "rb") as source, \
             click.open_file(output_path, "w", encoding="utf-8") as sink:
         for result in triage_lines(source, now, blocklist=blocklist, escalation_rule=rule):
             if "error" in result:

@@ -20,9 +20,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
+from pydantic import BaseModel
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -357,8 +358,14 @@ class AliExpressClient:
     def issue_page(
         self, page: int, page_size: int = MAX_PAGE_SIZE, status: str | None = None,
         *, order_no: int | None = None, buyer_login_id: str | None = None,
+        on_malformed: OnMalformed | None = None,
     ) -> tuple[int, list[payloads.IssueSummary]]:
-        """One page of ``aliexpress.issue.issuelist.get``: (total_item, summaries)."""
+        """One page of ``aliexpress.issue.issuelist.get``: (total_item, summaries).
+
+        A malformed item raises ``MalformedPayloadError``; with ``on_malformed`` it is
+        handed to that callback (with its issue id when one can be read) and left out, so
+        one bad record does not hide the rest of the page.
+        """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, got {page_size}")
         query: dict[str, Any] = {"current_page": page, "page_size": page_size}
@@ -375,21 +382,29 @@ class AliExpressClient:
             if isinstance(body.get(wrapper), dict) and "data_list" in body[wrapper]:
                 body = envelope.unwrap(method, body[wrapper])
         page_data = payloads.parse(payloads.IssuePage, body, f"{method} page {page}")
-        summaries = [
-            payloads.parse(payloads.IssueSummary, item, f"{method} page {page} item {i}")
-            for i, item in enumerate(page_data.data_list)
-        ]
+        summaries = _parse_items(payloads.IssueSummary, page_data.data_list,
+                                 f"{method} page {page}", "issue_id", on_malformed)
         return page_data.total_item, summaries
 
     def iter_issues(
-        self, status: str | None = None, page_size: int = MAX_PAGE_SIZE
+        self, status: str | None = None, page_size: int = MAX_PAGE_SIZE,
+        on_malformed: OnMalformed | None = None,
     ) -> Iterator[payloads.IssueSummary]:
         """Every dispute, page by page, until ``ceil(total_item / page_size)`` pages are read."""
         page = 1
+        seen: list[int | None] = []  # this page's unreadable items: the list goes on
+
+        def note(issue_id: int | None, error: MalformedPayloadError) -> None:
+            seen.append(issue_id)
+            assert on_malformed is not None
+            on_malformed(issue_id, error)
+
         while True:
-            total, items = self.issue_page(page, page_size, status)
+            seen.clear()
+            total, items = self.issue_page(page, page_size, status,
+                                           on_malformed=note if on_malformed else None)
             yield from items
-            if not items or page * page_size >= total:
+            if not (items or seen) or page * page_size >= total:
                 return
             page += 1
 
@@ -522,11 +537,14 @@ class AliExpressClient:
         """The seller's addresses by kind (``refund`` ones are return addresses)."""
         method = "aliexpress.logistics.redefining.getlogisticsselleraddresses"
         body = self.call(method, {"seller_address_query": list(kinds)})
-        return {
-            kind: [payloads.parse(payloads.SellerAddress, a, f"{method} {kind} address")
-                   for a in envelope.as_list(body.get(f"{kind}_seller_address_list", []))]
-            for kind in kinds
-        }
+        found: dict[str, list[payloads.SellerAddress]] = {}
+        for kind in kinds:
+            items = envelope.as_list(body.get(f"{kind}_seller_address_list", []))
+            if not isinstance(items, list):
+                raise MalformedPayloadError(f"{method}: {kind}_seller_address_list is not a list")
+            found[kind] = [payloads.parse(payloads.SellerAddress, a, f"{method} {kind} address")
+                           for a in items]
+        return found
 
     # -- orders --------------------------------------------------------------------------
     def find_order(self, order_id: int) -> tuple[payloads.OrderInfo, dict[str, Any]]:
@@ -540,7 +558,7 @@ class AliExpressClient:
 
     def order_page(self, page: int, page_size: int = MAX_PAGE_SIZE, *,
                    created_from: str | None = None, created_to: str | None = None,
-                   statuses: list[str] | None = None
+                   statuses: list[str] | None = None, on_malformed: OnMalformed | None = None,
                    ) -> tuple[int, list[payloads.OrderListItem]]:
         """One page of ``aliexpress.trade.seller.orderlist.get``; dates are Pacific strings."""
         method = "aliexpress.trade.seller.orderlist.get"
@@ -556,19 +574,67 @@ class AliExpressClient:
         if not isinstance(result, dict):
             raise MalformedPayloadError(f"{method}: no result in the answer")
         items = envelope.as_list(result.get("target_list", []))
-        return int(result.get("total_count", 0)), [
-            payloads.parse(payloads.OrderListItem, item, f"{method} page {page} item {i}")
-            for i, item in enumerate(items)
-        ]
+        if not isinstance(items, list):
+            raise MalformedPayloadError(f"{method} page {page}: target_list is not a list")
+        return _count(result.get("total_count", 0), f"{method} total_count"), _parse_items(
+            payloads.OrderListItem, items, f"{method} page {page}", "order_id", on_malformed)
 
-    def iter_orders(self, **filters: Any) -> Iterator[payloads.OrderListItem]:
+    def iter_orders(self, on_malformed: OnMalformed | None = None,
+                    **filters: Any) -> Iterator[payloads.OrderListItem]:
         page = 1
+        skipped: list[int | None] = []  # this page's unreadable items: the list goes on
+
+        def note(order_id: int | None, error: MalformedPayloadError) -> None:
+            skipped.append(order_id)
+            assert on_malformed is not None
+            on_malformed(order_id, error)
+
         while True:
-            total, items = self.order_page(page, **filters)
+            skipped.clear()
+            total, items = self.order_page(page, on_malformed=note if on_malformed else None,
+                                           **filters)
             yield from items
-            if not items or page * MAX_PAGE_SIZE >= total:
+            if not (items or skipped) or page * MAX_PAGE_SIZE >= total:
                 return
             page += 1
+
+
+# Told about one list item that could not be read: its id (when readable) and the error.
+OnMalformed = Callable[[int | None, MalformedPayloadError], None]
+Item = TypeVar("Item", bound=BaseModel)
+
+
+def _parse_items(model: type[Item], items: list[Any], what: str, id_key: str,
+                 on_malformed: OnMalformed | None) -> list[Item]:
+    parsed: list[Item] = []
+    for i, item in enumerate(items):
+        try:
+            parsed.append(payloads.parse(model, item, f"{what} item {i}"))
+        except MalformedPayloadError as exc:
+            if on_malformed is None:
+                raise
+            on_malformed(_readable_id(item, id_key), exc)
+    return parsed
+
+
+def _readable_id(item: Any, key: str) -> int | None:
+    value = item.get(key) if isinstance(item, dict) else None
+    try:
+        number = int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+    return number if number is not None and -(2**63) <= number < 2**63 else None
+
+
+def _count(value: Any, what: str) -> int:
+    """A count the platform sends (as a number or a numeric string)."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise MalformedPayloadError(f"{what} is not a number ({value!r:.40})") from None
+    if not 0 <= count < 2**31:
+        raise MalformedPayloadError(f"{what} is out of range ({count})")
+    return count
 
 
 def _result_true(body: dict[str, Any], method: str) -> bool:

@@ -17,8 +17,9 @@ be overridden per store; the explanation of each option says what went into it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -80,6 +81,21 @@ DEFAULT_FREIGHT: Mapping[ServiceKind, float] = MappingProxyType({
 })
 
 
+# The keys each per-class or per-kind map of the cost model accepts.
+_MAP_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
+    **{name: frozenset(str(c) for c in DisputeClass)
+       for name in ("win_chance", "escalation_if_refused", "partial_share")},
+    "freight": frozenset(str(k) for k in ServiceKind),
+})
+
+
+def _check_amount(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number, got {value!r:.60}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number of 0 or more, got {value!r}")
+
+
 @dataclass(frozen=True)
 class CostModel:
     """A store's costs and odds. Amounts in ``currency``; platform amounts (USD) are converted
@@ -111,6 +127,28 @@ class CostModel:
     carrier_claim_success: float = 0.5
 
     def __post_init__(self) -> None:
+        # A store's costs come from a YAML file a person edits: check every value's kind
+        # first, so "gift_cost: a lot" or a NaN is refused here with its name, not later as a
+        # TypeError (or a NaN recommendation) in the middle of a triage.
+        if not isinstance(self.currency, str) or not self.currency.strip():
+            raise ValueError(f"currency must be a currency code like EUR, got {self.currency!r}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "currency":
+                continue
+            is_map = f.default_factory is not MISSING  # the per-key maps have factories
+            if is_map != isinstance(value, Mapping):
+                kind = "a mapping of key: number" if is_map else "a number"
+                raise ValueError(f"{f.name} must be {kind}, got {value!r:.60}")
+            if isinstance(value, Mapping):
+                known = _MAP_KEYS.get(f.name)
+                for key, item in value.items():
+                    if known is not None and str(key) not in known:
+                        raise ValueError(f"{f.name}: unknown key {str(key)!r:.60}; known: "
+                                         f"{', '.join(sorted(known))}")
+                    _check_amount(f"{f.name}[{str(key):.60}]", item)
+            else:
+                _check_amount(f.name, value)
         if self.per_usd <= 0:
             raise ValueError(f"per_usd must be > 0 ({self.currency} per US dollar), "
                              f"got {self.per_usd}")

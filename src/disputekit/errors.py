@@ -27,7 +27,9 @@
     │   ├── TrackingRequestError     any other request-level code (bad body, >40 numbers, URL)
     │   └── WebhookSignatureError    a push whose ``sign`` header does not match its body
     ├── ClaimError                   an illegal carrier-claim step (third attempt, late appeal)
-    └── EvidenceError                an evidence file refused (type, size, name) or unreadable
+    ├── EvidenceError                an evidence file refused (type, size, name) or unreadable
+    └── StorageError                 the database refused a read or write (locked past the
+                                     busy timeout, unreachable, disk full); nothing half-written
 
 Notebooks and the CLI catch ``DisputeKitError`` only; each message says how to fix the problem.
 """
@@ -211,3 +213,9 @@ class EvidenceError(DisputeKitError):
     """An evidence file was refused before anything was written (a type that is not allowed,
     too large, a hostile name), or a stored one is missing or altered; the message says which
     rule and what to do instead."""
+
+
+class StorageError(DisputeKitError):
+    """The database could not be read or written: another program held its write lock for
+    longer than the busy timeout, the server could not be reached, the disk is full. The
+    unit of work that met it was rolled back whole; the message names the database."""

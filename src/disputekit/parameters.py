@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import httpx
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -65,8 +66,18 @@ class ApiParameters(_Strict):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("must be an http(s) URL such as https://api-sg.aliexpress.com/sync")
+        example = "an http(s) URL such as https://api-sg.aliexpress.com/sync"
+        if not re.match(r"^https?://[^\s/]+", value) or any(
+                c.isspace() or not c.isprintable() for c in value):
+            raise ValueError(f"must be {example}, without spaces")
+        try:  # what the client will send to: refuse now what it could not use later
+            url = httpx.URL(value)
+            port = url.port
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            raise ValueError(f"must be {example} ({exc})") from None
+        if not re.match(r"^([A-Za-z0-9._-]+|[0-9A-Fa-f:.]+)$", url.host) \
+                or (port is not None and not 0 < port < 65536):
+            raise ValueError(f"must be {example}: {url.host!r}:{port} is not a host and port")
         return value
 
 
@@ -209,12 +220,25 @@ def load_file(path: Path) -> StoreParameters:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ParametersError(f"{path}: cannot be read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ParametersError(
+            f"{path}: not UTF-8 text (byte {exc.start} cannot be read); save the file as "
+            "UTF-8 in your editor") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ParametersError(f"{path}: not valid YAML ({exc})") from exc
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # PyYAML builds dates and numbers itself: "2026-13-01" raises ValueError, not a
+        # YAMLError. Quote such values to keep them as text.
+        raise ParametersError(
+            f"{path}: a value cannot be read ({exc}); put quotes around dates and numbers "
+            "that are meant as text") from None
     store = parse_store(data, str(path), expected_id=path.stem)
-    reply_overrides(store, path.parent)  # a broken override is a parameters error, now
+    try:
+        reply_overrides(store, path.parent)  # a broken override is a parameters error, now
+    except ParametersError as exc:
+        raise ParametersError(f"{path}: {exc}") from exc
     return store
 
 
@@ -225,11 +249,16 @@ def reply_overrides(store: StoreParameters, parameters_dir: Path) -> Any:
     from disputekit.errors import TemplateError
     from disputekit.replies import load_overrides
 
-    folder = (parameters_dir / store.replies.templates_dir).resolve()
     try:
+        folder = (parameters_dir / store.replies.templates_dir).resolve()
         return load_overrides(folder, store.replies.languages)
     except TemplateError as exc:
         raise ParametersError(f"store {store.store_id!r}: replies.templates_dir: {exc}") from exc
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte in it...
+        raise ParametersError(
+            f"store {store.store_id!r}: replies.templates_dir cannot be a folder here "
+            f"({exc.__class__.__name__}: {str(exc)[:120]}); give the path of the folder of "
+            "reply templates, relative to the parameters folder") from None
 
 
 def store_files(parameters_dir: Path) -> list[Path]:

@@ -12,7 +12,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from disputekit.errors import MalformedPayloadError
 from disputekit.platform_time import parse_pacific
@@ -31,9 +39,33 @@ def _blank_to_none(value: Any) -> Any:
     return None if value == "" else value
 
 
+# What the database columns hold: ids are 64-bit (BigInteger), small codes 32-bit (Integer),
+# money Numeric(14, 2). A value past these is refused here, with its field named, instead of
+# failing the write (OverflowError on SQLite, "out of range" on PostgreSQL) mid-sync.
+MAX_MONEY = Decimal("1e12")
+
+
+def _money_in_range(value: Decimal | None) -> Decimal | None:
+    if value is not None and abs(value) >= MAX_MONEY:
+        raise ValueError(f"an amount of {MAX_MONEY:,.0f} or more is not a plausible price")
+    return value
+
+
+WireId = Annotated[int, Field(ge=-(2**63), lt=2**63)]
+WireSmallInt = Annotated[int, Field(ge=-(2**31), lt=2**31)]
 PacificTime = Annotated[datetime | None, BeforeValidator(_pacific)]
-OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_blank_to_none)]
+OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_blank_to_none),
+                            AfterValidator(_money_in_range)]
+Amount = Annotated[Decimal, AfterValidator(_money_in_range)]
 OptionalStr = Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))]
+# Identifiers and codes (ids, statuses, currencies, countries, tracking numbers) are stored
+# in columns of a fixed width and used as keys: one longer than any real value is refused
+# (free text, such as product names and messages, is shortened when stored instead).
+LoginId = Annotated[str, StringConstraints(max_length=120)]
+Status = Annotated[str, StringConstraints(max_length=40)]
+OptionalCode = Annotated[OptionalStr, StringConstraints(max_length=60)]
+OptionalShortCode = Annotated[OptionalStr, StringConstraints(max_length=8)]
+OptionalNumber = Annotated[OptionalStr, StringConstraints(max_length=80)]
 
 
 class _Wire(BaseModel):
@@ -43,11 +75,11 @@ class _Wire(BaseModel):
 class IssueSummary(_Wire):
     """One item of ``aliexpress.issue.issuelist.get`` ``data_list``."""
 
-    issue_id: int
-    order_id: int
-    parent_order_id: int
-    buyer_login_id: str
-    issue_status: str
+    issue_id: WireId
+    order_id: WireId
+    parent_order_id: WireId
+    buyer_login_id: LoginId
+    issue_status: Status
     reason_chinese: OptionalStr = ""
     reason_english: OptionalStr = ""
     gmt_create: PacificTime
@@ -55,24 +87,24 @@ class IssueSummary(_Wire):
 
 
 class IssuePage(_Wire):
-    current_page: int
-    page_size: int
-    total_item: int
+    current_page: WireSmallInt
+    page_size: WireSmallInt
+    total_item: WireSmallInt
     data_list: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Solution(_Wire):
-    id: int
-    issue_id: int | None = None
+    id: WireId
+    issue_id: WireId | None = None
     solution_owner: OptionalStr = ""
     solution_type: OptionalStr = ""
     status: OptionalStr = ""
     is_default: bool = False
     content: OptionalStr = ""
     refund_money: OptionalDecimal = None
-    refund_money_currency: OptionalStr = ""
+    refund_money_currency: OptionalShortCode = ""
     refund_money_post: OptionalDecimal = None
-    refund_money_post_currency: OptionalStr = ""
+    refund_money_post_currency: OptionalShortCode = ""
     reached_type: OptionalStr = ""
     reached_time: PacificTime = None
     gmt_create: PacificTime = None
@@ -97,24 +129,24 @@ class Process(_Wire):
 class IssueDetail(_Wire):
     """``aliexpress.issue.detail.get`` ``result_object``."""
 
-    id: int
-    order_id: int
-    parent_order_id: int
-    product_id: int | None = None
+    id: WireId
+    order_id: WireId
+    parent_order_id: WireId
+    product_id: WireId | None = None
     product_name: OptionalStr = ""
     product_price: OptionalDecimal = None
-    product_price_currency: OptionalStr = ""
-    buyer_login_id: str
-    issue_status: str
-    reverse_detail_status: OptionalStr = ""
+    product_price_currency: OptionalShortCode = ""
+    buyer_login_id: LoginId
+    issue_status: Status
+    reverse_detail_status: OptionalCode = ""
     issue_reason: OptionalStr = ""
-    issue_reason_id: int | None = None
+    issue_reason_id: WireSmallInt | None = None
     refund_money_max: OptionalDecimal = None
-    refund_money_max_currency: OptionalStr = ""
+    refund_money_max_currency: OptionalShortCode = ""
     refund_money_max_local: OptionalDecimal = None
-    refund_money_max_local_currency: OptionalStr = ""
+    refund_money_max_local_currency: OptionalShortCode = ""
     after_sale_warranty: bool = False
-    timeout_type: OptionalStr = ""
+    timeout_type: OptionalCode = ""
     timeout_trigger_time: PacificTime = None
     gmt_create: PacificTime = None
     buyer_solution_list: list[Solution] = Field(default_factory=list)
@@ -124,14 +156,14 @@ class IssueDetail(_Wire):
 
 
 class Money(_Wire):
-    amount: Decimal
+    amount: Amount
     currency_code: OptionalStr = "USD"
 
 
 class LogisticInfo(_Wire):
-    logistics_no: OptionalStr = ""
+    logistics_no: OptionalNumber = ""
     logistics_service_name: OptionalStr = ""
-    logistics_type_code: OptionalStr = ""
+    logistics_type_code: OptionalNumber = ""
     gmt_send: PacificTime = None
     gmt_received: PacificTime = None
     receive_status: OptionalStr = ""
@@ -142,14 +174,14 @@ class BuyerInfo(_Wire):
     login_id: OptionalStr = ""
     first_name: OptionalStr = ""
     last_name: OptionalStr = ""
-    country: OptionalStr = ""
+    country: OptionalShortCode = ""
 
 
 class ChildOrder(_Wire):
-    child_order_id: int
-    product_id: int | None = None
+    child_order_id: WireId
+    product_id: WireId | None = None
     product_name: OptionalStr = ""
-    product_count: int = 1
+    product_count: WireSmallInt = 1
     product_price: Money | None = None
     sku_code: OptionalStr = ""
 
@@ -157,8 +189,8 @@ class ChildOrder(_Wire):
 class OrderInfo(_Wire):
     """``aliexpress.solution.order.info.get`` ``result.data`` (same shape as findorderbyid)."""
 
-    id: int
-    order_status: OptionalStr = ""
+    id: WireId
+    order_status: Annotated[OptionalStr, StringConstraints(max_length=40)] = ""
     order_amount: Money | None = None
     logistics_amount: Money | None = None
     buyer_info: BuyerInfo = Field(default_factory=BuyerInfo)
@@ -175,7 +207,7 @@ class TrackingEvent(_Wire):
     event_desc: OptionalStr = ""
     address: OptionalStr = ""
     signed_name: OptionalStr = ""
-    action_code: OptionalStr = ""
+    action_code: OptionalCode = ""
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -187,7 +219,8 @@ def parse(model: type[M], data: Any, what: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: "
+            f"{str(err['msg']).removeprefix('Value error, ')}"
             for err in exc.errors()[:5]
         )
         raise MalformedPayloadError(
@@ -199,9 +232,9 @@ def parse(model: type[M], data: Any, what: str) -> M:
 class SellerAddress(_Wire):
     """An item of ``getlogisticsselleraddresses``' lists (reference §6.6)."""
 
-    address_id: int
+    address_id: WireId
     name: OptionalStr = ""
-    country: OptionalStr = ""
+    country: OptionalShortCode = ""
     province: OptionalStr = ""
     city: OptionalStr = ""
     street_address: OptionalStr = ""
@@ -209,22 +242,22 @@ class SellerAddress(_Wire):
 
 
 class OrderListProduct(_Wire):
-    child_id: int
-    product_id: int | None = None
+    child_id: WireId
+    product_id: WireId | None = None
     product_name: OptionalStr = ""
     logistics_service_name: OptionalStr = ""
-    logistics_type: OptionalStr = ""
+    logistics_type: OptionalNumber = ""
 
 
 class OrderListItem(_Wire):
     """An item of ``aliexpress.trade.seller.orderlist.get`` ``target_list``."""
 
-    order_id: int
-    buyer_login_id: OptionalStr = ""
-    order_status: OptionalStr = ""
-    issue_status: OptionalStr = ""
+    order_id: WireId
+    buyer_login_id: Annotated[OptionalStr, StringConstraints(max_length=120)] = ""
+    order_status: Annotated[OptionalStr, StringConstraints(max_length=40)] = ""
+    issue_status: Annotated[OptionalStr, StringConstraints(max_length=20)] = ""
     pay_amount: Money | None = None
     gmt_create: PacificTime = None
     gmt_send_goods_time: PacificTime = None
-    buyer_country: OptionalStr = ""
+    buyer_country: OptionalShortCode = ""
     product_list: list[OrderListProduct] = Field(default_factory=list)

@@ -32,9 +32,16 @@ def parse_pacific(text: str | None) -> datetime | None:
         naive = datetime.strptime(text.strip(), WIRE_FORMAT)
     except ValueError as exc:
         raise MalformedPayloadError(
-            f"expected a platform time like '2026-03-01 09:30:00' (US Pacific), got {text!r}"
+            f"expected a platform time like '2026-03-01 09:30:00' (US Pacific), got "
+            f"{_shown(text)}"
         ) from exc
     return naive.replace(tzinfo=PACIFIC).astimezone(UTC)
+
+
+def _shown(text: object) -> str:
+    """A value quoted in a message, cut short: a huge one must not flood a log."""
+    shown = repr(text)
+    return shown if len(shown) <= 60 else f"{shown[:60]}… ({len(str(text)):,} characters)"
 
 
 def to_pacific_string(moment: datetime) -> str:

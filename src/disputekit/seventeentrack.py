@@ -240,7 +240,7 @@ class Quota:
             value = data.get(key, data.get(f"{key} "))  # doc examples carry trailing spaces
             try:
                 return int(value or 0)
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, OverflowError) as exc:  # inf is a JSON float too
                 raise MalformedPayloadError(
                     f"getquota field {key!r} should be a number, got {value!r}") from exc
 
@@ -518,6 +518,11 @@ class SeventeenTrackClient:
         for chunk in _chunks(items):
             data = self._post(endpoint, chunk)
             calls += 1
+            for key in ("accepted", "rejected"):
+                if not isinstance(data.get(key) or [], list):
+                    raise MalformedPayloadError(
+                        f"17TRACK's answer to {endpoint}: data.{key} is not a list "
+                        f"({str(data.get(key))[:80]}); if this persists, report it")
             accepted.extend(dict(a) for a in data.get("accepted") or [] if isinstance(a, Mapping))
             rejected.extend(self._rejection(r) for r in data.get("rejected") or []
                             if isinstance(r, Mapping))

@@ -31,12 +31,12 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime
 
-from disputekit.errors import ConfigError
+from disputekit.errors import ConfigError, StorageError
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -328,6 +328,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", _fit_text)
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -337,7 +338,8 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             # Notebooks, the runner and widgets share one file: wait on a lock, don't fail.
-            kwargs["connect_args"] = {"timeout": 30}
+            # ``?timeout=<seconds>`` in the URL changes how long (sqlite3's busy timeout).
+            kwargs["connect_args"] = {"timeout": _busy_timeout(parsed)}
         engine = create_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
@@ -348,17 +350,27 @@ class Database:
             except OperationalError as exc:
                 # Several processes opening a new database at once (the parallel daily run)
                 # race between "does it exist" and "create", or meet a lock: check again.
-                if attempt == 5 or not ("already exists" in str(exc) or "locked" in str(exc)):
-                    raise
+                racing = "already exists" in str(exc) or "locked" in str(exc)
+                if not racing:
+                    raise  # the server is unreachable, the URL wrong: the CLI says which
+                if attempt == 5:
+                    raise storage_error(engine.url, exc) from exc
                 time.sleep(0.05 * attempt)
         _check_schema(engine, url)
         return cls(engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A unit of work: committed when the block ends, rolled back if it raises.
+
+        A database that refuses the work (locked past the busy timeout, gone away) raises
+        ``StorageError`` naming it; the whole unit was rolled back, so nothing is half-written.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise storage_error(self.engine.url, exc) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -374,6 +386,7 @@ class Database:
             return
         from sqlalchemy.dialects import postgresql, sqlite
 
+        rows = [fit_row(table.__table__, row) for row in rows]
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
         keys = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
         statement: Any = insert(table)
@@ -382,6 +395,66 @@ class Database:
             set_={c: statement.excluded[c] for c in rows[0] if c not in keys})
         for start in range(0, len(rows), 500):
             session.execute(statement, rows[start:start + 500])
+
+
+def _fitted(value: Any, column: Any) -> Any:
+    """Free text longer than its column, shortened (with an ellipsis) to fit it."""
+    length = getattr(column.type, "length", None)
+    if isinstance(value, str) and length and len(value) > length and not column.primary_key:
+        return value[:length - 1] + "…"
+    return value
+
+
+def fit_row(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    return {key: _fitted(value, table.columns[key]) if key in table.columns else value
+            for key, value in row.items()}
+
+
+def _fit_text(session: Session, _context: Any, _instances: Any) -> None:
+    """Shorten over-long text before it is written. SQLite would keep it whole, PostgreSQL
+    would refuse the whole dispute for one long product name or parcel location; the full
+    text stays in the raw JSON columns. Identifiers never get here too long: the payload
+    models refuse them (a shortened id would be another id)."""
+    for obj in (*session.new, *session.dirty):
+        table = getattr(obj, "__table__", None)
+        if table is None:
+            continue
+        for column in table.columns:
+            value = getattr(obj, column.key, None)
+            fitted = _fitted(value, column)
+            if fitted is not value:
+                setattr(obj, column.key, fitted)
+
+
+DEFAULT_BUSY_TIMEOUT = 30.0  # seconds a SQLite write waits for another writer's lock
+
+
+def _busy_timeout(url: URL) -> float:
+    raw = url.query.get("timeout")
+    if raw is None:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        return float(raw if isinstance(raw, str) else raw[0])
+    except ValueError:
+        raise ConfigError(f"the database URL's timeout must be seconds, like ?timeout=30; "
+                          f"got {raw!r}") from None
+
+
+def storage_error(url: URL, exc: OperationalError) -> StorageError:
+    """The database refused work: say which database, what happened and what to do."""
+    shown = url.render_as_string(hide_password=True)
+    said = str(exc.orig) if exc.orig is not None else str(exc)
+    if "locked" in said or "busy" in said:
+        return StorageError(
+            f"the database {shown} is locked: another program (a notebook, the daily run, "
+            f"a database browser) held its write lock longer than the busy timeout "
+            f"({_busy_timeout(url) if url.get_backend_name() == 'sqlite' else '?'} s). Nothing "
+            "of the interrupted step was written. Close or finish the other program and run "
+            "again; add ?timeout=<seconds> to DISPUTEKIT_DB_URL to wait longer.")
+    return StorageError(
+        f"the database {shown} refused a read or write ({said[:200]}). Nothing of the "
+        "interrupted step was written; check that the database is reachable and has space, "
+        "then run again.")
 
 
 def _check_schema(engine: Engine, url: str) -> None:

@@ -27,6 +27,7 @@ from disputekit.errors import (
     DisputeKitError,
     InvalidRequestError,
     MalformedPayloadError,
+    StorageError,
 )
 from disputekit.parameters import StoreParameters
 from disputekit.platform_time import to_pacific_string, utc_now
@@ -59,7 +60,12 @@ class SyncResult:
     unchanged: int = 0
     tracking_numbers: int = 0
     orders: int = 0
+    # Disputes that could not be read this time (id, what is wrong): their stored state is
+    # left as it was and they are read again next run. An unreadable list item whose id
+    # cannot be read either is listed under 0.
     failures: list[tuple[int, str]] = field(default_factory=list)
+    # Order-list items that could not be read (id or 0, what is wrong): left out of rates.
+    skipped_orders: list[tuple[int, str]] = field(default_factory=list)
     started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
 
@@ -69,7 +75,17 @@ class SyncResult:
                 f"{self.orders} orders listed")
         if self.failures:
             text += f", {len(self.failures)} could not be read"
+        if self.skipped_orders:
+            text += f", {len(self.skipped_orders)} orders could not be read"
         return text
+
+    def problems(self) -> str:
+        """What could not be read, one line each, for the run's record and the log."""
+        lines = [f"dispute {issue_id or '(unknown id)'}: {why}"
+                 for issue_id, why in self.failures]
+        lines += [f"order {order_id or '(unknown id)'}: {why}"
+                  for order_id, why in self.skipped_orders]
+        return "\n".join(lines)
 
 
 def sync_store(
@@ -95,10 +111,16 @@ def sync_store(
         s.add(run)
         s.flush()
         run_id = run.id
+    def unreadable(issue_id: int | None, exc: MalformedPayloadError) -> None:
+        # One bad list item must not hide the others; its stored row stays as it was.
+        log.warning("%s issue %s skipped: %s", store.store_id, issue_id, exc)
+        result.failures.append((issue_id or 0, str(exc)))
+
     try:
         horizon = utc_now() - CLOSED_HISTORY
         summaries = [
-            s for s in client.iter_issues(page_size=store.api.page_size)
+            s for s in client.iter_issues(page_size=store.api.page_size,
+                                          on_malformed=unreadable)
             if s.issue_status == "processing" or s.gmt_create is None or s.gmt_create >= horizon
         ]
         result.listed = len(summaries)
@@ -120,27 +142,47 @@ def sync_store(
                 # One unreadable dispute must not hide the others; it is retried next run.
                 log.warning("%s issue %s skipped: %s", store.store_id, summary.issue_id, exc)
                 result.failures.append((summary.issue_id, str(exc)))
-        result.tracking_numbers += _refresh_open_tracking(store, client, db, fetched, progress)
+        # A dispute that could not be read is left exactly as stored, parcels included.
+        unread = {issue_id for issue_id, _ in result.failures}
+        result.tracking_numbers += _refresh_open_tracking(store, client, db, fetched | unread,
+                                                          progress, result)
         shipments.lapse_claims(db, store.store_id, utc_now())
         if orders:
-            result.orders = sync_orders(store, client, db)
-        result.status = "partial" if result.failures else "ok"
+            result.orders = sync_orders(store, client, db, result)
+        result.status = "partial" if result.failures or result.skipped_orders else "ok"
     except DisputeKitError as exc:
         result.status = "failed"
-        _finish(db, run_id, result, error=str(exc))
+        try:
+            _finish(db, run_id, result,
+                    error="\n".join(filter(None, [str(exc), result.problems()])))
+        except StorageError as also:
+            # The database itself refused (locked, gone): the run stays 'running' and the
+            # next run marks it interrupted. The error to report is the first one.
+            log.warning("%s: the failed run could not be recorded: %s", store.store_id, also)
         raise
-    _finish(db, run_id, result)
+    _finish(db, run_id, result, error=result.problems())
     return result
 
 
-def sync_orders(store: StoreParameters, client: AliExpressClient, db: Database) -> int:
-    """Every order of the last ``ORDER_HISTORY``: what dispute rates are measured against."""
+def sync_orders(store: StoreParameters, client: AliExpressClient, db: Database,
+                result: SyncResult | None = None) -> int:
+    """Every order of the last ``ORDER_HISTORY``: what dispute rates are measured against.
+
+    An order-list item that cannot be read is left out (and noted in ``result``) rather than
+    failing the list; without ``result`` it raises ``MalformedPayloadError``."""
     since = to_pacific_string(utc_now() - ORDER_HISTORY)
     now = utc_now()
     rows: dict[int, dict[str, Any]] = {}
+
+    def unreadable(order_id: int | None, exc: MalformedPayloadError) -> None:
+        log.warning("%s order %s skipped: %s", store.store_id, order_id, exc)
+        assert result is not None
+        result.skipped_orders.append((order_id or 0, str(exc)))
+
     # Finished orders only come when asked for by status (reference §6.1).
     for statuses in (None, ["FINISH"]):
-        for item in client.iter_orders(created_from=since, statuses=statuses):
+        for item in client.iter_orders(created_from=since, statuses=statuses,
+                                       on_malformed=unreadable if result else None):
             product = item.product_list[0] if item.product_list else None
             service = service_for(product.logistics_type if product else None,
                                   product.logistics_service_name if product else None)
@@ -280,7 +322,7 @@ def _store_tracking(s: Session, store: StoreParameters, dispute: DisputeRow, ord
 
 
 def _refresh_open_tracking(store: StoreParameters, client: AliExpressClient, db: Database,
-                           skip: set[int], progress: bool) -> int:
+                           skip: set[int], progress: bool, result: SyncResult) -> int:
     """Parcels move while disputes stand still: re-read tracking of every open dispute."""
     with db.session() as s:
         pairs = s.execute(
@@ -297,7 +339,13 @@ def _refresh_open_tracking(store: StoreParameters, client: AliExpressClient, db:
             order_row = s.get(OrderRow, (store.store_id, order_id))
             assert order_row is not None
             order = payloads.parse(payloads.OrderInfo, order_row.raw_json, f"order {order_id}")
-        tracking = _read_tracking(client, order)
+        try:
+            tracking = _read_tracking(client, order)
+        except (MalformedPayloadError, InvalidRequestError) as exc:
+            # An unreadable answer about one parcel keeps its stored events as they were.
+            log.warning("%s issue %s tracking skipped: %s", store.store_id, issue_id, exc)
+            result.failures.append((issue_id, str(exc)))
+            continue
         with db.session() as s:
             dispute = s.get(DisputeRow, (store.store_id, issue_id))
             order_row = s.get(OrderRow, (store.store_id, order_id))

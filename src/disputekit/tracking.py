@@ -19,6 +19,7 @@ inferences, hence configurable) and ``thresholds_for`` layers the store's overri
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -521,7 +522,8 @@ class LaneThresholds:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value) or value <= 0:
                 raise ParametersError(
                     f"lane threshold {f.name} must be a positive number of days, got {value!r}")
         if self.stalled_days > self.presumed_lost_days:

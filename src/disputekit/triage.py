@@ -348,7 +348,7 @@ def triage_record(
 
 
 def triage_lines(
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     now: datetime,
     cost_model: CostModel | None = None,
     *,
@@ -358,9 +358,20 @@ def triage_lines(
 ) -> Iterator[dict[str, Any]]:
     """Triage JSON lines; a bad line yields ``{"line": n, "error": ...}`` and the rest go on.
 
-    Blank lines are skipped; line numbers count from 1 as an editor shows them.
+    Blank lines are skipped; line numbers count from 1 as an editor shows them. Lines may
+    be bytes (a file opened in binary): each is decoded as UTF-8 on its own, so one line
+    saved in another encoding is refused alone.
     """
-    for number, line in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield {"line": number, "error": f"not UTF-8 text (byte {exc.start + 1} of the "
+                       "line); save the file as UTF-8", "field": "(line)"}
+                continue
+        else:
+            line = raw
         if not line.strip():
             continue
         try:
