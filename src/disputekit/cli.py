@@ -338,6 +338,55 @@ def schedule(at: str, jobs: int | None, env_file: str | None, install: bool, sys
         raise click.ClickException(str(exc)) from None
 
 
+@main.group()
+def db() -> None:
+    """The database's schema: where it is, and bringing it up to date.
+
+    Opening a database upgrades it anyway; run `db upgrade` after installing a new
+    disputekit to do it once, by hand, before the team's notebooks and the schedule do.
+    """
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@db.command("current")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def db_current(home: str | None) -> None:
+    """Print the database's schema revision (changes nothing)."""
+    from disputekit import migrations
+
+    ws = _workspace(home)
+    try:
+        found = migrations.inspect_url(ws.db_url)
+    except Exception as exc:  # the server unreachable, a bad URL: say which database
+        raise click.ClickException(f"{_shown(ws.db_url)}: {type(exc).__name__}: "
+                                   f"{str(exc).splitlines()[0]}") from None
+    click.echo(f"{_shown(ws.db_url)}: {migrations.describe(found)}")
+
+
+@db.command("upgrade")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def db_upgrade(home: str | None) -> None:
+    """Create the schema or bring it to the newest revision (safe to run twice, or from
+    several machines at once)."""
+    from disputekit import migrations
+    from disputekit.storage import Database
+
+    ws = _workspace(home)
+    try:
+        before = migrations.inspect_url(ws.db_url)
+        Database.open(ws.db_url).dispose()
+    except DisputeKitError as exc:
+        raise click.ClickException(str(exc)) from None
+    was = before.current if before and before.current else \
+        ("unstamped tables" if before and before.legacy else "none")
+    click.echo(f"{_shown(ws.db_url)}: at revision {migrations.head()} (was {was})")
+
+
 @main.command("check-params")
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
 def check_params(home: str | None) -> None:

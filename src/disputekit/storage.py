@@ -8,7 +8,6 @@ new facts without another sync.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,8 +30,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime
 
@@ -323,7 +321,7 @@ class EvidenceRow(Base):
 
 
 class Database:
-    """An engine plus a session factory; ``Database.open(url)`` creates missing tables."""
+    """An engine plus a session factory; ``Database.open(url)`` migrates the schema."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -331,6 +329,10 @@ class Database:
 
     @classmethod
     def open(cls, url: str) -> Database:
+        """Connect to ``url`` and bring its schema to the newest revision (Alembic), so a
+        new database is created and an older one upgraded on first use."""
+        from disputekit import migrations
+
         parsed = make_url(url)
         kwargs: dict[str, Any] = {}
         if parsed.get_backend_name() == "sqlite":
@@ -338,20 +340,20 @@ class Database:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             # Notebooks, the runner and widgets share one file: wait on a lock, don't fail.
             kwargs["connect_args"] = {"timeout": 30}
+        else:
+            # A server restarts, a firewall drops idle connections, a kernel sits open all
+            # day: check a pooled connection before handing it out, and retire old ones.
+            kwargs.update(pool_pre_ping=True, pool_recycle=1800)
         engine = create_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        for attempt in range(1, 6):
-            try:
-                Base.metadata.create_all(engine)
-                break
-            except OperationalError as exc:
-                # Several processes opening a new database at once (the parallel daily run)
-                # race between "does it exist" and "create", or meet a lock: check again.
-                if attempt == 5 or not ("already exists" in str(exc) or "locked" in str(exc)):
-                    raise
-                time.sleep(0.05 * attempt)
-        _check_schema(engine, url)
+        shown = parsed.render_as_string(hide_password=True)
+        try:
+            migrations.upgrade(engine, shown)
+            _check_schema(engine, shown)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine)
 
     @contextmanager
@@ -384,26 +386,32 @@ class Database:
             session.execute(statement, rows[start:start + 500])
 
 
-def _check_schema(engine: Engine, url: str) -> None:
-    """Refuse a database written by an older disputekit whose tables lack columns, with a
-    way out, rather than failing later in the middle of a sync."""
+def missing_columns(bind: Engine | Connection, only_tables: set[str] | None = None) -> list[str]:
+    """``table.column`` of the models that the database lacks (missing tables count whole)."""
     from sqlalchemy import inspect
 
-    inspector = inspect(engine)
-    missing = [
-        f"{table.name}.{column.name}"
-        for table in Base.metadata.sorted_tables
-        for column in table.columns
-        if column.name not in {c["name"] for c in inspector.get_columns(table.name)}
-    ]
+    inspector = inspect(bind)
+    present = set(inspector.get_table_names())
+    missing: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        if only_tables is not None and table.name not in only_tables:
+            continue
+        if table.name not in present:
+            missing.append(table.name)
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+    return missing
+
+
+def _check_schema(engine: Engine, shown_url: str) -> None:
+    """Refuse a database whose tables lack columns (written by an older disputekit, or
+    changed by hand), with a way out, rather than failing later in the middle of a sync."""
+    from disputekit.migrations import outdated_message
+
+    missing = missing_columns(engine)
     if missing:
-        shown = make_url(url).render_as_string(hide_password=True)
-        raise ConfigError(
-            f"the database {shown} was created by an older disputekit and lacks "
-            f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}. Back it up, then "
-            "point DISPUTEKIT_DB_URL at a new one (or delete data/disputekit.sqlite) and "
-            "sync again: disputes, orders and tracking are read back from the platform; "
-            "class overrides, replies sent and the action journal live only in the backup.")
+        raise ConfigError(outdated_message(shown_url, missing))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
