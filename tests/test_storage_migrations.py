@@ -172,22 +172,6 @@ def test_autoincrement_ids_grow_in_insertion_order(db_url: str) -> None:
         db.dispose()
 
 
-def test_many_processes_migrating_one_new_database_at_once(db_url: str) -> None:
-    """The parallel daily run opens one new database from several processes at once; on
-    PostgreSQL an advisory lock, on SQLite a write transaction, lets one migrate."""
-    code = ("import sys; from disputekit.storage import Database; "
-            "Database.open(sys.argv[1]).dispose()")
-    procs = [subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE)
-             for _ in range(10)]
-    errors = [p.communicate(timeout=120)[1].decode() for p in procs]
-    assert [p.returncode for p in procs] == [0] * 10, errors
-    engine = create_engine(db_url)
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() \
-            == [(migrations.head(),)]
-    engine.dispose()
-
-
 def test_cli_db_upgrade_and_current(tmp_path: Path, db_url: str) -> None:
     (tmp_path / "parameters").mkdir()
     (tmp_path / "notebooks").mkdir()

@@ -4,7 +4,6 @@ token that expires mid-sync: the database ends with exactly the simulator's disp
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +19,7 @@ from disputekit.sync import SyncResult, sync_stores
 
 
 @pytest.mark.slow
-def test_six_stores_under_faults_end_exact(tmp_path: Path, anchor: datetime,
+def test_six_stores_under_faults_end_exact(db_url: str, anchor: datetime,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     stores = make_stores(6)
     gateway = Gateway(seed=13, now=anchor, stores=stores, disputes_per_store=850, qps=400,
@@ -48,7 +47,7 @@ def test_six_stores_under_faults_end_exact(tmp_path: Path, anchor: datetime,
                                 store_id=store.store_id, timeout=store.api.timeout_seconds,
                                 budget=budget, retry=RetryPolicy(attempts=10, base_delay=0.02))
 
-    db = Database.open(f"sqlite:///{tmp_path / 'six.sqlite'}")
+    db = Database.open(db_url)
     try:
         # Disputes are what this test counts; the order list has its own test.
         results = sync_stores(params, connect, db, jobs=6, orders=False)

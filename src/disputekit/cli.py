@@ -316,19 +316,29 @@ def schedule(at: str, jobs: int | None, env_file: str | None, install: bool, sys
              home: str | None) -> None:
     """Print (or install) the daily scheduled run: a crontab line or systemd units."""
     from disputekit.errors import ConfigError
-    from disputekit.schedule import crontab_line, install_crontab, systemd_units
+    from disputekit.schedule import (
+        crontab_line,
+        install_crontab,
+        scheduled_db_url,
+        systemd_units,
+    )
 
     ws = _workspace(home)
     python = Path(sys.executable)  # not resolved: a venv's python link keeps its packages
     env = Path(env_file) if env_file else None
     try:
+        # The team's database goes with the run (without its password: see schedule.py).
+        db_url = os.environ.get("DISPUTEKIT_DB_URL") or None
+        if db_url and env is not None and scheduled_db_url(db_url, env) is None:
+            click.echo("note: DISPUTEKIT_DB_URL holds a password, so it is not written here; "
+                       f"set it in {env} (or use ~/.pgpass)", err=True)
         if systemd:
-            for name, text in systemd_units(ws.root, python, at, env, jobs).items():
+            for name, text in systemd_units(ws.root, python, at, env, jobs, db_url).items():
                 click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
             click.echo("# then: systemctl --user daemon-reload && "
                        "systemctl --user enable --now disputekit.timer")
             return
-        line = crontab_line(ws.root, python, at, jobs=jobs, env_file=env)
+        line = crontab_line(ws.root, python, at, jobs=jobs, env_file=env, db_url=db_url)
         if install:
             install_crontab(line)
             click.echo(f"installed in your crontab:\n{line}")
