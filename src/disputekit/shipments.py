@@ -20,7 +20,15 @@ from disputekit.carriers import ServiceKind
 from disputekit.claims import CarrierClaim, ClaimStatus, claim_due, lapse, open_claim
 from disputekit.errors import ClaimError
 from disputekit.parameters import StoreParameters
-from disputekit.storage import ClaimRow, Database, DisputeRow, OrderRow, ShipmentRow
+from disputekit.storage import (
+    ClaimRow,
+    Database,
+    DisputeRow,
+    OrderRow,
+    ShipmentRow,
+    upsert,
+    values_of,
+)
 from disputekit.tracking import Timeline, from_aliexpress, stall_state, thresholds_for
 
 
@@ -42,7 +50,11 @@ def assess(s: Session, store: StoreParameters, order: OrderRow, logistics_no: st
         last_event_at=last.at if last else None, last_location=timeline.last_location,
         stall_state=str(state), events_json={"details": details}, assessed_at=now,
     )
-    return s.merge(row), timeline
+    # An upsert, not merge: a sync and an operator's refresh may assess one parcel at once.
+    upsert(s, ShipmentRow, [values_of(row)])
+    stored = s.get(ShipmentRow, (store.store_id, logistics_no), populate_existing=True)
+    assert stored is not None
+    return stored, timeline
 
 
 def open_claim_if_due(s: Session, store: StoreParameters, dispute: DisputeRow,

@@ -8,7 +8,7 @@ new facts without another sync.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -366,24 +366,40 @@ class Database:
         self.engine.dispose()
 
     def upsert(self, session: Session, table: type[Base], rows: list[dict[str, Any]]) -> None:
-        """Insert or replace many rows at once (SQLite and PostgreSQL both speak it)."""
-        if not rows:
-            return
-        dialect = self.engine.dialect.name
-        if dialect not in ("sqlite", "postgresql"):  # other backends: one merge at a time
-            for row in rows:
-                session.merge(table(**row))
-            return
-        from sqlalchemy.dialects import postgresql, sqlite
+        """Insert or replace many rows at once, by primary key (see :func:`upsert`)."""
+        upsert(session, table, rows)
 
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        keys = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
-        statement: Any = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=keys,
-            set_={c: statement.excluded[c] for c in rows[0] if c not in keys})
-        for start in range(0, len(rows), 500):
-            session.execute(statement, rows[start:start + 500])
+
+def upsert(session: Session, table: type[Base], rows: list[dict[str, Any]],
+           keys: Sequence[str] | None = None) -> None:
+    """Insert or replace many rows at once, matched on ``keys`` (default: the primary key;
+    else a unique constraint's columns). One ``INSERT … ON CONFLICT DO UPDATE`` on SQLite and
+    PostgreSQL: unlike read-then-insert (``merge``) it cannot collide with another writer
+    inserting the same row meanwhile, which PostgreSQL's row locks allow and SQLite's
+    whole-file write lock hides."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):  # other backends: one merge at a time
+        for row in rows:
+            session.merge(table(**row))
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    columns = list(keys) if keys is not None else \
+        [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
+    statement: Any = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=columns,
+        set_={c: statement.excluded[c] for c in rows[0] if c not in columns})
+    for start in range(0, len(rows), 500):
+        session.execute(statement, rows[start:start + 500])
+
+
+def values_of(row: Base) -> dict[str, Any]:
+    """A model instance's column values, for :func:`upsert`."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
 def missing_columns(bind: Engine | Connection, only_tables: set[str] | None = None) -> list[str]:
