@@ -172,6 +172,19 @@ def test_autoincrement_ids_grow_in_insertion_order(db_url: str) -> None:
         db.dispose()
 
 
+def test_free_text_longer_than_its_column_is_clipped_alike(db_url: str) -> None:
+    """PostgreSQL refuses what overflows VARCHAR(n), SQLite keeps it: both clip free text."""
+    db = Database.open(db_url)
+    try:
+        with db.session() as s:
+            s.add(StoreRow(store_id="volt", name="Ж" * 5000))
+        with db.session() as s:
+            row = s.get(StoreRow, "volt")
+            assert row is not None and row.name == "Ж" * 199 + "…"
+    finally:
+        db.dispose()
+
+
 def test_cli_db_upgrade_and_current(tmp_path: Path, db_url: str) -> None:
     (tmp_path / "parameters").mkdir()
     (tmp_path / "notebooks").mkdir()

@@ -54,6 +54,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class Clipped(TypeDecorator[str]):
+    """Free text (names, places, product titles) cut to its column's length on the way in.
+
+    PostgreSQL refuses a value longer than ``VARCHAR(n)`` where SQLite stores it whole; a
+    buyer's 2,000-character "name" must not fail a sync on one backend and not the other,
+    so both keep the first ``n`` characters. Identifiers and codes stay plain ``String``."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or len(value) <= self.length:
+            return value
+        return value[:self.length - 1] + "…"
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(),
                            dict[str, Any] | None: JSON()}
@@ -62,7 +82,7 @@ class Base(DeclarativeBase):
 class StoreRow(Base):
     __tablename__ = "stores"
     store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(Clipped(200))
     last_synced_at: Mapped[datetime | None]
 
 
@@ -75,11 +95,11 @@ class DisputeRow(Base):
     buyer_login_id: Mapped[str] = mapped_column(String(120))
     issue_status: Mapped[str] = mapped_column(String(40))
     reverse_detail_status: Mapped[str] = mapped_column(String(60), default="")
-    reason_english: Mapped[str] = mapped_column(String(300), default="")
-    reason_chinese: Mapped[str] = mapped_column(String(300), default="")
+    reason_english: Mapped[str] = mapped_column(Clipped(300), default="")
+    reason_chinese: Mapped[str] = mapped_column(Clipped(300), default="")
     issue_reason_id: Mapped[int | None] = mapped_column(Integer)
     product_id: Mapped[int | None] = mapped_column(BigInteger)
-    product_name: Mapped[str] = mapped_column(String(500), default="")
+    product_name: Mapped[str] = mapped_column(Clipped(500), default="")
     product_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     refund_max_usd: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     refund_max_local: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
@@ -107,13 +127,13 @@ class OrderRow(Base):
     order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # parent order
     order_status: Mapped[str] = mapped_column(String(40), default="")
     buyer_country: Mapped[str] = mapped_column(String(8), default="")
-    buyer_first_name: Mapped[str] = mapped_column(String(120), default="")
+    buyer_first_name: Mapped[str] = mapped_column(Clipped(120), default="")
     order_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     order_currency: Mapped[str] = mapped_column(String(8), default="")
     freight_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     logistics_no: Mapped[str] = mapped_column(String(80), default="")
     service_code: Mapped[str] = mapped_column(String(80), default="")
-    service_name: Mapped[str] = mapped_column(String(200), default="")
+    service_name: Mapped[str] = mapped_column(Clipped(200), default="")
     carrier: Mapped[str] = mapped_column(String(120), default="")
     service_kind: Mapped[str] = mapped_column(String(20), default="")
     shipped_at: Mapped[datetime | None]
@@ -131,8 +151,8 @@ class TrackingEventRow(Base):
     occurred_at: Mapped[datetime | None]
     action_code: Mapped[str] = mapped_column(String(60), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    location: Mapped[str] = mapped_column(String(300), default="")
-    signed_name: Mapped[str] = mapped_column(String(200), default="")
+    location: Mapped[str] = mapped_column(Clipped(300), default="")
+    signed_name: Mapped[str] = mapped_column(Clipped(200), default="")
     source: Mapped[str] = mapped_column(String(20), default="aliexpress")
 
     __table_args__ = (UniqueConstraint("store_id", "logistics_no", "seq"),)
@@ -153,7 +173,7 @@ class OrderLineRow(Base):
     carrier: Mapped[str] = mapped_column(String(120), default="")
     service_kind: Mapped[str] = mapped_column(String(20), default="")
     product_id: Mapped[int | None] = mapped_column(BigInteger)
-    product_name: Mapped[str] = mapped_column(String(500), default="")
+    product_name: Mapped[str] = mapped_column(Clipped(500), default="")
     amount_usd: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     shipped_at: Mapped[datetime | None]
     synced_at: Mapped[datetime]
@@ -176,13 +196,13 @@ class ShipmentRow(Base):
     main_status: Mapped[str] = mapped_column(String(40), default="")
     sub_status: Mapped[str] = mapped_column(String(60), default="")
     delivered: Mapped[bool] = mapped_column(default=False)
-    signed_by: Mapped[str] = mapped_column(String(200), default="")
+    signed_by: Mapped[str] = mapped_column(Clipped(200), default="")
     customs_hold: Mapped[bool] = mapped_column(default=False)
     buyer_must_act: Mapped[bool] = mapped_column(default=False)
     returned: Mapped[str] = mapped_column(String(40), default="")
     lost: Mapped[bool] = mapped_column(default=False)
     last_event_at: Mapped[datetime | None]
-    last_location: Mapped[str] = mapped_column(String(300), default="")
+    last_location: Mapped[str] = mapped_column(Clipped(300), default="")
     stall_state: Mapped[str] = mapped_column(String(20), default="")
     events_json: Mapped[dict[str, Any]]  # {"details": [...]} as the source sent them
     assessed_at: Mapped[datetime]
@@ -223,7 +243,7 @@ class ClassOverrideRow(Base):
     issue_id: Mapped[int] = mapped_column(BigInteger)
     code: Mapped[str] = mapped_column(String(40))
     rule_code: Mapped[str] = mapped_column(String(40))  # what the rules said at the time
-    by: Mapped[str] = mapped_column(String(120))
+    by: Mapped[str] = mapped_column(Clipped(120))
     why: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
 
@@ -235,7 +255,7 @@ class BlocklistRow(Base):
 
     __tablename__ = "buyer_blocklist"
     buyer_login_id: Mapped[str] = mapped_column(String(120), primary_key=True)
-    added_by: Mapped[str] = mapped_column(String(120))
+    added_by: Mapped[str] = mapped_column(Clipped(120))
     why: Mapped[str] = mapped_column(Text)
     added_at: Mapped[datetime]
 
@@ -252,7 +272,7 @@ class ReplySentRow(Base):
     lang: Mapped[str] = mapped_column(String(10))
     channel: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
-    operator: Mapped[str] = mapped_column(String(120))
+    operator: Mapped[str] = mapped_column(Clipped(120))
     sent_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_replies_issue", "store_id", "issue_id"),)
@@ -267,7 +287,7 @@ class ActionRow(Base):
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
     issue_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(40))
-    operator: Mapped[str] = mapped_column(String(120))
+    operator: Mapped[str] = mapped_column(Clipped(120))
     created_at: Mapped[datetime]
     request_json: Mapped[dict[str, Any]]
     # pending (not yet sent) / unknown (sent, no answer) / ok / failed
@@ -307,11 +327,11 @@ class EvidenceRow(Base):
     kind: Mapped[str] = mapped_column(String(40))  # evidence.EvidenceKind: the checklist item
     source: Mapped[str] = mapped_column(String(20))  # api / operator / rendered
     file_path: Mapped[str] = mapped_column(String(500))  # relative to the workspace data dir
-    original_name: Mapped[str] = mapped_column(String(300), default="")
+    original_name: Mapped[str] = mapped_column(Clipped(300), default="")
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
-    added_by: Mapped[str] = mapped_column(String(120))
+    added_by: Mapped[str] = mapped_column(Clipped(120))
     added_at: Mapped[datetime]
     uploaded_at: Mapped[datetime | None]
     upload_result: Mapped[str] = mapped_column(Text, default="")
