@@ -26,6 +26,7 @@ from disputekit.storage import (
     StoreRow,
     SyncRunRow,
 )
+from disputekit.workspace import Workspace
 from tests.conftest import ON_POSTGRES
 
 CLI = [sys.executable, "-m", "disputekit"]
@@ -183,6 +184,19 @@ def test_free_text_longer_than_its_column_is_clipped_alike(db_url: str) -> None:
             assert row is not None and row.name == "Ж" * 199 + "…"
     finally:
         db.dispose()
+
+
+def test_the_workspace_and_its_subprocesses_share_the_test_database(
+        workspace: Workspace) -> None:
+    """The mechanism itself: with DISPUTEKIT_TEST_PG_URL, the workspace fixture's database
+    is a PostgreSQL one, and a process the test starts (the CLI, a worker, a kernel) finds
+    it through DISPUTEKIT_DB_URL; without it, the workspace's SQLite file."""
+    code = ("import sys; from pathlib import Path; from disputekit.workspace import Workspace; "
+            "print(Workspace.at(Path(sys.argv[1])).db_url)")
+    seen = subprocess.run([sys.executable, "-c", code, str(workspace.root)],
+                          capture_output=True, text=True, check=True, timeout=60)
+    assert seen.stdout.strip() == workspace.db_url
+    assert workspace.db_url.startswith("postgresql+psycopg://" if ON_POSTGRES else "sqlite:///")
 
 
 def test_cli_db_upgrade_and_current(tmp_path: Path, db_url: str) -> None:
