@@ -26,6 +26,7 @@ from disputekit.storage import (
     DisputeRow,
     OrderRow,
     ShipmentRow,
+    insert_missing,
     upsert,
     values_of,
 )
@@ -81,8 +82,9 @@ def open_claim_if_due(s: Session, store: StoreParameters, dispute: DisputeRow,
         opened_at=claim.opened_at, logistics_created_at=claim.logistics_created_at,
         filed_at=None, carrier_answer_due=None, answered_at=None, offered_amount=None,
         appeal_until=None, recovered_amount=Decimal("0"), closed_at=None)
-    s.add(row)
-    return row
+    # Not add(): another writer may record the same claim between our get() and now.
+    insert_missing(s, ClaimRow, [values_of(row)])
+    return s.get(ClaimRow, (store.store_id, timeline.logistics_no), populate_existing=True)
 
 
 def stalled_parcels(db: Database, store_id: str, now: datetime) -> pd.DataFrame:
@@ -95,6 +97,7 @@ def stalled_parcels(db: Database, store_id: str, now: datetime) -> pd.DataFrame:
             .where(ShipmentRow.store_id == store_id, DisputeRow.issue_status == "processing",
                    ShipmentRow.stall_state.in_(["stalled", "presumed_lost", "customs_hold",
                                                 "no_pickup"]))
+            .order_by(ShipmentRow.logistics_no, DisputeRow.issue_id)  # ties: same on both DBs
         ).all()
     frame = pd.DataFrame([{
         "parcel": r.logistics_no, "carrier": r.carrier, "country": r.country,
@@ -114,7 +117,7 @@ def claims_due(db: Database, store_id: str) -> pd.DataFrame:
         rows = s.scalars(select(ClaimRow).where(
             ClaimRow.store_id == store_id,
             ClaimRow.status.in_([str(ClaimStatus.DUE), str(ClaimStatus.ANSWERED)]),
-        ).order_by(ClaimRow.opened_at)).all()
+        ).order_by(ClaimRow.opened_at, ClaimRow.logistics_no)).all()
     return pd.DataFrame([{
         "parcel": r.logistics_no, "carrier": r.carrier, "kind": r.service_kind,
         "goods": float(r.goods_amount), "freight": float(r.freight_amount),

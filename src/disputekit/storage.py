@@ -417,6 +417,25 @@ def upsert(session: Session, table: type[Base], rows: list[dict[str, Any]],
         session.execute(statement, rows[start:start + 500])
 
 
+def insert_missing(session: Session, table: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose primary key is not there yet and leave the others as they are
+    (``ON CONFLICT DO NOTHING``): "record it the first time" without a read-then-insert
+    race between two writers."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        for row in rows:
+            keys = tuple(row[c.name] for c in table.__table__.primary_key.columns)  # type: ignore[attr-defined]
+            if session.get(table, keys) is None:
+                session.add(table(**row))
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    session.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
 def values_of(row: Base) -> dict[str, Any]:
     """A model instance's column values, for :func:`upsert`."""
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}

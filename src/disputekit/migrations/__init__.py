@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -60,8 +61,18 @@ def config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+@cache
+def _scripts() -> ScriptDirectory:
+    """The revisions shipped with this code (read once per process)."""
+    return ScriptDirectory.from_config(config())
+
+
+def known_revisions() -> frozenset[str]:
+    return frozenset(s.revision for s in _scripts().walk_revisions())
+
+
 def head() -> str:
-    heads = ScriptDirectory.from_config(config()).get_heads()
+    heads = _scripts().get_heads()
     assert len(heads) == 1, f"the migrations have several heads {heads}: merge them"
     return heads[0]
 
@@ -94,8 +105,7 @@ def upgrade(engine: Engine, shown_url: str) -> SchemaState:
 def _refuse_newer(found: SchemaState, shown_url: str) -> None:
     if found.current is None:
         return
-    known = ScriptDirectory.from_config(config())
-    if found.current not in {s.revision for s in known.walk_revisions()}:
+    if found.current not in known_revisions():
         raise ConfigError(
             f"the database {shown_url} is at schema revision {found.current!r}, which this "
             f"disputekit does not know (it knows up to {found.head!r}): a newer disputekit "
@@ -186,7 +196,6 @@ def describe(found: SchemaState | None) -> str:
                 f"adopts them at {INITIAL})")
     if found.up_to_date:
         return f"{found.current} (up to date)"
-    known = {s.revision for s in ScriptDirectory.from_config(config()).walk_revisions()}
-    if found.current not in known:
+    if found.current not in known_revisions():
         return f"{found.current} (newer than this disputekit, which knows up to {found.head})"
     return f"{found.current} (behind {found.head}: run `disputekit db upgrade`)"
