@@ -46,8 +46,13 @@ test-pg: $(STAMP)
 	@test -n "$$DISPUTEKIT_TEST_PG_URL" || { echo "make test-pg: set DISPUTEKIT_TEST_PG_URL to a PostgreSQL server (see the Makefile)" >&2; exit 2; }
 	$(BIN)/python -m pytest $(PG_SUITES)
 
+# Loopback only, whatever a jupyter config elsewhere says: the lab runs code and holds
+# credentials in its environment (tests/test_loopback.py checks the listening socket).
+LAB_PORT ?= 8888
+
 lab: $(STAMP)
 	env $(DEMO_CREDENTIALS) DISPUTEKIT_HOME=$(CURDIR) $(BIN)/jupyter lab --notebook-dir=notebooks \
+		--ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)

@@ -71,6 +71,17 @@ def lab(workspace: Workspace, credentials: dict[str, str],
         server.wait(timeout=20)
 
 
+def accept_kernel_dialog(page) -> None:  # type: ignore[no-untyped-def]
+    """JupyterLab sometimes asks which kernel to start (a loaded machine, a fresh config):
+    take the one it proposes, Python 3, instead of waiting behind the dialog."""
+    select = page.locator(".jp-Dialog").get_by_role("button", name="Select")
+    try:
+        select.wait_for(timeout=5_000)
+    except Exception:  # noqa: BLE001 - no dialog is the usual case
+        return
+    select.click()
+
+
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -87,6 +98,7 @@ def test_operator_refuses_with_a_counter_offer_in_jupyterlab(
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus",
                                timeout=60_000)
+        accept_kernel_dialog(page)
         page.locator(".jp-Notebook").click()
         page.get_by_role("menuitem", name="Run").click()
         page.get_by_text("Run All Cells", exact=True).click()

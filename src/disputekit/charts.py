@@ -80,7 +80,9 @@ def rate_by_chart(table: pd.DataFrame, dimension: str, title: str, top: int = 10
     rates = [_float(r) for r in rows["rate"]]
     widths = [0.0 if math.isnan(r) else r for r in rates]
     ax.barh(y, widths, color=_RATE, height=0.7)
-    ax.set_yticks(y, [_short(v) for v in rows[dimension]])
+    # Labels are data (product titles, carriers, countries): "$" must stay a dollar sign,
+    # never start matplotlib mathtext (which would garble or, unbalanced, fail the chart).
+    ax.set_yticks(y, [_short(v) for v in rows[dimension]], parse_math=False)
     peak = max(widths) or 0.01
     for yi, rate, orders in zip(y, rates, rows["orders"], strict=True):
         shown = "no rate" if math.isnan(rate) else f"{rate:.1%}"
@@ -117,11 +119,12 @@ def money_chart(money_by_class: pd.DataFrame, title: str = "Money by dispute cla
             label="refunded (lost)")
     ax.barh([v - 0.2 for v in y], classes["recovered"], height=0.4, color=_RECOVERED,
             label="recovered (claims)")
-    ax.set_yticks(y, [_short(str(c).replace("_", " ")) for c in classes["class"]])
+    ax.set_yticks(y, [_short(str(c).replace("_", " ")) for c in classes["class"]],
+                  parse_math=False)
     peak = float(max(classes["refunded"].max(), classes["recovered"].max())) or 1.0
     for yi, refunded_i, net in zip(y, classes["refunded"], classes["net_lost"], strict=True):
         ax.text(float(refunded_i) + peak * 0.01, yi + 0.2, f"net {_usd(float(net))}",
-                va="center", fontsize=_FONT - 1)
+                va="center", fontsize=_FONT - 1, parse_math=False)
     ax.set_xlim(0, peak * 1.35)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"${v:,.0f}"))
     ax.legend(fontsize=_FONT - 1, loc="lower right", frameon=False)
@@ -147,7 +150,8 @@ def _figure(height_in: float, title: str) -> tuple[Figure, Any]:
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.set_title(title, fontsize=_FONT + 2, loc="left")
+    # Titles carry amounts ("US$1,234 refunded, US$56 recovered"): two "$" would be mathtext.
+    ax.set_title(title, fontsize=_FONT + 2, loc="left", parse_math=False)
     ax.tick_params(labelsize=_FONT)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

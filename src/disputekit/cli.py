@@ -26,7 +26,33 @@ def _workspace(home: str | None) -> Workspace:
     return Workspace.at(Path(home)) if home else Workspace.discover()
 
 
-@click.group()
+class _Commands(click.Group):
+    """Database failures as one clear line, not a traceback (which can be long, and says
+    nothing about what to change)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if not isinstance(exc, SQLAlchemyError):
+                raise
+            url = os.environ.get("DISPUTEKIT_DB_URL", "")
+            try:  # the URL's password never reaches the terminal or a log
+                where = make_url(url).render_as_string(hide_password=True) if url \
+                    else "data/disputekit.sqlite"
+            except Exception:  # noqa: BLE001 - an unparsable URL: say so, not what it is
+                where = "DISPUTEKIT_DB_URL (not a valid database URL)"
+            said = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(
+                f"cannot use the database {where}: {said}. Check DISPUTEKIT_DB_URL (is the "
+                "server running and reachable?) or unset it to use data/disputekit.sqlite"
+            ) from None
+
+
+@click.group(cls=_Commands)
 @click.option("-v", "--verbose", is_flag=True, help="Log more (never credentials).")
 def main(verbose: bool) -> None:
     """disputekit: one queue of AliExpress disputes across every store."""
@@ -38,13 +64,17 @@ def main(verbose: bool) -> None:
 
 
 @main.group(invoke_without_command=True)
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="A loopback address; any other needs --allow-remote.")
 @click.option("--port", default=DEMO_PORT, show_default=True, type=int)
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--qps", default=250.0, show_default=True, type=float,
               help="Calls per second per app key before ApiCallLimit.")
+@click.option("--allow-remote", is_flag=True,
+              help="Listen on a non-loopback --host (its /admin panel has no password).")
 @click.pass_context
-def simulator(ctx: click.Context, host: str, port: int, seed: int, qps: float) -> None:
+def simulator(ctx: click.Context, host: str, port: int, seed: int, qps: float,
+              allow_remote: bool) -> None:
     """Serve the AliExpress Open Platform simulator (three demo stores).
 
     Subcommands talk to a running simulator: advance its clock, switch faults on, expire a
@@ -53,10 +83,14 @@ def simulator(ctx: click.Context, host: str, port: int, seed: int, qps: float) -
     ctx.obj = {"url": f"http://127.0.0.1:{port}"}
     if ctx.invoked_subcommand is not None:
         return
-    from disputekit.simulator.app import serve
+    from disputekit.simulator.app import check_loopback, serve
 
+    try:
+        check_loopback(host, allow_remote=allow_remote)
+    except DisputeKitError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"simulator on http://{host}:{port}/sync (seed {seed}); Ctrl-C stops it")
-    serve(host=host, port=port, seed=seed, qps=qps)
+    serve(host=host, port=port, seed=seed, qps=qps, allow_remote=allow_remote)
 
 
 def _admin(ctx: click.Context, path: str, body: dict[str, object] | None = None) -> None:

@@ -200,6 +200,35 @@ class AliExpressClient:
 
     def _send_once(self, method: str, business: dict[str, str],
                    files: dict[str, tuple[str, bytes]] | None = None) -> dict[str, Any]:
+        try:
+            return self._send_unscrubbed(method, business, files)
+        except DisputeKitError as exc:
+            self._scrubbed(exc)
+            raise
+
+    def _scrubbed(self, exc: DisputeKitError) -> DisputeKitError:
+        """``exc`` with every credential value blanked out of its message and fields.
+
+        A gateway, proxy or error page may echo what it was sent (the body holds the access
+        token); those words end up in notebook outputs, run logs and reports, so they are
+        cleaned here, where the secrets are known, whatever the answer said.
+        """
+        secrets = [v for v in (self.credentials.app_secret, self.credentials.access_token,
+                               self.credentials.refresh_token) if len(v) >= 4]
+
+        def clean(text: str) -> str:
+            for secret in secrets:
+                text = text.replace(secret, "***")
+            return text
+
+        exc.args = tuple(clean(a) if isinstance(a, str) else a for a in exc.args)
+        for name, value in list(vars(exc).items()):
+            if isinstance(value, str):
+                setattr(exc, name, clean(value))
+        return exc
+
+    def _send_unscrubbed(self, method: str, business: dict[str, str],
+                         files: dict[str, tuple[str, bytes]] | None = None) -> dict[str, Any]:
         self.budget.take()
         request = self._signed_request(method, business, files)
         try:
@@ -285,11 +314,12 @@ class AliExpressClient:
             response = self._http.post(rest_url, data=params)
             body = response.json()
         except (httpx.HTTPError, json.JSONDecodeError) as exc:
-            raise self._reauthorise(api, f"the refresh call failed ({exc})") from exc
+            raise self._scrubbed(self._reauthorise(api, f"the refresh call failed ({exc})")
+                                 ) from exc
         if not isinstance(body, dict) or str(body.get("code")) != "0" \
                 or not body.get("access_token"):
             said = body.get("message") or body.get("code") if isinstance(body, dict) else body
-            raise self._reauthorise(api, f"the refresh token was refused ({said})")
+            raise self._scrubbed(self._reauthorise(api, f"the refresh token was refused ({said})"))
         self.credentials = replace(self.credentials, access_token=str(body["access_token"]),
                                    refresh_token=str(body.get("refresh_token")
                                                      or self.credentials.refresh_token))

@@ -141,7 +141,23 @@ class EvidenceStore:
         return self.data_dir / EVIDENCE_DIR / store_id / str(int(issue_id))
 
     def path_of(self, item: EvidenceItem) -> Path:
-        return self.data_dir / item.file_path
+        """Where a stored item's file is; ``EvidenceError`` if its recorded path (from the
+        database) or a symlink on the way leads outside the evidence folder."""
+        return self._inside(self.data_dir / item.file_path)
+
+    def _inside(self, path: Path) -> Path:
+        """``path`` if it resolves, symlinks followed, inside ``<data dir>/evidence``.
+
+        Names never come from outside (files are stored as ``<sha256>.<ext>`` under checked
+        ids), so this guards against what was planted: a symlink in the evidence folder
+        pointing elsewhere, or an edited ``file_path`` in the database.
+        """
+        root = (self.data_dir / EVIDENCE_DIR).resolve()
+        if not path.resolve().is_relative_to(root):
+            raise EvidenceError(
+                f"{path} leads outside the evidence folder {root} (a symlink or an edited "
+                "database row); remove the link or the row, then add the evidence again")
+        return path
 
     def items(self, store_id: str, issue_id: int) -> list[EvidenceItem]:
         """Everything stored for one dispute, oldest first."""
@@ -471,6 +487,7 @@ class EvidenceStore:
                data: bytes, digest: str, extension: str, media_type: str, original_name: str,
                added_by: str) -> EvidenceItem:
         folder = self.folder(store_id, issue_id)
+        self._inside(folder / f"{digest}.{extension}")  # before anything is created
         made = _make_dirs(folder, stop=self.data_dir)
         try:
             path, created = _write_atomic(folder, f"{digest}.{extension}", data)
@@ -528,7 +545,11 @@ class EvidenceStore:
             used = s.scalars(select(EvidenceRow.id).where(
                 EvidenceRow.file_path == relative)).first()
         if used is None:
-            (self.data_dir / relative).unlink(missing_ok=True)
+            try:
+                path = self._inside(self.data_dir / relative)
+            except EvidenceError:
+                return  # never delete outside the evidence folder, whatever the row said
+            path.unlink(missing_ok=True)
 
 
 def upload_rendered(store: StoreParameters, client: AliExpressClient, db: Database,

@@ -236,12 +236,23 @@ def store_files(parameters_dir: Path) -> list[Path]:
     return sorted(p for p in parameters_dir.glob("*.yaml") if not p.name.startswith("."))
 
 
+def check_store_id(store_id: str) -> str:
+    """``store_id`` if it is a valid store id, else ``UnknownStoreError``.
+
+    A store id becomes file names (``parameters/<id>.yaml``, ``runs/<date>/<id>.log``...),
+    so anything else ('../x', 'a/b', a trailing newline) is refused before a path is built.
+    """
+    if not isinstance(store_id, str) or not re.fullmatch(STORE_ID, store_id):
+        raise UnknownStoreError(
+            f"{store_id!r} is not a valid store id (lower-case letters, digits, '-', '_', "
+            "at most 40, starting with a letter)"
+        )
+    return store_id
+
+
 def load_store(store_id: str, parameters_dir: Path) -> StoreParameters:
     """The parameters of one store; ``UnknownStoreError`` lists the stores that exist."""
-    if not re.match(STORE_ID, store_id):
-        raise UnknownStoreError(
-            f"{store_id!r} is not a valid store id (lower-case letters, digits, '-', '_')"
-        )
+    check_store_id(store_id)
     path = parameters_dir / f"{store_id}.yaml"
     if not path.exists():
         known = ", ".join(p.stem for p in store_files(parameters_dir)) or "none"

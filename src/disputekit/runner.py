@@ -27,7 +27,7 @@ from jupyter_client.manager import AsyncKernelManager
 from disputekit import kpis
 from disputekit.dispute_queue import open_disputes
 from disputekit.errors import DisputeKitError
-from disputekit.parameters import load_store, store_files
+from disputekit.parameters import check_store_id, load_store, store_files
 from disputekit.platform_time import utc_now
 from disputekit.report import notebook_to_html, write_index
 from disputekit.report_data import claims_frame, disputes_frame, orders_frame
@@ -156,6 +156,11 @@ class _Job:
 def _run_store(job: _Job, store_id: str) -> StoreRun:
     """One store's run, in a worker process: its own log file, one retry if the kernel died."""
     run = StoreRun(store_id)
+    try:
+        check_store_id(store_id)  # it names the log below: refuse '../x' before opening one
+    except DisputeKitError as exc:
+        run.error = str(exc)
+        return run
     started = time.monotonic()
     runs_dir = job.workspace.runs_dir / job.day.isoformat()
     run.log = runs_dir / f"{store_id}.log"

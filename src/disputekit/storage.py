@@ -31,7 +31,6 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime
 
@@ -369,16 +368,6 @@ class Database:
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         shown = parsed.render_as_string(hide_password=True)
-        try:
-            with engine.connect():  # reachable at all? (the pool keeps it for what follows)
-                pass
-        except OperationalError as exc:
-            engine.dispose()
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-            raise ConfigError(
-                f"cannot open the database {shown}: {reason}. Check DISPUTEKIT_DB_URL, that "
-                "the server is running and reachable from here, that the database exists "
-                "(createdb), and the password (~/.pgpass or PGPASSWORD).") from None
         try:
             migrations.upgrade(engine, shown)
             _check_schema(engine, shown)

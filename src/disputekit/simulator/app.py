@@ -1,13 +1,15 @@
 """The simulator's HTTP face (Starlette), and ways to serve it (uvicorn).
 
 ``/sync`` and ``/rest/...`` are the platform's; ``/admin/...`` is the simulator's own
-control panel (move the clock, switch faults, expire a token, read the state). It listens
+control panel (move the clock, switch faults, expire a token, plant buyer text for
+tests, read the state). It listens
 on 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import threading
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from disputekit.errors import ConfigError
 from disputekit.simulator.gateway import Faults, Gateway, Reply
 from disputekit.simulator.seventeentrack import DEMO_17TRACK_KEY, create_17track_app
 
@@ -87,6 +90,20 @@ def create_app(gateway: Gateway) -> Starlette:
         gateway.expire_token(store)
         return JSONResponse({"expired": store})
 
+    async def admin_buyer_text(request: Request) -> JSONResponse:
+        body = await _json(request)
+        texts = body.get("texts")
+        count = body.get("count", 3)
+        if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()) \
+                or not isinstance(count, int):
+            return JSONResponse({"error": "give texts as {field: text} and count as an integer"},
+                                status_code=400)
+        try:
+            changed = gateway.plant_buyer_text(str(body.get("store", "")), texts, count)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"issue_ids": changed})
+
     # 17TRACK, on its own path, over the same parcels (reference/tracking-api.md §5).
     seventeen = create_17track_app(gateway.datasets, DEMO_17TRACK_KEY, gateway.clock,
                                    now=gateway.anchor, quota_total=5000)
@@ -99,6 +116,7 @@ def create_app(gateway: Gateway) -> Starlette:
         Route("/admin/clock", admin_clock, methods=["POST"]),
         Route("/admin/faults", admin_faults, methods=["POST"]),
         Route("/admin/expire-token", admin_expire, methods=["POST"]),
+        Route("/admin/buyer-text", admin_buyer_text, methods=["POST"]),
     ])
 
 
@@ -149,8 +167,28 @@ def serve_in_thread(gateway: Gateway, port: int = 0) -> RunningSimulator:
     return RunningSimulator(gateway, server, thread, bound)
 
 
+def check_loopback(host: str, *, allow_remote: bool = False) -> str:
+    """``host`` if it is a loopback address (or ``allow_remote``), else ``ConfigError``.
+
+    The simulator has no authentication on ``/admin`` (clock, faults, tokens) and serves
+    demo credentials' data: on any other interface, anyone on the network could drive it.
+    """
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and not allow_remote:
+        raise ConfigError(
+            f"the simulator listens on loopback only, and {host!r} is not a loopback address "
+            "(its /admin panel has no password). Use --host 127.0.0.1; if the network really "
+            "must reach it, add --allow-remote")
+    return host
+
+
 def serve(host: str = "127.0.0.1", port: int = 8765, seed: int = 7,
-          qps: float | None = None) -> None:
-    """Serve in the foreground until interrupted (``disputekit simulator``)."""
+          qps: float | None = None, *, allow_remote: bool = False) -> None:
+    """Serve in the foreground until interrupted (``disputekit simulator``); loopback only
+    unless ``allow_remote``."""
+    check_loopback(host, allow_remote=allow_remote)
     uvicorn.run(create_app(Gateway(seed=seed, qps=qps)), host=host, port=port,
                 log_level="warning")

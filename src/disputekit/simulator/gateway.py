@@ -32,6 +32,7 @@ from disputekit.simulator.dataset import (
     DemoStore,
     StoreDataset,
     generate,
+    plant_buyer_text,
 )
 from disputekit.simulator.lifecycle import Lifecycle, PlatformRefusal
 
@@ -192,6 +193,15 @@ class Gateway:
             for state in self.tokens.values():
                 if state.store_id == store_id:
                     state.expires_at = 0
+
+    def plant_buyer_text(self, store_id: str, texts: Mapping[str, str], count: int = 3
+                         ) -> list[int]:
+        """Hostile or odd buyer text in a store's newest open disputes (tests; see
+        ``dataset.plant_buyer_text``); returns the issue ids changed."""
+        if store_id not in self.datasets:
+            raise ValueError(f"unknown store {store_id!r}; known: {sorted(self.datasets)}")
+        with self._lock:
+            return plant_buyer_text(self.datasets[store_id], texts, count)
 
     def state(self) -> dict[str, Any]:
         counts: dict[str, dict[str, int]] = {}

@@ -1,0 +1,330 @@
+"""Buyer-supplied text is shown as text, never run as markup or math.
+
+A buyer controls their login id, name, address, messages and attachments, and the product
+titles, reasons and tracking descriptions reach us through the same channels. Each payload
+below is planted in the simulator (``Gateway.plant_buyer_text``) before the first sync, then
+the reports, the evidence export and the workbook are opened in a real Chromium: no payload
+may run (``window.__pwned`` stays undefined, no element it would create exists) and the
+literal text must be readable. Screenshots land in test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+from matplotlib.text import Text
+
+from disputekit.charts import figure_to_png, money_chart, rate_by_chart
+from disputekit.evidence_files import EvidenceStore
+from disputekit.parameters import load_store
+from disputekit.pipeline import connect
+from disputekit.privacy import mask_login
+from disputekit.runner import run_stores
+from disputekit.simulator.app import RunningSimulator, serve_in_thread
+from disputekit.simulator.gateway import Gateway
+from disputekit.storage import Database
+from disputekit.sync import sync_store
+from disputekit.workspace import Workspace
+from tests.conftest import ARTIFACTS, make_workspace
+from tests.test_lab_browser import TOKEN, accept_kernel_dialog, free_port
+
+# One payload per field, each distinct, so a failure names the field that leaked. They are
+# short enough to survive the report's truncation of product titles (28 characters).
+PAYLOADS: dict[str, str] = {
+    "buyer": "<script>window.__pwned=1</script>",
+    "name": '"><svg onload="window.__pwned=1">',
+    "message": ('<img src=x onerror="window.__pwned=1"> {{7*7}} $x$ \\(y\\) '
+                "\u202egnp.exe <b>bold</b> " + "long " * 800),
+    "reason": "<iframe src=javascript:window.__pwned=1>",
+    "product": "<img src=x onerror=__pwned=1>",
+    "carrier": "<script>window.__pwned=1</script>Post",
+    "country": "<svg/onload=__pwned=1>",
+    "attachment": '"><img src=x onerror=window.__pwned=1>.jpg',
+    "tracking": "<img src=x onerror=__pwned=1> {{7*7}} $\\frac{1}{0}$",
+}
+
+def assert_not_run(page: Any, where: str) -> None:
+    """No payload ran and none became an element."""
+    assert page.evaluate("typeof window.__pwned") == "undefined", f"a payload ran in {where}"
+    found = page.evaluate(
+        "[...document.querySelectorAll(\"img[src='x'], svg[onload], [onerror], [onload], "
+        "iframe[src^='javascript']\")].map(e => e.outerHTML.slice(0, 120))")
+    assert found == [], f"payload markup became elements in {where}: {found}"
+
+
+def visible_text(page: Any) -> str:
+    return str(page.evaluate("document.body.innerText"))
+
+
+def shot(page: Any, name: str) -> None:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"hostile-{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[tuple[RunningSimulator, list[int]]]:
+    """A simulator of its own (the session's stays clean) whose volt store has the payloads
+    in its three newest open disputes."""
+    anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    running = serve_in_thread(Gateway(seed=7, now=anchor))
+    issue_ids = running.gateway.plant_buyer_text("volt", PAYLOADS, count=3)
+    assert len(issue_ids) == 3
+    yield running, issue_ids
+    running.stop()
+
+
+@pytest.fixture
+def hostile_ws(tmp_path: Path, hostile: tuple[RunningSimulator, list[int]]) -> Workspace:
+    ws = make_workspace(tmp_path / "ws", hostile[0].sync_url)
+    for other in ("spark", "bloom"):  # one store keeps the runs and pages light
+        (ws.parameters_dir / f"{other}.yaml").unlink()
+    return ws
+
+
+def synced(ws: Workspace) -> Database:
+    db = Database.open(ws.db_url)
+    store = load_store("volt", ws.parameters_dir)
+    with connect(store) as client:
+        sync_store(store, client, db, orders=True)
+    return db
+
+
+# -- the simulator plants faithfully -----------------------------------------------------
+
+def test_admin_endpoint_plants_buyer_text_and_refuses_unknown_fields(anchor: datetime) -> None:
+    running = serve_in_thread(Gateway(seed=7, now=anchor))
+    try:
+        ok = httpx.post(f"{running.url}/admin/buyer-text",
+                        json={"store": "spark", "texts": {"product": "<b>x</b>"}, "count": 2})
+        assert ok.status_code == 200
+        ids = ok.json()["issue_ids"]
+        assert len(ids) == 2
+        record = running.gateway.lifecycle.index["spark"][ids[0]]
+        assert record.detail["product_name"] == "<b>x</b>"
+        bad = httpx.post(f"{running.url}/admin/buyer-text",
+                         json={"store": "spark", "texts": {"password": "x"}})
+        assert bad.status_code == 400 and "unknown buyer text field" in bad.json()["error"]
+    finally:
+        running.stop()
+
+
+# -- charts: "$" in a product title is a dollar sign, not mathtext ------------------------
+
+def test_chart_labels_and_titles_never_parse_mathtext() -> None:
+    table = pd.DataFrame([
+        {"product_name": "Lamp $\\frac{1}{0", "orders": 10, "disputes": 2, "rate": 0.2},
+        {"product_name": "Cable $x$ 2m", "orders": 10, "disputes": 1, "rate": 0.1},
+    ])
+    fig = rate_by_chart(table, "product_name", "Rate by product")
+    ticks = fig.axes[0].get_yticklabels()
+    assert {t.get_text() for t in ticks} == set(table["product_name"])
+    assert not any(t.get_parse_math() for t in ticks)
+    assert figure_to_png(fig)  # an unbalanced "$" would raise ValueError here
+    money = pd.DataFrame([{"class": "genuine_defect", "refunded": 12.5, "recovered": 1.0,
+                           "net_lost": 11.5}])
+    titles = [t for t in money_chart(money).findobj(Text) if t.get_text().startswith("Money")]
+    assert len(titles) == 1
+    title = titles[0]
+    assert "US$12.50 refunded, US$1.00 recovered" in title.get_text()
+    assert not title.get_parse_math()  # two "$" in one title would turn into math
+
+
+# -- the rendered reports ----------------------------------------------------------------
+
+@pytest.mark.notebook
+def test_reports_show_hostile_buyer_text_as_text(hostile_ws: Workspace, browser: Any,
+                                                 credentials: dict[str, str]) -> None:
+    summary = run_stores(hostile_ws, ["volt"], run_date=date(2026, 11, 28))
+    assert summary.ok, [r.error for r in summary.runs]
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto((hostile_ws.reports_dir / "2026-11-28" / "volt.html").as_uri())
+        page.wait_for_load_state("load")
+        shot(page, "report-volt")
+        assert_not_run(page, "the store report")
+        text = visible_text(page)
+        # What the report shows of each field, literally: the product (first 28
+        # characters), the masked login, the country and the reason.
+        assert PAYLOADS["product"][:28] in text
+        assert f"{mask_login(PAYLOADS['buyer'])} · {PAYLOADS['country']}" in text
+        assert PAYLOADS["reason"] in text
+        # Charts are images: every one rendered despite the "$" and markup in their labels.
+        images = page.evaluate("[...document.images].map(i => i.naturalWidth)")
+        assert images and all(w > 0 for w in images)
+
+        page.goto((hostile_ws.reports_dir / "2026-11-28" / "index.html").as_uri())
+        page.wait_for_load_state("load")
+        assert_not_run(page, "the portfolio index")
+        shot(page, "report-index")
+    finally:
+        page.close()
+    assert errors == []
+
+
+def test_index_page_escapes_a_failed_stores_error(tmp_path: Path) -> None:
+    """The index shows each failed store's error, which can quote platform text."""
+    from disputekit.report import write_index
+    from disputekit.runner import StoreRun
+    run = StoreRun(store_id="volt", status="failed", error=PAYLOADS["buyer"], duration=1.0)
+    page = write_index(date(2026, 11, 28), [run], tmp_path / "index.html").read_text()
+    assert PAYLOADS["buyer"] not in page
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+
+
+# -- the evidence export ----------------------------------------------------------------
+
+def test_evidence_summary_shows_hostile_buyer_text_as_text(
+        hostile_ws: Workspace, hostile: tuple[RunningSimulator, list[int]],
+        credentials: dict[str, str], browser: Any, tmp_path: Path) -> None:
+    db = synced(hostile_ws)
+    evidence = EvidenceStore(db, hostile_ws.data_dir)
+    issue_id = hostile[1][0]
+    evidence.collect_from_api("volt", issue_id)
+    zipped = evidence.export_zip("volt", issue_id, tmp_path / "out")
+    with zipfile.ZipFile(zipped) as zf:
+        summary = tmp_path / "summary.html"
+        summary.write_bytes(zf.read("summary.html"))
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    try:
+        page.goto(summary.as_uri())
+        page.wait_for_load_state("load")
+        shot(page, "evidence-summary")
+        assert_not_run(page, "the evidence summary.html")
+        text = visible_text(page)
+        assert PAYLOADS["product"] in text
+        assert "<img src=x onerror=\"window.__pwned=1\"> {{7*7}} $x$" in text  # the message
+    finally:
+        page.close()
+
+
+# -- the workbook in a real JupyterLab ---------------------------------------------------
+
+@pytest.fixture
+def hostile_lab(hostile_ws: Workspace, credentials: dict[str, str],
+                tmp_path: Path) -> Iterator[str]:
+    synced(hostile_ws)
+    port = free_port()
+    env = {**os.environ, "DISPUTEKIT_HOME": str(hostile_ws.root),
+           "DISPUTEKIT_DB_URL": hostile_ws.db_url, "DISPUTEKIT_OPERATOR": "ana",
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+         f"--ServerApp.root_dir={hostile_ws.notebooks_dir}", "--LabApp.news_url=",
+         "--ServerApp.port_retries=0", "--allow-root"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/api/status?token={TOKEN}", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 90 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.mark.notebook
+def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{hostile_lab}/lab/tree/daily_review.ipynb?token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus",
+                               timeout=60_000)
+        accept_kernel_dialog(page)
+        page.locator(".jp-Notebook").click()
+        page.get_by_role("menuitem", name="Run").click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        page.wait_for_selector(".widget-select select", timeout=120_000)
+
+        # The queue: search for the hostile product, so only planted disputes are listed.
+        search = page.locator(".widget-text", has_text="Search").locator("input")
+        search.fill(PAYLOADS["buyer"])
+        search.press("Enter")
+        page.wait_for_timeout(1500)
+        options = page.locator(".widget-select select option")
+        assert options.count() >= 1, "the planted disputes are not in the queue"
+        shot(page, "lab-queue")
+        page.locator(".widget-select select").select_option(index=0)
+        page.wait_for_function(  # the detail panel's facts table is drawn
+            "() => [...document.querySelectorAll('.widget-html table th')]"
+            ".some(th => th.innerText === 'Product')", timeout=30_000)
+        page.wait_for_timeout(1000)
+        shot(page, "lab-detail")
+
+        assert_not_run(page, "the workbook")
+        facts = dict(zip(page.locator(".widget-html table th").all_inner_texts(),
+                         page.locator(".widget-html table td").all_inner_texts(), strict=False))
+        assert facts["Product"] == PAYLOADS["product"]
+        assert facts["Country"] == PAYLOADS["country"]
+        assert facts["Reason"] == PAYLOADS["reason"]
+        assert facts["Buyer"].startswith(PAYLOADS["buyer"] + " · ")
+        text = visible_text(page)
+        # Detail panel: each field as typed by the buyer.
+        assert PAYLOADS["product"] in text
+        assert PAYLOADS["reason"] in text
+        assert PAYLOADS["country"] in text
+        assert "<img src=x onerror=\"window.__pwned=1\"> {{7*7}} $x$ \\(y\\)" in text
+        assert "<b>bold</b>" in text
+        assert "<img src=x onerror=__pwned=1> {{7*7}} $\\frac{1}{0}$" in text  # tracking
+        # No MathJax/KaTeX typesetting of "$x$" in a widget.
+        assert page.locator(".widget-html mjx-container, .widget-html .katex").count() == 0
+        # The reply draft (a textarea) quotes the buyer's name, the product or the parcel's
+        # last location as they are: a template fills them in, never renders them as one
+        # ("{{7*7}}" stays "{{7*7}}", not 49).
+        drafts = page.evaluate(
+            "[...document.querySelectorAll('.widget-textarea textarea')].map(t => t.value)")
+        quoted = [p for p in (PAYLOADS["name"], PAYLOADS["product"], PAYLOADS["tracking"])
+                  if any(p in d for d in drafts)]
+        assert quoted, f"no hostile text quoted literally in the reply draft: {drafts}"
+    except Exception:
+        shot(page, "lab-failure")
+        raise
+    finally:
+        page.close()
+
+
+# -- the evidence panel (widgets without a browser) and its rendered images -------------
+
+def test_evidence_panel_escapes_hostile_text_and_renders_it(
+        hostile_ws: Workspace, hostile: tuple[RunningSimulator, list[int]],
+        credentials: dict[str, str], tmp_path: Path) -> None:
+    from disputekit.evidence_panel import EvidencePanel
+
+    db = synced(hostile_ws)
+    panel = EvidencePanel(db, hostile_ws.data_dir, tmp_path / "exports", operator="ana")
+    planted = [v for _label, v in panel.dispute.options if v[1] in hostile[1]]
+    assert planted, "the planted disputes are not offered"
+    panel.dispute.value = planted[0]
+    # A file name is the operator's, but it can come from a buyer's e-mail: same rule.
+    panel.add('"><img src=x onerror=window.__pwned=1>.png', b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    assert "&quot;&gt;&lt;img src=x onerror=window.__pwned=1&gt;.png added" in panel.status.value
+    assert "<img" not in panel.status.value and "<img" not in panel.checklist.value
+    panel.render_button.click()  # tracking text with "$\frac{1}{0}$" must not break mathtext
+    assert "images rendered" in panel.status.value, panel.status.value
+    for widget in (panel.checklist, panel.status):
+        value = widget.value.lower()
+        for tag in ("<script", "<img", "<svg", "<iframe"):
+            assert tag not in value, f"raw {tag} in the evidence panel: {widget.value[:200]}"
