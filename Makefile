@@ -34,7 +34,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # The suites that touch the database, again on PostgreSQL: each test gets a new database on
-# the server DISPUTEKIT_TEST_PG_URL names (a role that may CREATE DATABASE), e.g.
+# the server DISPUTEKIT_TEST_PG_URL names (PostgreSQL 13+, a role that may CREATE DATABASE):
 #   DISPUTEKIT_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres make test-pg
 # (.ci/run starts a throwaway server with .ci/postgres). Any tests/*storage*, *concurren*
 # or *crash* file joins by its name.
