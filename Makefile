@@ -16,7 +16,7 @@ DEMO_CREDENTIALS = \
 	DISPUTEKIT_SPARK_REFRESH_TOKEN=$${DISPUTEKIT_SPARK_REFRESH_TOKEN:-demo-refresh-spark} \
 	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom}
 
-.PHONY: install demo test lab lint bench clean
+.PHONY: install demo test test-pg lab lint bench clean
 
 install: $(STAMP)
 
@@ -32,6 +32,19 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The suites that touch the database, again on PostgreSQL: each test gets a new database on
+# the server DISPUTEKIT_TEST_PG_URL names (PostgreSQL 13+, a role that may CREATE DATABASE):
+#   DISPUTEKIT_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres make test-pg
+# (.ci/run starts a throwaway server with .ci/postgres). Any tests/*storage*, *concurren*
+# or *crash* file joins by its name.
+PG_SUITES = $(sort tests/test_sync.py tests/test_sync_under_faults.py tests/test_actions.py \
+	tests/test_store_day.py tests/test_runner.py \
+	$(wildcard tests/*storage*.py tests/*concurren*.py tests/*crash*.py))
+
+test-pg: $(STAMP)
+	@test -n "$$DISPUTEKIT_TEST_PG_URL" || { echo "make test-pg: set DISPUTEKIT_TEST_PG_URL to a PostgreSQL server (see the Makefile)" >&2; exit 2; }
+	$(BIN)/python -m pytest $(PG_SUITES)
 
 # Loopback only, whatever a jupyter config elsewhere says: the lab runs code and holds
 # credentials in its environment (tests/test_loopback.py checks the listening socket).

@@ -1,15 +1,29 @@
-"""Shared fixtures: a real simulator on loopback, a sealed environment, a temp workspace."""
+"""Shared fixtures: a real simulator on loopback, a sealed environment, a temp workspace.
+
+The database of a test is SQLite (a file in its temp folder) unless ``DISPUTEKIT_TEST_PG_URL``
+names a PostgreSQL server (``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``, a role
+allowed to CREATE DATABASE): then every test that asks for a database gets a new, empty
+PostgreSQL database of its own, dropped when the test ends. Ask for one with the ``db_url``
+fixture, ``new_db_url(folder)``, ``make_workspace`` or the ``workspace`` fixture (whose
+``db_url`` is that database; on PostgreSQL ``DISPUTEKIT_DB_URL`` is also set for the test, so
+subprocesses, worker processes and kernels it starts find the same database). Mark a test
+that only makes sense on SQLite (WAL, the file) with ``@sqlite_only``.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
@@ -29,6 +43,76 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 SHARED = REPO.parent / "shared"
+
+# Read once, at import: ``sealed_environment`` hides every DISPUTEKIT_* variable from tests.
+PG_URL = os.environ.get("DISPUTEKIT_TEST_PG_URL", "")
+ON_POSTGRES = bool(PG_URL)
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite-specific (the file, its pragmas)")
+
+
+class _Databases:
+    """The PostgreSQL databases made for tests, so each is dropped when its test ends."""
+
+    made: list[str] = []  # one registry for the session
+    monkeypatch: pytest.MonkeyPatch | None = None  # the running test's, to export the URL
+
+    @staticmethod
+    def admin(statement: str) -> None:
+        engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text(statement))
+        finally:
+            engine.dispose()
+
+    @classmethod
+    def drop(cls, names: list[str]) -> None:
+        for name in names:
+            # FORCE: a test may leave an engine (or a kernel) connected.
+            cls.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cls.made.remove(name)
+
+
+def new_db_url(folder: Path) -> str:
+    """A new, empty database for a test: ``folder/data/disputekit.sqlite`` (where a workspace
+    at ``folder`` keeps it) or, with DISPUTEKIT_TEST_PG_URL, a new PostgreSQL database dropped
+    after the test (after the session when made for a module- or session-scoped fixture)."""
+    if not ON_POSTGRES:
+        (folder / "data").mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{folder.resolve() / 'data' / 'disputekit.sqlite'}"
+    name = f"dk_test_{uuid.uuid4().hex[:16]}"
+    _Databases.admin(f'CREATE DATABASE "{name}"')
+    _Databases.made.append(name)
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(autouse=True)
+def fresh_databases(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Drops the PostgreSQL databases this test made (nothing to do on SQLite)."""
+    if not ON_POSTGRES:
+        yield
+        return
+    before = len(_Databases.made)
+    _Databases.monkeypatch = monkeypatch
+    try:
+        yield
+    finally:
+        _Databases.monkeypatch = None
+        _Databases.drop(_Databases.made[before:])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def leftover_databases() -> Iterator[None]:
+    """Drops the PostgreSQL databases made for wider-scoped fixtures."""
+    yield
+    if ON_POSTGRES:
+        _Databases.drop(list(_Databases.made))
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """The URL of a new, empty database (SQLite file, or PostgreSQL: see the module doc)."""
+    return new_db_url(tmp_path)
 
 
 def demo_credentials() -> dict[str, str]:
@@ -97,7 +181,13 @@ def make_workspace(root: Path, sync_url: str) -> Workspace:
         (root / "parameters" / path.name).write_text(text)
     shutil.copytree(REPO / "notebooks", root / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return Workspace.at(root, env={})
+    if not ON_POSTGRES:
+        return Workspace.at(root, env={})  # the default: root/data/disputekit.sqlite
+    url = new_db_url(root)
+    if _Databases.monkeypatch is not None:
+        # Processes the test starts (the CLI, workers, kernels) read it from the environment.
+        _Databases.monkeypatch.setenv("DISPUTEKIT_DB_URL", url)
+    return Workspace.at(root, env={"DISPUTEKIT_DB_URL": url})
 
 
 @pytest.fixture

@@ -371,3 +371,38 @@ def test_airflow_dag_without_a_workspace_says_what_to_set(
             importlib.import_module("disputekit_dag")
     finally:
         sys.modules.pop("disputekit_dag", None)
+
+
+TEAM_DB = "postgresql+psycopg://disputekit@db.internal:5432/disputekit"
+
+
+def test_the_team_database_goes_with_the_run(tmp_path: Path) -> None:
+    """DISPUTEKIT_DB_URL reaches the scheduled run, in cron's sh and in the systemd unit."""
+    fake = tmp_path / "bin" / "python"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "db=$DISPUTEKIT_DB_URL"\n')
+    fake.chmod(0o755)
+    line = crontab_line(tmp_path, fake, db_url=TEAM_DB)
+    _, command = _fields(line)
+    subprocess.run(["/bin/sh", "-c", command], check=True, env={"PATH": "/usr/bin:/bin"})
+    assert (tmp_path / "runs" / "cron.log").read_text() == f"db={TEAM_DB}\n"
+    service = systemd_units(tmp_path, Path("/usr/bin/python3"), db_url=TEAM_DB)[
+        "disputekit.service"]
+    assert f"Environment=DISPUTEKIT_DB_URL={TEAM_DB}\n" in service
+    assert "DISPUTEKIT_DB_URL" not in crontab_line(tmp_path, fake)  # SQLite: nothing to say
+
+
+def test_a_database_password_is_never_written_into_the_schedule(tmp_path: Path) -> None:
+    with_password = "postgresql+psycopg://disputekit:hunter2-pw@db.internal/disputekit"
+    with pytest.raises(ConfigError, match=r"~/\.pgpass.*--env-file") as caught:
+        crontab_line(tmp_path, Path("/usr/bin/python3"), db_url=with_password)
+    assert "hunter2-pw" not in str(caught.value)
+    with pytest.raises(ConfigError, match=r"~/\.pgpass"):
+        systemd_units(tmp_path, Path("/usr/bin/python3"), db_url=with_password)
+    # With an env file (which sets DISPUTEKIT_DB_URL itself) the URL is left out.
+    line = crontab_line(tmp_path, Path("/usr/bin/python3"), env_file=Path(".env"),
+                        db_url=with_password)
+    units = systemd_units(tmp_path, Path("/usr/bin/python3"), env_file=Path(".env"),
+                          db_url=with_password)
+    for text in (line, *units.values()):
+        assert "hunter2-pw" not in text and "DISPUTEKIT_DB_URL" not in text

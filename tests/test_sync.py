@@ -185,12 +185,12 @@ def test_a_database_from_an_older_version_is_refused_with_a_way_out(tmp_path: Pa
         Database.open(f"sqlite:///{path}")
 
 
-def test_many_processes_opening_a_new_database_at_once(tmp_path: Path) -> None:
-    """The parallel daily run opens one new SQLite file from several processes at once."""
+def test_many_processes_opening_a_new_database_at_once(db_url: str) -> None:
+    """The parallel daily run opens one new database from several processes at once."""
     import subprocess
     import sys
 
-    url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+    url = db_url
     code = ("import sys; from disputekit.storage import Database; "
             "Database.open(sys.argv[1]).dispose()")
     procs = [subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE)

@@ -4,7 +4,6 @@ token that expires mid-sync: the database ends with exactly the simulator's disp
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +19,7 @@ from disputekit.sync import SyncResult, sync_stores
 
 
 @pytest.mark.slow
-def test_six_stores_under_faults_end_exact(tmp_path: Path, anchor: datetime,
+def test_six_stores_under_faults_end_exact(db_url: str, anchor: datetime,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     stores = make_stores(6)
     gateway = Gateway(seed=13, now=anchor, stores=stores, disputes_per_store=850, qps=400,
@@ -48,7 +47,10 @@ def test_six_stores_under_faults_end_exact(tmp_path: Path, anchor: datetime,
                                 store_id=store.store_id, timeout=store.api.timeout_seconds,
                                 budget=budget, retry=RetryPolicy(attempts=10, base_delay=0.02))
 
-    db = Database.open(f"sqlite:///{tmp_path / 'six.sqlite'}")
+    db = Database.open(db_url)
+    # The 90-day window's start moves while the sync runs (minutes under load): a closed
+    # dispute right at its edge may go either way, so the check is between two bounds.
+    earliest = datetime.now(UTC) - timedelta(days=90)
     try:
         # Disputes are what this test counts; the order list has its own test.
         results = sync_stores(params, connect, db, jobs=6, orders=False)
@@ -58,13 +60,16 @@ def test_six_stores_under_faults_end_exact(tmp_path: Path, anchor: datetime,
 
     assert all(isinstance(r, SyncResult) and r.status == "ok" for r in results.values()), results
     assert all(isinstance(r, SyncResult) and r.fetched == 0 for r in again.values())
-    horizon = datetime.now(UTC) - timedelta(days=90)
-    expected = {
-        (store_id, r.summary["issue_id"]): r.summary["gmt_modified"]
-        for store_id, ds in gateway.datasets.items() for r in ds.issues
-        if r.summary["issue_status"] == "processing"
-        or (parse_pacific(r.summary["gmt_create"]) or horizon) >= horizon
-    }
+    def importable(horizon: datetime) -> dict[tuple[str, int], str]:
+        return {
+            (store_id, r.summary["issue_id"]): r.summary["gmt_modified"]
+            for store_id, ds in gateway.datasets.items() for r in ds.issues
+            if r.summary["issue_status"] == "processing"
+            or (parse_pacific(r.summary["gmt_create"]) or horizon) >= horizon
+        }
+
+    expected = importable(datetime.now(UTC) - timedelta(days=90))  # surely imported
+    possible = importable(earliest)  # imported if still inside when the sync began
     assert len(expected) > 4_900
     with db.session() as s:
         stored = {(row.store_id, row.issue_id): row.modified_at
@@ -73,9 +78,9 @@ def test_six_stores_under_faults_end_exact(tmp_path: Path, anchor: datetime,
         orders = s.scalar(select(func.count()).select_from(OrderRow))
         runs = s.scalars(select(SyncRunRow.status)).all()
     assert duplicates == 0
-    assert set(stored) == set(expected)  # none lost, none extra
-    assert all(stored[key] == parse_pacific(value) for key, value in expected.items())
-    assert orders == len({(k[0], r.summary["parent_order_id"]) for k in expected
+    assert set(expected) <= set(stored) <= set(possible)  # none lost, none extra
+    assert all(stored[key] == parse_pacific(possible[key]) for key in stored)
+    assert orders == len({(k[0], r.summary["parent_order_id"]) for k in stored
                           for r in [gateway.lifecycle.index[k[0]][k[1]]]})
     assert runs.count("ok") == 12
     # The faults really happened: the clients were made to work for it.

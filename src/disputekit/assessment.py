@@ -61,6 +61,7 @@ def triage_open(db: Database, now: datetime, store_ids: Sequence[str] | None = N
                  .join(ShipmentRow, (ShipmentRow.store_id == OrderRow.store_id)
                        & (ShipmentRow.logistics_no == OrderRow.logistics_no), isouter=True)
                  )
+        query = query.order_by(DisputeRow.store_id, DisputeRow.issue_id)  # same on both DBs
         if open_only:
             query = query.where(DisputeRow.issue_status == "processing")
         if store_ids:

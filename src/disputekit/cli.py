@@ -360,19 +360,29 @@ def schedule(at: str, jobs: int | None, env_file: str | None, install: bool, sys
              home: str | None) -> None:
     """Print (or install) the daily scheduled run: a crontab line or systemd units."""
     from disputekit.errors import ConfigError
-    from disputekit.schedule import crontab_line, install_crontab, systemd_units
+    from disputekit.schedule import (
+        crontab_line,
+        install_crontab,
+        scheduled_db_url,
+        systemd_units,
+    )
 
     ws = _workspace(home)
     python = Path(sys.executable)  # not resolved: a venv's python link keeps its packages
     env = Path(env_file) if env_file else None
     try:
+        # The team's database goes with the run (without its password: see schedule.py).
+        db_url = os.environ.get("DISPUTEKIT_DB_URL") or None
+        if db_url and env is not None and scheduled_db_url(db_url, env) is None:
+            click.echo("note: DISPUTEKIT_DB_URL holds a password, so it is not written here; "
+                       f"set it in {env} (or use ~/.pgpass)", err=True)
         if systemd:
-            for name, text in systemd_units(ws.root, python, at, env, jobs).items():
+            for name, text in systemd_units(ws.root, python, at, env, jobs, db_url).items():
                 click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
             click.echo("# then: systemctl --user daemon-reload && "
                        "systemctl --user enable --now disputekit.timer")
             return
-        line = crontab_line(ws.root, python, at, jobs=jobs, env_file=env)
+        line = crontab_line(ws.root, python, at, jobs=jobs, env_file=env, db_url=db_url)
         if install:
             install_crontab(line)
             click.echo(f"installed in your crontab:\n{line}")
@@ -380,6 +390,55 @@ def schedule(at: str, jobs: int | None, env_file: str | None, install: bool, sys
             click.echo(line)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@main.group()
+def db() -> None:
+    """The database's schema: where it is, and bringing it up to date.
+
+    Opening a database upgrades it anyway; run `db upgrade` after installing a new
+    disputekit to do it once, by hand, before the team's notebooks and the schedule do.
+    """
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@db.command("current")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def db_current(home: str | None) -> None:
+    """Print the database's schema revision (changes nothing)."""
+    from disputekit import migrations
+
+    ws = _workspace(home)
+    try:
+        found = migrations.inspect_url(ws.db_url)
+    except Exception as exc:  # the server unreachable, a bad URL: say which database
+        raise click.ClickException(f"{_shown(ws.db_url)}: {type(exc).__name__}: "
+                                   f"{str(exc).splitlines()[0]}") from None
+    click.echo(f"{_shown(ws.db_url)}: {migrations.describe(found)}")
+
+
+@db.command("upgrade")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def db_upgrade(home: str | None) -> None:
+    """Create the schema or bring it to the newest revision (safe to run twice, or from
+    several machines at once)."""
+    from disputekit import migrations
+    from disputekit.storage import Database
+
+    ws = _workspace(home)
+    try:
+        before = migrations.inspect_url(ws.db_url)
+        Database.open(ws.db_url).dispose()
+    except DisputeKitError as exc:
+        raise click.ClickException(str(exc)) from None
+    was = before.current if before and before.current else \
+        ("unstamped tables" if before and before.legacy else "none")
+    click.echo(f"{_shown(ws.db_url)}: at revision {migrations.head()} (was {was})")
 
 
 @main.command("check-params")

@@ -42,6 +42,9 @@ def open_disputes(
         .join(OrderRow, (OrderRow.store_id == DisputeRow.store_id)
               & (OrderRow.order_id == DisputeRow.parent_order_id), isouter=True)
         .where(DisputeRow.issue_status == "processing")
+        # A fixed order before the stable sort by deadline: ties come out the same on
+        # SQLite and PostgreSQL (whose row order changes as rows are updated).
+        .order_by(DisputeRow.store_id, DisputeRow.issue_id)
     )
     if store_ids:
         query = query.where(DisputeRow.store_id.in_(list(store_ids)))

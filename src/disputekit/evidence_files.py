@@ -592,6 +592,8 @@ def _check_ids(store_id: str, issue_id: int) -> None:
 def _make_dirs(folder: Path, stop: Path) -> list[Path]:
     """Create ``folder`` and its missing parents below ``stop``; return those created,
     deepest last, so a failure can remove exactly them."""
+    # The data folder itself may not exist yet: on PostgreSQL no database file lives there.
+    stop.mkdir(parents=True, exist_ok=True)
     missing = []
     current = folder
     while not current.exists() and current != stop and current != current.parent:

@@ -90,7 +90,7 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
         sent = [(r.template, r.sent_at) for r in s.scalars(
             select(ReplySentRow).where(ReplySentRow.store_id == store_id,
                                        ReplySentRow.issue_id == issue_id)
-            .order_by(ReplySentRow.sent_at))]
+            .order_by(ReplySentRow.sent_at, ReplySentRow.id))]
     suggested = infer_language(order.buyer_country if order else "", _buyer_texts(dispute))
     chosen = lang or suggested
     if chosen not in LANGUAGES:
@@ -157,7 +157,8 @@ def replies_due(db: Database, queue: pd.DataFrame, day_end: datetime) -> pd.Data
     classes: Mapping[tuple[str, int], Any] = dict(zip(keys, queue["class"], strict=True))
     with db.session() as s:
         sent: dict[tuple[str, int], list[tuple[str, datetime]]] = {}
-        for r in s.scalars(select(ReplySentRow).order_by(ReplySentRow.sent_at)):
+        for r in s.scalars(select(ReplySentRow).order_by(ReplySentRow.sent_at,
+                                                          ReplySentRow.id)):
             sent.setdefault((r.store_id, r.issue_id), []).append((r.template, r.sent_at))
         rows = []
         for store_id, issue_id in keys:

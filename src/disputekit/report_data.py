@@ -30,7 +30,8 @@ REFUNDED = frozenset({"refund_success", "return_success"})
 
 def orders_frame(db: Database, store_ids: Sequence[str] | None = None) -> pd.DataFrame:
     with db.session() as s:
-        query = select(OrderLineRow)
+        # Ordered: a frame's rows come out the same on SQLite and PostgreSQL.
+        query = select(OrderLineRow).order_by(OrderLineRow.store_id, OrderLineRow.order_id)
         if store_ids:
             query = query.where(OrderLineRow.store_id.in_(list(store_ids)))
         rows = s.scalars(query).all()
@@ -54,7 +55,8 @@ def disputes_frame(db: Database, now: datetime, store_ids: Sequence[str] | None 
     with db.session() as s:
         query = select(DisputeRow, OrderRow).join(
             OrderRow, (OrderRow.store_id == DisputeRow.store_id)
-            & (OrderRow.order_id == DisputeRow.parent_order_id), isouter=True)
+            & (OrderRow.order_id == DisputeRow.parent_order_id), isouter=True,
+        ).order_by(DisputeRow.store_id, DisputeRow.issue_id)
         if store_ids:
             query = query.where(DisputeRow.store_id.in_(list(store_ids)))
         rows = s.execute(query).all()
@@ -94,7 +96,7 @@ def disputes_frame(db: Database, now: datetime, store_ids: Sequence[str] | None 
 
 def claims_frame(db: Database, store_ids: Sequence[str] | None = None) -> pd.DataFrame:
     with db.session() as s:
-        query = select(ClaimRow)
+        query = select(ClaimRow).order_by(ClaimRow.store_id, ClaimRow.logistics_no)
         if store_ids:
             query = query.where(ClaimRow.store_id.in_(list(store_ids)))
         rows = s.scalars(query).all()

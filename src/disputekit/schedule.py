@@ -31,6 +31,12 @@ user units::
 
 The same env file works for both: systemd's ``EnvironmentFile=`` reads ``KEY=value`` lines
 (no ``export``), as ``.`` does.
+
+A team's database (``DISPUTEKIT_DB_URL``, e.g. a PostgreSQL server) is passed to the run
+when given as ``db_url``: written into the line or the unit *without a password*. The
+password belongs in ``~/.pgpass`` (``chmod 600``) or in the env file; a URL holding one is
+left out when an env file is given (the env file must then set ``DISPUTEKIT_DB_URL``) and
+refused otherwise.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from disputekit.errors import ConfigError
 
@@ -73,19 +80,24 @@ def crontab_line(
     log: Path | None = None,
     jobs: int | None = None,
     env_file: Path | None = None,
+    db_url: str | None = None,
 ) -> str:
     """The crontab entry running ``python -m disputekit run`` in ``home`` every day at ``at``.
 
     ``log`` (default ``runs/cron.log``) and ``env_file`` may be relative to ``home``;
-    ``jobs`` is passed on as ``--jobs``. The result has no trailing newline.
+    ``jobs`` is passed on as ``--jobs``; ``db_url`` as ``DISPUTEKIT_DB_URL`` (never with a
+    password: see the module's doc). The result has no trailing newline.
     """
     hour, minute = parse_at(at)
     _check_jobs(jobs)
     root = _absolute(home, "home")
     interpreter = _absolute(python, "python")
     log_path = _under(root, DEFAULT_LOG if log is None else log, "log")
+    url = scheduled_db_url(db_url, env_file)
 
     command = [shlex.quote(str(interpreter)), "-m", "disputekit", "run"]
+    if url is not None:
+        command.insert(0, f"DISPUTEKIT_DB_URL={shlex.quote(url)}")
     if jobs is not None:
         command += ["--jobs", str(jobs)]
     body = " ".join(command)
@@ -150,6 +162,7 @@ def systemd_units(
     at: str = DEFAULT_AT,
     env_file: Path | None = None,
     jobs: int | None = None,
+    db_url: str | None = None,
 ) -> dict[str, str]:
     """``{"disputekit.service": ..., "disputekit.timer": ...}`` running the stores daily.
 
@@ -159,6 +172,7 @@ def systemd_units(
     _check_jobs(jobs)
     root = _absolute(home, "home")
     interpreter = _absolute(python, "python")
+    url = scheduled_db_url(db_url, env_file)
     exec_start = [_unit_quote(str(interpreter)), "-m", "disputekit", "run"]
     if jobs is not None:
         exec_start += ["--jobs", str(jobs)]
@@ -175,6 +189,9 @@ def systemd_units(
     if env_file is not None:
         service.append("# Credentials: KEY=value lines, readable by this user only.")
         service.append(f"EnvironmentFile={_unit_path(_under(root, env_file, 'env_file'))}")
+    if url is not None:
+        service.append("# The team's database; its password is in ~/.pgpass, never here.")
+        service.append(f"Environment={_unit_quote('DISPUTEKIT_DB_URL=' + url)}")
     service += [f"ExecStart={' '.join(exec_start)}", ""]
     timer = [
         "[Unit]",
@@ -190,6 +207,30 @@ def systemd_units(
         "",
     ]
     return {SERVICE_NAME: "\n".join(service), TIMER_NAME: "\n".join(timer)}
+
+
+def scheduled_db_url(db_url: str | None, env_file: Path | None) -> str | None:
+    """What the schedule may say about the database: ``db_url`` when it holds no password;
+    None when there is none to pass, or when it holds a password and ``env_file`` (which
+    must then set ``DISPUTEKIT_DB_URL`` itself) is given; else a ``ConfigError``."""
+    if not db_url:
+        return None
+    if any(c in db_url for c in "\n\r\0"):
+        raise ConfigError("DISPUTEKIT_DB_URL has a line break in it; give the URL on one line")
+    try:
+        password = urlsplit(db_url).password
+    except ValueError:  # a malformed netloc: say so without echoing it (it may hold secrets)
+        raise ConfigError("DISPUTEKIT_DB_URL is not a valid URL "
+                          "(dialect+driver://user@host:port/database)") from None
+    if password is None:
+        return db_url
+    if env_file is not None:
+        return None
+    raise ConfigError(
+        "DISPUTEKIT_DB_URL holds a password, which would be written into the crontab or "
+        "the unit: put the password in ~/.pgpass (chmod 600; "
+        "host:port:database:user:password) and use the URL without it, or set "
+        "DISPUTEKIT_DB_URL in the env file and pass --env-file")
 
 
 def _check_jobs(jobs: int | None) -> None:

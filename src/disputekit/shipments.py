@@ -20,7 +20,16 @@ from disputekit.carriers import ServiceKind
 from disputekit.claims import CarrierClaim, ClaimStatus, claim_due, lapse, open_claim
 from disputekit.errors import ClaimError
 from disputekit.parameters import StoreParameters
-from disputekit.storage import ClaimRow, Database, DisputeRow, OrderRow, ShipmentRow
+from disputekit.storage import (
+    ClaimRow,
+    Database,
+    DisputeRow,
+    OrderRow,
+    ShipmentRow,
+    insert_missing,
+    upsert,
+    values_of,
+)
 from disputekit.tracking import Timeline, from_aliexpress, stall_state, thresholds_for
 
 
@@ -42,7 +51,11 @@ def assess(s: Session, store: StoreParameters, order: OrderRow, logistics_no: st
         last_event_at=last.at if last else None, last_location=timeline.last_location,
         stall_state=str(state), events_json={"details": details}, assessed_at=now,
     )
-    return s.merge(row), timeline
+    # An upsert, not merge: a sync and an operator's refresh may assess one parcel at once.
+    upsert(s, ShipmentRow, [values_of(row)])
+    stored = s.get(ShipmentRow, (store.store_id, logistics_no), populate_existing=True)
+    assert stored is not None
+    return stored, timeline
 
 
 def open_claim_if_due(s: Session, store: StoreParameters, dispute: DisputeRow,
@@ -69,8 +82,9 @@ def open_claim_if_due(s: Session, store: StoreParameters, dispute: DisputeRow,
         opened_at=claim.opened_at, logistics_created_at=claim.logistics_created_at,
         filed_at=None, carrier_answer_due=None, answered_at=None, offered_amount=None,
         appeal_until=None, recovered_amount=Decimal("0"), closed_at=None)
-    s.add(row)
-    return row
+    # Not add(): another writer may record the same claim between our get() and now.
+    insert_missing(s, ClaimRow, [values_of(row)])
+    return s.get(ClaimRow, (store.store_id, timeline.logistics_no), populate_existing=True)
 
 
 def stalled_parcels(db: Database, store_id: str, now: datetime) -> pd.DataFrame:
@@ -83,6 +97,7 @@ def stalled_parcels(db: Database, store_id: str, now: datetime) -> pd.DataFrame:
             .where(ShipmentRow.store_id == store_id, DisputeRow.issue_status == "processing",
                    ShipmentRow.stall_state.in_(["stalled", "presumed_lost", "customs_hold",
                                                 "no_pickup"]))
+            .order_by(ShipmentRow.logistics_no, DisputeRow.issue_id)  # ties: same on both DBs
         ).all()
     frame = pd.DataFrame([{
         "parcel": r.logistics_no, "carrier": r.carrier, "country": r.country,
@@ -102,7 +117,7 @@ def claims_due(db: Database, store_id: str) -> pd.DataFrame:
         rows = s.scalars(select(ClaimRow).where(
             ClaimRow.store_id == store_id,
             ClaimRow.status.in_([str(ClaimStatus.DUE), str(ClaimStatus.ANSWERED)]),
-        ).order_by(ClaimRow.opened_at)).all()
+        ).order_by(ClaimRow.opened_at, ClaimRow.logistics_no)).all()
     return pd.DataFrame([{
         "parcel": r.logistics_no, "carrier": r.carrier, "kind": r.service_kind,
         "goods": float(r.goods_amount), "freight": float(r.freight_amount),

@@ -8,8 +8,7 @@ new facts without another sync.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,7 +30,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime
@@ -56,6 +55,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class Clipped(TypeDecorator[str]):
+    """Free text (names, places, product titles) cut to its column's length on the way in.
+
+    PostgreSQL refuses a value longer than ``VARCHAR(n)`` where SQLite stores it whole; a
+    buyer's 2,000-character "name" must not fail a sync on one backend and not the other,
+    so both keep the first ``n`` characters. Identifiers and codes stay plain ``String``."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or len(value) <= self.length:
+            return value
+        return value[:self.length - 1] + "…"
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(),
                            dict[str, Any] | None: JSON()}
@@ -64,7 +83,7 @@ class Base(DeclarativeBase):
 class StoreRow(Base):
     __tablename__ = "stores"
     store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(Clipped(200))
     last_synced_at: Mapped[datetime | None]
 
 
@@ -77,11 +96,11 @@ class DisputeRow(Base):
     buyer_login_id: Mapped[str] = mapped_column(String(120))
     issue_status: Mapped[str] = mapped_column(String(40))
     reverse_detail_status: Mapped[str] = mapped_column(String(60), default="")
-    reason_english: Mapped[str] = mapped_column(String(300), default="")
-    reason_chinese: Mapped[str] = mapped_column(String(300), default="")
+    reason_english: Mapped[str] = mapped_column(Clipped(300), default="")
+    reason_chinese: Mapped[str] = mapped_column(Clipped(300), default="")
     issue_reason_id: Mapped[int | None] = mapped_column(Integer)
     product_id: Mapped[int | None] = mapped_column(BigInteger)
-    product_name: Mapped[str] = mapped_column(String(500), default="")
+    product_name: Mapped[str] = mapped_column(Clipped(500), default="")
     product_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     refund_max_usd: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     refund_max_local: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
@@ -109,13 +128,13 @@ class OrderRow(Base):
     order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # parent order
     order_status: Mapped[str] = mapped_column(String(40), default="")
     buyer_country: Mapped[str] = mapped_column(String(8), default="")
-    buyer_first_name: Mapped[str] = mapped_column(String(120), default="")
+    buyer_first_name: Mapped[str] = mapped_column(Clipped(120), default="")
     order_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     order_currency: Mapped[str] = mapped_column(String(8), default="")
     freight_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     logistics_no: Mapped[str] = mapped_column(String(80), default="")
     service_code: Mapped[str] = mapped_column(String(80), default="")
-    service_name: Mapped[str] = mapped_column(String(200), default="")
+    service_name: Mapped[str] = mapped_column(Clipped(200), default="")
     carrier: Mapped[str] = mapped_column(String(120), default="")
     service_kind: Mapped[str] = mapped_column(String(20), default="")
     shipped_at: Mapped[datetime | None]
@@ -133,8 +152,8 @@ class TrackingEventRow(Base):
     occurred_at: Mapped[datetime | None]
     action_code: Mapped[str] = mapped_column(String(60), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    location: Mapped[str] = mapped_column(String(300), default="")
-    signed_name: Mapped[str] = mapped_column(String(200), default="")
+    location: Mapped[str] = mapped_column(Clipped(300), default="")
+    signed_name: Mapped[str] = mapped_column(Clipped(200), default="")
     source: Mapped[str] = mapped_column(String(20), default="aliexpress")
 
     __table_args__ = (UniqueConstraint("store_id", "logistics_no", "seq"),)
@@ -155,7 +174,7 @@ class OrderLineRow(Base):
     carrier: Mapped[str] = mapped_column(String(120), default="")
     service_kind: Mapped[str] = mapped_column(String(20), default="")
     product_id: Mapped[int | None] = mapped_column(BigInteger)
-    product_name: Mapped[str] = mapped_column(String(500), default="")
+    product_name: Mapped[str] = mapped_column(Clipped(500), default="")
     amount_usd: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     shipped_at: Mapped[datetime | None]
     synced_at: Mapped[datetime]
@@ -178,13 +197,13 @@ class ShipmentRow(Base):
     main_status: Mapped[str] = mapped_column(String(40), default="")
     sub_status: Mapped[str] = mapped_column(String(60), default="")
     delivered: Mapped[bool] = mapped_column(default=False)
-    signed_by: Mapped[str] = mapped_column(String(200), default="")
+    signed_by: Mapped[str] = mapped_column(Clipped(200), default="")
     customs_hold: Mapped[bool] = mapped_column(default=False)
     buyer_must_act: Mapped[bool] = mapped_column(default=False)
     returned: Mapped[str] = mapped_column(String(40), default="")
     lost: Mapped[bool] = mapped_column(default=False)
     last_event_at: Mapped[datetime | None]
-    last_location: Mapped[str] = mapped_column(String(300), default="")
+    last_location: Mapped[str] = mapped_column(Clipped(300), default="")
     stall_state: Mapped[str] = mapped_column(String(20), default="")
     events_json: Mapped[dict[str, Any]]  # {"details": [...]} as the source sent them
     assessed_at: Mapped[datetime]
@@ -225,7 +244,7 @@ class ClassOverrideRow(Base):
     issue_id: Mapped[int] = mapped_column(BigInteger)
     code: Mapped[str] = mapped_column(String(40))
     rule_code: Mapped[str] = mapped_column(String(40))  # what the rules said at the time
-    by: Mapped[str] = mapped_column(String(120))
+    by: Mapped[str] = mapped_column(Clipped(120))
     why: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
 
@@ -237,7 +256,7 @@ class BlocklistRow(Base):
 
     __tablename__ = "buyer_blocklist"
     buyer_login_id: Mapped[str] = mapped_column(String(120), primary_key=True)
-    added_by: Mapped[str] = mapped_column(String(120))
+    added_by: Mapped[str] = mapped_column(Clipped(120))
     why: Mapped[str] = mapped_column(Text)
     added_at: Mapped[datetime]
 
@@ -254,7 +273,7 @@ class ReplySentRow(Base):
     lang: Mapped[str] = mapped_column(String(10))
     channel: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
-    operator: Mapped[str] = mapped_column(String(120))
+    operator: Mapped[str] = mapped_column(Clipped(120))
     sent_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_replies_issue", "store_id", "issue_id"),)
@@ -269,7 +288,7 @@ class ActionRow(Base):
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
     issue_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(40))
-    operator: Mapped[str] = mapped_column(String(120))
+    operator: Mapped[str] = mapped_column(Clipped(120))
     created_at: Mapped[datetime]
     request_json: Mapped[dict[str, Any]]
     # pending (not yet sent) / unknown (sent, no answer) / ok / failed
@@ -309,11 +328,11 @@ class EvidenceRow(Base):
     kind: Mapped[str] = mapped_column(String(40))  # evidence.EvidenceKind: the checklist item
     source: Mapped[str] = mapped_column(String(20))  # api / operator / rendered
     file_path: Mapped[str] = mapped_column(String(500))  # relative to the workspace data dir
-    original_name: Mapped[str] = mapped_column(String(300), default="")
+    original_name: Mapped[str] = mapped_column(Clipped(300), default="")
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
-    added_by: Mapped[str] = mapped_column(String(120))
+    added_by: Mapped[str] = mapped_column(Clipped(120))
     added_at: Mapped[datetime]
     uploaded_at: Mapped[datetime | None]
     upload_result: Mapped[str] = mapped_column(Text, default="")
@@ -323,15 +342,18 @@ class EvidenceRow(Base):
 
 
 class Database:
-    """An engine plus a session factory; ``Database.open(url)`` creates missing tables."""
+    """An engine plus a session factory; ``Database.open(url)`` migrates the schema."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        event.listen(self._sessions, "before_flush", _fit_text)
 
     @classmethod
     def open(cls, url: str) -> Database:
+        """Connect to ``url`` and bring its schema to the newest revision (Alembic), so a
+        new database is created and an older one upgraded on first use."""
+        from disputekit import migrations
+
         parsed = make_url(url)
         kwargs: dict[str, Any] = {}
         if parsed.get_backend_name() == "sqlite":
@@ -340,23 +362,25 @@ class Database:
             # Notebooks, the runner and widgets share one file: wait on a lock, don't fail.
             # ``?timeout=<seconds>`` in the URL changes how long (sqlite3's busy timeout).
             kwargs["connect_args"] = {"timeout": _busy_timeout(parsed)}
+        else:
+            # A server restarts, a firewall drops idle connections, a kernel sits open all
+            # day: check a pooled connection before handing it out, and retire old ones.
+            kwargs.update(pool_pre_ping=True, pool_recycle=1800)
         engine = create_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        for attempt in range(1, 6):
-            try:
-                Base.metadata.create_all(engine)
-                break
-            except OperationalError as exc:
-                # Several processes opening a new database at once (the parallel daily run)
-                # race between "does it exist" and "create", or meet a lock: check again.
-                racing = "already exists" in str(exc) or "locked" in str(exc)
-                if not racing:
-                    raise  # the server is unreachable, the URL wrong: the CLI says which
-                if attempt == 5:
-                    raise storage_error(engine.url, exc) from exc
-                time.sleep(0.05 * attempt)
-        _check_schema(engine, url)
+        shown = parsed.render_as_string(hide_password=True)
+        try:
+            migrations.upgrade(engine, shown)
+            _check_schema(engine, shown)
+        except OperationalError as exc:
+            engine.dispose()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise storage_error(engine.url, exc) from exc
+            raise  # the server is unreachable, the URL wrong: the CLI says which, masked
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine)
 
     @contextmanager
@@ -376,54 +400,59 @@ class Database:
         self.engine.dispose()
 
     def upsert(self, session: Session, table: type[Base], rows: list[dict[str, Any]]) -> None:
-        """Insert or replace many rows at once (SQLite and PostgreSQL both speak it)."""
-        if not rows:
-            return
-        dialect = self.engine.dialect.name
-        if dialect not in ("sqlite", "postgresql"):  # other backends: one merge at a time
-            for row in rows:
-                session.merge(table(**row))
-            return
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        rows = [fit_row(table.__table__, row) for row in rows]
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        keys = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
-        statement: Any = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=keys,
-            set_={c: statement.excluded[c] for c in rows[0] if c not in keys})
-        for start in range(0, len(rows), 500):
-            session.execute(statement, rows[start:start + 500])
+        """Insert or replace many rows at once, by primary key (see :func:`upsert`)."""
+        upsert(session, table, rows)
 
 
-def _fitted(value: Any, column: Any) -> Any:
-    """Free text longer than its column, shortened (with an ellipsis) to fit it."""
-    length = getattr(column.type, "length", None)
-    if isinstance(value, str) and length and len(value) > length and not column.primary_key:
-        return value[:length - 1] + "…"
-    return value
+def upsert(session: Session, table: type[Base], rows: list[dict[str, Any]],
+           keys: Sequence[str] | None = None) -> None:
+    """Insert or replace many rows at once, matched on ``keys`` (default: the primary key;
+    else a unique constraint's columns). One ``INSERT … ON CONFLICT DO UPDATE`` on SQLite and
+    PostgreSQL: unlike read-then-insert (``merge``) it cannot collide with another writer
+    inserting the same row meanwhile, which PostgreSQL's row locks allow and SQLite's
+    whole-file write lock hides."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):  # other backends: one merge at a time
+        for row in rows:
+            session.merge(table(**row))
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    columns = list(keys) if keys is not None else \
+        [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
+    statement: Any = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=columns,
+        set_={c: statement.excluded[c] for c in rows[0] if c not in columns})
+    for start in range(0, len(rows), 500):
+        session.execute(statement, rows[start:start + 500])
 
 
-def fit_row(table: Any, row: dict[str, Any]) -> dict[str, Any]:
-    return {key: _fitted(value, table.columns[key]) if key in table.columns else value
-            for key, value in row.items()}
+def insert_missing(session: Session, table: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose primary key is not there yet and leave the others as they are
+    (``ON CONFLICT DO NOTHING``): "record it the first time" without a read-then-insert
+    race between two writers."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        for row in rows:
+            keys = tuple(row[c.name] for c in table.__table__.primary_key.columns)  # type: ignore[attr-defined]
+            if session.get(table, keys) is None:
+                session.add(table(**row))
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    session.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
-def _fit_text(session: Session, _context: Any, _instances: Any) -> None:
-    """Shorten over-long text before it is written. SQLite would keep it whole, PostgreSQL
-    would refuse the whole dispute for one long product name or parcel location; the full
-    text stays in the raw JSON columns. Identifiers never get here too long: the payload
-    models refuse them (a shortened id would be another id)."""
-    for obj in (*session.new, *session.dirty):
-        table = getattr(obj, "__table__", None)
-        if table is None:
-            continue
-        for column in table.columns:
-            value = getattr(obj, column.key, None)
-            fitted = _fitted(value, column)
-            if fitted is not value:
-                setattr(obj, column.key, fitted)
+def values_of(row: Base) -> dict[str, Any]:
+    """A model instance's column values, for :func:`upsert`."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds a SQLite write waits for another writer's lock
@@ -457,26 +486,32 @@ def storage_error(url: URL, exc: OperationalError) -> StorageError:
         "then run again.")
 
 
-def _check_schema(engine: Engine, url: str) -> None:
-    """Refuse a database written by an older disputekit whose tables lack columns, with a
-    way out, rather than failing later in the middle of a sync."""
+def missing_columns(bind: Engine | Connection, only_tables: set[str] | None = None) -> list[str]:
+    """``table.column`` of the models that the database lacks (missing tables count whole)."""
     from sqlalchemy import inspect
 
-    inspector = inspect(engine)
-    missing = [
-        f"{table.name}.{column.name}"
-        for table in Base.metadata.sorted_tables
-        for column in table.columns
-        if column.name not in {c["name"] for c in inspector.get_columns(table.name)}
-    ]
+    inspector = inspect(bind)
+    present = set(inspector.get_table_names())
+    missing: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        if only_tables is not None and table.name not in only_tables:
+            continue
+        if table.name not in present:
+            missing.append(table.name)
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+    return missing
+
+
+def _check_schema(engine: Engine, shown_url: str) -> None:
+    """Refuse a database whose tables lack columns (written by an older disputekit, or
+    changed by hand), with a way out, rather than failing later in the middle of a sync."""
+    from disputekit.migrations import outdated_message
+
+    missing = missing_columns(engine)
     if missing:
-        shown = make_url(url).render_as_string(hide_password=True)
-        raise ConfigError(
-            f"the database {shown} was created by an older disputekit and lacks "
-            f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}. Back it up, then "
-            "point DISPUTEKIT_DB_URL at a new one (or delete data/disputekit.sqlite) and "
-            "sync again: disputes, orders and tracking are read back from the platform; "
-            "class overrides, replies sent and the action journal live only in the backup.")
+        raise ConfigError(outdated_message(shown_url, missing))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

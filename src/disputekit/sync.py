@@ -39,6 +39,8 @@ from disputekit.storage import (
     StoreRow,
     SyncRunRow,
     TrackingEventRow,
+    upsert,
+    values_of,
 )
 
 log = logging.getLogger(__name__)
@@ -273,11 +275,7 @@ def _finish(db: Database, run_id: int, result: SyncResult, error: str = "") -> N
 
 
 def _upsert_store(s: Session, store: StoreParameters) -> None:
-    row = s.get(StoreRow, store.store_id)
-    if row is None:
-        s.add(StoreRow(store_id=store.store_id, name=store.name))
-    else:
-        row.name = store.name
+    upsert(s, StoreRow, [{"store_id": store.store_id, "name": store.name}])
 
 
 def _fetch_and_store(
@@ -291,10 +289,17 @@ def _fetch_and_store(
     order, raw_order = client.order(summary.parent_order_id)
     tracking = _read_tracking(client, order)
     now = utc_now()
+    dispute = _dispute_row(store.store_id, summary, detail, raw_detail, now)
+    order_row = _order_row(store.store_id, order, raw_order, now)
     with db.session() as s:
-        dispute = s.merge(_dispute_row(store.store_id, summary, detail, raw_detail, now))
-        order_row = s.merge(_order_row(store.store_id, order, raw_order, now))
-        _store_tracking(s, store, dispute, order_row, tracking, now)
+        # Upserts, not merge: a sync and an operator's refresh may write one dispute at once.
+        upsert(s, DisputeRow, [values_of(dispute)])
+        upsert(s, OrderRow, [values_of(order_row)])
+        stored = s.get(DisputeRow, (store.store_id, dispute.issue_id), populate_existing=True)
+        stored_order = s.get(OrderRow, (store.store_id, order_row.order_id),
+                             populate_existing=True)
+        assert stored is not None and stored_order is not None
+        _store_tracking(s, store, stored, stored_order, tracking, now)
     return len(tracking)
 
 
@@ -424,11 +429,14 @@ def _order_row(store_id: str, o: payloads.OrderInfo, raw: dict[str, Any],
 
 def _replace_tracking(s: Session, store_id: str, number: str,
                       events: list[payloads.TrackingEvent]) -> None:
+    """The parcel's events become ``events``: rewritten in place by (parcel, seq), any tail
+    of a longer earlier timeline dropped. Not delete-all-then-insert: on PostgreSQL two
+    writers of one parcel would both delete, both insert and collide on the unique key."""
     s.execute(delete(TrackingEventRow).where(
-        TrackingEventRow.store_id == store_id, TrackingEventRow.logistics_no == number))
-    for seq, e in enumerate(events):
-        s.add(TrackingEventRow(
-            store_id=store_id, logistics_no=number, seq=seq, occurred_at=e.event_date,
-            action_code=e.action_code, description=e.event_desc, location=e.address,
-            signed_name=e.signed_name,
-        ))
+        TrackingEventRow.store_id == store_id, TrackingEventRow.logistics_no == number,
+        TrackingEventRow.seq >= len(events)))
+    upsert(s, TrackingEventRow, [
+        {"store_id": store_id, "logistics_no": number, "seq": seq, "occurred_at": e.event_date,
+         "action_code": e.action_code, "description": e.event_desc, "location": e.address,
+         "signed_name": e.signed_name}
+        for seq, e in enumerate(events)], keys=("store_id", "logistics_no", "seq"))

@@ -1,0 +1,46 @@
+"""Two writers of the same rows at once (the schedule's sync and an operator's refresh, or
+two syncs of one store): on PostgreSQL rows lock one by one, so read-then-insert would
+collide; every write is an upsert, so both succeed and nothing is doubled."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+
+from disputekit.parameters import load_store
+from disputekit.pipeline import connect
+from disputekit.storage import Database, DisputeRow, OrderRow, ShipmentRow, TrackingEventRow
+from disputekit.sync import SyncResult, sync_store
+from disputekit.workspace import Workspace
+from tests.test_sync import importable
+
+
+def test_two_syncs_of_one_store_at_once_end_as_one(
+        workspace: Workspace, credentials: dict[str, str], simulator) -> None:  # type: ignore[no-untyped-def]
+    store = load_store("volt", workspace.parameters_dir)
+    db = Database.open(workspace.db_url)
+    dataset = simulator.gateway.datasets["volt"]
+
+    def one(_: int) -> SyncResult:
+        with connect(store) as client:
+            return sync_store(store, client, db, orders=False)
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(one, range(2)))
+        assert [r.status for r in results] == ["ok", "ok"], [r.failures for r in results]
+        wanted = importable(dataset)
+        parents = {r.summary["parent_order_id"] for r in wanted}
+        numbers = {info["logistics_no"] for pid in parents
+                   for info in dataset.orders[pid]["logistic_info_list"] if info["logistics_no"]}
+        with db.session() as s:
+            def count(table: type) -> int:
+                return s.scalar(select(func.count()).select_from(table)) or 0
+            assert count(DisputeRow) == len(wanted)
+            assert count(OrderRow) == len(parents)
+            assert count(ShipmentRow) == len(numbers)
+            assert count(TrackingEventRow) == sum(len(dataset.tracking.get(n, []))
+                                                  for n in numbers)
+    finally:
+        db.dispose()
