@@ -127,7 +127,7 @@ def _surely_not_applied(error: BaseException) -> bool:
 
 
 class AliExpressClient:
-    """One store's connection to the gateway.
+    """One store's connection to the gateway; several threads may call it at once.
 
     ``http`` lets callers (tests, a notebook with a proxy) pass their own ``httpx.Client``;
     ``clock`` returns epoch seconds and exists so the timestamp can be controlled.
@@ -161,6 +161,8 @@ class AliExpressClient:
         self._http = http or httpx.Client(timeout=timeout, headers={"Accept-Encoding": "gzip"})
         self._clock = clock
         self._sleep = sleep
+        # httpx.Client is safe to share between threads; the token refresh is not.
+        self._refresh_lock = threading.Lock()
 
     # -- plumbing -----------------------------------------------------------------------
     def close(self) -> None:
@@ -253,12 +255,18 @@ class AliExpressClient:
         the dispute before deciding. An expired token is refreshed once (when a refresh
         token is known); everything else raises at once.
         """
+        token = self.credentials.access_token
         try:
             return self._call_with_retries(method, business, files, idempotent)
         except AccessTokenError:
             if not self.credentials.refresh_token:
                 raise self._reauthorise(method, "no refresh token is configured") from None
-            self.refresh_access_token()
+            # A sync sends several calls at once: they all see the expired token, but the
+            # refresh token may be single-use, so only the first refreshes; the others
+            # find a new token already there and just call again.
+            with self._refresh_lock:
+                if self.credentials.access_token == token:
+                    self.refresh_access_token()
             return self._call_with_retries(method, business, files, idempotent)
 
     def _reauthorise(self, method: str, why: str) -> AccessTokenError:
