@@ -118,15 +118,20 @@ def frames(orders_n: int, disputes_n: int, seed: int = 1):
 
 
 def figures(orders, disputes, claims) -> None:
-    """The report's figures, as ``pipeline.StoreFigures.compute`` asks for them."""
+    """The report's figures, as ``pipeline.StoreFigures.compute`` asks for them: one
+    ``kpis.Rates`` (the frames normalised once), every rate figure from it."""
     from disputekit import kpis
 
-    kpis.dispute_rate(orders, disputes, AS_OF)
-    kpis.rate_trend(orders, disputes, AS_OF, "W", 10)
-    kpis.rate_trend(orders, disputes, AS_OF, "Q", 4)
+    rates = kpis.Rates(orders, disputes)
+    rates.dispute_rate(AS_OF)
+    rates.trend(AS_OF, "W", 10)
+    rates.trend(AS_OF, "Q", 4)
     for dimension in ("carrier", "service_kind", "product_name", "country"):
-        kpis.rate_by(orders, disputes, AS_OF, dimension)
+        rates.by(AS_OF, dimension)
+    rates.lanes_to_change(AS_OF)
     kpis.money_by_class(disputes, claims)
+    kpis.abusive_buyers(disputes)
+    kpis.prevention_unshipped(orders, AS_OF)
 
 
 def measure_scale(scale: float, runs: int) -> dict[str, object]:

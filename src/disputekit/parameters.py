@@ -14,7 +14,7 @@ Example::
       app_secret_env: DISPUTEKIT_APP_SECRET
       access_token_env: DISPUTEKIT_VOLT_TOKEN
       # optional: requests_per_second (per app key, default 10), concurrency (requests
-      # in flight per store during a sync, default 6)
+      # in flight per store during a sync, default 8)
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class ApiParameters(_Strict):
     # waits out the round trip (~150-300 ms to Singapore) and a store reaches only a
     # fraction of ``requests_per_second``; a few in flight fill the budget, which still
     # caps the rate. 1 is the old one-at-a-time behaviour.
-    concurrency: int = Field(default=6, ge=1, le=32)
+    concurrency: int = Field(default=8, ge=1, le=32)
 
     @field_validator("base_url")
     @classmethod
