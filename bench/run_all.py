@@ -46,8 +46,7 @@ ROWS = {
                         "Sync, naive sequential client"],
     "incremental_sync": ["Incremental sync, 0% changed", "Incremental sync, 1% changed",
                          "Incremental sync, 10% changed", "Incremental sync, 100% changed"],
-    "daily_run": ["Daily run, 1 store (run_stores)", "Daily run, 3 stores (run_stores)",
-                  "Daily run, 3 stores, no notebook"],
+    "daily_run": ["Daily run, 1 store", "Daily run, 3 stores"],  # + 6, 12 in a full run
     "analytics": ["Analytics, smaller scale", "Analytics, larger scale",
                   "Analytics, full size (extrapolated)"],
     "workbook": ["Workbook, filter + redraw, 10,000 open",

@@ -31,12 +31,11 @@ from pathlib import Path
 from _common import (
     Result,
     Row,
-    anchor,
     connector,
     made_up_stores,
     median,
     ok_or_not,
-    serve,
+    serve_process,
     spread,
     standalone,
 )
@@ -55,12 +54,11 @@ def _sync(served, params, env, *, jobs: int, budgeted: bool, qps: float,
     from disputekit.storage import Database
     from disputekit.sync import SyncResult, sync_stores
 
-    gateway = served.gateway
     time.sleep(1.1)  # the gateway's 1-second window forgets the previous run
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         db = Database.open(f"sqlite:///{Path(tmp) / 'sync.sqlite'}")
         try:
-            answered, attempts = len(gateway.call_log), served.app.requests
+            before = served.counts()
             budget = RequestBudget(qps) if budgeted else RequestBudget(None)
             started = time.perf_counter()
             results = sync_stores(params, connector(env, budget), db, jobs=jobs, orders=False,
@@ -71,31 +69,32 @@ def _sync(served, params, env, *, jobs: int, budgeted: bool, qps: float,
     failed = [s for s, r in results.items() if not isinstance(r, SyncResult) or r.status != "ok"]
     if failed:
         raise RuntimeError(f"sync failed for {failed}: {results}")
-    done = len(gateway.call_log) - answered
-    return {"wall": wall, "requests": done, "refused": served.app.requests - attempts - done,
-            "rps": done / wall}
+    after = served.counts()
+    done = after["answered"] - before["answered"]
+    refused = after["requests"] - before["requests"] - done
+    return {"wall": wall, "requests": done, "refused": refused, "rps": done / wall}
 
 
 def run(quick: bool = False) -> Result:
     from disputekit.simulator.dataset import make_stores
-    from disputekit.simulator.gateway import Gateway
 
     # Quick: a smoke pass, short latency and a higher limit; the figures are not the point.
     qps, latency, runs = (100.0, 0.03, 1) if quick else (QPS, LATENCY, 3)
     result = Result("sync throughput")
     stores = make_stores(STORES)
-    gateway = Gateway(seed=17, now=anchor(), stores=stores, disputes_per_store=DISPUTES, qps=qps)
     # The single store is a bigger one (3x the disputes), its own simulator with the same
     # limit: a sync of ~130 requests is too short for the rate to mean much (starting up
     # and the last answers are a tenth of it).
     big = make_stores(1)
-    big_gateway = Gateway(seed=18, now=anchor(), stores=big, disputes_per_store=BIG,
-                          qps=qps)
     result.note(f"workload: {STORES} made-up stores x {DISPUTES} disputes, and 1 store x "
                 f"{BIG} disputes (own simulator), first sync, orders off; limit {qps:g} "
                 f"req/s per app key; +{latency * 1000:.0f} ms per request; {runs} run(s) "
-                f"each, median; naive: the first of the 6 stores, one request at a time")
-    with serve(gateway, latency) as served, serve(big_gateway, latency) as served_big:
+                f"each, median; naive: the first of the 6 stores, one request at a time; "
+                f"each simulator in its own process (as the gateway is another machine)")
+    with serve_process(seed=17, stores=STORES, disputes=DISPUTES, qps=qps,
+                       latency=latency) as served, \
+            serve_process(seed=18, stores=1, disputes=BIG, qps=qps,
+                          latency=latency) as served_big:
         params, env = made_up_stores(stores, served.sync_url)
         big_params, big_env = made_up_stores(big, served_big.sync_url)
         ways = {  # concurrency None: each store's api.concurrency (the default)
