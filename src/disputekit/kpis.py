@@ -395,12 +395,18 @@ def _lanes(prepared: _Prepared, as_of: datetime, window_days: int, min_orders: i
                                service_kind=_labels(outcomes["service_kind"]))
     stores = outcomes.groupby("store_id")["counted"].agg(["sum", "size"])
     store_rate = stores["sum"] / stores["size"]
-    lanes = (outcomes.groupby(["store_id", "carrier", "country"], sort=False)
+    lane = ["store_id", "carrier", "country"]
+    lanes = (outcomes.groupby(lane, sort=False)
              .agg(orders=("counted", "size"), disputes=("counted", "sum"),
                   logistics=("logistics", "sum"), product=("product", "sum"),
-                  customs=("customs", "sum"),
-                  service_kind=("service_kind", _commonest))
+                  customs=("customs", "sum"))
              .reset_index())
+    # Each lane's commonest service kind, ties to the one seen first (as value_counts):
+    # counted for every lane at once, not one small value_counts per lane.
+    kinds = (outcomes.groupby([*lane, "service_kind"], sort=False).size()
+             .reset_index(name="n").sort_values("n", ascending=False, kind="stable")
+             .drop_duplicates(lane))
+    lanes = lanes.merge(kinds[[*lane, "service_kind"]], on=lane, how="left")
     lanes["store_rate"] = lanes["store_id"].map(store_rate).astype(float)
     lanes["rate"] = lanes["disputes"] / lanes["orders"]
     chosen = lanes[(lanes["orders"] >= min_orders) & (lanes["disputes"] > 0)
@@ -556,19 +562,19 @@ def prevention_unshipped(
     o = _frame(orders, ORDER_COLUMNS, "orders")
     if o.empty:
         return _empty(PREVENTION_COLUMNS)
+    o = o.assign(country=_upper(_text(o["country"])), created_at=_times(o["created_at"]))
+    waiting = (~_flags(o["shipped"]) & _upper(_text(o["status"])).isin(UNSHIPPED_STATUSES)
+               & o["country"].isin(list(strict_countries)) & (o["created_at"] <= end))
+    o = o[waiting]
+    if o.empty:
+        return _empty(PREVENTION_COLUMNS)
+    # The other columns only for the few orders kept (value by value, they are the cost).
     o = o.assign(
-        country=_text(o["country"]).str.upper(),
-        created_at=_times(o["created_at"]),
         amount_usd=_money(o["amount_usd"]),
         store_id=_text(o["store_id"]),
         order_id=_ids(o["order_id"]),
         product_name=_text(o["product_name"]),
     )
-    waiting = (~_flags(o["shipped"]) & _text(o["status"]).str.upper().isin(UNSHIPPED_STATUSES)
-               & o["country"].isin(list(strict_countries)) & (o["created_at"] <= end))
-    o = o[waiting]
-    if o.empty:
-        return _empty(PREVENTION_COLUMNS)
     rules = [strict_countries[c] for c in o["country"]]
     o = o.assign(
         tax_id=[r.tax_id for r in rules],
@@ -616,24 +622,24 @@ def _prepare(orders: pd.DataFrame, disputes: pd.DataFrame, exclude_personal: boo
     o = _frame(orders, ORDER_COLUMNS, "orders")
     o_store, o_id = _text(o["store_id"]), _ids(o["order_id"])
     o = pd.DataFrame({a: _or_none(_text(o[a])) for a in _ATTRIBUTES} | {
-        "finished": _text(o["status"]).str.upper() == "FINISH",
+        "finished": _upper(_text(o["status"])) == "FINISH",
         "finished_at": _times(o["finished_at"]), "created_at": _times(o["created_at"]),
     }, index=o.index)
-    o["country"] = o["country"].str.upper()
+    o["country"] = _upper(o["country"].fillna("")).where(o["country"].notna(), None)
     when = o["finished_at"].fillna(o["created_at"] + AUTO_CONFIRM_APPROXIMATION)
 
     d = _frame(disputes, DISPUTE_COLUMNS, "disputes")
-    family = _text(d["family"]).str.lower()
+    family = _lower(_text(d["family"]))
     dropped = pd.Series(False, index=d.index)
     if exclude_personal:
         dropped |= _flags(d["personal_reason"]) & ~_arbitrated(d)
     if exempt_platform_logistics:
-        dropped |= (family == "logistics") & (_text(d["service_kind"]).str.lower() == "platform")
+        dropped |= (family == "logistics") & (_lower(_text(d["service_kind"])) == "platform")
     d, family = d[~dropped], family[~dropped]
     order_key = _ids(d["parent_order_id"])
     d_id = order_key.where(order_key != "", "issue:" + _ids(d["issue_id"]))
     d_store = _text(d["store_id"])
-    live = _text(d["issue_status"]).str.lower() != "canceled_issue"
+    live = _lower(_text(d["issue_status"])) != "canceled_issue"
 
     # One integer per (store_id, order_id), over orders and disputes together.
     stores = pd.concat([o_store, d_store], ignore_index=True)
@@ -648,20 +654,23 @@ def _prepare(orders: pd.DataFrame, disputes: pd.DataFrame, exclude_personal: boo
                             pairs % max(len(id_names), 1)]})
     o_key, d_key = key[:len(o)], key[len(o):]
 
-    facts = (o[_ATTRIBUTES].assign(key=o_key).drop_duplicates("key").set_index("key"))
+    # Row k holds key k's order facts (NaN for a key only disputes know): a window takes
+    # its rows by position, no join.
+    facts = (o[_ATTRIBUTES].assign(key=o_key).drop_duplicates("key").set_index("key")
+             .reindex(pd.RangeIndex(len(pairs))))
     d = pd.DataFrame({
         "key": d_key,
-        "opened_at": _times(d["created_at"]).to_numpy(),
+        "opened_at": _times(d["created_at"]).array,  # .array: no alignment, stays UTC
         "disputed": True, "counted": live.to_numpy(),
         "logistics": (live & (family == "logistics")).to_numpy(),
         "product": (live & (family == "product")).to_numpy(),
         "customs": (live & _text(d["class"]).str.startswith("customs_")).to_numpy(),
         **{a: _or_none(_text(d[a])).to_numpy() for a in _ATTRIBUTES},
     })
-    d["country"] = d["country"].str.upper()
+    d["country"] = _upper(d["country"].fillna("")).where(d["country"].notna(), None)
     return _Prepared(
         orders=pd.DataFrame({"key": o_key,
-                             "confirmed_at": when.where(o["finished"]).to_numpy()}),
+                             "confirmed_at": when.where(o["finished"]).array}),
         keys=keys, facts=facts, disputes=d)
 
 
@@ -690,13 +699,18 @@ def _window(prepared: _Prepared, start: pd.Timestamp, end: pd.Timestamp,
     if not len(keys):
         return _empty(_OUTCOME_COLUMNS)
     frame = prepared.keys.iloc[keys].reset_index(drop=True)
-    mine = disputed.reindex(keys)
-    facts = prepared.facts.reindex(keys)
+    # ``keys`` starts with the disputed orders, in ``disputed``'s order; the rest are
+    # orders only confirmed, with no dispute flag and no dispute attribute.
+    only_confirmed = len(keys) - len(disputed)
     frame["confirmed"] = np.isin(keys, confirmed)
     for flag in _FLAGS:
-        frame[flag] = _flags(mine[flag]).to_numpy()
+        frame[flag] = np.concatenate([_flags(disputed[flag]).to_numpy(dtype=bool),
+                                      np.zeros(only_confirmed, dtype=bool)])
     for attribute in _ATTRIBUTES:
-        frame[attribute] = mine[attribute].combine_first(facts[attribute]).to_numpy()
+        own = np.concatenate([disputed[attribute].to_numpy(dtype=object),
+                              np.full(only_confirmed, None, dtype=object)])
+        order = prepared.facts[attribute].to_numpy(dtype=object)[keys]
+        frame[attribute] = np.where(pd.isna(own), order, own)  # the dispute's, else the order's
     return frame[_OUTCOME_COLUMNS]
 
 
@@ -782,14 +796,29 @@ def _kind(series: pd.Series) -> str:
     return str(pd.api.types.infer_dtype(series, skipna=True))
 
 
+def _per_value(series: pd.Series, fn: Any, missing: Any) -> pd.Series:
+    """``fn`` of each distinct value once (stores, countries, carriers, products, statuses
+    repeat over millions of rows), ``missing`` for missing values; an object Series."""
+    codes, uniques = pd.factorize(series)  # missing values get code -1: the last item
+    done = np.array([*(fn(u) for u in uniques), missing], dtype=object)
+    return pd.Series(done[codes], index=series.index, dtype=object)
+
+
 def _text(series: pd.Series) -> pd.Series:
     """Stripped strings, ``""`` for missing values."""
-    if _kind(series) in ("string", "empty"):
-        # Few distinct values (stores, countries, carriers, products): strip each once.
-        codes, uniques = pd.factorize(series)  # missing values get code -1
-        cleaned = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-        return pd.Series(cleaned[codes], index=series.index, dtype=object)
+    if _kind(series) in ("string", "empty", "integer"):
+        return _per_value(series, lambda v: str(v).strip(), "")
     return series.map(lambda v: "" if _missing(v) else str(v).strip()).astype(object)
+
+
+def _upper(text: pd.Series) -> pd.Series:
+    """``text.str.upper()`` of a :func:`_text` Series, each distinct value once."""
+    return _per_value(text, str.upper, "")
+
+
+def _lower(text: pd.Series) -> pd.Series:
+    """``text.str.lower()`` of a :func:`_text` Series, each distinct value once."""
+    return _per_value(text, str.lower, "")
 
 
 def _ids(series: pd.Series) -> pd.Series:
@@ -851,11 +880,6 @@ def _or_none(text: pd.Series) -> pd.Series:
 def _labels(series: pd.Series) -> pd.Series:
     text = _text(series)
     return text.where(text != "", _UNKNOWN)
-
-
-def _commonest(series: pd.Series) -> str:
-    counts = series.value_counts()
-    return str(counts.index[0]) if len(counts) else _UNKNOWN
 
 
 def _family(code: str) -> str:
