@@ -542,7 +542,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         due = "no deadline (waiting for the buyer or the platform)" if pd.isna(row.due_at) \
             else f"{row.due_at:%Y-%m-%d %H:%M} UTC ({row.hours_left:+.1f} h, {row.deadline_source})"
         facts = [
-            ("Store", row.store_id), ("Order", row.parent_order_id), ("Product", row.product),
+            ("Store", row.store_id), ("Order", row.parent_order_id), ("Product", row["product"]),
             ("Amount", f"${row.amount_usd:.2f}{local}"), ("Buyer", buyer),
             ("Country", row.country), ("Reason", row.reason), ("Status", row.status),
             ("Shipping", f"{row.service} ({row.service_kind})"), ("Respond by", due),
