@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -126,18 +127,10 @@ def sync_store(
         fetched: set[int] = set()
         read = _in_order(changed, lambda summary: _read_dispute(client, summary), workers,
                          skippable=(MalformedPayloadError, InvalidRequestError))
-        for summary, answer in _progress(read, progress, f"sync {store.store_id}",
-                                         total=len(changed)):
-            try:
-                if isinstance(answer, DisputeKitError):
-                    raise answer
-                result.tracking_numbers += _store_dispute(store, db, summary, answer)
-                result.fetched += 1
-                fetched.add(summary.issue_id)
-            except (MalformedPayloadError, InvalidRequestError) as exc:
-                # One unreadable dispute must not hide the others; it is retried next run.
-                log.warning("%s issue %s skipped: %s", store.store_id, summary.issue_id, exc)
-                result.failures.append((summary.issue_id, str(exc)))
+        # closing: an error here stops the reads now, not when the traceback is freed.
+        with closing(read):
+            result.tracking_numbers += _store_all(store, db, read, progress, len(changed),
+                                                  result, fetched)
         result.tracking_numbers += _refresh_open_tracking(store, client, db, fetched, progress,
                                                           workers)
         shipments.lapse_claims(db, store.store_id, utc_now())
@@ -150,6 +143,25 @@ def sync_store(
         raise
     _finish(db, run_id, result)
     return result
+
+
+def _store_all(store: StoreParameters, db: Database,
+               read: Iterable[tuple[payloads.IssueSummary, _DisputeAnswers | DisputeKitError]],
+               progress: bool, total: int, result: SyncResult, fetched: set[int]) -> int:
+    """Write each dispute as its answers come (in list order); tracking numbers read."""
+    numbers = 0
+    for summary, answer in _progress(read, progress, f"sync {store.store_id}", total=total):
+        try:
+            if isinstance(answer, DisputeKitError):
+                raise answer
+            numbers += _store_dispute(store, db, summary, answer)
+            result.fetched += 1
+            fetched.add(summary.issue_id)
+        except (MalformedPayloadError, InvalidRequestError) as exc:
+            # One unreadable dispute must not hide the others; it is retried next run.
+            log.warning("%s issue %s skipped: %s", store.store_id, summary.issue_id, exc)
+            result.failures.append((summary.issue_id, str(exc)))
+    return numbers
 
 
 def sync_orders(store: StoreParameters, client: AliExpressClient, db: Database) -> int:
@@ -245,7 +257,7 @@ R = TypeVar("R")
 
 def _in_order(items: list[T], read: Callable[[T], R], workers: int,
               skippable: tuple[type[DisputeKitError], ...] = ()
-              ) -> Iterator[tuple[T, R | DisputeKitError]]:
+              ) -> Generator[tuple[T, R | DisputeKitError], None, None]:
     """``(item, read(item))`` in the order of ``items``, with up to ``workers`` reads at once.
 
     Reads run in a thread pool; the caller consumes (and writes) in its own thread. At most
@@ -413,17 +425,18 @@ def _refresh_open_tracking(store: StoreParameters, client: AliExpressClient, db:
               for order_id, raw in raw_orders.items()}
     numbers = 0
     read = _in_order(todo, lambda pair: _read_tracking(client, stored[pair[1]]), workers)
-    for (issue_id, order_id), tracking in _progress(read, progress,
-                                                    f"tracking {store.store_id}",
-                                                    total=len(todo)):
-        if isinstance(tracking, DisputeKitError):  # pragma: no cover - nothing is skippable
-            raise tracking
-        with db.session() as s:
-            dispute = s.get(DisputeRow, (store.store_id, issue_id))
-            order_row = s.get(OrderRow, (store.store_id, order_id))
-            assert dispute is not None and order_row is not None
-            _store_tracking(s, store, dispute, order_row, tracking, utc_now())
-        numbers += len(tracking)
+    with closing(read):
+        for (issue_id, order_id), tracking in _progress(read, progress,
+                                                        f"tracking {store.store_id}",
+                                                        total=len(todo)):
+            if isinstance(tracking, DisputeKitError):  # pragma: no cover - none skippable
+                raise tracking
+            with db.session() as s:
+                dispute = s.get(DisputeRow, (store.store_id, issue_id))
+                order_row = s.get(OrderRow, (store.store_id, order_id))
+                assert dispute is not None and order_row is not None
+                _store_tracking(s, store, dispute, order_row, tracking, utc_now())
+            numbers += len(tracking)
     return numbers
 
 
