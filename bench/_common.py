@@ -250,3 +250,107 @@ def connector(env: Mapping[str, str], budget: Any = None) -> Callable[[Any], Any
                                 budget=shared)
 
     return connect
+
+
+# --------------------------------------------------------------------------- the simulator,
+# in its own process
+
+
+class _Counting:
+    """ASGI middleware of the simulator process: ``GET /bench/counts`` answers the requests
+    seen (attempts) and answered by the gateway, since a sync's client cannot see them."""
+
+    def __init__(self, app: Latency, gateway: Any) -> None:
+        self.app = app
+        self.gateway = gateway
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/bench/counts":
+            import json
+
+            body = json.dumps({"requests": self.app.requests,
+                               "answered": len(self.gateway.call_log)}).encode()
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class ServedProcess:
+    """A simulator served from a child process (``serve_process``)."""
+
+    process: Any
+    port: int
+
+    @property
+    def sync_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sync"
+
+    def counts(self) -> dict[str, int]:
+        import httpx
+
+        counts: dict[str, int] = httpx.get(f"http://127.0.0.1:{self.port}/bench/counts",
+                                           timeout=30).json()
+        return counts
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except Exception:  # noqa: BLE001 - a stuck child must not hang the benchmarks
+            self.process.kill()
+
+    def __enter__(self) -> ServedProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve_process(*, seed: int, stores: int, disputes: int, qps: float | None,
+                  latency: float) -> ServedProcess:
+    """The simulator (``make_stores(stores)``, ``disputes`` each) behind :class:`Latency`,
+    served by uvicorn in a child process. The real gateway is another machine: served from
+    the benchmark's own process, its work would compete with the client's for one GIL and
+    bunch its arrivals, which trips a per-second limit the client keeps to."""
+    import subprocess
+
+    args = [sys.executable, str(Path(__file__).resolve()), "--serve", str(seed), str(stores),
+            str(disputes), "none" if qps is None else str(qps), str(latency)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()  # the child prints its port once it listens
+    if not line.strip().isdigit():
+        process.kill()
+        raise RuntimeError(f"the simulator process did not start (said {line!r})")
+    return ServedProcess(process, int(line))
+
+
+def _serve_child(seed: int, stores: int, disputes: int, qps: float | None,
+                 latency: float) -> None:
+    import uvicorn
+
+    from disputekit.simulator.app import create_app
+    from disputekit.simulator.dataset import make_stores
+    from disputekit.simulator.gateway import Gateway
+
+    gateway = Gateway(seed=seed, now=anchor(), stores=make_stores(stores),
+                      disputes_per_store=disputes, qps=qps)
+    app = _Counting(Latency(create_app(gateway), latency), gateway)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
+                            access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    print(server.servers[0].sockets[0].getsockname()[1], flush=True)
+    thread.join()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
+    seed_, stores_, disputes_, qps_, latency_ = sys.argv[2:7]
+    _serve_child(int(seed_), int(stores_), int(disputes_),
+                 None if qps_ == "none" else float(qps_), float(latency_))

@@ -1,19 +1,25 @@
-"""The daily run: wall time of ``run_stores`` against sequential and notebook-free runs.
+"""The daily run: wall time of ``run_stores`` for 1, 3, 6 and 12 stores, against the same
+stores one after another and against the same code without notebooks.
 
     .venv/bin/python bench/daily_run.py [--quick]
 
-Workload: the three demo stores (``volt``, ``spark``, ``bloom``: the simulator's defaults,
-seed 7, 240-320 disputes and ~12,000 orders each), a copy of the repo's workspace pointed
-at a simulator served on loopback (no added latency, limit 250 req/s, as ``make demo``).
-A first sync fills the database beforehand (not timed), so every measured run is what a
-scheduled morning run does: an incremental sync, the queue, the figures, the report.
-12 stores would take ~2 minutes a run on this machine (2 cores), too long to repeat here:
-the 1-store and 3-store figures give the per-store cost to extrapolate from.
+Workload: 12 made-up stores (``make_stores(12)``) of 42 disputes each (the generator's
+minimum; ~1,700 orders each), in a copy of the repo's notebooks, on a simulator served from
+its own process (no added latency, limit 250 req/s, as ``make demo``). Small stores, so 12
+fit the time of ``make bench``: what grows with the number of stores (a kernel, the
+notebook, its HTML report per store) is what this measures; the demo stores (240-320
+disputes) take ~2.5x longer per store. A first sync fills the database beforehand (not
+timed), so every measured run is what a scheduled morning run does: an incremental sync,
+the queue, the figures, the report.
 
-Ways, interleaved, 3 runs each, median:
+For 1, 3, 6 and 12 stores, ``RUNS`` run(s) each (one in ``make bench``: the runs of every
+size take about 5 minutes together on 2 busy cores, and ``make bench`` must stay under
+15 minutes; with ``RUNS`` > 1, 6 and 12 stores still run once):
 
-- ``run_stores`` with 1 store, and with 3 stores (``jobs`` default: the number of cores);
-- the same 3 stores with ``jobs=1`` (one after another);
+- ``run_stores`` (``jobs`` default: the number of cores);
+- the same stores with ``jobs=1`` (one after another), measured for 3 stores (for 1 store
+  it is ``run_stores`` itself); for 6 and 12 it is extrapolated from the 3-store run's
+  cost per store, and the table says so;
 - the same store code in a plain Python process, no kernel, no Papermill: the notebook's
   code cells (``run_store_day`` and every figure it shows) run by
   ``bench/_plain_store_day.py`` in a fresh interpreter, stores one after another. The
@@ -32,30 +38,35 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, Result, Row, anchor, median, serve, spread, standalone, timed
+from _common import REPO, Result, Row, median, serve_process, spread, standalone, timed
 
-STORES = ["volt", "spark", "bloom"]
+SIZES = (1, 3, 6, 12)
+DISPUTES = 42
+RUNS = 1
 PLAIN = Path(__file__).resolve().parent / "_plain_store_day.py"
 
 
-def _credentials() -> dict[str, str]:
-    from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
+def _credentials(stores) -> dict[str, str]:
+    from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET
 
     env = {"DISPUTEKIT_APP_KEY": DEMO_APP_KEY, "DISPUTEKIT_APP_SECRET": DEMO_APP_SECRET}
-    for store in DEMO_STORES:
-        up = store.store_id.upper()
-        env[f"DISPUTEKIT_{up}_TOKEN"] = store.access_token
-        env[f"DISPUTEKIT_{up}_REFRESH_TOKEN"] = f"demo-refresh-{store.store_id}"
+    for store in stores:
+        env[f"DISPUTEKIT_{store.store_id.upper()}_TOKEN"] = store.access_token
     return env
 
 
-def _workspace(root: Path, sync_url: str):
+def _workspace(root: Path, sync_url: str, stores):
+    """A workspace with a parameters file per made-up store and the repo's notebooks."""
     from disputekit.workspace import Workspace
 
     (root / "parameters").mkdir(parents=True)
-    for path in (REPO / "parameters").glob("*.yaml"):
-        text = path.read_text().replace("http://127.0.0.1:8765/sync", sync_url)
-        (root / "parameters" / path.name).write_text(text)
+    for store in stores:
+        (root / "parameters" / f"{store.store_id}.yaml").write_text(
+            f"store_id: {store.store_id}\nname: \"{store.name}\"\napi:\n"
+            f"  base_url: {sync_url}\n  app_key_env: DISPUTEKIT_APP_KEY\n"
+            f"  app_secret_env: DISPUTEKIT_APP_SECRET\n"
+            f"  access_token_env: DISPUTEKIT_{store.store_id.upper()}_TOKEN\n"
+            f"  requests_per_second: 200\n")
     shutil.copytree(REPO / "notebooks", root / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     return Workspace.at(root, env={})
@@ -65,42 +76,44 @@ def run(quick: bool = False) -> Result:
     from disputekit.parameters import load_store
     from disputekit.pipeline import connect
     from disputekit.runner import run_stores, temporary_environment
-    from disputekit.simulator.gateway import Gateway
+    from disputekit.simulator.dataset import make_stores
     from disputekit.storage import Database
     from disputekit.sync import sync_stores
 
-    runs = 1 if quick else 3
+    sizes, runs = ((1, 3), 1) if quick else (SIZES, RUNS)
+    made = make_stores(max(sizes))
+    ids = [s.store_id for s in made]
     result = Result("daily run")
-    # Quick: 42 disputes a store (the generator's minimum), a smoke pass only.
-    gateway = Gateway(seed=7, now=anchor(), qps=250, disputes_per_store=42 if quick else None)
-    sizes = {s: len(ds.issues) for s, ds in gateway.datasets.items()}
-    result.note(f"workload: demo stores {sizes} disputes, no added latency, limit 250 req/s; "
-                f"database filled by a first sync beforehand; {runs} run(s) each, interleaved")
+    result.note(f"workload: {max(sizes)} made-up stores x {DISPUTES} disputes (~1,700 orders "
+                f"each); runs of the first 1, {', '.join(str(n) for n in sizes[1:])}; no "
+                f"added latency, limit 250 req/s; database filled by a first sync beforehand; "
+                f"{runs} run(s) each, interleaved, median")
     tmp = tempfile.TemporaryDirectory(prefix="bench-daily-")
-    creds = _credentials()
-    with serve(gateway) as served, temporary_environment(creds):
-        ws = _workspace(Path(tmp.name) / "ws", served.sync_url)
+    creds = _credentials(made)
+    with serve_process(seed=7, stores=len(made), disputes=DISPUTES, qps=250.0,
+                       latency=0.0) as served, temporary_environment(creds):
+        ws = _workspace(Path(tmp.name) / "ws", served.sync_url, made)
         db = Database.open(ws.db_url)
         try:
-            stores = [load_store(s, ws.parameters_dir) for s in STORES]
-            first, _ = timed(lambda: sync_stores(stores, connect, db, jobs=3))
+            stores = [load_store(s, ws.parameters_dir) for s in ids]
+            first, _ = timed(lambda: sync_stores(stores, connect, db, jobs=4))
         finally:
             db.dispose()
-        result.note(f"first sync of the 3 stores (not counted): {first:.1f} s")
-        plain_env = {**os.environ, "DISPUTEKIT_HOME": str(ws.root),
+        result.note(f"first sync of the {len(ids)} stores (not counted): {first:.1f} s")
+        plain_env = {**os.environ, **creds, "DISPUTEKIT_HOME": str(ws.root),
                      "DISPUTEKIT_DB_URL": ws.db_url,
                      "DISPUTEKIT_PARAMETERS_DIR": str(ws.parameters_dir)}
 
-        def runner(ids: list[str], jobs: int | None) -> dict[str, float]:
-            wall, summary = timed(lambda: run_stores(ws, ids, jobs=jobs))
+        def runner(chosen: list[str], jobs: int | None) -> dict[str, float]:
+            wall, summary = timed(lambda: run_stores(ws, chosen, jobs=jobs))
             if not summary.ok:
                 raise RuntimeError("run_stores failed: "
                                    + "; ".join(f"{r.store_id}: {r.error}" for r in summary.runs))
             return {"wall": wall}
 
-        def plain(ids: list[str]) -> dict[str, float]:
+        def plain(chosen: list[str]) -> dict[str, float]:
             started = time.perf_counter()
-            out = subprocess.run([sys.executable, str(PLAIN), *ids], env=plain_env,
+            out = subprocess.run([sys.executable, str(PLAIN), *chosen], env=plain_env,
                                  cwd=ws.notebooks_dir, capture_output=True, text=True,
                                  timeout=900, check=False)
             wall = time.perf_counter() - started
@@ -109,53 +122,48 @@ def run(quick: bool = False) -> Result:
             inner = json.loads(out.stdout.strip().splitlines()[-1])
             return {"wall": wall, "store_day": inner["run_store_day"]}
 
-        ways = {
-            "run_stores 1": lambda: runner(STORES[:1], None),
-            "run_stores 3": lambda: runner(STORES, None),
-            "run_stores 3 jobs=1": lambda: runner(STORES, 1),
-            "plain 1": lambda: plain(STORES[:1]),
-            "plain 3": lambda: plain(STORES),
-        }
+        ways = {}
+        for n in sizes:
+            ways[f"{n} run_stores"] = lambda n=n: runner(ids[:n], None)
+            if n == 3:
+                ways[f"{n} jobs=1"] = lambda n=n: runner(ids[:n], 1)
+            ways[f"{n} plain"] = lambda n=n: plain(ids[:n])
         measured: dict[str, list[dict[str, float]]] = {k: [] for k in ways}
-        for n in range(runs):
+        for r in range(runs):
             for key, way in ways.items():
+                if r and int(key.split()[0]) > 3:
+                    continue  # 6 and 12 stores: one run
                 out = way()
                 measured[key].append(out)
                 extra = (f" (run_store_day {out['store_day']:.1f} s)" if "store_day" in out
                          else "")
-                print(f"  run {n + 1} {key:<20} {out['wall']:6.1f} s{extra}", flush=True)
+                print(f"  run {r + 1} {key:<16} {out['wall']:6.1f} s{extra}", flush=True)
     tmp.cleanup()
 
     for key, outs in measured.items():
         result.note(f"{key}: seconds {spread(o['wall'] for o in outs)}")
     m = {k: median(o["wall"] for o in v) for k, v in measured.items()}
-    store_day = {k: median(o["store_day"] for o in v) for k, v in measured.items()
-                 if k.startswith("plain")}
-    jobs = min(os.cpu_count() or 1, len(STORES))
-    result.note(f"run_store_day alone (inside the plain runs): 1 store "
-                f"{store_day['plain 1']:.1f} s, 3 stores {store_day['plain 3']:.1f} s")
-    per_store = m["run_stores 3 jobs=1"] / len(STORES)
-    result.note(f"12 stores, extrapolated: ~{12 * per_store / 60:.1f} min one after another, "
-                f"~{12 * m['run_stores 3'] / len(STORES) / 60:.1f} min with jobs={jobs} "
-                "on this machine")
-    result.rows += [
-        Row("Daily run, 1 store (run_stores)",
-            f"{m['run_stores 1']:.1f} s",
-            f"plain Python, same code: {m['plain 1']:.1f} s "
-            f"(run_store_day {store_day['plain 1']:.1f} s)",
-            f"Papermill/kernel overhead +{m['run_stores 1'] - m['plain 1']:.1f} s "
-            f"({m['run_stores 1'] / m['plain 1']:.2f}x)"),
-        Row("Daily run, 3 stores (run_stores)",
-            f"{m['run_stores 3']:.1f} s with jobs={jobs} (the default: one per core)",
-            f"jobs=1: {m['run_stores 3 jobs=1']:.1f} s",
-            f"parallel speed-up {m['run_stores 3 jobs=1'] / m['run_stores 3']:.2f}x "
-            f"on {os.cpu_count()} cores"),
-        Row("Daily run, 3 stores, no notebook",
-            f"{m['plain 3']:.1f} s (plain Python, one after another)",
-            f"run_stores jobs=1: {m['run_stores 3 jobs=1']:.1f} s",
-            f"Papermill/kernel overhead +{m['run_stores 3 jobs=1'] - m['plain 3']:.1f} s "
-            f"({m['run_stores 3 jobs=1'] / m['plain 3']:.2f}x)"),
-    ]
+    jobs = os.cpu_count() or 1
+    per_store_seq = m["3 jobs=1"] / 3 if "3 jobs=1" in m else None
+    for n in sizes:
+        par, bare = m[f"{n} run_stores"], m[f"{n} plain"]
+        if n == 1:
+            seq, how = par, "measured (1 store: the same run)"
+        elif f"{n} jobs=1" in m:
+            seq, how = m[f"{n} jobs=1"], "measured"
+        else:
+            assert per_store_seq is not None
+            seq, how = n * per_store_seq, "extrapolated from 3 stores"
+        store_day = median(o["store_day"] for o in measured[f"{n} plain"])
+        count = len(measured[f"{n} run_stores"])
+        result.rows.append(Row(
+            f"Daily run, {n} store{'s' if n > 1 else ''}",
+            f"{par:.1f} s run_stores (jobs={min(jobs, n)}: one per core); "
+            f"{par / n:.1f} s per store; {count} run(s)",
+            f"jobs=1 (one after another, {how}): {seq:.1f} s; plain Python, no notebook: "
+            f"{bare:.1f} s (run_store_day {store_day:.1f} s)",
+            f"parallel {seq / par:.2f}x on {jobs} cores; Papermill/kernel "
+            f"+{par - bare:.1f} s ({par / bare:.2f}x) over plain"))
     return result
 
 

@@ -40,7 +40,7 @@ def run(quick: bool = False) -> Result:
     from disputekit.storage import Database, DisputeRow
     from disputekit.sync import sync_store
 
-    n, runs = (300, 1) if quick else (N, 3)
+    n, runs = (300, 1) if quick else (N, 2)
     result = Result("incremental sync")
     stores = make_stores(1)
     frozen = time.time()

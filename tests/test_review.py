@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from disputekit import review
 from disputekit.parameters import load_store
 from disputekit.pipeline import connect
-from disputekit.review import ALL, ReviewQueue
+from disputekit.review import ALL, PAGE_SIZE, ReviewQueue
 from disputekit.simulator.app import RunningSimulator
 from disputekit.storage import Database, DisputeRow
 from disputekit.sync import sync_store
@@ -32,7 +33,7 @@ def test_queue_spans_stores_most_urgent_first(synced: Database) -> None:
     due = rows["due_at"].dropna().tolist()
     assert due == sorted(due)
     assert rows["due_at"].isna().sum() == 0 or rows["due_at"].isna().tolist()[-1]
-    assert len(queue.list.options) == len(rows)
+    assert len(queue.list.options) == min(len(rows), PAGE_SIZE)
     assert queue.list.value == (rows.iloc[0]["store_id"], int(rows.iloc[0]["issue_id"]))
     assert f"{len(rows)} open" in queue.counts.value
 
@@ -45,7 +46,33 @@ def test_store_filter(synced: Database) -> None:
     assert 0 < len(queue.list.options) < both
     assert all(value[0] == "bloom" for _label, value in queue.list.options)
     queue.store_filter.value = ALL
-    assert len(queue.list.options) == both
+    assert len(queue.list.options) == min(both, PAGE_SIZE)
+
+
+def test_pages_of_the_queue(synced: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(review, "PAGE_SIZE", 5)
+    queue = ReviewQueue(synced)
+    rows = queue.rows
+    assert len(rows) > 10  # three pages at least
+    keys = [(str(s), int(i)) for s, i in zip(rows["store_id"], rows["issue_id"], strict=True)]
+    assert [value for _label, value in queue.list.options] == keys[:5]
+    assert queue.page_label.value == f"showing 1–5 of {len(rows):,}"
+    assert queue.previous_button.disabled and not queue.next_button.disabled
+    queue.next_button.click()
+    assert [value for _label, value in queue.list.options] == keys[5:10]
+    assert queue.list.value == keys[5]
+    assert queue.page_label.value == f"showing 6–10 of {len(rows):,}"
+    assert not queue.previous_button.disabled
+    queue.previous_button.click()
+    assert queue.list.value == keys[0]
+    queue.show_page(queue.pages - 1)
+    assert queue.next_button.disabled
+    assert queue.list.options[-1][1] == keys[-1]
+    queue.select(*keys[7])  # on page 2: the list turns to it
+    assert queue.page == 1 and queue.list.value == keys[7]
+    queue.store_filter.value = "bloom"  # a filter starts again at the most urgent
+    assert queue.page == 0
+    assert queue.page_label.value.startswith("showing 1–")
 
 
 def test_detail_shows_facts_and_escapes_buyer_text(synced: Database) -> None:

@@ -197,3 +197,35 @@ def test_many_processes_opening_a_new_database_at_once(db_url: str) -> None:
              for _ in range(10)]
     errors = [p.communicate(timeout=120)[1].decode() for p in procs]
     assert [p.returncode for p in procs] == [0] * 10, errors
+
+
+def _contents(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored dispute, order and tracking event, without sync timestamps."""
+    with db.session() as s:
+        return {
+            "disputes": sorted((r.store_id, r.issue_id, r.issue_status, r.modified_at,
+                                r.last_buyer_change_at, str(r.detail_json))
+                               for r in s.scalars(select(DisputeRow))),
+            "orders": sorted((r.store_id, r.order_id, r.logistics_no, r.service_kind,
+                              str(r.raw_json)) for r in s.scalars(select(OrderRow))),
+            "events": sorted((r.store_id, r.logistics_no, r.seq, r.occurred_at,
+                              r.action_code, r.description)
+                             for r in s.scalars(select(TrackingEventRow))),
+        }
+
+
+def test_reads_in_flight_store_what_one_at_a_time_stores(
+        tmp_path: Path, credentials: dict[str, str], simulator) -> None:  # type: ignore[no-untyped-def]
+    """api.concurrency changes how fast a sync reads, never what it writes."""
+    store = load_store("bloom", make_workspace(tmp_path / "ws", simulator.sync_url)
+                       .parameters_dir)
+    stored = []
+    for concurrency, name in ((1, "one.sqlite"), (8, "eight.sqlite")):
+        db = Database.open(f"sqlite:///{tmp_path / name}")
+        with connect(store) as client:
+            result = sync_store(store, client, db, orders=False, concurrency=concurrency)
+            again = sync_store(store, client, db, orders=False, concurrency=concurrency)
+        assert result.status == "ok" and result.fetched > 50 and again.fetched == 0
+        stored.append(_contents(db))
+        db.dispose()
+    assert stored[0] == stored[1]

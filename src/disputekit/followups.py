@@ -160,13 +160,22 @@ def replies_due(db: Database, queue: pd.DataFrame, day_end: datetime) -> pd.Data
         for r in s.scalars(select(ReplySentRow).order_by(ReplySentRow.sent_at,
                                                           ReplySentRow.id)):
             sent.setdefault((r.store_id, r.issue_id), []).append((r.template, r.sent_at))
+        # Three reads per dispute were minutes for a queue of 100,000: read the queue's
+        # stores' disputes, orders and shipments once, then look them up.
+        stores = sorted({store_id for store_id, _issue in keys})
+        disputes = {(r.store_id, r.issue_id): r for r in s.scalars(
+            select(DisputeRow).where(DisputeRow.store_id.in_(stores)))}
+        orders = {(r.store_id, r.order_id): r for r in s.scalars(
+            select(OrderRow).where(OrderRow.store_id.in_(stores)))}
+        shipments = {(r.store_id, r.logistics_no): r for r in s.scalars(
+            select(ShipmentRow).where(ShipmentRow.store_id.in_(stores)))}
         rows = []
         for store_id, issue_id in keys:
-            dispute = s.get(DisputeRow, (store_id, issue_id))
+            dispute = disputes.get((store_id, issue_id))
             if dispute is None:
                 continue
-            order = s.get(OrderRow, (store_id, dispute.parent_order_id))
-            shipment = s.get(ShipmentRow, (store_id, order.logistics_no)) if order else None
+            order = orders.get((store_id, dispute.parent_order_id))
+            shipment = shipments.get((store_id, order.logistics_no)) if order else None
             due = _due(dispute, shipment, str(classes[(store_id, issue_id)]),
                        sent.get((store_id, issue_id), []), day_end)
             if due is None or not due.is_due(day_end):

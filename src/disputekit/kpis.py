@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from disputekit.taxonomy import DisputeClass
@@ -60,6 +61,7 @@ __all__ = [
     "UNSHIPPED_STATUSES",
     "WEEK_CHANGE_COLUMNS",
     "RateResult",
+    "Rates",
     "StrictCustoms",
     "abusive_buyers",
     "dispute_rate",
@@ -186,6 +188,52 @@ DEFAULT_STRICT_CUSTOMS: Mapping[str, StrictCustoms] = {
 # --------------------------------------------------------------------------- the rate
 
 
+class Rates:
+    """The rate figures of one pair of frames, normalised once.
+
+    Each module function (:func:`dispute_rate`, :func:`rate_trend`, :func:`rate_by`,
+    :func:`lanes_to_change`) normalises ``orders`` and ``disputes`` (text, ids, times,
+    flags) before counting, which is most of its time on big frames. A report asks for
+    many figures of the same frames: build one ``Rates`` and ask it for each, and the
+    frames are normalised once. Same figures as the functions, same arguments.
+
+    >>> rates = Rates(orders, disputes)  # doctest: +SKIP
+    >>> rates.dispute_rate(now).rate, rates.trend(now, "W", 10)  # doctest: +SKIP
+    """
+
+    def __init__(self, orders: pd.DataFrame, disputes: pd.DataFrame, *,
+                 exclude_personal: bool = False,
+                 exempt_platform_logistics: bool = True) -> None:
+        self._prepared = _prepare(orders, disputes, exclude_personal,
+                                  exempt_platform_logistics)
+
+    def dispute_rate(self, as_of: datetime, window_days: int = 30) -> RateResult:
+        """As :func:`dispute_rate`."""
+        end = _as_of(as_of)
+        return _rate_of(_window(self._prepared, end - timedelta(days=window_days), end,
+                                "right"))
+
+    def trend(self, as_of: datetime, freq: Literal["W", "Q"] = "W",
+              periods: int = 13) -> pd.DataFrame:
+        """As :func:`rate_trend`."""
+        return _trend(self._prepared, as_of, freq, periods)
+
+    def by(self, as_of: datetime, dimension: str, window_days: int = 30,
+           min_orders: int = 0) -> pd.DataFrame:
+        """As :func:`rate_by`."""
+        return _rate_by(self._prepared, as_of, dimension, window_days, min_orders)
+
+    def lanes_to_change(
+        self, as_of: datetime, window_days: int = 90, min_orders: int = 30,
+        factor: float = 2.0, *,
+        strict_countries: Mapping[str, StrictCustoms] = DEFAULT_STRICT_CUSTOMS,
+    ) -> pd.DataFrame:
+        """As :func:`lanes_to_change`."""
+        return _lanes(self._prepared, as_of, window_days, min_orders, factor,
+                      strict_countries)
+
+
+
 def dispute_rate(
     orders: pd.DataFrame, disputes: pd.DataFrame, as_of: datetime, window_days: int = 30,
     exclude_personal: bool = False, *, exempt_platform_logistics: bool = True,
@@ -219,11 +267,9 @@ def dispute_rate(
       platform's online logistics (``service_kind == "platform"``), which the platform
       handles and exempts (domain.md). On by default.
     """
-    end = _as_of(as_of)
-    start = end - timedelta(days=window_days)
-    outcomes = _outcomes(orders, disputes, start, end, "right", exclude_personal,
-                         exempt_platform_logistics)
-    return _rate_of(outcomes)
+    return Rates(orders, disputes, exclude_personal=exclude_personal,
+                 exempt_platform_logistics=exempt_platform_logistics
+                 ).dispute_rate(as_of, window_days)
 
 
 def rate_trend(
@@ -239,6 +285,13 @@ def rate_trend(
     ``periods`` rows: a period with no outcome has ``rate`` NaN and zero counts.
     Columns :data:`TREND_COLUMNS`.
     """
+    return Rates(orders, disputes, exclude_personal=exclude_personal,
+                 exempt_platform_logistics=exempt_platform_logistics
+                 ).trend(as_of, freq, periods)
+
+
+def _trend(prepared: _Prepared, as_of: datetime, freq: Literal["W", "Q"],
+           periods: int) -> pd.DataFrame:
     if periods < 1:
         raise ValueError(f"periods must be at least 1, not {periods}")
     end = _as_of(as_of)
@@ -254,7 +307,6 @@ def rate_trend(
         step = pd.DateOffset(months=3)
     else:
         raise ValueError(f"freq must be 'W' (weeks) or 'Q' (quarters), not {freq!r}")
-    prepared = _prepare(orders, disputes, exclude_personal, exempt_platform_logistics)
     rows = []
     for period_start in starts:
         period_end = period_start + step
@@ -284,11 +336,17 @@ def rate_by(
     missing values read ``"unknown"``. Values behind fewer than ``min_orders`` orders are
     left out. Sorted by rate, then orders, both descending.
     """
+    return Rates(orders, disputes, exclude_personal=exclude_personal,
+                 exempt_platform_logistics=exempt_platform_logistics
+                 ).by(as_of, dimension, window_days, min_orders)
+
+
+def _rate_by(prepared: _Prepared, as_of: datetime, dimension: str, window_days: int,
+             min_orders: int) -> pd.DataFrame:
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}, not {dimension!r}")
     end = _as_of(as_of)
-    outcomes = _outcomes(orders, disputes, end - timedelta(days=window_days), end, "right",
-                         exclude_personal, exempt_platform_logistics)
+    outcomes = _window(prepared, end - timedelta(days=window_days), end, "right")
     columns = [dimension, "orders", "disputes", "rate"]
     if outcomes.empty:
         return _empty(columns)
@@ -320,9 +378,16 @@ def lanes_to_change(
     product; customs holds in a strict-customs country add the tax id to ask for.
     Columns :data:`LANE_COLUMNS`, sorted by ``ratio`` then orders, descending.
     """
+    return Rates(orders, disputes, exclude_personal=exclude_personal,
+                 exempt_platform_logistics=exempt_platform_logistics
+                 ).lanes_to_change(as_of, window_days, min_orders, factor,
+                                   strict_countries=strict_countries)
+
+
+def _lanes(prepared: _Prepared, as_of: datetime, window_days: int, min_orders: int,
+           factor: float, strict_countries: Mapping[str, StrictCustoms]) -> pd.DataFrame:
     end = _as_of(as_of)
-    outcomes = _outcomes(orders, disputes, end - timedelta(days=window_days), end, "right",
-                         exclude_personal, exempt_platform_logistics)
+    outcomes = _window(prepared, end - timedelta(days=window_days), end, "right")
     if outcomes.empty:
         return _empty(LANE_COLUMNS)
     outcomes = outcomes.assign(carrier=_labels(outcomes["carrier"]),
@@ -330,12 +395,18 @@ def lanes_to_change(
                                service_kind=_labels(outcomes["service_kind"]))
     stores = outcomes.groupby("store_id")["counted"].agg(["sum", "size"])
     store_rate = stores["sum"] / stores["size"]
-    lanes = (outcomes.groupby(["store_id", "carrier", "country"], sort=False)
+    lane = ["store_id", "carrier", "country"]
+    lanes = (outcomes.groupby(lane, sort=False)
              .agg(orders=("counted", "size"), disputes=("counted", "sum"),
                   logistics=("logistics", "sum"), product=("product", "sum"),
-                  customs=("customs", "sum"),
-                  service_kind=("service_kind", _commonest))
+                  customs=("customs", "sum"))
              .reset_index())
+    # Each lane's commonest service kind, ties to the one seen first (as value_counts):
+    # counted for every lane at once, not one small value_counts per lane.
+    kinds = (outcomes.groupby([*lane, "service_kind"], sort=False).size()
+             .reset_index(name="n").sort_values("n", ascending=False, kind="stable")
+             .drop_duplicates(lane))
+    lanes = lanes.merge(kinds[[*lane, "service_kind"]], on=lane, how="left")
     lanes["store_rate"] = lanes["store_id"].map(store_rate).astype(float)
     lanes["rate"] = lanes["disputes"] / lanes["orders"]
     chosen = lanes[(lanes["orders"] >= min_orders) & (lanes["disputes"] > 0)
@@ -491,19 +562,19 @@ def prevention_unshipped(
     o = _frame(orders, ORDER_COLUMNS, "orders")
     if o.empty:
         return _empty(PREVENTION_COLUMNS)
+    o = o.assign(country=_upper(_text(o["country"])), created_at=_times(o["created_at"]))
+    waiting = (~_flags(o["shipped"]) & _upper(_text(o["status"])).isin(UNSHIPPED_STATUSES)
+               & o["country"].isin(list(strict_countries)) & (o["created_at"] <= end))
+    o = o[waiting]
+    if o.empty:
+        return _empty(PREVENTION_COLUMNS)
+    # The other columns only for the few orders kept (value by value, they are the cost).
     o = o.assign(
-        country=_text(o["country"]).str.upper(),
-        created_at=_times(o["created_at"]),
         amount_usd=_money(o["amount_usd"]),
         store_id=_text(o["store_id"]),
         order_id=_ids(o["order_id"]),
         product_name=_text(o["product_name"]),
     )
-    waiting = (~_flags(o["shipped"]) & _text(o["status"]).str.upper().isin(UNSHIPPED_STATUSES)
-               & o["country"].isin(list(strict_countries)) & (o["created_at"] <= end))
-    o = o[waiting]
-    if o.empty:
-        return _empty(PREVENTION_COLUMNS)
     rules = [strict_countries[c] for c in o["country"]]
     o = o.assign(
         tax_id=[r.tax_id for r in rules],
@@ -528,26 +599,19 @@ def prevention_unshipped(
 # --------------------------------------------------------------------------- internals
 
 
-def _outcomes(
-    orders: pd.DataFrame, disputes: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
-    inclusive: _Inclusive, exclude_personal: bool, exempt_platform_logistics: bool,
-) -> pd.DataFrame:
-    """One row per order the rate counts in a window: confirmed received, disputed, or both.
-
-    ``counted``: a dispute the buyer did not cancel (the numerator); ``logistics``,
-    ``product``, ``customs``: such a dispute of that family (customs: a ``customs_*`` class).
-    """
-    prepared = _prepare(orders, disputes, exclude_personal, exempt_platform_logistics)
-    return _window(prepared, start, end, inclusive)
-
-
 @dataclass(frozen=True)
 class _Prepared:
-    """The inputs normalised once, so a trend of many periods does not redo it."""
+    """The inputs normalised once, so a trend of many periods does not redo it.
 
-    orders: pd.DataFrame  # _KEY, confirmed_at (NaT unless FINISH)
-    facts: pd.DataFrame  # _KEY + _ATTRIBUTES, one row per order, None where unknown
-    disputes: pd.DataFrame  # _KEY, opened_at, flags, _ATTRIBUTES; left-out disputes dropped
+    Orders are joined on one integer ``key`` per ``(store_id, order_id)`` (strings made
+    once here): joining millions of rows on two text columns, again for every window, was
+    most of a report's time.
+    """
+
+    orders: pd.DataFrame  # key, confirmed_at (NaT unless FINISH)
+    keys: pd.DataFrame  # index key: store_id, order_id (text)
+    facts: pd.DataFrame  # index key: _ATTRIBUTES of the order, None where unknown
+    disputes: pd.DataFrame  # key, opened_at, flags, _ATTRIBUTES; left-out disputes dropped
 
 
 _FLAGS = ["disputed", "counted", "logistics", "product", "customs"]
@@ -556,63 +620,105 @@ _FLAGS = ["disputed", "counted", "logistics", "product", "customs"]
 def _prepare(orders: pd.DataFrame, disputes: pd.DataFrame, exclude_personal: bool,
              exempt_platform_logistics: bool) -> _Prepared:
     o = _frame(orders, ORDER_COLUMNS, "orders")
-    o = o.assign(store_id=_text(o["store_id"]), order_id=_ids(o["order_id"]),
-                 **{a: _or_none(_text(o[a])) for a in _ATTRIBUTES})
-    o["country"] = o["country"].str.upper()
-    finished = _text(o["status"]).str.upper() == "FINISH"
-    when = _times(o["finished_at"]).fillna(_times(o["created_at"]) + AUTO_CONFIRM_APPROXIMATION)
-    o["confirmed_at"] = when.where(finished)
-    facts = o[[*_KEY, *_ATTRIBUTES]].drop_duplicates(_KEY)
+    o_store, o_raw_id = _text(o["store_id"]), o["order_id"]
+    o = pd.DataFrame({a: _or_none(_text(o[a])) for a in _ATTRIBUTES} | {
+        "finished": _upper(_text(o["status"])) == "FINISH",
+        "finished_at": _times(o["finished_at"]), "created_at": _times(o["created_at"]),
+    }, index=o.index)
+    o["country"] = _upper(o["country"].fillna("")).where(o["country"].notna(), None)
+    when = o["finished_at"].fillna(o["created_at"] + AUTO_CONFIRM_APPROXIMATION)
 
     d = _frame(disputes, DISPUTE_COLUMNS, "disputes")
-    family = _text(d["family"]).str.lower()
+    family = _lower(_text(d["family"]))
     dropped = pd.Series(False, index=d.index)
     if exclude_personal:
         dropped |= _flags(d["personal_reason"]) & ~_arbitrated(d)
     if exempt_platform_logistics:
-        dropped |= (family == "logistics") & (_text(d["service_kind"]).str.lower() == "platform")
+        dropped |= (family == "logistics") & (_lower(_text(d["service_kind"])) == "platform")
     d, family = d[~dropped], family[~dropped]
-    order_key = _ids(d["parent_order_id"])
-    live = _text(d["issue_status"]).str.lower() != "canceled_issue"
-    d = d.assign(
-        store_id=_text(d["store_id"]),
-        order_id=order_key.where(order_key != "", "issue:" + _ids(d["issue_id"])),
-        opened_at=_times(d["created_at"]),
-        disputed=True, counted=live, logistics=live & (family == "logistics"),
-        product=live & (family == "product"),
-        customs=live & _text(d["class"]).str.startswith("customs_"),
-        **{a: _or_none(_text(d[a])) for a in _ATTRIBUTES},
-    )
-    d["country"] = d["country"].str.upper()
-    return _Prepared(orders=o[[*_KEY, "confirmed_at"]], facts=facts,
-                     disputes=d[[*_KEY, "opened_at", *_FLAGS, *_ATTRIBUTES]])
+    d_store = _text(d["store_id"])
+    live = _lower(_text(d["issue_status"])) != "canceled_issue"
+
+    # One integer per (store_id, order_id), over orders and disputes together. Ids are
+    # compared as text (``123``, ``123.0`` and ``"123"`` are one order), except when both
+    # frames hold integer ids: then the integers are the same test, without making ten
+    # million strings. The outcomes' ``order_id`` is then an integer (no figure reads it).
+    stores = pd.concat([o_store, d_store], ignore_index=True)
+    ids: Any
+    if _integers(o_raw_id) and _integers(d["parent_order_id"]):
+        ids = np.concatenate([o_raw_id.to_numpy(dtype="int64"),
+                              d["parent_order_id"].to_numpy(dtype="int64")])
+    else:
+        order_key = _ids(d["parent_order_id"])
+        d_id = order_key.where(order_key != "", "issue:" + _ids(d["issue_id"]))
+        ids = pd.concat([_ids(o_raw_id), d_id], ignore_index=True)
+    store_code, store_names = pd.factorize(stores)
+    id_code, id_names = pd.factorize(ids)
+    pair = store_code.astype("int64") * max(len(id_names), 1) + id_code
+    key, pairs = pd.factorize(pair)
+    keys = pd.DataFrame({"store_id": np.asarray(store_names, dtype=object)[
+                            pairs // max(len(id_names), 1)],
+                         "order_id": np.asarray(id_names)[pairs % max(len(id_names), 1)]})
+    o_key, d_key = key[:len(o)], key[len(o):]
+
+    # Row k holds key k's order facts (NaN for a key only disputes know): a window takes
+    # its rows by position, no join.
+    facts = (o[_ATTRIBUTES].assign(key=o_key).drop_duplicates("key").set_index("key")
+             .reindex(pd.RangeIndex(len(pairs))))
+    d = pd.DataFrame({
+        "key": d_key,
+        "opened_at": _times(d["created_at"]).array,  # .array: no alignment, stays UTC
+        "disputed": True, "counted": live.to_numpy(),
+        "logistics": (live & (family == "logistics")).to_numpy(),
+        "product": (live & (family == "product")).to_numpy(),
+        "customs": (live & _text(d["class"]).str.startswith("customs_")).to_numpy(),
+        **{a: _or_none(_text(d[a])).to_numpy() for a in _ATTRIBUTES},
+    })
+    d["country"] = _upper(d["country"].fillna("")).where(d["country"].notna(), None)
+    return _Prepared(
+        orders=pd.DataFrame({"key": o_key,
+                             "confirmed_at": when.where(o["finished"]).array}),
+        keys=keys, facts=facts, disputes=d)
 
 
 def _window(prepared: _Prepared, start: pd.Timestamp, end: pd.Timestamp,
             inclusive: _Inclusive) -> pd.DataFrame:
+    """One row per order the rate counts in a window: confirmed received, disputed, or both.
+
+    ``counted``: a dispute the buyer did not cancel (the numerator); ``logistics``,
+    ``product``, ``customs``: such a dispute of that family (customs: a ``customs_*`` class).
+    Disputed orders come first, in the order their first dispute appears, then the orders
+    only confirmed, in order (what ``rate_by`` and ``lanes_to_change`` break ties by).
+    """
     o = prepared.orders
-    confirmed = o[o["confirmed_at"].between(start, end, inclusive=inclusive)][_KEY]
-    confirmed = confirmed.drop_duplicates().assign(confirmed=True)
+    confirmed = pd.unique(o["key"][o["confirmed_at"].between(start, end,
+                                                             inclusive=inclusive)].to_numpy())
     d = prepared.disputes
     d = d[d["opened_at"].between(start, end, inclusive=inclusive)]
     if d.empty:
-        disputed = pd.DataFrame(columns=[*_KEY, *_FLAGS, *_ATTRIBUTES])
+        disputed = pd.DataFrame(columns=[*_FLAGS, *_ATTRIBUTES], index=pd.Index([], dtype="int64"))
     else:
-        disputed = (d.groupby(_KEY, sort=False)
+        disputed = (d.groupby("key", sort=False)
                     .agg(**{f: (f, "any") for f in _FLAGS},
-                         **{a: (a, "first") for a in _ATTRIBUTES})
-                    .reset_index())
-    keys = pd.concat([disputed[_KEY], confirmed[_KEY]], ignore_index=True).drop_duplicates()
-    if keys.empty:
+                         **{a: (a, "first") for a in _ATTRIBUTES}))
+    keys = pd.unique(np.concatenate([disputed.index.to_numpy(dtype="int64"),
+                                     confirmed.astype("int64")]))
+    if not len(keys):
         return _empty(_OUTCOME_COLUMNS)
-    frame = (keys.merge(disputed, on=_KEY, how="left")
-             .merge(confirmed, on=_KEY, how="left")
-             .merge(prepared.facts, on=_KEY, how="left", suffixes=("", "_order")))
+    frame = prepared.keys.iloc[keys].reset_index(drop=True)
+    # ``keys`` starts with the disputed orders, in ``disputed``'s order; the rest are
+    # orders only confirmed, with no dispute flag and no dispute attribute.
+    only_confirmed = len(keys) - len(disputed)
+    frame["confirmed"] = np.isin(keys, confirmed)
+    for flag in _FLAGS:
+        frame[flag] = np.concatenate([_flags(disputed[flag]).to_numpy(dtype=bool),
+                                      np.zeros(only_confirmed, dtype=bool)])
     for attribute in _ATTRIBUTES:
-        frame[attribute] = frame[attribute].combine_first(frame[f"{attribute}_order"])
-    for flag in ["confirmed", *_FLAGS]:
-        frame[flag] = _flags(frame[flag])
-    return frame[_OUTCOME_COLUMNS].reset_index(drop=True)
+        own = np.concatenate([disputed[attribute].to_numpy(dtype=object),
+                              np.full(only_confirmed, None, dtype=object)])
+        order = prepared.facts[attribute].to_numpy(dtype=object)[keys]
+        frame[attribute] = np.where(pd.isna(own), order, own)  # the dispute's, else the order's
+    return frame[_OUTCOME_COLUMNS]
 
 
 def _rate_of(outcomes: pd.DataFrame) -> RateResult:
@@ -686,13 +792,56 @@ def _missing(value: Any) -> bool:
         return False
 
 
+# The normalisers below have a fast path for the column types the pipeline and most
+# callers pass (strings, numpy ints, bools, floats): over millions of rows a Python call
+# per value is most of a report's time. Anything else (Decimals, mixed types, categoricals)
+# takes the value-by-value path; both give the same result.
+
+
+def _kind(series: pd.Series) -> str:
+    """pandas' inferred kind of the non-missing values (``"string"``, ``"integer"``, ...)."""
+    return str(pd.api.types.infer_dtype(series, skipna=True))
+
+
+def _integers(series: pd.Series) -> bool:
+    """A numpy integer column (never missing values)."""
+    return pd.api.types.is_integer_dtype(series.dtype) and not isinstance(
+        series.dtype, pd.CategoricalDtype)
+
+
+def _per_value(series: pd.Series, fn: Any, missing: Any) -> pd.Series:
+    """``fn`` of each distinct value once (stores, countries, carriers, products, statuses
+    repeat over millions of rows), ``missing`` for missing values; an object Series."""
+    codes, uniques = pd.factorize(series)  # missing values get code -1: the last item
+    done = np.array([*(fn(u) for u in uniques), missing], dtype=object)
+    return pd.Series(done[codes], index=series.index, dtype=object)
+
+
 def _text(series: pd.Series) -> pd.Series:
     """Stripped strings, ``""`` for missing values."""
+    if _kind(series) in ("string", "empty", "integer"):
+        return _per_value(series, lambda v: str(v).strip(), "")
     return series.map(lambda v: "" if _missing(v) else str(v).strip()).astype(object)
+
+
+def _upper(text: pd.Series) -> pd.Series:
+    """``text.str.upper()`` of a :func:`_text` Series, each distinct value once."""
+    return _per_value(text, str.upper, "")
+
+
+def _lower(text: pd.Series) -> pd.Series:
+    """``text.str.lower()`` of a :func:`_text` Series, each distinct value once."""
+    return _per_value(text, str.lower, "")
 
 
 def _ids(series: pd.Series) -> pd.Series:
     """Identifiers as strings, so ``123``, ``123.0`` and ``"123"`` are the same order."""
+    if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(
+            series.dtype, pd.CategoricalDtype):
+        return series.astype(str).astype(object)  # no missing value in an integer column
+    if _kind(series) in ("string", "empty"):
+        return _text(series)
+
     def one(value: Any) -> str:
         if _missing(value):
             return ""
@@ -704,6 +853,12 @@ def _ids(series: pd.Series) -> pd.Series:
 
 def _flags(series: pd.Series) -> pd.Series:
     """Booleans; missing is false; ``"true"``/``"1"`` strings read as true."""
+    if pd.api.types.is_bool_dtype(series.dtype) and not isinstance(
+            series.dtype, pd.CategoricalDtype):
+        return series.fillna(False).astype(bool)
+    if _kind(series) == "boolean":
+        return series.where(series.notna(), False).astype(bool)
+
     def one(value: Any) -> bool:
         if _missing(value):
             return False
@@ -721,6 +876,10 @@ def _arbitrated(disputes: pd.DataFrame) -> pd.Series:
 
 def _money(series: pd.Series) -> pd.Series:
     """Floats (``Decimal`` welcome); missing is 0."""
+    if (pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(
+            series.dtype)) and not isinstance(series.dtype, pd.CategoricalDtype):
+        return series.astype(float).fillna(0.0)
+
     def one(value: Any) -> float:
         return 0.0 if _missing(value) else float(value)
     return series.map(one).astype(float)
@@ -734,11 +893,6 @@ def _or_none(text: pd.Series) -> pd.Series:
 def _labels(series: pd.Series) -> pd.Series:
     text = _text(series)
     return text.where(text != "", _UNKNOWN)
-
-
-def _commonest(series: pd.Series) -> str:
-    counts = series.value_counts()
-    return str(counts.index[0]) if len(counts) else _UNKNOWN
 
 
 def _family(code: str) -> str:

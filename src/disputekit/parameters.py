@@ -13,6 +13,8 @@ Example::
       app_key_env: DISPUTEKIT_APP_KEY
       app_secret_env: DISPUTEKIT_APP_SECRET
       access_token_env: DISPUTEKIT_VOLT_TOKEN
+      # optional: requests_per_second (per app key, default 10), concurrency (requests
+      # in flight per store during a sync, default 8)
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ class ApiParameters(_Strict):
     # Shared by every store with the same app key. No limit is published for the issue
     # APIs; 10/s is a cautious default for the real gateway (reference §3.3).
     requests_per_second: float | None = Field(default=10.0, gt=0)
+    # Requests in flight at once for this store during a sync. One at a time, a request
+    # waits out the round trip (~150-300 ms to Singapore) and a store reaches only a
+    # fraction of ``requests_per_second``; a few in flight fill the budget, which still
+    # caps the rate. 1 is the old one-at-a-time behaviour.
+    concurrency: int = Field(default=8, ge=1, le=32)
 
     @field_validator("base_url")
     @classmethod

@@ -68,16 +68,17 @@ class StoreFigures:
         claims = claims_frame(db, ids)
         abusive = kpis.abusive_buyers(disputes)
         abusive["buyer"] = abusive["buyer"].map(mask_login)  # shared report: masked
+        rates = kpis.Rates(orders, disputes)  # the frames normalised once for every rate
         return cls(
-            rate=kpis.dispute_rate(orders, disputes, now),
-            weekly=kpis.rate_trend(orders, disputes, now, "W", 10),
-            quarterly=kpis.rate_trend(orders, disputes, now, "Q", 4),
-            by={dim: kpis.rate_by(orders, disputes, now, dim)
+            rate=rates.dispute_rate(now),
+            weekly=rates.trend(now, "W", 10),
+            quarterly=rates.trend(now, "Q", 4),
+            by={dim: rates.by(now, dim)
                 for dim in ("carrier", "service_kind", "product_name", "country")},
             money=kpis.money_by_class(disputes, claims),
             abusive=abusive,
             prevention=kpis.prevention_unshipped(orders, now),
-            lanes=kpis.lanes_to_change(orders, disputes, now),
+            lanes=rates.lanes_to_change(now),
         )
 
     def rate_text(self) -> str:

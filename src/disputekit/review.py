@@ -40,22 +40,34 @@ ANY = "any"
 _WIDE = widgets.Layout(width="auto")  # buttons show their whole label
 _LABEL_COLUMNS = ("store_id", "issue_id", "hours_left", "parent_order_id", "class",
                   "amount_usd", "country", "recommended")
+#: Disputes listed at once, most urgent first; "next"/"previous" page through the rest.
+#: Labelling and sending 100,000 rows to the browser took most of a second and nobody
+#: reads past the first screens (bench/workbook.py).
+PAGE_SIZE = 200
 
 
 class ReviewQueue(widgets.VBox):  # type: ignore[misc]
-    """``ReviewQueue(db)``: display it in a notebook cell."""
+    """``ReviewQueue(db)``: display it in a notebook cell.
+
+    The list shows :data:`PAGE_SIZE` disputes at a time, most urgent first, with
+    "Previous"/"Next" and "showing 1–200 of N"; the counts line always counts every
+    dispute the filters keep.
+    """
 
     def __init__(self, db: Database, now: datetime | None = None, operator: str = "",
                  overrides: Mapping[str, Overrides] | None = None,
                  actions_for: Callable[[str], DisputeActions] | None = None,
-                 stores: Mapping[str, StoreParameters] | None = None) -> None:
+                 stores: Mapping[str, StoreParameters] | None = None,
+                 frame: pd.DataFrame | None = None) -> None:
         self.db = db
         self.now = now or utc_now()
         self.operator = operator
         self.overrides = dict(overrides or {})  # store id -> that store's own wording
         self.actions_for = actions_for  # store id -> the operator's hands on that store
         self.reply: NextReply | None = None
-        self.frame = open_disputes(db, self.now, stores=stores)
+        # ``frame``: the open queue when the caller already has it (``open_disputes``'s
+        # columns and order); bench/workbook.py times the widget over big made-up queues.
+        self.frame = open_disputes(db, self.now, stores=stores) if frame is None else frame
         self._seen_action: dict[tuple[str, int], int] = {}
         self._snoozed = _snoozed(db)
         due = replies_due(db, self.frame, end_of_day(self.now)) if len(self.frame) else None
@@ -64,6 +76,16 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         with db.session() as s:
             self._claims_due = {(r.store_id, r.issue_id) for r in s.scalars(
                 select(ClaimRow).where(ClaimRow.status == "due"))}
+        # (store, issue) of every row once, so filters and counts are vectorised lookups.
+        self._keys = pd.MultiIndex.from_arrays(
+            [self.frame["store_id"].astype(str), self.frame["issue_id"].astype("int64")]
+        ) if len(self.frame) else pd.MultiIndex.from_tuples([], names=[None, None])
+        self._reply_due = pd.Series(self._keys.isin(list(self._replies_due)),
+                                    index=self.frame.index)
+        self._claim_due = pd.Series(self._keys.isin(list(self._claims_due)),
+                                    index=self.frame.index)
+        self.page = 0  # which PAGE_SIZE rows of ``rows`` the list shows
+        self._rows = self.frame  # ``rows`` as of the last filter change
         store_ids = sorted(self.frame["store_id"].unique()) if len(self.frame) else []
         self.counts = widgets.HTML()
         self.store_filter = widgets.Dropdown(options=[ALL, *store_ids], value=ALL,
@@ -82,6 +104,12 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self.language_filter = widgets.Dropdown(options=[ANY, *self._values("language")],
                                                 value=ANY, description="Language")
         self.list = widgets.Select(options=[], rows=15, layout=widgets.Layout(width="100%"))
+        self.page_label = widgets.HTML()
+        self.previous_button = widgets.Button(description="Previous", icon="arrow-left",
+                                              layout=_WIDE,
+                                              tooltip=f"The {PAGE_SIZE} more urgent disputes")
+        self.next_button = widgets.Button(description="Next", icon="arrow-right", layout=_WIDE,
+                                          tooltip=f"The next {PAGE_SIZE} disputes")
         self.detail = widgets.HTML()
         self.reply_lang = widgets.Dropdown(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGES],
                                            description="Reply in")
@@ -119,6 +147,8 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                         self.carrier_filter, self.country_filter, self.language_filter):
             control.observe(lambda _change: self._refresh(), names="value")
         self.list.observe(lambda _change: self._show_selected(), names="value")
+        self.previous_button.on_click(lambda _b: self.show_page(self.page - 1))
+        self.next_button.on_click(lambda _b: self.show_page(self.page + 1))
         self.reply_lang.observe(lambda change: self._draft(change["new"]), names="value")
         self.mark_sent.on_click(lambda _button: self._mark_sent())
         self.refuse_button.on_click(lambda _b: self._ask("refuse", self._do_refuse))
@@ -147,7 +177,9 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
             widgets.HBox([self.store_filter, self.class_filter, self.urgency_filter]),
             widgets.HBox([self.carrier_filter, self.country_filter, self.language_filter,
                           self.search])])
-        super().__init__([self.counts, filters, self.list, self.detail, action_box, reply_box])
+        pager = widgets.HBox([self.previous_button, self.next_button, self.page_label])
+        super().__init__([self.counts, filters, pager, self.list, self.detail, action_box,
+                          reply_box])
         self._refresh()
 
     def _values(self, column: str) -> list[str]:
@@ -164,10 +196,9 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         keep = pd.Series(True, index=frame.index)
         if self._snoozed:
             now = utc_now()
-            hidden = {k for k, until in self._snoozed.items() if until > now}
-            keep &= ~pd.Series([(s, int(i)) in hidden for s, i in
-                                zip(frame["store_id"], frame["issue_id"], strict=True)],
-                               index=frame.index)
+            hidden = [k for k, until in self._snoozed.items() if until > now]
+            if hidden:
+                keep &= ~self._keys.isin(hidden)
         if self.store_filter.value != ALL:
             keep &= frame["store_id"] == self.store_filter.value
         if self.class_filter.value != ALL_CLASSES:
@@ -186,22 +217,40 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         return frame[keep]
 
     def _refresh(self) -> None:
+        """A filter changed: count what matches, list its most urgent page."""
         rows = self.rows
+        self._rows = rows
         tally = rows["urgency"].value_counts() if len(rows) else pd.Series(dtype=int)
-        keys = set(zip(rows["store_id"].astype(str), rows["issue_id"].astype(int),
-                       strict=True)) if len(rows) else set()
         self.counts.value = (
             "<b>{} open</b> · OVERDUE {} · due &lt;24 h {} · due &lt;48 h {} · "
             "replies due today {} · claims due {}".format(
                 len(rows), tally.get("overdue", 0), tally.get("due in 24 h", 0),
-                tally.get("due in 48 h", 0), len(keys & self._replies_due),
-                len(keys & self._claims_due))
+                tally.get("due in 48 h", 0), int(self._reply_due[rows.index].sum()),
+                int(self._claim_due[rows.index].sum()))
         )
-        # Only the columns a label shows: converting every column of 10,000 rows is most
-        # of a redraw's time (bench/workbook.py).
-        shown = rows[[c for c in _LABEL_COLUMNS if c in rows]].to_dict("records")
+        self.show_page(0)
+
+    @property
+    def pages(self) -> int:
+        """How many pages the filtered queue has (at least 1, even when empty)."""
+        return max(1, -(-len(self._rows) // PAGE_SIZE))
+
+    def show_page(self, page: int) -> None:
+        """List page ``page`` (0 = most urgent) of the filtered queue; select its first."""
+        rows = self._rows
+        self.page = min(max(page, 0), self.pages - 1)
+        first = self.page * PAGE_SIZE
+        shown = rows.iloc[first:first + PAGE_SIZE]
+        self.page_label.value = (
+            f"showing {first + 1:,}–{first + len(shown):,} of {len(rows):,}" if len(rows)
+            else "showing 0 of 0")
+        self.previous_button.disabled = self.page == 0
+        self.next_button.disabled = self.page >= self.pages - 1
+        # Only the columns a label shows, and only this page's rows: labelling every row
+        # of a big queue was most of a redraw's time (bench/workbook.py).
+        records = shown[[c for c in _LABEL_COLUMNS if c in shown]].to_dict("records")
         self.list.options = [(self._label(r), (r["store_id"], int(r["issue_id"])))
-                             for r in shown]
+                             for r in records]
         self.list.value = self.list.options[0][1] if self.list.options else None
         self._show_selected()
 
@@ -214,7 +263,13 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                 f"{r['country']} │ {str(r.get('recommended', '')).replace('_', ' ')}")
 
     def select(self, store_id: str, issue_id: int) -> None:
-        """Show one dispute (re-read from the database even if it was already selected)."""
+        """Show one dispute (re-read from the database even if it was already selected),
+        turning to its page if it is listed on another."""
+        if (store_id, issue_id) not in {value for _label, value in self.list.options}:
+            at = ((self._rows["store_id"] == store_id)
+                  & (self._rows["issue_id"] == issue_id)).to_numpy().nonzero()[0]
+            if len(at):
+                self.show_page(int(at[0]) // PAGE_SIZE)
         self.list.value = (store_id, issue_id)
         self._show_selected()
 
