@@ -39,7 +39,7 @@ test: $(STAMP)
 # (.ci/run starts a throwaway server with .ci/postgres). Any tests/*storage*, *concurren*
 # or *crash* file joins by its name.
 PG_SUITES = $(sort tests/test_sync.py tests/test_sync_under_faults.py tests/test_actions.py \
-	tests/test_store_day.py tests/test_runner.py \
+	tests/test_store_day.py tests/test_runner.py tests/test_sync_bad_record.py \
 	$(wildcard tests/*storage*.py tests/*concurren*.py tests/*crash*.py))
 
 test-pg: $(STAMP)
