@@ -6,14 +6,9 @@ simulator. Screenshots land in test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -24,14 +19,7 @@ from disputekit.storage import ActionRow, Database
 from disputekit.sync import sync_store
 from disputekit.workspace import Workspace
 from tests.conftest import ARTIFACTS
-
-TOKEN = "disputekit-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.jupyterlab import TOKEN, accept_kernel_dialog, running_lab
 
 
 @pytest.fixture
@@ -43,43 +31,8 @@ def lab(workspace: Workspace, credentials: dict[str, str],
         sync_store(store, client, db, orders=False)
     (workspace.parameters_dir / "spark.yaml").unlink()  # one store keeps the page light
     (workspace.parameters_dir / "bloom.yaml").unlink()
-    port = free_port()
-    env = {**os.environ, "DISPUTEKIT_HOME": str(workspace.root),
-           "DISPUTEKIT_DB_URL": workspace.db_url, "DISPUTEKIT_OPERATOR": "ana",
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={workspace.notebooks_dir}", "--LabApp.news_url=",
-         "--ServerApp.port_retries=0", "--allow-root"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/api/status?token={TOKEN}", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start within 90 s")
+    with running_lab(workspace, tmp_path) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
-def accept_kernel_dialog(page) -> None:  # type: ignore[no-untyped-def]
-    """JupyterLab sometimes asks which kernel to start (a loaded machine, a fresh config):
-    take the one it proposes, Python 3, instead of waiting behind the dialog."""
-    select = page.locator(".jp-Dialog").get_by_role("button", name="Select")
-    try:
-        select.wait_for(timeout=5_000)
-    except Exception:  # noqa: BLE001 - no dialog is the usual case
-        return
-    select.click()
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -27,7 +27,7 @@ from disputekit.errors import ConfigError
 from disputekit.simulator.app import check_loopback, serve_in_thread
 from disputekit.simulator.gateway import Gateway
 from tests.conftest import REPO
-from tests.test_lab_browser import free_port
+from tests.jupyterlab import free_port
 
 LOOPBACK_HEX = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
 
