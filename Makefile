@@ -40,7 +40,7 @@ test: $(STAMP)
 # or *crash* file joins by its name.
 PG_SUITES = $(sort tests/test_sync.py tests/test_sync_under_faults.py tests/test_actions.py \
 	tests/test_store_day.py tests/test_runner.py tests/test_sync_bad_record.py \
-	$(wildcard tests/*storage*.py tests/*concurren*.py tests/*crash*.py))
+	$(wildcard tests/test_*storage*.py tests/test_*concurren*.py tests/test_*crash*.py))
 
 test-pg: $(STAMP)
 	@test -n "$$DISPUTEKIT_TEST_PG_URL" || { echo "make test-pg: set DISPUTEKIT_TEST_PG_URL to a PostgreSQL server (see the Makefile)" >&2; exit 2; }
