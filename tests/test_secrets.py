@@ -41,7 +41,7 @@ from disputekit.simulator.gateway import Faults, Gateway
 from disputekit.storage import Database
 from disputekit.workspace import Workspace
 from tests.conftest import make_workspace
-from tests.test_lab_browser import free_port
+from tests.jupyterlab import free_port
 
 APP_KEY = "51234987"  # an app key is an identifier, sent in every URL: not a secret
 APP_SECRET = "AppS3cret-7f3a9c2e1b"
