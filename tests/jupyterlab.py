@@ -65,3 +65,16 @@ def accept_kernel_dialog(page) -> None:  # type: ignore[no-untyped-def]
     except Exception:  # noqa: BLE001 - no dialog is the usual case
         return
     select.click()
+
+
+def run_workbook(page, lab_url: str, notebook: str = "daily_review.ipynb") -> None:  # type: ignore[no-untyped-def]
+    """Open ``notebook`` in the lab, run all its cells, and wait for the queue to show."""
+    page.goto(f"{lab_url}/lab/tree/{notebook}?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus",
+                           timeout=60_000)
+    accept_kernel_dialog(page)
+    page.locator(".jp-Notebook").click()
+    page.get_by_role("menuitem", name="Run").click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    page.wait_for_selector(".widget-select select", timeout=120_000)

@@ -33,7 +33,7 @@ from disputekit.storage import Database
 from disputekit.sync import sync_store
 from disputekit.workspace import Workspace
 from tests.conftest import ARTIFACTS, make_workspace
-from tests.jupyterlab import TOKEN, accept_kernel_dialog, running_lab
+from tests.jupyterlab import run_workbook, running_lab
 
 # One payload per field, each distinct, so a failure names the field that leaked. They are
 # short enough to survive the report's truncation of product titles (28 characters).
@@ -223,15 +223,7 @@ def hostile_lab(hostile_ws: Workspace, credentials: dict[str, str],
 def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{hostile_lab}/lab/tree/daily_review.ipynb?token={TOKEN}")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus",
-                               timeout=60_000)
-        accept_kernel_dialog(page)
-        page.locator(".jp-Notebook").click()
-        page.get_by_role("menuitem", name="Run").click()
-        page.get_by_text("Run All Cells", exact=True).click()
-        page.wait_for_selector(".widget-select select", timeout=120_000)
+        run_workbook(page, hostile_lab)
 
         # The queue: search for the hostile product, so only planted disputes are listed.
         search = page.locator(".widget-text", has_text="Search").locator("input")

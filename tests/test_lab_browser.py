@@ -19,7 +19,7 @@ from disputekit.storage import ActionRow, Database
 from disputekit.sync import sync_store
 from disputekit.workspace import Workspace
 from tests.conftest import ARTIFACTS
-from tests.jupyterlab import TOKEN, accept_kernel_dialog, running_lab
+from tests.jupyterlab import run_workbook, running_lab
 
 
 @pytest.fixture
@@ -47,15 +47,7 @@ def test_operator_refuses_with_a_counter_offer_in_jupyterlab(
         simulator: RunningSimulator) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{lab}/lab/tree/daily_review.ipynb?token={TOKEN}")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus",
-                               timeout=60_000)
-        accept_kernel_dialog(page)
-        page.locator(".jp-Notebook").click()
-        page.get_by_role("menuitem", name="Run").click()
-        page.get_by_text("Run All Cells", exact=True).click()
-        page.wait_for_selector(".widget-select select", timeout=120_000)
+        run_workbook(page, lab)
         shot(page, "1-queue")
 
         class_select = page.locator(".widget-dropdown", has=page.get_by_text(
