@@ -5,6 +5,7 @@ collide; every write is an upsert, so both succeed and nothing is doubled."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -13,7 +14,7 @@ from disputekit.pipeline import connect
 from disputekit.storage import Database, DisputeRow, OrderRow, ShipmentRow, TrackingEventRow
 from disputekit.sync import SyncResult, sync_store
 from disputekit.workspace import Workspace
-from tests.test_sync import importable
+from tests.test_sync import importable_during, stored_ids
 
 
 def test_two_syncs_of_one_store_at_once_end_as_one(
@@ -27,10 +28,14 @@ def test_two_syncs_of_one_store_at_once_end_as_one(
             return sync_store(store, client, db, orders=False)
 
     try:
+        began = datetime.now(UTC)
         with ThreadPoolExecutor(max_workers=2) as pool:
             results = list(pool.map(one, range(2)))
+        must, may = importable_during(dataset, began, datetime.now(UTC))
         assert [r.status for r in results] == ["ok", "ok"], [r.failures for r in results]
-        wanted = importable(dataset)
+        stored = stored_ids(db)
+        assert must <= stored <= may
+        wanted = [r for r in dataset.issues if r.summary["issue_id"] in stored]
         parents = {r.summary["parent_order_id"] for r in wanted}
         numbers = {info["logistics_no"] for pid in parents
                    for info in dataset.orders[pid]["logistic_info_list"] if info["logistics_no"]}
