@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from threading import Barrier
 
 from sqlalchemy import func, select
 
+from disputekit.assessment import block_buyer
 from disputekit.parameters import load_store
 from disputekit.pipeline import connect
-from disputekit.storage import Database, DisputeRow, OrderRow, ShipmentRow, TrackingEventRow
+from disputekit.storage import (
+    BlocklistRow,
+    Database,
+    DisputeRow,
+    OrderRow,
+    ShipmentRow,
+    TrackingEventRow,
+)
 from disputekit.sync import SyncResult, sync_store
 from disputekit.workspace import Workspace
 from tests.test_sync import importable_during, stored_ids
@@ -47,5 +56,27 @@ def test_two_syncs_of_one_store_at_once_end_as_one(
             assert count(ShipmentRow) == len(numbers)
             assert count(TrackingEventRow) == sum(len(dataset.tracking.get(n, []))
                                                   for n in numbers)
+    finally:
+        db.dispose()
+
+
+def test_operators_blocking_one_buyer_at_once_leave_one_entry(db_url: str) -> None:
+    """Several kernels block the same buyer in the same instant: every call succeeds (none
+    sees an IntegrityError from the other's insert) and the blocklist holds one row."""
+    db = Database.open(db_url)
+    start = Barrier(6)
+
+    def block(n: int) -> None:
+        start.wait()
+        block_buyer(db, "ru1234567abc", f"operator-{n}", "asked for a refund to cancel, twice")
+
+    try:
+        for _ in range(5):  # the race is narrow: run it a few times
+            with ThreadPoolExecutor(max_workers=6) as pool:
+                list(pool.map(block, range(6)))
+            with db.session() as s:
+                rows = s.scalars(select(BlocklistRow)).all()
+            assert [r.buyer_login_id for r in rows] == ["ru1234567abc"]
+            assert rows[0].added_by.startswith("operator-")
     finally:
         db.dispose()

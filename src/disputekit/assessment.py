@@ -28,6 +28,7 @@ from disputekit.storage import (
     DisputeRow,
     OrderRow,
     ShipmentRow,
+    upsert,
 )
 from disputekit.taxonomy import DisputeClass
 from disputekit.triage import facts_from_record, triage_record
@@ -151,8 +152,9 @@ def block_buyer(db: Database, login_id: str, by: str, why: str,
     if not login_id.strip() or not by.strip() or not why.strip():
         raise ActionError("blocking a buyer needs the login, who blocks and why")
     with db.session() as s:
-        s.merge(BlocklistRow(buyer_login_id=login_id.strip(), added_by=by.strip(),
-                             why=why.strip(), added_at=now))
+        # Two operators may block the same buyer at once: an upsert, not read-then-insert.
+        upsert(s, BlocklistRow, [{"buyer_login_id": login_id.strip(), "added_by": by.strip(),
+                                  "why": why.strip(), "added_at": now}])
 
 
 def rules_vs_operators(db: Database, now: datetime,
