@@ -36,10 +36,14 @@ test: $(STAMP)
 # The suites that touch the database, again on PostgreSQL: each test gets a new database on
 # the server DISPUTEKIT_TEST_PG_URL names (PostgreSQL 13+, a role that may CREATE DATABASE):
 #   DISPUTEKIT_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres make test-pg
-# (.ci/run starts a throwaway server with .ci/postgres). Any tests/*storage*, *concurren*
-# or *crash* file joins by its name.
+# (.ci/run starts a throwaway server with .ci/postgres). Every suite that writes to the
+# database is here, the browser and notebook ones aside (their code paths are the same);
+# any tests/*storage*, *concurren* or *crash* file joins by its name.
 PG_SUITES = $(sort tests/test_sync.py tests/test_sync_under_faults.py tests/test_actions.py \
 	tests/test_store_day.py tests/test_runner.py tests/test_sync_bad_record.py \
+	tests/test_assessment.py tests/test_evidence.py tests/test_evidence_paths.py \
+	tests/test_followups.py tests/test_lifecycle.py tests/test_review.py \
+	tests/test_shipments.py tests/test_bad_payloads.py \
 	$(wildcard tests/test_*storage*.py tests/test_*concurren*.py tests/test_*crash*.py))
 
 test-pg: $(STAMP)

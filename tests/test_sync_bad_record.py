@@ -27,7 +27,7 @@ from disputekit.platform_time import parse_pacific, to_pacific_string
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord
 from disputekit.simulator.gateway import Gateway
-from disputekit.storage import Database, DisputeRow, SyncRunRow
+from disputekit.storage import Database, DisputeRow, SyncRunRow, TrackingEventRow
 from disputekit.sync import SyncResult, sync_store
 from tests.badinput import names_a_prefix, spoiled
 from tests.conftest import demo_credentials, make_workspace
@@ -264,6 +264,27 @@ def test_huge_free_text_is_stored_shortened_and_kept_whole_in_the_raw_answer(
         assert len(row.product_name) == column.type.length
         assert row.product_name.startswith("Multimeter xxx") and row.product_name.endswith("…")
         assert row.detail_json["product_name"] == huge
+
+
+
+def test_a_nul_in_buyer_text_is_dropped_on_both_databases(setup: Setup) -> None:
+    """PostgreSQL's text cannot hold a NUL character: one pasted into a buyer's message or
+    name failed the whole sync there (and only there). It is taken out on the way into the
+    database, on both, and the rest of the text is kept."""
+    planted = setup.sim.gateway.plant_buyer_text(
+        STORE, {"message": "where\x00 is it", "buyer": "ru\x00buyer", "tracking": "at\x00 hub"},
+        count=2)
+    result = setup.sync()
+    assert result.status == "ok", result.failures
+    with setup.db.session() as s:
+        rows = [s.get(DisputeRow, (STORE, issue_id)) for issue_id in planted]
+        assert [r.buyer_login_id for r in rows if r] == ["rubuyer", "rubuyer"]
+        assert all(r is not None and r.buyer_opening_text == "where is it" for r in rows)
+        descriptions = s.scalars(select(TrackingEventRow.description)).all()
+        assert "at hub" in descriptions and not any("\x00" in d for d in descriptions)
+        # What the platform sent stays whole in the raw answer.
+        assert all(r is not None and r.detail_json["buyer_login_id"] == "ru\x00buyer"
+                   for r in rows)
 
 
 # -- any spoiling of one dispute's detail, through a real sync ------------------------------

@@ -161,6 +161,7 @@ class EvidenceStore:
 
     def items(self, store_id: str, issue_id: int) -> list[EvidenceItem]:
         """Everything stored for one dispute, oldest first."""
+        _check_ids(store_id, issue_id)
         with self.db.session() as s:
             rows = s.scalars(select(EvidenceRow).where(
                 EvidenceRow.store_id == store_id, EvidenceRow.issue_id == issue_id,
@@ -236,6 +237,9 @@ class EvidenceStore:
     # -- what a case is ------------------------------------------------------------------
     def case_facts(self, store_id: str, issue_id: int) -> CaseFacts:
         """The dispute, its order and every parcel of the order, as the sync stored them."""
+        # Checked before the query: PostgreSQL refuses some strings (a NUL byte) outright,
+        # which would surface as a database error instead of "no such dispute".
+        _check_ids(store_id, issue_id)
         with self.db.session() as s:
             dispute = s.get(DisputeRow, (store_id, issue_id))
             if dispute is None:
@@ -278,6 +282,7 @@ class EvidenceStore:
                       ) -> DisputeClass:
         """The dispute's class as the queue shows it: an operator's override wins, else
         what the rules say from the stored data."""
+        _check_ids(store_id, issue_id)
         now = now or utc_now()
         override = latest_overrides(self.db).get((store_id, issue_id))
         if override is not None:

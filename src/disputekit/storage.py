@@ -369,6 +369,7 @@ class Database:
         engine = create_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
         shown = parsed.render_as_string(hide_password=True)
         try:
             migrations.upgrade(engine, shown)
@@ -512,6 +513,31 @@ def _check_schema(engine: Engine, shown_url: str) -> None:
     missing = missing_columns(engine)
     if missing:
         raise ConfigError(outdated_message(shown_url, missing))
+
+
+def _without_nul(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                 executemany: bool) -> tuple[str, Any]:
+    """The statement's parameters with NUL characters taken out of every text value.
+
+    PostgreSQL's text cannot hold NUL (psycopg refuses the whole statement), so one buyer
+    pasting one into a message would fail a sync there and not on SQLite. NUL carries no
+    meaning in any text here; removing it on both databases keeps them storing the same
+    thing. JSON values are untouched (PostgreSQL's ``json`` keeps ``\\u0000`` as written).
+    """
+    def clean(row: Any) -> Any:
+        if isinstance(row, dict):
+            if any(isinstance(v, str) and "\x00" in v for v in row.values()):
+                return {k: v.replace("\x00", "") if isinstance(v, str) else v
+                        for k, v in row.items()}
+            return row
+        if isinstance(row, (tuple, list)) and any(isinstance(v, str) and "\x00" in v
+                                                  for v in row):
+            return type(row)(v.replace("\x00", "") if isinstance(v, str) else v for v in row)
+        return row
+
+    if executemany and isinstance(parameters, (list, tuple)):
+        return statement, type(parameters)(clean(row) for row in parameters)
+    return statement, clean(parameters)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
