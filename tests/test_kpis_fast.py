@@ -1,11 +1,22 @@
 """The fast kpis (frames normalised once, integer join keys, vectorised normalisers) give
-exactly the figures of kpis as it was before (``tests/fixtures/kpis_before.py``)."""
+exactly the figures kpis gave before it (commit 28d6f5d).
+
+Those figures are stored in ``tests/fixtures/kpis_golden/`` (JSON, one frame row a line),
+written by ``make_golden.py`` there from the frames and inputs below: read its docstring
+before regenerating them. Every rate figure is computed twice, by the module function and
+by :class:`kpis.Rates`, and compared with the stored one: a frame with
+``assert_frame_equal(check_dtype=False)`` (as when the old module was run beside the new:
+integers, text and times exact, floats to pandas' default relative 1e-5, though the stored
+floats are the old ones to the last bit), a :class:`kpis.RateResult` field by field with
+``==``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import sys
+import functools
+import json
+import math
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,19 +30,9 @@ import pytest
 from disputekit import kpis
 
 AS_OF = datetime(2026, 7, 1, 12, tzinfo=UTC)
-
-
-def _before() -> ModuleType:
-    path = Path(__file__).parent / "fixtures" / "kpis_before.py"
-    spec = importlib.util.spec_from_file_location("kpis_before", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["kpis_before"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-BEFORE = _before()
+GOLDEN = Path(__file__).parent / "fixtures" / "kpis_golden"
+#: (exclude_personal, exempt_platform_logistics)
+FLAGS = [(False, True), (True, False)]
 
 
 def _frames(seed: int, messy: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -102,51 +103,167 @@ def _frames(seed: int, messy: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     return orders, disputes, claims
 
 
-def _same(new: Any, old: Any) -> None:
-    if isinstance(new, pd.DataFrame):
-        pd.testing.assert_frame_equal(new.reset_index(drop=True), old.reset_index(drop=True),
-                                      check_dtype=False)
+#: The inputs of the normalisers, by a name the stored outputs are filed under.
+NORMALISER_INPUTS: dict[str, Any] = {
+    "text_none_nan": ["a", " b ", None, "a", np.nan],
+    "ints": [1, 2, 3],
+    "floats_none": [1.0, 2.5, None],
+    "bools_none": [True, False, None],
+    "decimal_none_int": [Decimal("1.5"), None, 2],
+    "true_strings": ["true", "0", " yes", None, "T"],
+    "empty": [],
+    "all_none": [None, None],
+    "string_dtype": pd.array(["x", None, " y"], dtype="string"),
+    "one_id_four_ways": [1, "1", 1.0, " 1 "],
+}
+
+
+def _series(values: Any) -> pd.Series:
+    return pd.Series(values, dtype=values.dtype if hasattr(values, "dtype") else None)
+
+
+def _normalisers(values: Any) -> tuple[str, ...]:
+    """The normalisers compared on ``values``: ``_money`` only takes numbers (or None)."""
+    names: tuple[str, ...] = ("_text", "_ids", "_flags")
+    if all(v is None or isinstance(v, (int, float, Decimal)) for v in values):
+        names += ("_money",)
+    return names
+
+
+class Functions:
+    """The module functions of ``module`` (``kpis``, or kpis as it was) behind the
+    methods of :class:`kpis.Rates`, so one list of figures serves both."""
+
+    def __init__(self, module: ModuleType, orders: pd.DataFrame, disputes: pd.DataFrame,
+                 **opts: bool) -> None:
+        self.module, self.orders, self.disputes, self.opts = module, orders, disputes, opts
+
+    def dispute_rate(self, as_of: datetime) -> Any:
+        return self.module.dispute_rate(self.orders, self.disputes, as_of, **self.opts)
+
+    def trend(self, as_of: datetime, freq: str, periods: int) -> pd.DataFrame:
+        return self.module.rate_trend(self.orders, self.disputes, as_of, freq, periods,
+                                      **self.opts)
+
+    def by(self, as_of: datetime, dimension: str, window_days: int) -> pd.DataFrame:
+        return self.module.rate_by(self.orders, self.disputes, as_of, dimension, window_days,
+                                   **self.opts)
+
+    def lanes_to_change(self, as_of: datetime, window_days: int, min_orders: int,
+                        factor: float) -> pd.DataFrame:
+        return self.module.lanes_to_change(self.orders, self.disputes, as_of, window_days,
+                                           min_orders, factor, **self.opts)
+
+
+LANES = "lanes_to_change 200d min5 x1.2"
+
+
+def rate_figures(rates: Any) -> dict[str, Any]:
+    """Every rate figure compared, by name, of a :class:`kpis.Rates` or :class:`Functions`."""
+    figures: dict[str, Any] = {}
+    for as_of in (AS_OF, AS_OF - timedelta(days=7)):
+        figures[f"dispute_rate {as_of:%Y-%m-%d %H:%M}"] = rates.dispute_rate(as_of)
+    for freq, periods in (("W", 10), ("Q", 4)):
+        figures[f"rate_trend {freq}x{periods}"] = rates.trend(AS_OF, freq, periods)
+    for dimension in kpis.DIMENSIONS:
+        figures[f"rate_by {dimension} 90d"] = rates.by(AS_OF, dimension, 90)
+    figures[LANES] = rates.lanes_to_change(AS_OF, 200, 5, 1.2)
+    return figures
+
+
+def other_figures(module: ModuleType, orders: pd.DataFrame, disputes: pd.DataFrame,
+                  claims: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The figures that do not depend on the flags, by name."""
+    return {"money_by_class": module.money_by_class(disputes, claims),
+            "abusive_buyers min2": module.abusive_buyers(disputes, 2),
+            "prevention_unshipped": module.prevention_unshipped(orders, AS_OF)}
+
+
+def flags_key(exclude_personal: bool, exempt_platform_logistics: bool) -> str:
+    return (f"exclude_personal={exclude_personal} "
+            f"exempt_platform_logistics={exempt_platform_logistics}")
+
+
+def golden_path(messy: bool) -> Path:
+    return GOLDEN / ("messy.json" if messy else "clean.json")
+
+
+NORMALISERS_PATH = GOLDEN / "normalisers.json"
+
+
+@functools.cache
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def decode_column(kind: str, values: list[Any]) -> pd.Series:
+    """A stored column (``make_golden.encode_column``) back as a Series."""
+    if kind == "int":
+        return pd.Series(values, dtype="int64")
+    if kind == "float":
+        return pd.Series([math.nan if v is None else v for v in values], dtype="float64")
+    if kind == "bool":
+        return pd.Series(values, dtype=bool)
+    if kind == "time":  # ISO 8601, to the nanosecond, UTC
+        return pd.Series(pd.to_datetime(list(values), utc=True, format="ISO8601"))
+    if kind == "text":
+        return pd.Series(values, dtype=object)
+    raise ValueError(f"unknown stored column type {kind!r}")
+
+
+def decode(stored: dict[str, Any]) -> Any:
+    """A stored figure back as a frame, or a RateResult's fields (a dict)."""
+    if stored["type"] == "RateResult":
+        return stored["fields"]
+    rows = stored["rows"]
+    columns = zip(*rows, strict=True) if rows else ([] for _ in stored["columns"])
+    return pd.DataFrame({name: decode_column(kind, list(values)) for name, kind, values
+                         in zip(stored["columns"], stored["types"], columns, strict=True)},
+                        columns=stored["columns"])
+
+
+def _same(name: str, new: Any, stored: dict[str, Any]) -> None:
+    old = decode(stored)
+    if stored["type"] == "RateResult":
+        assert isinstance(new, kpis.RateResult), name
+        assert dataclasses.asdict(new) == old, name
     else:
-        assert dataclasses.asdict(new) == dataclasses.asdict(old)
+        pd.testing.assert_frame_equal(new.reset_index(drop=True), old, check_dtype=False,
+                                      obj=name)
+
+
+def _same_figures(figures: dict[str, Any], stored: dict[str, Any]) -> None:
+    assert list(figures) == list(stored), "figures not stored: run make_golden.py"
+    for name, figure in figures.items():
+        _same(name, figure, stored[name])
 
 
 @pytest.mark.parametrize("messy", [False, True])
-@pytest.mark.parametrize("flags", [(False, True), (True, False)])
+@pytest.mark.parametrize("flags", FLAGS)
 def test_every_figure_is_the_same_as_before(messy: bool, flags: tuple[bool, bool]) -> None:
     orders, disputes, claims = _frames(7, messy)
     personal, exempt = flags
     opts = dict(exclude_personal=personal, exempt_platform_logistics=exempt)
-    rates = kpis.Rates(orders, disputes, **opts)
-    for as_of in (AS_OF, AS_OF - timedelta(days=7)):
-        old = BEFORE.dispute_rate(orders, disputes, as_of, **opts)
-        _same(kpis.dispute_rate(orders, disputes, as_of, **opts), old)
-        _same(rates.dispute_rate(as_of), old)
-    for freq, periods in (("W", 10), ("Q", 4)):
-        old = BEFORE.rate_trend(orders, disputes, AS_OF, freq, periods, **opts)
-        _same(kpis.rate_trend(orders, disputes, AS_OF, freq, periods, **opts), old)
-        _same(rates.trend(AS_OF, freq, periods), old)
-    for dimension in kpis.DIMENSIONS:
-        old = BEFORE.rate_by(orders, disputes, AS_OF, dimension, 90, **opts)
-        _same(kpis.rate_by(orders, disputes, AS_OF, dimension, 90, **opts), old)
-        _same(rates.by(AS_OF, dimension, 90), old)
-    old = BEFORE.lanes_to_change(orders, disputes, AS_OF, 200, 5, 1.2, **opts)
-    assert len(old) > 0  # the comparison means something
-    _same(kpis.lanes_to_change(orders, disputes, AS_OF, 200, 5, 1.2, **opts), old)
-    _same(rates.lanes_to_change(AS_OF, 200, 5, 1.2), old)
-    _same(kpis.money_by_class(disputes, claims), BEFORE.money_by_class(disputes, claims))
-    _same(kpis.abusive_buyers(disputes, 2), BEFORE.abusive_buyers(disputes, 2))
-    _same(kpis.prevention_unshipped(orders, AS_OF), BEFORE.prevention_unshipped(orders, AS_OF))
+    golden = _load(golden_path(messy))
+    stored = golden["rates"][flags_key(personal, exempt)]
+    assert stored[LANES]["rows"]  # the comparison means something
+    _same_figures(rate_figures(Functions(kpis, orders, disputes, **opts)), stored)
+    _same_figures(rate_figures(kpis.Rates(orders, disputes, **opts)), stored)
+    _same_figures(other_figures(kpis, orders, disputes, claims), golden["other"])
 
 
-@pytest.mark.parametrize("values", [
-    ["a", " b ", None, "a", np.nan], [1, 2, 3], [1.0, 2.5, None], [True, False, None],
-    [Decimal("1.5"), None, 2], ["true", "0", " yes", None, "T"], [], [None, None],
-    pd.array(["x", None, " y"], dtype="string"), [1, "1", 1.0, " 1 "],
-])
-def test_normalisers_match_the_value_by_value_ones(values: list[Any]) -> None:
-    series = pd.Series(values, dtype=values.dtype if hasattr(values, "dtype") else None)
-    for name in ("_text", "_ids", "_flags"):
-        fast, slow = getattr(kpis, name)(series), getattr(BEFORE, name)(series)
-        pd.testing.assert_series_equal(fast, slow, check_dtype=False)
-    if all(v is None or isinstance(v, (int, float, Decimal)) for v in values):
-        pd.testing.assert_series_equal(kpis._money(series), BEFORE._money(series))
+@pytest.mark.parametrize("name", list(NORMALISER_INPUTS))
+def test_normalisers_match_the_value_by_value_ones(name: str) -> None:
+    values = NORMALISER_INPUTS[name]
+    series = _series(values)
+    stored = _load(NORMALISERS_PATH)[name]
+    assert list(stored) == list(_normalisers(values)), "run make_golden.py"
+    for normaliser, outputs in stored.items():
+        old = decode_column(outputs["type"], outputs["values"])
+        # as when compared with the old module: _money's dtype (float) too, the others' not
+        pd.testing.assert_series_equal(getattr(kpis, normaliser)(series), old,
+                                       check_dtype=normaliser == "_money", obj=normaliser)
+
+
+def test_every_normaliser_input_is_stored() -> None:
+    assert list(_load(NORMALISERS_PATH)) == list(NORMALISER_INPUTS), "run make_golden.py"
