@@ -478,7 +478,7 @@ def _store_tracking(s: Session, store: StoreParameters, dispute: DisputeRow, ord
                     tracking: Tracking, now: datetime) -> None:
     for number, (events, raw) in tracking.items():
         _replace_tracking(s, store.store_id, number, events)
-        _shipment, timeline = shipments.assess(s, store, order, number, raw, now)
+        timeline = shipments.assess(s, store, order, number, raw, now)
         if dispute.issue_status == "processing" and number == order.logistics_no:
             shipments.open_claim_if_due(s, store, dispute, order, timeline, now)
 
