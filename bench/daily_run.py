@@ -13,7 +13,7 @@ timed), so every measured run is what a scheduled morning run does: an increment
 the queue, the figures, the report.
 
 For 1, 3, 6 and 12 stores, ``RUNS`` run(s) each (one in ``make bench``: the runs of every
-size take about 4 minutes together on 2 cores at load ~2-3, and ``make bench`` must stay
+size take about 4 minutes together on 2 cores at load ~1.5-3, and ``make bench`` must stay
 under 15 minutes; with ``RUNS`` > 1, 6 and 12 stores still run once):
 
 - ``run_stores`` (``jobs`` default: the number of cores);
