@@ -14,6 +14,7 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -257,24 +258,50 @@ def connector(env: Mapping[str, str], budget: Any = None) -> Callable[[Any], Any
 
 
 class _Counting:
-    """ASGI middleware of the simulator process: ``GET /bench/counts`` answers the requests
-    seen (attempts) and answered by the gateway, since a sync's client cannot see them."""
+    """ASGI middleware of the simulator process, since a sync's client cannot see what the
+    gateway saw: ``GET /bench/counts`` answers the requests seen (attempts) and answered;
+    ``GET /bench/methods`` the answered calls by method; ``POST /bench/touch`` (JSON
+    ``{"store", "ids", "minutes"}``) changes those disputes on the platform, moving
+    ``gmt_modified`` of summary and detail to ``minutes`` past the business clock."""
 
     def __init__(self, app: Latency, gateway: Any) -> None:
         self.app = app
         self.gateway = gateway
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/bench/counts":
-            import json
-
-            body = json.dumps({"requests": self.app.requests,
-                               "answered": len(self.gateway.call_log)}).encode()
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json")]})
-            await send({"type": "http.response.body", "body": body})
+        if scope["type"] != "http" or not scope["path"].startswith("/bench/"):
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        import json
+
+        answer: Any
+        if scope["path"] == "/bench/counts":
+            answer = {"requests": self.app.requests, "answered": len(self.gateway.call_log)}
+        elif scope["path"] == "/bench/methods":
+            answer = Counter(method for method, _ in self.gateway.call_log)
+        else:  # /bench/touch
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            answer = {"touched": self._touch(**json.loads(body))}
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": json.dumps(answer).encode()})
+
+    def _touch(self, store: str, ids: list[int], minutes: int) -> int:
+        from datetime import timedelta
+
+        from disputekit.platform_time import to_pacific_string
+
+        stamp = to_pacific_string(self.gateway.now + timedelta(minutes=minutes))
+        records = self.gateway.lifecycle.index[store]
+        for issue_id in ids:
+            records[issue_id].summary["gmt_modified"] = stamp
+            records[issue_id].detail["gmt_modified"] = stamp
+        return len(ids)
 
 
 @dataclass
@@ -295,6 +322,20 @@ class ServedProcess:
                                            timeout=30).json()
         return counts
 
+    def methods(self) -> Counter[str]:
+        """The calls the gateway answered so far, by method."""
+        import httpx
+
+        return Counter(httpx.get(f"http://127.0.0.1:{self.port}/bench/methods",
+                                 timeout=30).json())
+
+    def touch(self, store_id: str, ids: list[int], minutes: int) -> None:
+        """Change these disputes on the platform (``gmt_modified`` moved forward)."""
+        import httpx
+
+        httpx.post(f"http://127.0.0.1:{self.port}/bench/touch", timeout=60,
+                   json={"store": store_id, "ids": ids, "minutes": minutes}).raise_for_status()
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -310,15 +351,17 @@ class ServedProcess:
 
 
 def serve_process(*, seed: int, stores: int, disputes: int, qps: float | None,
-                  latency: float) -> ServedProcess:
+                  latency: float, frozen: bool = False) -> ServedProcess:
     """The simulator (``make_stores(stores)``, ``disputes`` each) behind :class:`Latency`,
     served by uvicorn in a child process. The real gateway is another machine: served from
     the benchmark's own process, its work would compete with the client's for one GIL and
-    bunch its arrivals, which trips a per-second limit the client keeps to."""
+    bunch its arrivals, which trips a per-second limit the client keeps to. ``frozen``: the
+    business clock stands still, so no dispute changes by itself."""
     import subprocess
 
     args = [sys.executable, str(Path(__file__).resolve()), "--serve", str(seed), str(stores),
-            str(disputes), "none" if qps is None else str(qps), str(latency)]
+            str(disputes), "none" if qps is None else str(qps), str(latency),
+            "frozen" if frozen else "running"]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     line = process.stdout.readline()  # the child prints its port once it listens
@@ -329,15 +372,17 @@ def serve_process(*, seed: int, stores: int, disputes: int, qps: float | None,
 
 
 def _serve_child(seed: int, stores: int, disputes: int, qps: float | None,
-                 latency: float) -> None:
+                 latency: float, frozen: bool) -> None:
     import uvicorn
 
     from disputekit.simulator.app import create_app
     from disputekit.simulator.dataset import make_stores
     from disputekit.simulator.gateway import Gateway
 
+    stopped = time.time()
     gateway = Gateway(seed=seed, now=anchor(), stores=make_stores(stores),
-                      disputes_per_store=disputes, qps=qps)
+                      disputes_per_store=disputes, qps=qps,
+                      **({"clock": lambda: stopped} if frozen else {}))
     app = _Counting(Latency(create_app(gateway), latency), gateway)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
                             access_log=False)
@@ -351,6 +396,6 @@ def _serve_child(seed: int, stores: int, disputes: int, qps: float | None,
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
-    seed_, stores_, disputes_, qps_, latency_ = sys.argv[2:7]
+    seed_, stores_, disputes_, qps_, latency_, clock_ = sys.argv[2:8]
     _serve_child(int(seed_), int(stores_), int(disputes_),
-                 None if qps_ == "none" else float(qps_), float(latency_))
+                 None if qps_ == "none" else float(qps_), float(latency_), clock_ == "frozen")

@@ -13,13 +13,14 @@ timed), so every measured run is what a scheduled morning run does: an increment
 the queue, the figures, the report.
 
 For 1, 3, 6 and 12 stores, ``RUNS`` run(s) each (one in ``make bench``: the runs of every
-size take about 5 minutes together on 2 busy cores, and ``make bench`` must stay under
-15 minutes; with ``RUNS`` > 1, 6 and 12 stores still run once):
+size take about 4 minutes together on 2 cores at load ~1.5-3, and ``make bench`` must stay
+under 15 minutes; with ``RUNS`` > 1, 6 and 12 stores still run once):
 
 - ``run_stores`` (``jobs`` default: the number of cores);
-- the same stores with ``jobs=1`` (one after another), measured for 3 stores (for 1 store
-  it is ``run_stores`` itself); for 6 and 12 it is extrapolated from the 3-store run's
-  cost per store, and the table says so;
+- the same stores with ``jobs=1`` (one after another), measured for the sizes in
+  ``SEQUENTIAL`` (3, 6 and 12; for 1 store it is ``run_stores`` itself); a size left out
+  of ``SEQUENTIAL`` is extrapolated from the 3-store run's cost per store, and the table
+  says so;
 - the same store code in a plain Python process, no kernel, no Papermill: the notebook's
   code cells (``run_store_day`` and every figure it shows) run by
   ``bench/_plain_store_day.py`` in a fresh interpreter, stores one after another. The
@@ -41,6 +42,9 @@ from pathlib import Path
 from _common import REPO, Result, Row, median, serve_process, spread, standalone, timed
 
 SIZES = (1, 3, 6, 12)
+# The sizes whose one-after-another run (jobs=1) is measured; any other (but 1) is
+# extrapolated from the 3-store run's cost per store. 6 and 12 add ~100 s to the benchmark.
+SEQUENTIAL = (3, 6, 12)
 DISPUTES = 42
 RUNS = 1
 PLAIN = Path(__file__).resolve().parent / "_plain_store_day.py"
@@ -125,7 +129,7 @@ def run(quick: bool = False) -> Result:
         ways = {}
         for n in sizes:
             ways[f"{n} run_stores"] = lambda n=n: runner(ids[:n], None)
-            if n == 3:
+            if n > 1 and n in SEQUENTIAL:
                 ways[f"{n} jobs=1"] = lambda n=n: runner(ids[:n], 1)
             ways[f"{n} plain"] = lambda n=n: plain(ids[:n])
         measured: dict[str, list[dict[str, float]]] = {k: [] for k in ways}

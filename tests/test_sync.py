@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -15,8 +17,16 @@ from disputekit.platform_time import parse_pacific, to_pacific_string
 from disputekit.simulator.app import serve_in_thread
 from disputekit.simulator.dataset import IssueRecord, StoreDataset
 from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.storage import Database, DisputeRow, OrderRow, SyncRunRow, TrackingEventRow
-from disputekit.sync import sync_store
+from disputekit.storage import (
+    Database,
+    DisputeRow,
+    OrderRow,
+    StoreRow,
+    SyncRunRow,
+    TrackingEventRow,
+    upsert,
+)
+from disputekit.sync import sync_orders, sync_store
 from disputekit.workspace import Workspace
 from tests.conftest import make_workspace
 
@@ -251,3 +261,94 @@ def test_reads_in_flight_store_what_one_at_a_time_stores(
         stored.append(_contents(db))
         db.dispose()
     assert stored[0] == stored[1]
+
+
+def _order_lines(db: Database, created_from: datetime) -> list[tuple[object, ...]]:
+    """Every stored order-list row created from `created_from` on, without sync timestamps."""
+    from disputekit.storage import OrderLineRow
+
+    with db.session() as s:
+        return [(r.store_id, r.order_id, r.created_at, r.status, r.issue_status, r.country,
+                 r.carrier, r.service_kind, r.product_id, r.product_name, r.amount_usd,
+                 r.shipped_at)
+                for r in s.scalars(select(OrderLineRow)
+                                   .where(OrderLineRow.created_at >= created_from)
+                                   .order_by(OrderLineRow.store_id, OrderLineRow.order_id))]
+
+
+def test_order_pages_in_flight_store_what_one_at_a_time_stores(
+        tmp_path: Path, credentials: dict[str, str], simulator) -> None:  # type: ignore[no-untyped-def]
+    """Order-list pages read 8 at once store exactly the rows read one page at a time."""
+    from disputekit.sync import ORDER_HISTORY
+
+    store = load_store("volt", make_workspace(tmp_path / "ws", simulator.sync_url)
+                       .parameters_dir)
+    dbs = []
+    for concurrency in (1, 8):
+        db = Database.open(f"sqlite:///{tmp_path / f'orders-{concurrency}.sqlite'}")
+        with connect(store) as client:
+            result = sync_store(store, client, db, concurrency=concurrency)
+        assert result.status == "ok" and result.orders > 1000 and not result.skipped_orders
+        dbs.append(db)
+    # The 120-day window starts later for the later run: compare what both windows hold.
+    window = datetime.now(UTC) - ORDER_HISTORY
+    one, eight = (_order_lines(db, window) for db in dbs)
+    assert len(one) > 1000 and one == eight
+    for db in dbs:
+        db.dispose()
+
+
+class _OrderListInFlight:
+    """ASGI middleware: each order-list request is held a moment on the wire (a round trip
+    to the platform) and the most ever in flight at once is kept."""
+
+    METHOD = b"method=aliexpress.trade.seller.orderlist.get"
+
+    def __init__(self, app: Any, hold: float) -> None:
+        self.app = app
+        self.hold = hold
+        self.now = 0
+        self.most = 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or self.METHOD not in scope.get("query_string", b""):
+            await self.app(scope, receive, send)
+            return
+        self.now += 1  # one event loop: no lock needed
+        self.most = max(self.most, self.now)
+        try:
+            await asyncio.sleep(self.hold)
+            await self.app(scope, receive, send)
+        finally:
+            self.now -= 1
+
+
+def test_order_list_pages_are_read_several_at_once(
+        tmp_path: Path, credentials: dict[str, str], anchor: datetime) -> None:
+    """Fails if the order list goes back to one page at a time: with api.concurrency 8 the
+    simulator sees several order-list requests at once, with 1 never more than one."""
+    watch: list[_OrderListInFlight] = []
+
+    def wrap(app: Any) -> Any:
+        watch.append(_OrderListInFlight(app, hold=0.05))
+        return watch[0]
+
+    running = serve_in_thread(Gateway(seed=11, now=anchor), wrap=wrap)
+    try:
+        store = load_store("volt", make_workspace(tmp_path / "ws", running.sync_url)
+                           .parameters_dir)
+        most = {}
+        for concurrency in (1, 8):
+            db = Database.open(f"sqlite:///{tmp_path / f'{concurrency}.sqlite'}")
+            with db.session() as s:  # what sync_store does first: the orders' store row
+                upsert(s, StoreRow, [{"store_id": store.store_id, "name": store.name}])
+            watch[0].most = 0
+            with connect(store) as client:
+                listed = sync_orders(store, client, db, concurrency=concurrency)
+            most[concurrency] = watch[0].most
+            db.dispose()
+            assert listed > 1000  # dozens of pages: room for 8 at once
+    finally:
+        running.stop()
+    assert most[1] == 1
+    assert most[8] > 1

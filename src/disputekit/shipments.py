@@ -34,8 +34,9 @@ from disputekit.tracking import Timeline, from_aliexpress, stall_state, threshol
 
 
 def assess(s: Session, store: StoreParameters, order: OrderRow, logistics_no: str,
-           details: list[dict[str, Any]], now: datetime) -> tuple[ShipmentRow, Timeline]:
-    """Store one parcel's normalised state; returns the row and its timeline."""
+           details: list[dict[str, Any]], now: datetime) -> Timeline:
+    """Store one parcel's normalised state; returns its timeline. (Not the stored row:
+    reading it back cost a query per parcel in every sync, and no caller used it.)"""
     timeline = from_aliexpress(logistics_no, details)
     lane = thresholds_for(order.carrier, order.buyer_country, store.tracking.lanes)
     state = stall_state(timeline, lane, now, shipped_at=order.shipped_at)
@@ -53,9 +54,7 @@ def assess(s: Session, store: StoreParameters, order: OrderRow, logistics_no: st
     )
     # An upsert, not merge: a sync and an operator's refresh may assess one parcel at once.
     upsert(s, ShipmentRow, [values_of(row)])
-    stored = s.get(ShipmentRow, (store.store_id, logistics_no), populate_existing=True)
-    assert stored is not None
-    return stored, timeline
+    return timeline
 
 
 def open_claim_if_due(s: Session, store: StoreParameters, dispute: DisputeRow,

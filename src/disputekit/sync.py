@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from disputekit import payloads, shipments
 from disputekit.carriers import service_for
-from disputekit.client import AliExpressClient, OnMalformed
+from disputekit.client import MAX_PAGE_SIZE, AliExpressClient, OnMalformed
 from disputekit.deadlines import BUYER_CHANGES
 from disputekit.errors import (
     ActionError,
@@ -160,7 +160,7 @@ def sync_store(
                                                           progress, result, workers)
         shipments.lapse_claims(db, store.store_id, utc_now())
         if orders:
-            result.orders = sync_orders(store, client, db, result)
+            result.orders = sync_orders(store, client, db, result, concurrency=workers)
         result.status = "partial" if result.failures or result.skipped_orders else "ok"
     except DisputeKitError as exc:
         result.status = "failed"
@@ -196,11 +196,14 @@ def _store_all(store: StoreParameters, db: Database,
 
 
 def sync_orders(store: StoreParameters, client: AliExpressClient, db: Database,
-                result: SyncResult | None = None) -> int:
+                result: SyncResult | None = None, *, concurrency: int | None = None) -> int:
     """Every order of the last ``ORDER_HISTORY``: what dispute rates are measured against.
 
-    An order-list item that cannot be read is left out (and noted in ``result``) rather than
-    failing the list; without ``result`` it raises ``MalformedPayloadError``."""
+    List pages are read ``concurrency`` at once (default: the store's ``api.concurrency``)
+    and written in one go, in list order. An order-list item that cannot be read is left
+    out (and noted in ``result``) rather than failing the list; without ``result`` it raises
+    ``MalformedPayloadError``."""
+    workers = max(1, concurrency or store.api.concurrency)
     since = to_pacific_string(utc_now() - ORDER_HISTORY)
     now = utc_now()
     rows: dict[int, dict[str, Any]] = {}
@@ -212,8 +215,12 @@ def sync_orders(store: StoreParameters, client: AliExpressClient, db: Database,
 
     # Finished orders only come when asked for by status (reference §6.1).
     for statuses in (None, ["FINISH"]):
-        for item in client.iter_orders(created_from=since, statuses=statuses,
-                                       on_malformed=unreadable if result else None):
+        def page(number: int, note: OnMalformed | None,
+                 statuses: list[str] | None = statuses) -> tuple[int, list[payloads.OrderListItem]]:
+            return client.order_page(number, MAX_PAGE_SIZE, created_from=since,
+                                     statuses=statuses, on_malformed=note)
+
+        for item in _read_pages(page, MAX_PAGE_SIZE, workers, unreadable if result else None):
             product = item.product_list[0] if item.product_list else None
             service = service_for(product.logistics_type if product else None,
                                   product.logistics_service_name if product else None)
@@ -297,7 +304,7 @@ def _progress(items: Iterable[T], enabled: bool, label: str,
 R = TypeVar("R")
 
 
-def _in_order(items: list[T], read: Callable[[T], R], workers: int,
+def _in_order(items: Sequence[T], read: Callable[[T], R], workers: int,
               skippable: tuple[type[DisputeKitError], ...] = ()
               ) -> Generator[tuple[T, R | DisputeKitError], None, None]:
     """``(item, read(item))`` in the order of ``items``, with up to ``workers`` reads at once.
@@ -340,21 +347,52 @@ def _in_order(items: list[T], read: Callable[[T], R], workers: int,
 
 def _list_issues(client: AliExpressClient, page_size: int, workers: int,
                  on_malformed: OnMalformed) -> list[payloads.IssueSummary]:
-    """Every dispute summary: page 1 says how many pages there are, the rest are read
-    several at once (``client.iter_issues`` reads them one after another). An unreadable
-    list item goes to ``on_malformed`` and the list goes on."""
-    total, first = client.issue_page(1, page_size, on_malformed=on_malformed)
-    if page_size >= total:
-        return first
-    pages = list(range(2, math.ceil(total / page_size) + 1))
-    summaries = list(first)
-    for _page, answer in _in_order(pages, lambda page: client.issue_page(page, page_size,
-                                                                       on_malformed=on_malformed),
-                                   workers):
-        if isinstance(answer, DisputeKitError):  # pragma: no cover - nothing is skippable
-            raise answer
-        summaries.extend(answer[1])
-    return summaries
+    """Every dispute summary, pages read several at once (``client.iter_issues`` reads them
+    one after another). An unreadable list item goes to ``on_malformed`` and the list goes
+    on."""
+    return _read_pages(lambda page, note: client.issue_page(page, page_size, on_malformed=note),
+                       page_size, workers, on_malformed)
+
+
+Unreadable = list[tuple[int | None, MalformedPayloadError]]
+
+
+def _read_pages(read_page: Callable[[int, OnMalformed | None], tuple[int, list[T]]],
+                page_size: int, workers: int, on_malformed: OnMalformed | None) -> list[T]:
+    """Every item of a paged list, in page order: ``read_page(page, on_malformed)`` answers
+    (the list's total, the page's items).
+
+    Page 1 tells the total, hence the page count (the reference pages until
+    ``ceil(total / page_size)``); the other pages are then read ``workers`` at once, since a
+    store's 90 days of orders are dozens of pages and one at a time each waits a round trip.
+    A page telling a larger total (items added meanwhile) extends the reading, and an empty
+    page ends it, as the page-by-page readers ``client.iter_*`` do: a wrong total costs at
+    most the pages already in flight. Unreadable items are handed to ``on_malformed`` here,
+    in page order, not from the worker threads, so they are noted the same at any
+    concurrency. Without ``on_malformed`` one raises ``MalformedPayloadError``.
+    """
+    def one(page: int) -> tuple[int, list[T], Unreadable]:
+        unreadable: Unreadable = []
+        total, items = read_page(page, (lambda item_id, exc: unreadable.append((item_id, exc)))
+                                 if on_malformed else None)
+        return total, items, unreadable
+
+    items: list[T] = []
+    total, read = page_size, 0  # until page 1 tells: one page
+    while read < (pages := math.ceil(total / page_size)):
+        with closing(_in_order(range(read + 1, pages + 1), one, workers)) as answers:
+            for page, answer in answers:
+                if isinstance(answer, DisputeKitError):  # pragma: no cover - none skippable
+                    raise answer
+                said, found, unreadable = answer
+                for item_id, exc in unreadable:
+                    assert on_malformed is not None
+                    on_malformed(item_id, exc)
+                if not (found or unreadable):
+                    return items
+                items.extend(found)
+                total, read = (said if page == 1 else max(total, said)), page
+    return items
 
 
 def _finish(db: Database, run_id: int, result: SyncResult, error: str = "") -> None:
@@ -440,7 +478,7 @@ def _store_tracking(s: Session, store: StoreParameters, dispute: DisputeRow, ord
                     tracking: Tracking, now: datetime) -> None:
     for number, (events, raw) in tracking.items():
         _replace_tracking(s, store.store_id, number, events)
-        _shipment, timeline = shipments.assess(s, store, order, number, raw, now)
+        timeline = shipments.assess(s, store, order, number, raw, now)
         if dispute.issue_status == "processing" and number == order.logistics_no:
             shipments.open_claim_if_due(s, store, dispute, order, timeline, now)
 

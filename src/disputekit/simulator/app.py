@@ -12,6 +12,7 @@ import asyncio
 import ipaddress
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from disputekit.errors import ConfigError
 from disputekit.simulator.gateway import Faults, Gateway, Reply
@@ -150,11 +152,17 @@ class RunningSimulator:
         self.thread.join(timeout=10)
 
 
-def serve_in_thread(gateway: Gateway, port: int = 0) -> RunningSimulator:
-    """Start serving on 127.0.0.1 (a free port when ``port`` is 0); returns once listening."""
+def serve_in_thread(gateway: Gateway, port: int = 0,
+                    wrap: Callable[[ASGIApp], ASGIApp] | None = None) -> RunningSimulator:
+    """Start serving on 127.0.0.1 (a free port when ``port`` is 0); returns once listening.
+
+    ``wrap``: an ASGI middleware put around the app, for a test that watches or holds the
+    requests on the wire (the gateway itself answers one call at a time, under its lock).
+    """
+    app = create_app(gateway)
     # Let uvicorn bind (port 0 = any free port): handing it a socket bound here made every
     # loopback round trip take ~40 ms, which turned a sync into minutes.
-    config = uvicorn.Config(create_app(gateway), host="127.0.0.1", port=port,
+    config = uvicorn.Config(wrap(app) if wrap else app, host="127.0.0.1", port=port,
                             log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
