@@ -639,7 +639,7 @@ def _readable_id(item: Any, key: str) -> int | None:
     value = item.get(key) if isinstance(item, dict) else None
     try:
         number = int(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # inf parses from JSON
         return None
     return number if number is not None and -(2**63) <= number < 2**63 else None
 

@@ -535,7 +535,7 @@ class SeventeenTrackClient:
             error = {}
         try:
             code = int(error.get("code", 0))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # inf parses from JSON
             code = 0
         return Rejection(number=str(raw.get("number", "")), carrier=_carrier_of(raw.get("carrier")),
                          code=code, message=str(error.get("message") or ""),
@@ -621,7 +621,7 @@ def _envelope_error(envelope: Any) -> tuple[int, str]:
         return 0, ""
     try:
         code = int(envelope.get("code") or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # inf parses from JSON
         code = 0
     data = envelope.get("data")
     errors = data.get("errors") if isinstance(data, Mapping) else None
@@ -630,7 +630,7 @@ def _envelope_error(envelope: Any) -> tuple[int, str]:
         if not code:
             try:
                 code = int(first.get("code") or 0)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 code = 0
         return code, str(first.get("message") or "")
     return code, ""
