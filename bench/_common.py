@@ -222,7 +222,7 @@ def anchor() -> datetime:
 def made_up_stores(stores: Iterable[Any], sync_url: str) -> tuple[list[Any], dict[str, str]]:
     """``StoreParameters`` for ``make_stores`` stores, and the environment (a mapping, not
     ``os.environ``) their credentials are read from."""
-    from disputekit.parameters import parse_store
+    from disputekit.adapters.parameters import parse_store
     from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET
 
     env = {"BENCH_APP_KEY": DEMO_APP_KEY, "BENCH_APP_SECRET": DEMO_APP_SECRET}
@@ -241,7 +241,7 @@ def made_up_stores(stores: Iterable[Any], sync_url: str) -> tuple[list[Any], dic
 
 def connector(env: Mapping[str, str], budget: Any = None) -> Callable[[Any], Any]:
     """A ``connect`` for ``sync_stores``: every client shares ``budget`` (None: no limit)."""
-    from disputekit.client import AliExpressClient, RequestBudget
+    from disputekit.adapters.aliexpress import AliExpressClient, RequestBudget
 
     shared = budget if budget is not None else RequestBudget(None)
 
@@ -294,7 +294,7 @@ class _Counting:
     def _touch(self, store: str, ids: list[int], minutes: int) -> int:
         from datetime import timedelta
 
-        from disputekit.platform_time import to_pacific_string
+        from disputekit.domain.platform_time import to_pacific_string
 
         stamp = to_pacific_string(self.gateway.now + timedelta(minutes=minutes))
         records = self.gateway.lifecycle.index[store]

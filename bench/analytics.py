@@ -41,7 +41,7 @@ def frames(orders_n: int, disputes_n: int, seed: int = 1):
     import numpy as np
     import pandas as pd
 
-    from disputekit.taxonomy import DisputeClass
+    from disputekit.domain.taxonomy import DisputeClass
 
     rng = np.random.default_rng(seed)
     start = pd.Timestamp(AS_OF) - pd.Timedelta(days=400)
@@ -123,7 +123,7 @@ def figures(orders, disputes, claims) -> float:
     """The report's figures, as ``pipeline.StoreFigures.compute`` asks for them: one
     ``kpis.Rates`` (the frames normalised once), every rate figure from it. Returns the
     seconds spent normalising (``Rates(...)``)."""
-    from disputekit import kpis
+    from disputekit.domain import kpis
 
     prepare, rates = timed(lambda: kpis.Rates(orders, disputes))
     rates.dispute_rate(AS_OF)

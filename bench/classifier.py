@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from disputekit.buyers import BuyerHistory, normalise_login
-from disputekit.classify import Classification
+from disputekit.domain.buyers import BuyerHistory, normalise_login
+from disputekit.domain.classify import Classification
 from disputekit.simulator.dataset import IssueRecord, StoreDataset, generate
-from disputekit.taxonomy import DisputeClass, Flag
-from disputekit.triage import classification_of
+from disputekit.domain.taxonomy import DisputeClass, Flag
+from disputekit.domain.triage import classification_of
 
 PERSONAL = "buyer_personal_reason"
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)

@@ -61,7 +61,7 @@ def _credentials(stores) -> dict[str, str]:
 
 def _workspace(root: Path, sync_url: str, stores):
     """A workspace with a parameters file per made-up store and the repo's notebooks."""
-    from disputekit.workspace import Workspace
+    from disputekit.adapters.workspace import Workspace
 
     (root / "parameters").mkdir(parents=True)
     for store in stores:
@@ -77,12 +77,12 @@ def _workspace(root: Path, sync_url: str, stores):
 
 
 def run(quick: bool = False) -> Result:
-    from disputekit.parameters import load_store
-    from disputekit.pipeline import connect
-    from disputekit.runner import run_stores, temporary_environment
+    from disputekit.adapters.parameters import load_store
+    from disputekit.services.store_day import connect
+    from disputekit.run.runner import run_stores, temporary_environment
     from disputekit.simulator.dataset import make_stores
-    from disputekit.storage import Database
-    from disputekit.sync import sync_stores
+    from disputekit.adapters.db.database import Database
+    from disputekit.services.sync import sync_stores
 
     sizes, runs = ((1, 3), 1) if quick else (SIZES, RUNS)
     made = make_stores(max(sizes))

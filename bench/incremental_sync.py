@@ -36,10 +36,10 @@ RUNS = {0.0: 2, 0.01: 2, 0.10: 2, 1.0: 1}  # the 100 % re-sync is a full sync's 
 def run(quick: bool = False) -> Result:
     from sqlalchemy import select
 
-    from disputekit.client import AliExpressClient
+    from disputekit.adapters.aliexpress import AliExpressClient
     from disputekit.simulator.dataset import make_stores
-    from disputekit.storage import Database, DisputeRow
-    from disputekit.sync import sync_store
+    from disputekit.adapters.db.database import Database, DisputeRow
+    from disputekit.services.sync import sync_store
 
     n = 300 if quick else N
     runs = {f: 1 for f in FRACTIONS} if quick else RUNS

@@ -51,9 +51,9 @@ TARGET = 0.9
 
 def _sync(served, params, env, *, jobs: int, budgeted: bool, qps: float,
           concurrency: int | None) -> dict[str, float]:
-    from disputekit.client import RequestBudget
-    from disputekit.storage import Database
-    from disputekit.sync import SyncResult, sync_stores
+    from disputekit.adapters.aliexpress import RequestBudget
+    from disputekit.adapters.db.database import Database
+    from disputekit.services.sync import SyncResult, sync_stores
 
     time.sleep(1.1)  # the gateway's 1-second window forgets the previous run
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:

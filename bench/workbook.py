@@ -35,8 +35,8 @@ def queue(n: int, seed: int = 3):
     import numpy as np
     import pandas as pd
 
-    from disputekit.dispute_queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
-    from disputekit.taxonomy import DisputeClass
+    from disputekit.services.queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
+    from disputekit.domain.taxonomy import DisputeClass
 
     rng = np.random.default_rng(seed)
     now = pd.Timestamp(NOW)
@@ -83,7 +83,7 @@ def queue(n: int, seed: int = 3):
 
 def widget(frame, db):
     """A real ``ReviewQueue`` over ``frame`` (built once: opening the workbook)."""
-    from disputekit.review import ReviewQueue
+    from disputekit.ui.review import ReviewQueue
 
     return ReviewQueue(db, now=NOW, frame=frame)
 
@@ -100,8 +100,8 @@ def run(quick: bool = False) -> Result:
     import tempfile
     from pathlib import Path
 
-    from disputekit.review import ALL, PAGE_SIZE
-    from disputekit.storage import Database
+    from disputekit.ui.review import ALL, PAGE_SIZE
+    from disputekit.adapters.db.database import Database
 
     sizes, runs = SIZES, (1 if quick else 5)
     result = Result("workbook")

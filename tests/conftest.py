@@ -28,7 +28,7 @@ from sqlalchemy.pool import NullPool
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
 from disputekit.simulator.gateway import Gateway
-from disputekit.workspace import Workspace
+from disputekit.adapters.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from disputekit.storage import Base, Database
+from disputekit.adapters.db.database import Base, Database
 
 # Wall-clock "when we wrote it" columns: they differ between any two runs.
 WRITTEN_AT = {"synced_at", "assessed_at", "last_synced_at"}

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from disputekit.workspace import Workspace
+from disputekit.adapters.workspace import Workspace
 
 TOKEN = "disputekit-test-token"
 

@@ -19,11 +19,11 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from disputekit.client import AliExpressClient, Credentials
+from disputekit.adapters.aliexpress import AliExpressClient, Credentials
 from disputekit.errors import ParametersError
-from disputekit.parameters import StoreParameters, load_file
-from disputekit.tracking import thresholds_for
-from disputekit.triage import triage_record
+from disputekit.adapters.parameters import StoreParameters, load_file
+from disputekit.domain.tracking import thresholds_for
+from disputekit.domain.triage import triage_record
 from tests.badinput import Mutation, names_a_prefix, spoiled
 from tests.conftest import REPO
 

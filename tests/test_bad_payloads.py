@@ -20,8 +20,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from disputekit import envelope, payloads
-from disputekit.client import AliExpressClient, Credentials, RetryPolicy
+from disputekit.wire import envelope, payloads
+from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
 from disputekit.errors import DisputeKitError, MalformedPayloadError, PlatformError
 from tests.badinput import ISSUES, ORDERS, TRACKING, Mutation, names_a_prefix, spoiled
 
@@ -235,8 +235,8 @@ SEVENTEEN: dict[str, dict[str, Any]] = {
 
 
 def seventeen_answering(answers: dict[str, bytes]) -> Any:
-    from disputekit.seventeentrack import RetryPolicy as TrackRetry
-    from disputekit.seventeentrack import SeventeenTrackClient
+    from disputekit.adapters.seventeentrack import RetryPolicy as TrackRetry
+    from disputekit.adapters.seventeentrack import SeventeenTrackClient
 
     def handler(request: httpx.Request) -> httpx.Response:
         endpoint = request.url.path.rsplit("/", 1)[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from disputekit.buyers import (
+from disputekit.domain.buyers import (
     AbuseLevel,
     BuyerHistory,
     DisputeSighting,

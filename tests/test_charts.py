@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from disputekit.charts import figure_to_png, money_chart, rate_by_chart, rate_trend_chart
+from disputekit.render.charts import figure_to_png, money_chart, rate_by_chart, rate_trend_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 AS_OF = datetime(2026, 7, 1, 12, tzinfo=UTC)
@@ -134,7 +134,7 @@ def test_charts_leave_pyplot_alone_and_close_pyplot_figures() -> None:
     script = """
 import sys
 import pandas as pd
-import disputekit.charts as charts
+import disputekit.render.charts as charts
 fig = charts.rate_by_chart(pd.DataFrame({"country": ["BR"], "orders": [3], "disputes": [1],
                                          "rate": [1 / 3]}), "country", "t")
 charts.figure_to_png(fig)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from disputekit.carriers import SERVICES, ServiceKind
-from disputekit.claims import (
+from disputekit.domain.carriers import SERVICES, ServiceKind
+from disputekit.domain.claims import (
     CarrierClaim,
     ClaimRules,
     ClaimStatus,
@@ -24,9 +24,9 @@ from disputekit.claims import (
     record_refusal,
 )
 from disputekit.errors import ClaimError
-from disputekit.platform_time import to_pacific_string
+from disputekit.domain.platform_time import to_pacific_string
 from disputekit.simulator.dataset import generate
-from disputekit.tracking import LaneThresholds, Timeline, from_aliexpress
+from disputekit.domain.tracking import LaneThresholds, Timeline, from_aliexpress
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 LANE = LaneThresholds()

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from disputekit.buyers import BuyerHistory
-from disputekit.carriers import service_for
-from disputekit.classify import (
+from disputekit.domain.buyers import BuyerHistory
+from disputekit.domain.carriers import service_for
+from disputekit.domain.classify import (
     Classification,
     DisputeFacts,
     Override,
@@ -24,9 +24,9 @@ from disputekit.classify import (
     effective_class,
     silence_before,
 )
-from disputekit.taxonomy import DisputeClass, Family, Flag, ReasonKind, reason_kind
-from disputekit.tracking import MainStatus, ReturnKind, StallState, Timeline, TrackEvent
-from disputekit.triage import triage_record
+from disputekit.domain.taxonomy import DisputeClass, Family, Flag, ReasonKind, reason_kind
+from disputekit.domain.tracking import MainStatus, ReturnKind, StallState, Timeline, TrackEvent
+from disputekit.domain.triage import triage_record
 
 FIXTURES = Path(__file__).with_name("fixtures")
 CASES_FILE = FIXTURES / "triage_cases.jsonl"
@@ -341,8 +341,8 @@ def test_disagreements_most_frequent_first() -> None:
 # Purity
 # --------------------------------------------------------------------------------------------
 
-PURE = ["disputekit.taxonomy", "disputekit.cues", "disputekit.classify", "disputekit.decisions",
-        "disputekit.buyers", "disputekit.deadlines"]
+PURE = ["disputekit.domain.taxonomy", "disputekit.domain.language.cues", "disputekit.domain.classify", "disputekit.domain.decisions",
+        "disputekit.domain.buyers", "disputekit.domain.deadlines"]
 IO = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "uvicorn", "pandas",
       "pydantic"]
 

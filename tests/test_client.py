@@ -8,7 +8,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from disputekit.client import AliExpressClient, Credentials, RetryPolicy
+from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
 from disputekit.errors import (
     AccessTokenError,
     InvalidRequestError,
@@ -187,5 +187,5 @@ def test_requests_follow_the_documented_protocol() -> None:
     assert query["sign_method"] == "sha256" and len(query["sign"]) == 64
     assert json.loads(body["query_dto"]) == {"current_page": 1, "page_size": 50}
     assert "session" not in query and body["session"] == "demo-token-volt"  # never in a URL
-    from disputekit.signing import verify
+    from disputekit.wire.signing import verify
     assert verify({**query, **body}, DEMO_APP_SECRET, api_name=query["method"])

@@ -23,18 +23,18 @@ import pytest
 from jupyter_client.manager import KernelManager
 from sqlalchemy import func, select
 
-from disputekit.parameters import load_all
-from disputekit.pipeline import connect
+from disputekit.adapters.parameters import load_all
+from disputekit.services.store_day import connect
 from disputekit.simulator.app import RunningSimulator
-from disputekit.storage import (
+from disputekit.adapters.db.database import (
     ActionRow,
     BlocklistRow,
     ClassOverrideRow,
     Database,
     DisputeRow,
 )
-from disputekit.sync import sync_stores
-from disputekit.workspace import Workspace
+from disputekit.services.sync import sync_stores
+from disputekit.adapters.workspace import Workspace
 from tests.test_sync import importable
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,8 +44,8 @@ REPO = Path(__file__).resolve().parents[1]
 # but never before it has made MINIMUM writes, so the two always overlap the run.
 OPERATOR = """
 import json, os, time
-from disputekit.assessment import block_buyer, record_override
-from disputekit.review import open_review
+from disputekit.services.assessment import block_buyer, record_override
+from disputekit.ui.review import open_review
 
 queue = open_review({operator!r})
 keys = {keys!r}

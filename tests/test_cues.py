@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from disputekit.cues import (
+from disputekit.domain.language.cues import (
     CarrierCue,
     Cue,
     carrier_cues,

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from disputekit.carriers import SERVICES, ServiceKind
-from disputekit.platform_time import parse_pacific
+from disputekit.domain.carriers import SERVICES, ServiceKind
+from disputekit.domain.platform_time import parse_pacific
 from disputekit.simulator.dataset import (
     DEMO_APP_KEY,
     DEMO_APP_SECRET,

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from disputekit.buyers import BuyerHistory
-from disputekit.carriers import ServiceKind, service_for
-from disputekit.classify import Classification, DisputeFacts
-from disputekit.decisions import Action, CostModel, options, recommend
-from disputekit.taxonomy import DisputeClass, Flag
-from disputekit.tracking import MainStatus, ReturnKind, Timeline, TrackEvent
+from disputekit.domain.buyers import BuyerHistory
+from disputekit.domain.carriers import ServiceKind, service_for
+from disputekit.domain.classify import Classification, DisputeFacts
+from disputekit.domain.decisions import Action, CostModel, options, recommend
+from disputekit.domain.taxonomy import DisputeClass, Flag
+from disputekit.domain.tracking import MainStatus, ReturnKind, Timeline, TrackEvent
 
 C = DisputeClass
 MODEL = CostModel()

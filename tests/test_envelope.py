@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from disputekit import envelope
+from disputekit.wire import envelope
 from disputekit.errors import (
     AccessTokenError,
     InvalidRequestError,

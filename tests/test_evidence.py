@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from disputekit import evidence_files
+from disputekit.services import evidence_store as evidence_files
 from disputekit.errors import DisputeKitError, EvidenceError
-from disputekit.evidence import (
+from disputekit.domain.evidence import (
     MAX_IMAGE_BYTES,
     MAX_PDF_BYTES,
     MAX_VIDEO_BYTES,
@@ -39,8 +39,8 @@ from disputekit.evidence import (
     sniff,
     validate_attachment,
 )
-from disputekit.evidence_files import EvidenceStore, upload_rendered
-from disputekit.evidence_render import (
+from disputekit.services.evidence_store import EvidenceStore, upload_rendered
+from disputekit.render.evidence_images import (
     LABELS,
     MIN_TEXT_PX,
     WIDTH_PX,
@@ -49,17 +49,17 @@ from disputekit.evidence_render import (
     render_all,
     render_tracking_timeline,
 )
-from disputekit.parameters import load_store
-from disputekit.pipeline import connect
-from disputekit.privacy import mask_login
+from disputekit.adapters.parameters import load_store
+from disputekit.services.store_day import connect
+from disputekit.domain.privacy import mask_login
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord, StoreDataset
 from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.storage import ActionRow, Database, DisputeRow, EvidenceRow
-from disputekit.sync import sync_store
-from disputekit.taxonomy import LOGISTICS_CLASSES, DisputeClass
-from disputekit.tracking import Timeline, from_aliexpress
-from disputekit.workspace import Workspace
+from disputekit.adapters.db.database import ActionRow, Database, DisputeRow, EvidenceRow
+from disputekit.services.sync import sync_store
+from disputekit.domain.taxonomy import LOGISTICS_CLASSES, DisputeClass
+from disputekit.domain.tracking import Timeline, from_aliexpress
+from disputekit.adapters.workspace import Workspace
 from tests.conftest import demo_credentials, make_workspace
 
 K = EvidenceKind
@@ -265,7 +265,7 @@ def test_silence_is_counted_in_days() -> None:
 
 
 def test_the_pure_core_imports_no_io_library() -> None:
-    code = ("import sys, disputekit.evidence; "
+    code = ("import sys, disputekit.domain.evidence; "
             "print([m for m in ('httpx', 'sqlalchemy', 'pandas', 'matplotlib', 'ipywidgets') "
             "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -22,15 +22,15 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
 from disputekit.errors import DisputeKitError, EvidenceError, UnknownStoreError
-from disputekit.evidence import EvidenceKind
-from disputekit.evidence_files import EvidenceStore
-from disputekit.parameters import check_store_id, load_store
-from disputekit.pipeline import connect
-from disputekit.runner import run_stores
+from disputekit.domain.evidence import EvidenceKind
+from disputekit.services.evidence_store import EvidenceStore
+from disputekit.adapters.parameters import check_store_id, load_store
+from disputekit.services.store_day import connect
+from disputekit.run.runner import run_stores
 from disputekit.simulator.app import RunningSimulator
-from disputekit.storage import Database, EvidenceRow
-from disputekit.sync import sync_store
-from disputekit.workspace import Workspace
+from disputekit.adapters.db.database import Database, EvidenceRow
+from disputekit.services.sync import sync_store
+from disputekit.adapters.workspace import Workspace
 from tests.conftest import demo_credentials, make_workspace
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from disputekit.client import AliExpressClient, Credentials, RetryPolicy
+from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
 from disputekit.errors import AccessTokenError, InvalidRequestError
-from disputekit.platform_time import to_pacific_string
-from disputekit.signing import sign
+from disputekit.domain.platform_time import to_pacific_string
+from disputekit.wire.signing import sign
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET
 from disputekit.simulator.gateway import Faults, Gateway

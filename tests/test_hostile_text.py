@@ -21,17 +21,17 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from disputekit.charts import figure_to_png, money_chart, rate_by_chart
-from disputekit.evidence_files import EvidenceStore
-from disputekit.parameters import load_store
-from disputekit.pipeline import connect
-from disputekit.privacy import mask_login
-from disputekit.runner import run_stores
+from disputekit.render.charts import figure_to_png, money_chart, rate_by_chart
+from disputekit.services.evidence_store import EvidenceStore
+from disputekit.adapters.parameters import load_store
+from disputekit.services.store_day import connect
+from disputekit.domain.privacy import mask_login
+from disputekit.run.runner import run_stores
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.gateway import Gateway
-from disputekit.storage import Database
-from disputekit.sync import sync_store
-from disputekit.workspace import Workspace
+from disputekit.adapters.db.database import Database
+from disputekit.services.sync import sync_store
+from disputekit.adapters.workspace import Workspace
 from tests.conftest import ARTIFACTS, make_workspace
 from tests.jupyterlab import run_workbook, running_lab
 
@@ -175,8 +175,8 @@ def test_reports_show_hostile_buyer_text_as_text(hostile_ws: Workspace, browser:
 
 def test_index_page_escapes_a_failed_stores_error(tmp_path: Path) -> None:
     """The index shows each failed store's error, which can quote platform text."""
-    from disputekit.report import write_index
-    from disputekit.runner import StoreRun
+    from disputekit.render.notebook_html import write_index
+    from disputekit.run.runner import StoreRun
     run = StoreRun(store_id="volt", status="failed", error=PAYLOADS["buyer"], duration=1.0)
     page = write_index(date(2026, 11, 28), [run], tmp_path / "index.html").read_text()
     assert PAYLOADS["buyer"] not in page
@@ -277,7 +277,7 @@ def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: An
 def test_evidence_panel_escapes_hostile_text_and_renders_it(
         hostile_ws: Workspace, hostile: tuple[RunningSimulator, list[int]],
         credentials: dict[str, str], tmp_path: Path) -> None:
-    from disputekit.evidence_panel import EvidencePanel
+    from disputekit.ui.evidence_panel import EvidencePanel
 
     db = synced(hostile_ws)
     panel = EvidencePanel(db, hostile_ws.data_dir, tmp_path / "exports", operator="ana")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from disputekit.deadlines import (
+from disputekit.domain.deadlines import (
     EscalationRule,
     if_nobody_acts,
     intervention_watch,

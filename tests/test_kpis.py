@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from disputekit.kpis import (
+from disputekit.domain.kpis import (
     ABUSIVE_COLUMNS,
     DEFAULT_STRICT_CUSTOMS,
     LANE_COLUMNS,
@@ -482,14 +482,14 @@ def test_week_changes_worst_first() -> None:
 
 def test_kpis_import_no_io_library() -> None:
     io = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "matplotlib"]
-    code = f"import sys, disputekit.kpis; print([m for m in {io!r} if m in sys.modules])"
+    code = f"import sys, disputekit.domain.kpis; print([m for m in {io!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
     assert out.stdout.strip() == "[]"
 
 
 def test_resends_count_as_money_lost_by_class() -> None:
-    from disputekit.kpis import DISPUTE_COLUMNS, money_by_class
+    from disputekit.domain.kpis import DISPUTE_COLUMNS, money_by_class
 
     base = {c: "" for c in DISPUTE_COLUMNS}
     rows = [

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from disputekit import kpis
+from disputekit.domain import kpis
 
 AS_OF = datetime(2026, 7, 1, 12, tzinfo=UTC)
 GOLDEN = Path(__file__).parent / "fixtures" / "kpis_golden"

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from disputekit.parameters import load_store
-from disputekit.pipeline import connect
+from disputekit.adapters.parameters import load_store
+from disputekit.services.store_day import connect
 from disputekit.simulator.app import RunningSimulator
-from disputekit.storage import ActionRow, Database
-from disputekit.sync import sync_store
-from disputekit.workspace import Workspace
+from disputekit.adapters.db.database import ActionRow, Database
+from disputekit.services.sync import sync_store
+from disputekit.adapters.workspace import Workspace
 from tests.conftest import ARTIFACTS
 from tests.jupyterlab import run_workbook, running_lab
 

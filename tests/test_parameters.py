@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from disputekit.errors import MissingCredentialError, ParametersError, UnknownStoreError
-from disputekit.parameters import load_all, load_file, load_store
+from disputekit.adapters.parameters import load_all, load_file, load_store
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = {

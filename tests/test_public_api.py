@@ -21,9 +21,9 @@ def test_errors_form_one_tree() -> None:
     assert all(issubclass(e, disputekit.DisputeKitError) for e in errors)
 
 
-PURE = ["disputekit.deadlines", "disputekit.signing", "disputekit.platform_time",
-        "disputekit.carriers", "disputekit.privacy", "disputekit.envelope",
-        "disputekit.tracking", "disputekit.claims"]
+PURE = ["disputekit.domain.deadlines", "disputekit.wire.signing", "disputekit.domain.platform_time",
+        "disputekit.domain.carriers", "disputekit.domain.privacy", "disputekit.wire.envelope",
+        "disputekit.domain.tracking", "disputekit.domain.claims"]
 IO = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "uvicorn", "pandas"]
 
 

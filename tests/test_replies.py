@@ -1,4 +1,4 @@
-"""Reply plans, templates, languages and the follow-up schedule (``disputekit.replies``)."""
+"""Reply plans, templates, languages and the follow-up schedule (``disputekit.domain.replies``)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from disputekit import replies
+from disputekit.domain import replies
 from disputekit.errors import ConfigError, TemplateError
-from disputekit.replies import (
+from disputekit.domain.replies import (
     LANGUAGES,
     PLANS,
     TEMPLATES,
@@ -33,10 +33,10 @@ from disputekit.replies import (
     plan_for,
     render,
 )
-from disputekit.taxonomy import DisputeClass
-from disputekit.tracking import from_aliexpress
+from disputekit.domain.taxonomy import DisputeClass
+from disputekit.domain.tracking import from_aliexpress
 
-PACKAGE_TEMPLATES = Path(replies.__file__).parent / "templates" / "replies"
+PACKAGE_TEMPLATES = Path(replies.__file__).parent / "templates"
 
 FULL = ReplyContext(
     store_name="Volt Electronics",
@@ -511,7 +511,7 @@ def test_a_missing_overrides_folder_says_how_to_fix_it(tmp_path: Path) -> None:
 
 def test_replies_stays_a_pure_module() -> None:
     io = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "uvicorn", "pandas"]
-    code = ("import sys, disputekit.replies; "
+    code = ("import sys, disputekit.domain.replies; "
             f"print([m for m in {io!r} if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

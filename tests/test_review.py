@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from disputekit import review
-from disputekit.parameters import load_store
-from disputekit.pipeline import connect
-from disputekit.review import ALL, PAGE_SIZE, ReviewQueue
+from disputekit.ui import review
+from disputekit.adapters.parameters import load_store
+from disputekit.services.store_day import connect
+from disputekit.ui.review import ALL, PAGE_SIZE, ReviewQueue
 from disputekit.simulator.app import RunningSimulator
-from disputekit.storage import Database, DisputeRow
-from disputekit.sync import sync_store
-from disputekit.workspace import Workspace
+from disputekit.adapters.db.database import Database, DisputeRow
+from disputekit.services.sync import sync_store
+from disputekit.adapters.workspace import Workspace
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_next_reply_drafted_in_the_buyers_language_and_marked_sent(synced: Datab
     assert queue.reply is not None and queue.reply.due is not None
     assert queue.reply.due.step.template == "stalled_2_carrier"  # the plan moved on
     with synced.session() as s:
-        from disputekit.storage import ReplySentRow
+        from disputekit.adapters.db.database import ReplySentRow
 
         sent = s.query(ReplySentRow).one()
         assert (sent.template, sent.lang, sent.operator) == ("stalled_1_first", other, "ana")
@@ -133,7 +133,7 @@ def test_mark_sent_without_an_operator_is_refused_in_words(synced: Database) -> 
 
 
 def acting_queue(db: Database, workspace: Workspace, operator: str) -> ReviewQueue:
-    from disputekit.actions import DisputeActions
+    from disputekit.services.actions import DisputeActions
 
     def actions_for(store_id: str) -> DisputeActions:
         store = load_store(store_id, workspace.parameters_dir)
@@ -175,7 +175,7 @@ def test_refuse_with_a_counter_offer_asks_then_acts(
     offer = record.detail["seller_solution_list"][-1]
     assert offer["refund_money"] == "1.50" and offer["content"].startswith("Half a dollar")
     with synced.session() as s:
-        from disputekit.storage import ActionRow
+        from disputekit.adapters.db.database import ActionRow
 
         action = s.query(ActionRow).one()
         assert (action.operator, action.kind, action.status) == ("ana", "partial_refund", "ok")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from disputekit.errors import ConfigError
-from disputekit.schedule import (
+from disputekit.run.schedule import (
     MARKER,
     crontab_line,
     install_crontab,

@@ -25,7 +25,7 @@ import httpx
 import pytest
 from sqlalchemy.exc import SQLAlchemyError
 
-from disputekit.client import AliExpressClient, Credentials, RetryPolicy
+from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
 from disputekit.errors import (
     AccessTokenError,
     DisputeKitError,
@@ -34,12 +34,12 @@ from disputekit.errors import (
     SignatureError,
     TruncatedResponseError,
 )
-from disputekit.evidence_files import EvidenceStore
+from disputekit.services.evidence_store import EvidenceStore
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_STORES
 from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.storage import Database
-from disputekit.workspace import Workspace
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.workspace import Workspace
 from tests.conftest import make_workspace
 from tests.jupyterlab import free_port
 

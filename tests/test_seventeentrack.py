@@ -27,8 +27,8 @@ from disputekit.errors import (
     TrackingUnavailableError,
     WebhookSignatureError,
 )
-from disputekit.platform_time import parse_pacific
-from disputekit.seventeentrack import (
+from disputekit.domain.platform_time import parse_pacific
+from disputekit.adapters.seventeentrack import (
     ERROR_CODES,
     BatchResult,
     InMemoryLedger,
@@ -39,7 +39,7 @@ from disputekit.seventeentrack import (
 )
 from disputekit.simulator.dataset import StoreDataset, generate
 from disputekit.simulator.seventeentrack import CARRIER_KEYS, create_17track_app
-from disputekit.tracking import (
+from disputekit.domain.tracking import (
     LaneThresholds,
     StallState,
     Timeline,
@@ -226,7 +226,7 @@ def test_quota_running_low_warns(make_rig: Callable[..., Rig], numbers: list[str
                                  caplog: pytest.LogCaptureFixture) -> None:
     rig = make_rig(quota_total=12)
     client = rig.client(quota_warning_at=10)
-    with caplog.at_level(logging.WARNING, logger="disputekit.seventeentrack"):
+    with caplog.at_level(logging.WARNING, logger="disputekit.adapters.seventeentrack"):
         first = client.register(numbers[:1])
         assert not first.quota_low and not caplog.records
         second = client.register(numbers[1:3])
@@ -606,7 +606,7 @@ def test_webhook_endpoint_over_http() -> None:
 
 def test_the_served_simulator_answers_17track_on_its_own_path(simulator) -> None:  # type: ignore[no-untyped-def]
     """`disputekit simulator` serves 17TRACK beside /sync, over the same parcels."""
-    from disputekit.seventeentrack import SeventeenTrackClient
+    from disputekit.adapters.seventeentrack import SeventeenTrackClient
     from disputekit.simulator.seventeentrack import DEMO_17TRACK_KEY as KEY
 
     ds = simulator.gateway.datasets["volt"]

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from disputekit.parameters import load_store
-from disputekit.pipeline import connect
-from disputekit.shipments import claims_due, stalled_parcels
+from disputekit.adapters.parameters import load_store
+from disputekit.services.store_day import connect
+from disputekit.services.shipments import claims_due, stalled_parcels
 from disputekit.simulator.app import RunningSimulator
-from disputekit.storage import ClaimRow, Database, DisputeRow, ShipmentRow
-from disputekit.sync import sync_store
-from disputekit.workspace import Workspace
+from disputekit.adapters.db.database import ClaimRow, Database, DisputeRow, ShipmentRow
+from disputekit.services.sync import sync_store
+from disputekit.adapters.workspace import Workspace
 
 DEFINING = {
     "delivered_disputed": lambda s: s.delivered and s.signed_by,
@@ -80,7 +80,7 @@ def test_sync_assesses_every_parcel_and_opens_claims_once(
 
 
 def _primary(dispute: DisputeRow, db: Database) -> str:
-    from disputekit.storage import OrderRow
+    from disputekit.adapters.db.database import OrderRow
 
     with db.session() as s:
         order = s.get(OrderRow, (dispute.store_id, dispute.parent_order_id))
@@ -94,9 +94,9 @@ def test_a_claim_is_followed_to_its_end_and_time_lapses_it(
 
     import pytest
 
-    from disputekit.claims import file_claim, record_answer, record_recovery
+    from disputekit.domain.claims import file_claim, record_answer, record_recovery
     from disputekit.errors import ClaimError
-    from disputekit.shipments import lapse_claims, update_claim
+    from disputekit.services.shipments import lapse_claims, update_claim
 
     db = Database.open(workspace.db_url)
     for store_id in ("volt", "spark", "bloom"):

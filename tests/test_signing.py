@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from disputekit.signing import SignMethod, canonical_string, sign, verify
+from disputekit.wire.signing import SignMethod, canonical_string, sign, verify
 
 TOP_PARAMS = {
     "method": "taobao.item.seller.get", "app_key": "12345678", "session": "test",

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from disputekit.workspace import Workspace
+from disputekit.adapters.workspace import Workspace
 
 # Taken at import, before the autouse fixture seals the environment: the real smoke check
 # needs the operator's own credential variables.

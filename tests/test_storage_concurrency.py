@@ -10,10 +10,10 @@ from threading import Barrier
 
 from sqlalchemy import func, select
 
-from disputekit.assessment import block_buyer
-from disputekit.parameters import load_store
-from disputekit.pipeline import connect
-from disputekit.storage import (
+from disputekit.services.assessment import block_buyer
+from disputekit.adapters.parameters import load_store
+from disputekit.services.store_day import connect
+from disputekit.adapters.db.database import (
     BlocklistRow,
     Database,
     DisputeRow,
@@ -21,8 +21,8 @@ from disputekit.storage import (
     ShipmentRow,
     TrackingEventRow,
 )
-from disputekit.sync import SyncResult, sync_store
-from disputekit.workspace import Workspace
+from disputekit.services.sync import SyncResult, sync_store
+from disputekit.adapters.workspace import Workspace
 from tests.test_sync import importable_during, stored_ids
 
 

@@ -15,9 +15,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
 
-from disputekit import migrations
+from disputekit.adapters.db import migrations
 from disputekit.errors import ConfigError
-from disputekit.storage import (
+from disputekit.adapters.db.database import (
     ActionRow,
     Base,
     Database,
@@ -26,7 +26,7 @@ from disputekit.storage import (
     StoreRow,
     SyncRunRow,
 )
-from disputekit.workspace import Workspace
+from disputekit.adapters.workspace import Workspace
 from tests.conftest import ON_POSTGRES
 
 CLI = [sys.executable, "-m", "disputekit"]
@@ -48,7 +48,7 @@ def test_the_migrations_build_exactly_the_models(db_url: str) -> None:
 def test_the_initial_revision_creates_the_tables_itself() -> None:
     """0001 spells the schema out: it must not lean on the models (create_all)."""
     source = (migrations.HERE / "versions" / "0001_initial.py").read_text()
-    assert "metadata" not in source and "disputekit.storage" not in source
+    assert "metadata" not in source and "disputekit.adapters.db.database" not in source
     assert source.count("op.create_table(") == len(Base.metadata.tables)
 
 
@@ -191,7 +191,7 @@ def test_the_workspace_and_its_subprocesses_share_the_test_database(
     """The mechanism itself: with DISPUTEKIT_TEST_PG_URL, the workspace fixture's database
     is a PostgreSQL one, and a process the test starts (the CLI, a worker, a kernel) finds
     it through DISPUTEKIT_DB_URL; without it, the workspace's SQLite file."""
-    code = ("import sys; from pathlib import Path; from disputekit.workspace import Workspace; "
+    code = ("import sys; from pathlib import Path; from disputekit.adapters.workspace import Workspace; "
             "print(Workspace.at(Path(sys.argv[1])).db_url)")
     seen = subprocess.run([sys.executable, "-c", code, str(workspace.root)],
                           capture_output=True, text=True, check=True, timeout=60)

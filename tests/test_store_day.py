@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from disputekit.dispute_queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
-from disputekit.parameters import parse_store
-from disputekit.pipeline import StoreDay
-from disputekit.sync import SyncResult
+from disputekit.services.queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
+from disputekit.adapters.parameters import parse_store
+from disputekit.services.store_day import StoreDay
+from disputekit.services.sync import SyncResult
 
 STORE = parse_store({"store_id": "acme", "name": "Acme", "api": {
     "app_key_env": "K", "app_secret_env": "S", "access_token_env": "T"}}, "test")

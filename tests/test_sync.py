@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from disputekit.errors import AccessTokenError
-from disputekit.parameters import load_store
-from disputekit.pipeline import connect
-from disputekit.platform_time import parse_pacific, to_pacific_string
+from disputekit.adapters.parameters import load_store
+from disputekit.services.store_day import connect
+from disputekit.domain.platform_time import parse_pacific, to_pacific_string
 from disputekit.simulator.app import serve_in_thread
 from disputekit.simulator.dataset import IssueRecord, StoreDataset
 from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.storage import (
+from disputekit.adapters.db.database import (
     Database,
     DisputeRow,
     OrderRow,
@@ -26,8 +26,8 @@ from disputekit.storage import (
     TrackingEventRow,
     upsert,
 )
-from disputekit.sync import sync_orders, sync_store
-from disputekit.workspace import Workspace
+from disputekit.services.sync import sync_orders, sync_store
+from disputekit.adapters.workspace import Workspace
 from tests.conftest import make_workspace
 
 
@@ -176,7 +176,7 @@ def test_an_expired_token_is_refreshed_and_the_sync_goes_on(
 
 def test_orders_of_the_last_months_are_listed_for_rates(
         workspace: Workspace, credentials: dict[str, str], simulator) -> None:  # type: ignore[no-untyped-def]
-    from disputekit.storage import OrderLineRow
+    from disputekit.adapters.db.database import OrderLineRow
 
     store = load_store("volt", workspace.parameters_dir)
     db = Database.open(workspace.db_url)
@@ -223,7 +223,7 @@ def test_many_processes_opening_a_new_database_at_once(db_url: str) -> None:
     import sys
 
     url = db_url
-    code = ("import sys; from disputekit.storage import Database; "
+    code = ("import sys; from disputekit.adapters.db.database import Database; "
             "Database.open(sys.argv[1]).dispose()")
     procs = [subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE)
              for _ in range(10)]
@@ -265,7 +265,7 @@ def test_reads_in_flight_store_what_one_at_a_time_stores(
 
 def _order_lines(db: Database, created_from: datetime) -> list[tuple[object, ...]]:
     """Every stored order-list row created from `created_from` on, without sync timestamps."""
-    from disputekit.storage import OrderLineRow
+    from disputekit.adapters.db.database import OrderLineRow
 
     with db.session() as s:
         return [(r.store_id, r.order_id, r.created_at, r.status, r.issue_status, r.country,
@@ -279,7 +279,7 @@ def _order_lines(db: Database, created_from: datetime) -> list[tuple[object, ...
 def test_order_pages_in_flight_store_what_one_at_a_time_stores(
         tmp_path: Path, credentials: dict[str, str], simulator) -> None:  # type: ignore[no-untyped-def]
     """Order-list pages read 8 at once store exactly the rows read one page at a time."""
-    from disputekit.sync import ORDER_HISTORY
+    from disputekit.services.sync import ORDER_HISTORY
 
     store = load_store("volt", make_workspace(tmp_path / "ws", simulator.sync_url)
                        .parameters_dir)

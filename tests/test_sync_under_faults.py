@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from disputekit.client import AliExpressClient, RequestBudget, RetryPolicy
-from disputekit.parameters import StoreParameters, parse_store
-from disputekit.platform_time import parse_pacific
+from disputekit.adapters.aliexpress import AliExpressClient, RequestBudget, RetryPolicy
+from disputekit.adapters.parameters import StoreParameters, parse_store
+from disputekit.domain.platform_time import parse_pacific
 from disputekit.simulator.app import serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, make_stores
 from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.storage import Database, DisputeRow, OrderRow, SyncRunRow
-from disputekit.sync import SyncResult, sync_stores
+from disputekit.adapters.db.database import Database, DisputeRow, OrderRow, SyncRunRow
+from disputekit.services.sync import SyncResult, sync_stores
 
 
 @pytest.mark.slow

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from disputekit.errors import ParametersError
-from disputekit.platform_time import to_pacific_string
+from disputekit.domain.platform_time import to_pacific_string
 from disputekit.simulator.dataset import StoreDataset, generate
-from disputekit.tracking import (
+from disputekit.domain.tracking import (
     ACTION_CODES,
     SUB_STATUSES,
     LaneThresholds,
@@ -528,7 +528,7 @@ def test_demo_parcels_show_their_class(demo: dict[str, StoreDataset]) -> None:
 
 
 def test_tracking_and_claims_stay_pure() -> None:
-    code = ("import sys, disputekit.tracking, disputekit.claims; "
+    code = ("import sys, disputekit.domain.tracking, disputekit.domain.claims; "
             "print([m for m in ('httpx', 'sqlalchemy', 'starlette', 'uvicorn', 'pandas') "
             "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -41,7 +41,7 @@ DAG_ID = "disputekit_daily"
 SCHEDULE = "30 6 * * *"
 TIMEZONE = "UTC"
 STORE_NOTEBOOK = "store_daily.ipynb"
-STORE_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")  # disputekit.parameters.STORE_ID
+STORE_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")  # disputekit.adapters.parameters.STORE_ID
 # {{ ds }}; Airflow 3 runs triggered without a logical date have no `ds`: use their day.
 RUN_DATE = "{{ ds if ds is defined else dag_run.run_after.strftime('%Y-%m-%d') }}"
 

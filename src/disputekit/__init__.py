@@ -11,9 +11,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from disputekit.client import AliExpressClient, Credentials, RetryPolicy
-    from disputekit.deadlines import Deadline, Urgency, response_deadline
-    from disputekit.dispute_queue import open_disputes
+    from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
+    from disputekit.domain.deadlines import Deadline, Urgency, response_deadline
+    from disputekit.services.queue import open_disputes
     from disputekit.errors import (
         AccessTokenError,
         ConfigError,
@@ -27,24 +27,24 @@ if TYPE_CHECKING:
         SignatureError,
         UnknownStoreError,
     )
-    from disputekit.parameters import StoreParameters, load_store
-    from disputekit.pipeline import StoreDay, connect, run_store_day
-    from disputekit.review import ReviewQueue, open_review
-    from disputekit.storage import Database
-    from disputekit.sync import SyncResult, sync_store
-    from disputekit.workspace import Workspace
+    from disputekit.adapters.parameters import StoreParameters, load_store
+    from disputekit.services.store_day import StoreDay, connect, run_store_day
+    from disputekit.ui.review import ReviewQueue, open_review
+    from disputekit.adapters.db.database import Database
+    from disputekit.services.sync import SyncResult, sync_store
+    from disputekit.adapters.workspace import Workspace
 
 __version__ = "0.1.0"
 
 # Names resolve on first use (PEP 562), so importing one pure module such as
-# ``disputekit.deadlines`` does not drag in Jupyter, SQLAlchemy or httpx.
+# ``disputekit.domain.deadlines`` does not drag in Jupyter, SQLAlchemy or httpx.
 _EXPORTS = {
     "AccessTokenError": "disputekit.errors",
-    "AliExpressClient": "disputekit.client",
+    "AliExpressClient": "disputekit.adapters.aliexpress",
     "ConfigError": "disputekit.errors",
-    "Credentials": "disputekit.client",
-    "Database": "disputekit.storage",
-    "Deadline": "disputekit.deadlines",
+    "Credentials": "disputekit.adapters.aliexpress",
+    "Database": "disputekit.adapters.db.database",
+    "Deadline": "disputekit.domain.deadlines",
     "DisputeKitError": "disputekit.errors",
     "MalformedPayloadError": "disputekit.errors",
     "MissingCredentialError": "disputekit.errors",
@@ -52,22 +52,22 @@ _EXPORTS = {
     "PlatformError": "disputekit.errors",
     "PlatformUnreachableError": "disputekit.errors",
     "RateLimitedError": "disputekit.errors",
-    "RetryPolicy": "disputekit.client",
-    "ReviewQueue": "disputekit.review",
+    "RetryPolicy": "disputekit.adapters.aliexpress",
+    "ReviewQueue": "disputekit.ui.review",
     "SignatureError": "disputekit.errors",
-    "StoreDay": "disputekit.pipeline",
-    "StoreParameters": "disputekit.parameters",
-    "SyncResult": "disputekit.sync",
+    "StoreDay": "disputekit.services.store_day",
+    "StoreParameters": "disputekit.adapters.parameters",
+    "SyncResult": "disputekit.services.sync",
     "UnknownStoreError": "disputekit.errors",
-    "Urgency": "disputekit.deadlines",
-    "Workspace": "disputekit.workspace",
-    "connect": "disputekit.pipeline",
-    "load_store": "disputekit.parameters",
-    "open_review": "disputekit.review",
-    "open_disputes": "disputekit.dispute_queue",
-    "response_deadline": "disputekit.deadlines",
-    "run_store_day": "disputekit.pipeline",
-    "sync_store": "disputekit.sync",
+    "Urgency": "disputekit.domain.deadlines",
+    "Workspace": "disputekit.adapters.workspace",
+    "connect": "disputekit.services.store_day",
+    "load_store": "disputekit.adapters.parameters",
+    "open_review": "disputekit.ui.review",
+    "open_disputes": "disputekit.services.queue",
+    "response_deadline": "disputekit.domain.deadlines",
+    "run_store_day": "disputekit.services.store_day",
+    "sync_store": "disputekit.services.sync",
 }
 
 

@@ -1,3 +1,3 @@
-from disputekit.cli import main
+from disputekit.run.cli import main
 
 main()

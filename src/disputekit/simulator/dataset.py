@@ -41,8 +41,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, Final, TypeVar
 
-from disputekit.carriers import SERVICES, ServiceKind
-from disputekit.platform_time import PACIFIC, to_pacific_string
+from disputekit.domain.carriers import SERVICES, ServiceKind
+from disputekit.domain.platform_time import PACIFIC, to_pacific_string
 
 __all__ = [
     "DEMO_APP_KEY",

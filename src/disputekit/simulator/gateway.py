@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from disputekit import envelope
-from disputekit.platform_time import to_pacific_string
-from disputekit.signing import sign_method_from, verify
+from disputekit.wire import envelope
+from disputekit.domain.platform_time import to_pacific_string
+from disputekit.wire.signing import sign_method_from, verify
 from disputekit.simulator.dataset import (
     DEMO_APP_KEY,
     DEMO_APP_SECRET,

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from disputekit.platform_time import parse_pacific, to_pacific_string
+from disputekit.domain.platform_time import parse_pacific, to_pacific_string
 from disputekit.simulator.dataset import IssueRecord, StoreDataset
 
 RESPONSE_WINDOW = timedelta(days=5)  # seller must answer (reference §7.1)

@@ -39,10 +39,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from disputekit.carriers import SERVICES
-from disputekit.platform_time import parse_pacific
+from disputekit.domain.carriers import SERVICES
+from disputekit.domain.platform_time import parse_pacific
 from disputekit.simulator.dataset import StoreDataset
-from disputekit.tracking import ACTION_STAGES, MainStatus, from_aliexpress
+from disputekit.domain.tracking import ACTION_STAGES, MainStatus, from_aliexpress
 
 __all__ = ["CARRIER_KEYS", "DEMO_17TRACK_KEY", "PATH", "create_17track_app"]
 

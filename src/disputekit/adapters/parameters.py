@@ -1,0 +1,306 @@
+"""A store's parameters: ``parameters/<store_id>.yaml``, validated.
+
+A store names the *environment variables* that hold its credentials; the values never
+appear in a parameters file, a notebook, an output or a log. Papermill passes a notebook
+only the store id (and a run date); the notebook loads the rest from here.
+
+Example::
+
+    store_id: volt
+    name: Volt Electronics
+    api:
+      base_url: http://127.0.0.1:8765/sync
+      app_key_env: DISPUTEKIT_APP_KEY
+      app_secret_env: DISPUTEKIT_APP_SECRET
+      access_token_env: DISPUTEKIT_VOLT_TOKEN
+      # optional: requests_per_second (per app key, default 10), concurrency (requests
+      # in flight per store during a sync, default 8)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import httpx
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from disputekit.adapters.aliexpress import Credentials
+from disputekit.errors import MissingCredentialError, ParametersError, UnknownStoreError
+
+STORE_ID = r"^[a-z][a-z0-9_-]{0,39}$"
+ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
+EnvVarName = Annotated[str, Field(pattern=ENV_NAME)]
+
+# Keys that people put in parameters by mistake, with what to do instead.
+_SECRET_HINTS = {
+    "app_secret": "app_secret_env",
+    "secret": "app_secret_env",
+    "access_token": "access_token_env",
+    "token": "access_token_env",
+    "app_key": "app_key_env",
+    "session": "access_token_env",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ApiParameters(_Strict):
+    base_url: str = "https://api-sg.aliexpress.com/sync"
+    sign_method: Literal["sha256", "md5", "hmac", "hmac-sha256"] = "sha256"
+    simplify: bool = False
+    app_key_env: EnvVarName
+    app_secret_env: EnvVarName
+    access_token_env: EnvVarName
+    refresh_token_env: EnvVarName | None = None  # lets a sync survive an expired token
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    page_size: int = Field(default=50, ge=1, le=50)
+    # Shared by every store with the same app key. No limit is published for the issue
+    # APIs; 10/s is a cautious default for the real gateway (reference §3.3).
+    requests_per_second: float | None = Field(default=10.0, gt=0)
+    # Requests in flight at once for this store during a sync. One at a time, a request
+    # waits out the round trip (~150-300 ms to Singapore) and a store reaches only a
+    # fraction of ``requests_per_second``; a few in flight fill the budget, which still
+    # caps the rate. 1 is the old one-at-a-time behaviour.
+    concurrency: int = Field(default=8, ge=1, le=32)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        example = "an http(s) URL such as https://api-sg.aliexpress.com/sync"
+        if not re.match(r"^https?://[^\s/]+", value) or any(
+                c.isspace() or not c.isprintable() for c in value):
+            raise ValueError(f"must be {example}, without spaces")
+        try:  # what the client will send to: refuse now what it could not use later
+            url = httpx.URL(value)
+            port = url.port
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            raise ValueError(f"must be {example} ({exc})") from None
+        if not re.match(r"^([A-Za-z0-9._-]+|[0-9A-Fa-f:.]+)$", url.host) \
+                or (port is not None and not 0 < port < 65536):
+            raise ValueError(f"must be {example}: {url.host!r}:{port} is not a host and port")
+        return value
+
+
+class TrackingParameters(_Strict):
+    # Stall and claim thresholds per lane, "Carrier:CC" (or "Carrier:*", "*:CC"), days:
+    # {"Cainiao:BR": {"stalled_days": 14}}. Defaults come from reference/tracking-api.md §4.2.
+    lanes: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+    @field_validator("lanes")
+    @classmethod
+    def _known_thresholds(cls, lanes: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        from disputekit.domain.tracking import LaneThresholds
+
+        for lane, values in lanes.items():
+            if ":" not in lane:
+                raise ValueError(f"lane {lane!r} must look like 'Cainiao:BR', 'Cainiao:*' or "
+                                 "'*:BR'")
+            try:
+                LaneThresholds(**values)
+            except TypeError:
+                known = ", ".join(f for f in LaneThresholds.__dataclass_fields__)
+                raise ValueError(f"lane {lane!r}: unknown threshold; known: {known}") from None
+            except ParametersError as exc:  # pydantic reports ValueErrors with the field
+                raise ValueError(f"lane {lane!r}: {exc}") from None
+        return lanes
+
+
+class TriageParameters(_Strict):
+    # "current": the platform steps in 7 days after opening; "legacy": the 16-day rule.
+    escalation_rule: Literal["current", "legacy"] = "current"
+    # Overrides of decisions.CostModel: currency, per_usd, cost_of_goods {product_id: cost},
+    # cost_of_goods_share, gift_cost, arbitration_cost, win_chance {class: 0..1}, ...
+    costs: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("costs")
+    @classmethod
+    def _valid_costs(cls, costs: dict[str, Any]) -> dict[str, Any]:
+        from disputekit.domain.decisions import CostModel
+
+        known = set(CostModel.__dataclass_fields__)
+        unknown = sorted(set(costs) - known)
+        if unknown:
+            raise ValueError(f"unknown cost field(s) {unknown}; known: {sorted(known)}")
+        try:
+            CostModel().with_overrides(**costs)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(str(exc)) from None
+        return costs
+
+    def cost_model(self) -> Any:  # decisions.CostModel; Any keeps this module light
+        from disputekit.domain.decisions import CostModel
+
+        return CostModel().with_overrides(**self.costs)
+
+
+class RepliesParameters(_Strict):
+    # A folder of the store's own wording, <lang>/<template>.txt.j2, relative to the
+    # parameters folder; checked when the parameters load.
+    templates_dir: str | None = None
+    # The languages the store answers in (an override must exist in each).
+    languages: list[str] = Field(default_factory=lambda: ["en", "ru", "es", "pt_BR", "fr",
+                                                          "pl"])
+
+
+class StoreParameters(_Strict):
+    store_id: Annotated[str, Field(pattern=STORE_ID)]
+    name: str = Field(min_length=1)
+    api: ApiParameters
+    tracking: TrackingParameters = TrackingParameters()
+    triage: TriageParameters = TriageParameters()
+    replies: RepliesParameters = RepliesParameters()
+
+    def credentials(self, env: Mapping[str, str] | None = None) -> Credentials:
+        """Read this store's credentials from the environment (never from a file)."""
+        env = os.environ if env is None else env
+        missing = [
+            name for name in (self.api.app_key_env, self.api.app_secret_env,
+                              self.api.access_token_env)
+            if not env.get(name)
+        ]
+        if missing:
+            raise MissingCredentialError(
+                f"store {self.store_id!r}: environment variable(s) {', '.join(missing)} not set. "
+                f"Export them (e.g. `export {missing[0]}=...`) before running; for the demo "
+                "stores `make demo` sets them."
+            )
+        refresh = env.get(self.api.refresh_token_env, "") if self.api.refresh_token_env else ""
+        return Credentials(
+            app_key=env[self.api.app_key_env],
+            app_secret=env[self.api.app_secret_env],
+            access_token=env[self.api.access_token_env],
+            refresh_token=refresh,
+        )
+
+
+def parse_store(data: Any, source: str, expected_id: str | None = None) -> StoreParameters:
+    """Validate one store's parameters; errors name the file, the field and the fix."""
+    if not isinstance(data, dict):
+        raise ParametersError(
+            f"{source}: expected a mapping of keys (store_id, name, api, ...), "
+            f"got {type(data).__name__}"
+        )
+    try:
+        store = StoreParameters.model_validate(data)
+    except ValidationError as exc:
+        raise ParametersError(f"{source} is invalid:\n" + _explain(exc)) from None
+    if expected_id is not None and store.store_id != expected_id:
+        raise ParametersError(
+            f"{source}: store_id is {store.store_id!r} but the file is named for "
+            f"{expected_id!r}; rename the file to {store.store_id}.yaml or fix store_id"
+        )
+    return store
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        key = str(err["loc"][-1]) if err["loc"] else ""
+        kind = err["type"]
+        if kind == "missing":
+            lines.append(f"  - missing field '{where}': add it")
+        elif kind == "extra_forbidden":
+            hint = _SECRET_HINTS.get(key)
+            if hint:
+                lines.append(
+                    f"  - unknown key '{where}': credentials never go in parameters; put the "
+                    f"value in an environment variable and name it with '{hint}'"
+                )
+            else:
+                lines.append(f"  - unknown key '{where}': remove it or check its spelling")
+        else:
+            shown = repr(err.get("input"))[:60]
+            lines.append(f"  - wrong value for '{where}': {err['msg']} (got {shown})")
+    return "\n".join(lines)
+
+
+def load_file(path: Path) -> StoreParameters:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParametersError(f"{path}: cannot be read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ParametersError(
+            f"{path}: not UTF-8 text (byte {exc.start} cannot be read); save the file as "
+            "UTF-8 in your editor") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ParametersError(f"{path}: not valid YAML ({exc})") from exc
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # PyYAML builds dates and numbers itself: "2026-13-01" raises ValueError, not a
+        # YAMLError. Quote such values to keep them as text.
+        raise ParametersError(
+            f"{path}: a value cannot be read ({exc}); put quotes around dates and numbers "
+            "that are meant as text") from None
+    store = parse_store(data, str(path), expected_id=path.stem)
+    try:
+        reply_overrides(store, path.parent)  # a broken override is a parameters error, now
+    except ParametersError as exc:
+        raise ParametersError(f"{path}: {exc}") from exc
+    return store
+
+
+def reply_overrides(store: StoreParameters, parameters_dir: Path) -> Any:
+    """The store's checked reply overrides (``replies.Overrides``), or None."""
+    if not store.replies.templates_dir:
+        return None
+    from disputekit.errors import TemplateError
+    from disputekit.domain.replies import load_overrides
+
+    try:
+        folder = (parameters_dir / store.replies.templates_dir).resolve()
+        return load_overrides(folder, store.replies.languages)
+    except TemplateError as exc:
+        raise ParametersError(f"store {store.store_id!r}: replies.templates_dir: {exc}") from exc
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte in it...
+        raise ParametersError(
+            f"store {store.store_id!r}: replies.templates_dir cannot be a folder here "
+            f"({exc.__class__.__name__}: {str(exc)[:120]}); give the path of the folder of "
+            "reply templates, relative to the parameters folder") from None
+
+
+def store_files(parameters_dir: Path) -> list[Path]:
+    return sorted(p for p in parameters_dir.glob("*.yaml") if not p.name.startswith("."))
+
+
+def check_store_id(store_id: str) -> str:
+    """``store_id`` if it is a valid store id, else ``UnknownStoreError``.
+
+    A store id becomes file names (``parameters/<id>.yaml``, ``runs/<date>/<id>.log``...),
+    so anything else ('../x', 'a/b', a trailing newline) is refused before a path is built.
+    """
+    if not isinstance(store_id, str) or not re.fullmatch(STORE_ID, store_id):
+        raise UnknownStoreError(
+            f"{store_id!r} is not a valid store id (lower-case letters, digits, '-', '_', "
+            "at most 40, starting with a letter)"
+        )
+    return store_id
+
+
+def load_store(store_id: str, parameters_dir: Path) -> StoreParameters:
+    """The parameters of one store; ``UnknownStoreError`` lists the stores that exist."""
+    check_store_id(store_id)
+    path = parameters_dir / f"{store_id}.yaml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in store_files(parameters_dir)) or "none"
+        raise UnknownStoreError(
+            f"unknown store {store_id!r}: there is no {path}. Known stores: {known}. "
+            "Add a parameters file for it, or fix the store id."
+        )
+    return load_file(path)
+
+
+def load_all(parameters_dir: Path) -> list[StoreParameters]:
+    """Every store under ``parameters_dir``; the first invalid file raises."""
+    if not parameters_dir.is_dir():
+        raise ParametersError(f"no parameters folder at {parameters_dir}")
+    return [load_file(p) for p in store_files(parameters_dir)]

@@ -1,0 +1,1 @@
+"""The pure core: decisions from facts, no I/O."""

@@ -1,0 +1,1 @@
+"""The buyer's language: words and cues."""

@@ -1,0 +1,627 @@
+"""One normalised tracking timeline per parcel, whatever the source (pure).
+
+Sources: AliExpress/Cainiao ``querytrackingresult`` events (``action_code``) and 17TRACK
+``track_info``. Both map onto 17TRACK's taxonomy (9 main statuses, 30 sub-statuses;
+reference/tracking-api.md §1.5), so every later rule reads one model:
+
+    >>> timeline = from_aliexpress("LP00012345678901", [
+    ...     {"event_date": "2026-03-01 09:00:00", "event_desc": "Picked up",
+    ...      "address": "Shenzhen, CN", "signed_name": "", "action_code": "PU_PICKUP_SUCCESS"},
+    ...     {"event_date": "2026-03-20 10:00:00", "event_desc": "Delivered",
+    ...      "address": "Lyon, FR", "signed_name": "Lea Moreau", "action_code": "GTMS_SIGNED"}])
+    >>> timeline.main_status, timeline.delivered, timeline.signed_by
+    (<MainStatus.DELIVERED: 'Delivered'>, True, 'Lea Moreau')
+
+How long a parcel may sit still before it counts as stalled depends on the lane (carrier ×
+destination country): ``LaneThresholds`` holds the reference's proposed defaults (§4.2, all
+inferences, hence configurable) and ``thresholds_for`` layers the store's overrides on top.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Final
+
+from disputekit.errors import MalformedPayloadError, ParametersError
+from disputekit.domain.platform_time import parse_pacific
+
+__all__ = [
+    "ACTION_CODES",
+    "ACTION_STAGES",
+    "SUB_STATUSES",
+    "LaneThresholds",
+    "MainStatus",
+    "ReturnKind",
+    "StallState",
+    "Timeline",
+    "TrackEvent",
+    "from_17track",
+    "from_aliexpress",
+    "stall_state",
+    "status_for_action",
+    "thresholds_for",
+]
+
+
+class MainStatus(StrEnum):
+    NOT_FOUND = "NotFound"
+    INFO_RECEIVED = "InfoReceived"
+    IN_TRANSIT = "InTransit"
+    EXPIRED = "Expired"
+    AVAILABLE_FOR_PICKUP = "AvailableForPickup"
+    OUT_FOR_DELIVERY = "OutForDelivery"
+    DELIVERY_FAILURE = "DeliveryFailure"
+    DELIVERED = "Delivered"
+    EXCEPTION = "Exception"
+
+
+class ReturnKind(StrEnum):
+    BEFORE_EXPORT = "before_export"  # never left the origin country
+    IN_DESTINATION = "in_destination"  # reached the country, not the address (customs, security)
+    AFTER_FAILED_DELIVERY = "after_failed_delivery"  # not collected / delivery failed
+
+
+class StallState(StrEnum):
+    MOVING = "moving"
+    NO_PICKUP = "no_pickup"  # shipped, never scanned by the carrier
+    STALLED = "stalled"
+    CUSTOMS_HOLD = "customs_hold"
+    PRESUMED_LOST = "presumed_lost"
+    TERMINAL = "terminal"  # delivered, returned or lost: nothing more will move
+
+
+@dataclass(frozen=True)
+class TrackEvent:
+    at: datetime | None  # aware UTC
+    description: str
+    location: str = ""
+    sub_status: str = ""  # 17TRACK sub-status this event maps to ("" when unknown)
+    stage: str = ""  # 17TRACK stage / AliExpress action_code, as the source gave it
+    signed_by: str = ""
+
+
+@dataclass(frozen=True)
+class Timeline:
+    logistics_no: str
+    source: str  # "aliexpress" | "17track"
+    events: tuple[TrackEvent, ...] = field(default=())  # oldest first
+    main_status: MainStatus = MainStatus.NOT_FOUND
+    sub_status: str = "NotFound_Other"
+    delivered: bool = False
+    signed_by: str = ""
+    customs_hold: bool = False
+    buyer_must_act: bool = False  # customs wants a tax id / duty from the recipient
+    returned: ReturnKind | None = None
+    lost: bool = False
+    # Signed for by a pickup station or locker (Cainiao GTMS_STA_SIGNED), not by the buyer:
+    # the parcel waits to be collected, so it is *not* delivered (reference §2.4).
+    signed_at_station: bool = False
+    carrier: str = ""  # 17TRACK provider name, when the source says
+    destination_country: str = ""  # ISO-2, when the source says
+
+    @property
+    def last_event(self) -> TrackEvent | None:
+        return self.events[-1] if self.events else None
+
+    @property
+    def last_location(self) -> str:
+        return next((e.location for e in reversed(self.events) if e.location), "")
+
+    def days_since_last_event(self, now: datetime) -> float | None:
+        last = self.last_event
+        if last is None or last.at is None:
+            return None
+        return (now - last.at).total_seconds() / 86400.0
+
+
+# ---------------------------------------------------------------------------------------------
+# 17TRACK taxonomy (reference §1.5): the 30 official sub-statuses and their main status
+# ---------------------------------------------------------------------------------------------
+
+SUB_STATUSES: Final[dict[str, MainStatus]] = {
+    "NotFound_Other": MainStatus.NOT_FOUND,
+    "NotFound_InvalidCode": MainStatus.NOT_FOUND,
+    "InfoReceived": MainStatus.INFO_RECEIVED,
+    "InTransit_PickedUp": MainStatus.IN_TRANSIT,
+    "InTransit_Other": MainStatus.IN_TRANSIT,
+    "InTransit_Departure": MainStatus.IN_TRANSIT,
+    "InTransit_Arrival": MainStatus.IN_TRANSIT,
+    "InTransit_CustomsProcessing": MainStatus.IN_TRANSIT,
+    "InTransit_CustomsReleased": MainStatus.IN_TRANSIT,
+    "InTransit_CustomsRequiringInformation": MainStatus.IN_TRANSIT,
+    "Expired_Other": MainStatus.EXPIRED,
+    "AvailableForPickup_Other": MainStatus.AVAILABLE_FOR_PICKUP,
+    "OutForDelivery_Other": MainStatus.OUT_FOR_DELIVERY,
+    "DeliveryFailure_Other": MainStatus.DELIVERY_FAILURE,
+    "DeliveryFailure_NoBody": MainStatus.DELIVERY_FAILURE,
+    "DeliveryFailure_Security": MainStatus.DELIVERY_FAILURE,
+    "DeliveryFailure_Rejected": MainStatus.DELIVERY_FAILURE,
+    "DeliveryFailure_InvalidAddress": MainStatus.DELIVERY_FAILURE,
+    "Delivered_Other": MainStatus.DELIVERED,
+    "Exception_Other": MainStatus.EXCEPTION,
+    "Exception_Returning": MainStatus.EXCEPTION,
+    "Exception_Returned": MainStatus.EXCEPTION,
+    "Exception_NoBody": MainStatus.EXCEPTION,
+    "Exception_Security": MainStatus.EXCEPTION,
+    "Exception_Damage": MainStatus.EXCEPTION,
+    "Exception_Rejected": MainStatus.EXCEPTION,
+    "Exception_Delayed": MainStatus.EXCEPTION,
+    "Exception_Lost": MainStatus.EXCEPTION,
+    "Exception_Destroyed": MainStatus.EXCEPTION,
+    "Exception_Cancel": MainStatus.EXCEPTION,
+}
+
+# ---------------------------------------------------------------------------------------------
+# AliExpress / Cainiao action codes (reference tracking-api.md §2.4, aliexpress-api.md §6.4)
+# ---------------------------------------------------------------------------------------------
+
+_IT: Final = MainStatus.IN_TRANSIT
+
+
+def _codes(status: MainStatus, sub: str, *codes: str) -> dict[str, tuple[MainStatus, str]]:
+    return {code: (status, sub) for code in codes}
+
+
+ACTION_CODES: Final[dict[str, tuple[MainStatus, str]]] = {
+    **_codes(MainStatus.INFO_RECEIVED, "InfoReceived",
+             "GWMS_ACCEPT", "GWMS_PACKAGE", "CONSIGN", "PRE_READY_TO_SHIP"),
+    **_codes(_IT, "InTransit_PickedUp", "PU_PICKUP_SUCCESS"),
+    **_codes(MainStatus.EXCEPTION, "Exception_Other", "PU_PICKUP_FAILURE"),
+    **_codes(_IT, "InTransit_Other",
+             "CW_INBOUND", "CW_OUTBOUND", "SC_INBOUND_SUCCESS", "SC_OUTBOUND_SUCCESS",
+             "GWMS_OUTBOUND", "LH_HO_IN_SUCCESS", "LH_HO_AIRLINE",
+             "TD_TRANS_ARRIVE", "TD_TRANS_ARRIVE_C", "TD_TRANS_DEPART", "TD_TRANS_DEPART_C",
+             "GTMS_ACCEPT", "GTMS_SC_ARRIVE", "GTMS_DO_ARRIVE", "GTMS_STATION_IN",
+             "GTMS_STATION_OUT"),
+    **_codes(_IT, "InTransit_CustomsProcessing",
+             "CC_EX_START", "CC_HO_IN_SUCCESS", "CC_IM_START", "CC_IM_PROCESS"),
+    **_codes(_IT, "InTransit_CustomsReleased",
+             "CC_EX_SUCCESS", "CC_IM_SUCCESS", "CC_HO_OUT_SUCCESS"),
+    # Duty assessed (CUS_TAX) happens at import, before any delivery attempt, so it is the
+    # "found before delivery" flavour, Exception_Security, not DeliveryFailure_Security.
+    **_codes(MainStatus.EXCEPTION, "Exception_Security",
+             "CC_EX_FAILURE", "CC_IM_FAILURE", "CC_IM_EXCEPTION", "CUS_FAILURE", "CUS_TAX"),
+    **_codes(_IT, "InTransit_Departure", "LH_DEPART"),
+    **_codes(_IT, "InTransit_Arrival", "LH_ARRIVE"),
+    **_codes(MainStatus.OUT_FOR_DELIVERY, "OutForDelivery_Other",
+             "GTMS_DO_DEPART", "GTMS_DELIVERING", "GTMS_RE_DELIVERING"),
+    **_codes(MainStatus.DELIVERY_FAILURE, "DeliveryFailure_Other",
+             "GTMS_DEL_FAILURE", "DELIVERY_FAILED"),
+    # GTMS_STA_SIGNED: a pickup station signed, not the buyer; the buyer still has to collect.
+    **_codes(MainStatus.AVAILABLE_FOR_PICKUP, "AvailableForPickup_Other",
+             "GTMS_WAIT_SELF_PICK", "GSTA_INFORM_BUYER", "GTMS_STA_SIGNED"),
+    **_codes(MainStatus.DELIVERED, "Delivered_Other",
+             "GTMS_SIGNED", "SIGN_SUCCESS", "GSTA_SIGN", "SIGNED", "GSTA_BUYER_SIGN"),
+    **_codes(MainStatus.EXCEPTION, "Exception_Returning", "RT_INBOUND", "RT_OUTBOUND"),
+    **_codes(MainStatus.EXCEPTION, "Exception_Returned", "RETURNED"),
+    **_codes(MainStatus.EXCEPTION, "Exception_Destroyed", "RT_DESTROY"),
+}
+
+_UNKNOWN_ACTION: Final = (MainStatus.IN_TRANSIT, "InTransit_Other")
+
+# The milestone stage (17TRACK ``stage`` / ``milestone.key_stage`` vocabulary, §1.4) an action
+# code reaches; codes that are not a milestone have none.
+ACTION_STAGES: Final[dict[str, str]] = {
+    "CONSIGN": "InfoReceived", "GWMS_ACCEPT": "InfoReceived", "PRE_READY_TO_SHIP": "InfoReceived",
+    "PU_PICKUP_SUCCESS": "PickedUp",
+    "LH_DEPART": "Departure",
+    "LH_ARRIVE": "Arrival",
+    "GTMS_WAIT_SELF_PICK": "AvailableForPickup", "GSTA_INFORM_BUYER": "AvailableForPickup",
+    "GTMS_STA_SIGNED": "AvailableForPickup",
+    "GTMS_DO_DEPART": "OutForDelivery", "GTMS_DELIVERING": "OutForDelivery",
+    "GTMS_RE_DELIVERING": "OutForDelivery",
+    "GTMS_SIGNED": "Delivered", "SIGN_SUCCESS": "Delivered", "GSTA_SIGN": "Delivered",
+    "SIGNED": "Delivered", "GSTA_BUYER_SIGN": "Delivered",
+    "RT_INBOUND": "Returning", "RT_OUTBOUND": "Returning",
+    "RETURNED": "Returned",
+}
+
+_STATION_SIGNED: Final = frozenset({"GTMS_STA_SIGNED"})
+
+
+def status_for_action(code: str | None) -> tuple[MainStatus, str]:
+    """17TRACK main and sub-status of a Cainiao action code; unknown codes are InTransit_Other.
+
+    The platform has about 120 codes and adds more; an unknown one must not stop a sync.
+    """
+    return ACTION_CODES.get((code or "").strip().upper(), _UNKNOWN_ACTION)
+
+
+# ---------------------------------------------------------------------------------------------
+# What event texts say when the code does not
+# ---------------------------------------------------------------------------------------------
+
+# Customs asking the recipient for something: a tax id (each country names its own), documents,
+# or money. Deliberately English: the platform's event texts are English for sellers.
+_ASKS_BUYER: Final = re.compile(
+    r"tax[ _-]?(id|number|code)|\b(cpf|cnpj|inn|iin|pccc|rut|rfc|dni|nie|pesel|eori)\b"
+    r"|personal customs|passport|id number|numero fiscal|teudat zehut|documents?\b"
+    r"|\bduty\b|\bduties\b|customs fee|import tax|awaiting payment|pay (the )?(duty|tax|fee)"
+    r"|from (the )?recipient|recipient\b.*\brequired",
+    re.IGNORECASE,
+)
+_LOST: Final = re.compile(r"\b(lost|missing)\b", re.IGNORECASE)
+_SIGNED_BY: Final = re.compile(r"signed\s+(?:for\s+)?by:?\s*([^,.;()\n]+)", re.IGNORECASE)
+
+# ---------------------------------------------------------------------------------------------
+# Facts shared by both sources, read from events in 17TRACK terms
+# ---------------------------------------------------------------------------------------------
+
+_CUSTOMS_HOLD_SUBS: Final = frozenset({
+    "InTransit_CustomsRequiringInformation", "Exception_Security", "DeliveryFailure_Security"})
+_CUSTOMS_SUBS: Final = _CUSTOMS_HOLD_SUBS | {"InTransit_CustomsProcessing"}
+_RETURN_SUBS: Final = frozenset({"Exception_Returning", "Exception_Returned"})
+_LOST_SUBS: Final = frozenset({"Exception_Lost", "Exception_Destroyed"})
+_NOT_PICKED_UP_SUBS: Final = frozenset({"", "InfoReceived", "NotFound_Other",
+                                        "NotFound_InvalidCode"})
+_DEPARTED_CODES: Final = frozenset({"LH_DEPART", "CC_EX_SUCCESS", "LH_HO_AIRLINE",
+                                    "TD_TRANS_ARRIVE", "TD_TRANS_ARRIVE_C", "TD_TRANS_DEPART",
+                                    "TD_TRANS_DEPART_C"})
+_ARRIVED_CODES: Final = frozenset({"LH_ARRIVE", "CC_HO_IN_SUCCESS", "CC_HO_OUT_SUCCESS",
+                                   "CUS_TAX", "CUS_FAILURE"})
+_ATTEMPT_CODES: Final = frozenset({"GTMS_DEL_FAILURE", "DELIVERY_FAILED", "GTMS_WAIT_SELF_PICK",
+                                   "GSTA_INFORM_BUYER", "GTMS_STA_SIGNED"})
+
+
+def _departed(event: TrackEvent) -> bool:
+    return (event.stage in _DEPARTED_CODES or event.stage == "Departure"
+            or event.sub_status == "InTransit_Departure")
+
+
+def _arrived(event: TrackEvent) -> bool:
+    stage = event.stage
+    return (stage in _ARRIVED_CODES or stage.startswith(("CC_IM_", "GTMS_"))
+            or stage in ("Arrival", "OutForDelivery")
+            or event.sub_status in ("InTransit_Arrival", "OutForDelivery_Other"))
+
+
+def _delivery_attempt(event: TrackEvent) -> bool:
+    return (event.stage in _ATTEMPT_CODES or event.stage == "AvailableForPickup"
+            or event.sub_status.startswith("DeliveryFailure_")
+            or event.sub_status == "AvailableForPickup_Other")
+
+
+def _return_kind(events: Sequence[TrackEvent]) -> ReturnKind | None:
+    """Where the parcel turned back, judged by what happened before its first return event."""
+    start = next((i for i, e in enumerate(events) if e.sub_status in _RETURN_SUBS), None)
+    if start is None:
+        return None
+    before = events[:start]
+    if any(_delivery_attempt(e) for e in before):
+        return ReturnKind.AFTER_FAILED_DELIVERY
+    if any(_arrived(e) or _departed(e) for e in before):
+        # Departed but never seen arriving (turned back in transit) is still "after export":
+        # the domain's classes only distinguish origin, destination and door.
+        return ReturnKind.IN_DESTINATION
+    return ReturnKind.BEFORE_EXPORT
+
+
+def _customs_block(events: Sequence[TrackEvent]) -> Sequence[TrackEvent]:
+    """The trailing run of customs events, if the parcel is held there right now.
+
+    A hold counts only while nothing but customs has happened since: a later release,
+    delivery or return ends it.
+    """
+    start = len(events)
+    while start > 0 and events[start - 1].sub_status in _CUSTOMS_SUBS:
+        start -= 1
+    block = events[start:]
+    return block if any(e.sub_status in _CUSTOMS_HOLD_SUBS for e in block) else ()
+
+
+def _asks_buyer(event: TrackEvent) -> bool:
+    return (event.stage == "CUS_TAX" or event.sub_status == "InTransit_CustomsRequiringInformation"
+            or bool(_ASKS_BUYER.search(event.description)))
+
+
+def _signatory(event: TrackEvent) -> str:
+    if event.signed_by:
+        return event.signed_by
+    # The last mention is the most specific ("signed by recipient ... signed by: A. Silva").
+    names = [m.group(1).strip() for m in _SIGNED_BY.finditer(event.description)]
+    return names[-1] if names else ""
+
+
+def _sorted(events: Iterable[TrackEvent]) -> tuple[TrackEvent, ...]:
+    """Oldest first; the sort is stable, and events without a time sort first."""
+    floor = datetime.min.replace(tzinfo=UTC)
+    return tuple(sorted(events, key=lambda e: e.at or floor))
+
+
+def _assemble(number: str, source: str, events: tuple[TrackEvent, ...], main: MainStatus,
+              sub: str, *, carrier: str = "", country: str = "") -> Timeline:
+    block = _customs_block(events)
+    delivered = main is MainStatus.DELIVERED
+    final = next((e for e in reversed(events) if e.sub_status == sub), None)
+    signed_by = _signatory(final) if final is not None else ""
+    at_station = (not delivered and main is MainStatus.AVAILABLE_FOR_PICKUP and final is not None
+                  and (final.stage in _STATION_SIGNED or bool(signed_by)))
+    return Timeline(
+        logistics_no=number,
+        source=source,
+        events=events,
+        main_status=main,
+        sub_status=sub,
+        delivered=delivered,
+        signed_by=signed_by if delivered or at_station else "",
+        customs_hold=bool(block),
+        buyer_must_act=any(_asks_buyer(e) for e in block),
+        returned=_return_kind(events),
+        lost=sub in _LOST_SUBS,
+        signed_at_station=at_station,
+        carrier=carrier,
+        destination_country=country,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# AliExpress querytrackingresult
+# ---------------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _ae_event(detail: Mapping[str, Any]) -> tuple[TrackEvent, bool]:
+    """One ``details`` item as an event, and whether its code was a known one."""
+    code = _text(detail.get("action_code")).upper()
+    description = _text(detail.get("event_desc"))
+    known = code in ACTION_CODES
+    _, sub = status_for_action(code)
+    if not known and _LOST.search(description):
+        sub, known = "Exception_Lost", True
+    elif not known and _ASKS_BUYER.search(description):
+        sub, known = "InTransit_CustomsRequiringInformation", True
+    try:
+        at = parse_pacific(_text(detail.get("event_date")) or None)
+    except MalformedPayloadError:
+        at = None  # keep the event as evidence; an unreadable date is not worth a failed sync
+    event = TrackEvent(at=at, description=description, location=_text(detail.get("address")),
+                       sub_status=sub, stage=code, signed_by=_text(detail.get("signed_name")))
+    return event, known
+
+
+def from_aliexpress(logistics_no: str, details: Sequence[Mapping[str, Any]]) -> Timeline:
+    """The timeline of a ``querytrackingresult`` answer's ``details`` (wire names).
+
+    The parcel's status is that of its newest event with a *known* action code: an unknown
+    code is kept as an InTransit_Other event but does not overwrite, say, a delivery.
+    Events without an action code (the DS flavour) are read from their text for the two
+    facts that matter most: the carrier reporting a loss, and customs asking the buyer.
+    """
+    pairs = [_ae_event(d) for d in details if isinstance(d, Mapping)]
+    floor = datetime.min.replace(tzinfo=UTC)
+    pairs.sort(key=lambda pair: pair[0].at or floor)
+    events = tuple(event for event, _ in pairs)
+    if not events:
+        return Timeline(logistics_no=logistics_no, source="aliexpress")
+    latest = next((e for e, known in reversed(pairs) if known), None)
+    sub = latest.sub_status if latest is not None else "InTransit_Other"
+    return _assemble(logistics_no, "aliexpress", events, _main_of(sub), sub)
+
+
+def _main_of(sub: str, stated: str = "") -> MainStatus:
+    """Main status of a sub-status; unknown ones (e.g. Exception_Held) by their prefix."""
+    if sub in SUB_STATUSES:
+        return SUB_STATUSES[sub]
+    for candidate in (stated, sub.split("_", 1)[0]):
+        try:
+            return MainStatus(candidate)
+        except ValueError:
+            continue
+    return MainStatus.IN_TRANSIT
+
+
+# ---------------------------------------------------------------------------------------------
+# 17TRACK gettrackinfo / TRACKING_UPDATED
+# ---------------------------------------------------------------------------------------------
+
+
+def _instant(value: Any) -> datetime | None:
+    """An ISO time with an offset (``time_iso``) or a ``Z`` (``time_utc``) as aware UTC."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    # A time without an offset is carrier-local and unknown: guessing would shift it by hours.
+    return moment.astimezone(UTC) if moment.tzinfo is not None else None
+
+
+def _address_text(address: Any) -> str:
+    if not isinstance(address, Mapping):
+        return ""
+    parts = [_text(address.get(k)) for k in ("city", "state", "country")]
+    return ", ".join(p for p in parts if p)
+
+
+def _17_event(raw: Mapping[str, Any]) -> TrackEvent:
+    description = _text(raw.get("description"))
+    if not description and isinstance(raw.get("description_translation"), Mapping):
+        description = _text(raw["description_translation"].get("description"))
+    return TrackEvent(
+        at=_instant(raw.get("time_utc")) or _instant(raw.get("time_iso")),
+        description=description,
+        location=_text(raw.get("location")) or _address_text(raw.get("address")),
+        sub_status=_text(raw.get("sub_status")),
+        stage=_text(raw.get("stage")),
+    )
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def from_17track(track_info: Mapping[str, Any], number: str = "") -> Timeline:
+    """The timeline of a 17TRACK ``track_info`` (gettrackinfo ``accepted[]`` / webhook data).
+
+    Pass either the ``track_info`` object with ``number``, or the whole accepted item (or a
+    webhook's ``data``), which carries both. Events of every provider (origin carrier,
+    last-mile post) are merged and sorted by their UTC time; duplicates are dropped.
+    """
+    if "track_info" in track_info:
+        number = number or _text(track_info.get("number"))
+        track_info = _mapping(track_info.get("track_info"))
+    tracking = _mapping(track_info.get("tracking"))
+    providers = [_mapping(p) for p in _list(tracking.get("providers"))]
+    seen: set[tuple[datetime | None, str, str]] = set()
+    merged: list[TrackEvent] = []
+    for provider in providers:
+        for raw in _list(provider.get("events")):
+            event = _17_event(_mapping(raw))
+            key = (event.at, event.description, event.location)
+            if key not in seen:
+                seen.add(key)
+                merged.append(event)
+    events = _sorted(merged)
+    latest = _mapping(track_info.get("latest_status"))
+    sub = _text(latest.get("sub_status"))
+    if not sub:  # no verdict from 17TRACK: read the newest event's
+        sub = events[-1].sub_status if events else "NotFound_Other"
+        sub = sub or "InTransit_Other"
+    main = _main_of(sub, _text(latest.get("status")))
+    first = _mapping(providers[0].get("provider")) if providers else {}
+    recipient = _mapping(_mapping(track_info.get("shipping_info")).get("recipient_address"))
+    return _assemble(number, "17track", events, main, sub, carrier=_text(first.get("name")),
+                     country=_text(recipient.get("country")).upper())
+
+
+# ---------------------------------------------------------------------------------------------
+# Lanes and stalls
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LaneThresholds:
+    """Days of silence that change what a parcel is (reference §4.2 defaults; all inferences).
+
+    ``claim_after_days`` is when a silent parcel on claimable logistics is worth a carrier
+    claim; 30 matches 17TRACK's and AfterShip's "expired" cut (§4.1), so a claim never runs
+    ahead of "presumed lost". ``claim_window_days`` is the AliExpress online-logistics
+    complaint window from logistics-order creation (§4.1); some carriers differ (4PX: 90).
+    """
+
+    no_pickup_days: float = 5
+    stalled_days: float = 10
+    customs_hold_days: float = 10
+    presumed_lost_days: float = 30
+    claim_after_days: float = 30
+    claim_window_days: float = 120
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value) or value <= 0:
+                raise ParametersError(
+                    f"lane threshold {f.name} must be a positive number of days, got {value!r}")
+        if self.stalled_days > self.presumed_lost_days:
+            raise ParametersError(
+                f"stalled_days ({self.stalled_days}) is longer than presumed_lost_days "
+                f"({self.presumed_lost_days}); a parcel must stall before it is presumed lost")
+        if self.claim_after_days > self.claim_window_days:
+            raise ParametersError(
+                f"claim_after_days ({self.claim_after_days}) falls after the claim window "
+                f"({self.claim_window_days} days): no claim could ever be filed on this lane")
+
+
+_THRESHOLD_FIELDS: Final = tuple(f.name for f in fields(LaneThresholds))
+_COUNTRY_ALIASES: Final = {"UK": "GB"}  # AliExpress writes UK for Great Britain (§2.1)
+
+
+def _country(code: str) -> str:
+    code = code.strip().upper()
+    return _COUNTRY_ALIASES.get(code, code)
+
+
+def _lane_rank(key: str, carrier: str, country: str) -> int | None:
+    """How specific an override key is for this lane (higher wins); None when it does not apply.
+
+    A carrier-wide rule outranks a country-wide one: a carrier's habits (how often it scans)
+    decide most of a stall, the country mainly its customs.
+    """
+    lane_carrier, colon, lane_country = key.rpartition(":")
+    if not colon or not lane_carrier.strip() or not lane_country.strip():
+        raise ParametersError(
+            f"lane override key {key!r} must look like 'Cainiao:BR', 'Cainiao:*' or '*:BR'")
+    lane_carrier, lane_country = lane_carrier.strip(), _country(lane_country)
+    carrier_hit = lane_carrier == "*" or lane_carrier.casefold() == carrier.strip().casefold()
+    country_hit = lane_country == "*" or lane_country == _country(country)
+    if not (carrier_hit and country_hit):
+        return None
+    return (2 if lane_carrier != "*" else 0) + (1 if lane_country != "*" else 0)
+
+
+def thresholds_for(carrier: str, country: str,
+                   overrides: Mapping[str, Mapping[str, Any]] | None = None) -> LaneThresholds:
+    """The thresholds of a lane: defaults, then every matching override, most specific last.
+
+    >>> rules = {"*:BR": {"customs_hold_days": 20}, "Cainiao:BR": {"stalled_days": 15}}
+    >>> t = thresholds_for("Cainiao", "BR", rules)
+    >>> t.stalled_days, t.customs_hold_days, t.presumed_lost_days
+    (15, 20, 30)
+    """
+    ranked: list[tuple[int, str, Mapping[str, Any]]] = []
+    for key, values in (overrides or {}).items():
+        rank = _lane_rank(key, carrier, country)
+        unknown = sorted(set(values) - set(_THRESHOLD_FIELDS))
+        if unknown:
+            raise ParametersError(
+                f"lane override {key!r} has unknown field(s) {', '.join(unknown)}; "
+                f"use {', '.join(_THRESHOLD_FIELDS)}")
+        if rank is not None:
+            ranked.append((rank, key, values))
+    merged: dict[str, Any] = {}
+    for _, _, values in sorted(ranked, key=lambda item: item[0]):
+        merged.update(values)
+    return replace(LaneThresholds(), **merged)
+
+
+def _age_days(since: datetime | None, now: datetime) -> float | None:
+    return None if since is None else (now - since) / timedelta(days=1)
+
+
+def stall_state(timeline: Timeline, thresholds: LaneThresholds, now: datetime,
+                shipped_at: datetime | None = None) -> StallState:
+    """Where a parcel stands, on ``days since the last event`` against the lane's thresholds.
+
+    Order matters: a finished parcel is terminal whatever its age; customs holding it for the
+    buyer is a hold, not a stall; a parcel never scanned is "no pickup" (the false-shipment
+    exposure) even when it is old. A parcel *in* clearance with no hold reported is stalled
+    once ``customs_hold_days`` pass: the domain's customs classes are about customs asking
+    something of the buyer, and a parcel merely slow in clearance is a stalled parcel.
+    ``shipped_at`` (the seller's send date) dates a parcel that has no events at all.
+    """
+    if (timeline.delivered or timeline.lost
+            or timeline.sub_status in ("Exception_Returned", "Exception_Cancel")):
+        return StallState.TERMINAL
+    if timeline.customs_hold:
+        return StallState.CUSTOMS_HOLD
+    timed = [e.at for e in timeline.events if e.at is not None]
+    if all(e.sub_status in _NOT_PICKED_UP_SUBS for e in timeline.events):
+        age = _age_days(shipped_at or (min(timed) if timed else None), now)
+        if age is None or age >= thresholds.no_pickup_days:
+            return StallState.NO_PICKUP
+        return StallState.MOVING
+    silent = timeline.days_since_last_event(now)
+    if timeline.main_status is MainStatus.EXPIRED or (
+            silent is not None and silent >= thresholds.presumed_lost_days):
+        return StallState.PRESUMED_LOST
+    if timeline.sub_status == "Exception_Delayed":
+        return StallState.STALLED  # the carrier itself says it is late
+    limit = (thresholds.customs_hold_days if timeline.sub_status == "InTransit_CustomsProcessing"
+             else thresholds.stalled_days)
+    if silent is not None and silent >= limit:
+        return StallState.STALLED
+    return StallState.MOVING

@@ -1,0 +1,1 @@
+"""Pictures and HTML: charts, notebook HTML, evidence images."""

@@ -1,0 +1,1 @@
+"""The scheduled run, the portfolio index, the CLI."""

@@ -1,0 +1,268 @@
+"""The scheduled job: every store's notebook through Papermill, then the reports.
+
+``run_stores`` executes ``notebooks/store_daily.ipynb`` once per store into
+``runs/<date>/<store>.ipynb`` with only the store id and the run date as parameters (no
+secret ever travels through Papermill), renders ``reports/<date>/<store>.html`` without
+code, and writes ``reports/<date>/index.html``. A store that fails is recorded and the
+others go on; the caller decides the exit code from ``RunSummary.ok``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+
+from disputekit.domain import kpis
+from disputekit.services.queue import open_disputes
+from disputekit.errors import DisputeKitError
+from disputekit.adapters.parameters import check_store_id, load_store, store_files
+from disputekit.domain.platform_time import utc_now
+from disputekit.render.notebook_html import notebook_to_html, write_index
+from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+STORE_NOTEBOOK = "store_daily.ipynb"
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """Kernels talk over Unix sockets in a private temp folder, not loopback TCP ports:
+    no port race when kernels start side by side (papermill #511), nothing listening on
+    the network, and no "running over TCP without encryption" warning in every log."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", os.path.join(tempfile.mkdtemp(prefix="disputekit-kernel-"),
+                                             "kernel"))
+        super().__init__(**kwargs)
+
+
+@dataclass
+class StoreRun:
+    store_id: str
+    status: str = "failed"  # ok / failed
+    duration: float = 0.0
+    notebook: Path | None = None
+    report: Path | None = None
+    error: str = ""
+    open_disputes: int | None = None
+    due_today: int | None = None
+    log: Path | None = None
+    retried: bool = False  # the kernel died once and the store ran again
+    rate: float | None = None  # dispute rate, last 30 days
+    rate_change: float | None = None  # against the rate a week ago
+    refunded_30d: float | None = None
+    recovered: float | None = None
+
+
+@dataclass
+class RunSummary:
+    run_date: date
+    runs: list[StoreRun] = field(default_factory=list)
+    index: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.runs) and all(r.status == "ok" for r in self.runs)
+
+
+@contextmanager
+def temporary_environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for a block (kernels and workers inherit them), then put
+    back what was there."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _kernel_environment(ws: Workspace) -> AbstractContextManager[None]:
+    # Kernels inherit this process's environment: tell them where the workspace is,
+    # because their working directory is notebooks/.
+    return temporary_environment({"DISPUTEKIT_HOME": str(ws.root),
+                                  "DISPUTEKIT_DB_URL": ws.db_url,
+                                  "DISPUTEKIT_PARAMETERS_DIR": str(ws.parameters_dir)})
+
+
+def run_stores(
+    workspace: Workspace,
+    store_ids: Sequence[str] | None = None,
+    run_date: date | None = None,
+    *,
+    jobs: int | None = None,
+    kernel_name: str = "python3",
+    start_timeout: float = 120,
+    execution_timeout: float = 900,
+) -> RunSummary:
+    """Run every store (or ``store_ids``) and write the reports; never raises for one store.
+
+    Stores run in separate worker processes (``jobs`` at once, default the number of
+    cores), each kernel on its own IPC sockets, so one store's crash or hang cannot take the
+    others down; a store whose kernel died is run once more.
+    """
+    day = run_date or utc_now().date()
+    ids = list(store_ids) if store_ids else [p.stem for p in store_files(workspace.parameters_dir)]
+    summary = RunSummary(day)
+    (workspace.runs_dir / day.isoformat()).mkdir(parents=True, exist_ok=True)
+    job = _Job(workspace, day, kernel_name, start_timeout, execution_timeout)
+    # Create the schema once, here, before the store processes start opening it together.
+    Database.open(workspace.db_url).dispose()
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(ids) or 1))
+    with _kernel_environment(workspace):
+        if workers == 1:
+            summary.runs = [_run_store(job, store_id) for store_id in ids]
+        else:
+            context = multiprocessing.get_context("spawn")  # no inherited sockets or threads
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                summary.runs = list(pool.map(_run_store, [job] * len(ids), ids))
+    for run in summary.runs:
+        if run.status != "ok":
+            log.error("store %s failed: %s", run.store_id, run.error)
+    _count_queues(workspace, summary)
+    reports_dir = workspace.reports_dir / day.isoformat()
+    summary.index = write_index(day, summary.runs, reports_dir / "index.html")
+    return summary
+
+
+@dataclass(frozen=True)
+class _Job:
+    workspace: Workspace
+    day: date
+    kernel_name: str
+    start_timeout: float
+    execution_timeout: float
+
+
+def _run_store(job: _Job, store_id: str) -> StoreRun:
+    """One store's run, in a worker process: its own log file, one retry if the kernel died."""
+    run = StoreRun(store_id)
+    try:
+        check_store_id(store_id)  # it names the log below: refuse '../x' before opening one
+    except DisputeKitError as exc:
+        run.error = str(exc)
+        return run
+    started = time.monotonic()
+    runs_dir = job.workspace.runs_dir / job.day.isoformat()
+    run.log = runs_dir / f"{store_id}.log"
+    handler = logging.FileHandler(run.log, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    watched = [logging.getLogger(name) for name in ("papermill", "disputekit")]
+    for logger in watched:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    try:
+        # Fail fast, before a kernel starts, on what can be checked here.
+        store = load_store(store_id, job.workspace.parameters_dir)
+        store.credentials()
+        run.notebook = runs_dir / f"{store_id}.ipynb"
+        for attempt in (1, 2):
+            try:
+                _execute(job, store_id, run.notebook)
+                break
+            except Exception as exc:
+                if attempt == 2 or not _kernel_died(exc):
+                    raise
+                run.retried = True
+                log.warning("store %s: the kernel died (%s); running it once more",
+                            store_id, _short_error(exc))
+        reports = job.workspace.reports_dir / job.day.isoformat()
+        run.report = notebook_to_html(run.notebook, reports / f"{store_id}.html")
+        run.status = "ok"
+    except DisputeKitError as exc:
+        run.error = str(exc)
+    except Exception as exc:  # papermill / kernel failures: keep going with the others
+        run.error = _short_error(exc)
+    finally:
+        run.duration = time.monotonic() - started
+        if run.error:
+            log.error("store %s failed: %s", store_id, run.error)
+        for logger in watched:
+            logger.removeHandler(handler)
+        handler.close()
+    return run
+
+
+def _execute(job: _Job, store_id: str, output: Path) -> None:
+    import papermill
+
+    papermill.execute_notebook(
+        str(job.workspace.notebooks_dir / STORE_NOTEBOOK), str(output),
+        parameters={"store_id": store_id, "run_date": job.day.isoformat()},
+        cwd=str(job.workspace.notebooks_dir), kernel_name=job.kernel_name,
+        progress_bar=False, log_output=True, start_timeout=job.start_timeout,
+        execution_timeout=job.execution_timeout, kernel_manager_class=IPCKernelManager,
+    )
+
+
+def _kernel_died(exc: BaseException) -> bool:
+    from nbclient.exceptions import DeadKernelError
+
+    return isinstance(exc, DeadKernelError) or "DeadKernelError" in type(exc).__name__ \
+        or "Kernel died" in str(exc)
+
+
+def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
+    """The portfolio figures: each store's queue, dispute rate and its change this week."""
+    ok = [r.store_id for r in summary.runs if r.status == "ok"]
+    if not ok:
+        return
+    now = utc_now()
+    db = Database.open(workspace.db_url)
+    try:
+        queue = open_disputes(db, now, ok, triage=False)
+        orders = orders_frame(db, ok)
+        disputes = disputes_frame(db, now, ok)
+        claims = claims_frame(db, ok)
+    finally:
+        db.dispose()
+    money = disputes.assign(refund_usd=disputes["refund_usd"].astype(float))
+    this_week, last_week = {}, {}
+    for run in summary.runs:
+        if run.status != "ok":
+            continue
+        mine = queue[queue["store_id"] == run.store_id]
+        run.open_disputes = len(mine)
+        run.due_today = int((mine["hours_left"].fillna(1e9) < 24).sum())
+        theirs = disputes[disputes["store_id"] == run.store_id]
+        sold = orders[orders["store_id"] == run.store_id]
+        run.rate = kpis.dispute_rate(sold, theirs, now).rate
+        this_week[run.store_id] = run.rate
+        last_week[run.store_id] = kpis.dispute_rate(sold, theirs, now - timedelta(days=7)).rate
+        recent = money[(money["store_id"] == run.store_id)
+                       & (money["created_at"] >= now - timedelta(days=30))]
+        recovered = claims[claims["store_id"] == run.store_id]["recovered_amount"].sum()
+        run.refunded_30d = float(recent["refund_usd"].sum())
+        run.recovered = float(recovered)
+    changes = kpis.week_changes(this_week, last_week)
+    for row in changes.to_dict("records"):
+        match = next(r for r in summary.runs if r.store_id == row["store_id"])
+        match.rate_change = row["change"]
+
+
+def _short_error(exc: Exception) -> str:
+    name = type(exc).__name__
+    ename = getattr(exc, "ename", "")
+    evalue = getattr(exc, "evalue", "")
+    if ename:  # PapermillExecutionError: the error raised inside the notebook
+        return f"{ename}: {evalue}"
+    return f"{name}: {exc}".splitlines()[0][:500]

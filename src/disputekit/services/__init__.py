@@ -1,0 +1,1 @@
+"""Use cases: what notebooks, widgets and the CLI call."""

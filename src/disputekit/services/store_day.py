@@ -1,0 +1,236 @@
+"""Use cases the notebooks and the CLI call: connect a store, run its day.
+
+This is the one place that builds adapters (client, database) from a workspace, so a
+notebook is a handful of calls and no plumbing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+from IPython.display import Image
+from pandas.io.formats.style import Styler
+
+from disputekit.render import charts
+
+from disputekit.domain import kpis
+from disputekit.services.assessment import rules_vs_operators
+from disputekit.render.charts import figure_to_png
+from disputekit.adapters.aliexpress import AliExpressClient, RequestBudget
+from disputekit.services.queue import counts_by, masked, open_disputes
+from disputekit.services.followups import end_of_day, replies_due
+from disputekit.domain.kpis import RateResult
+from disputekit.adapters.parameters import StoreParameters, load_store
+from disputekit.domain.platform_time import utc_now
+from disputekit.domain.privacy import mask_login
+from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
+from disputekit.services.shipments import claims_due, stalled_parcels
+from disputekit.adapters.db.database import Database
+from disputekit.services.sync import SyncResult, sync_store
+from disputekit.adapters.workspace import Workspace
+
+
+def connect(store: StoreParameters, env: Mapping[str, str] | None = None) -> AliExpressClient:
+    """A client for ``store`` with credentials read from the environment; stores that share
+    an app key share its request budget."""
+    credentials = store.credentials(os.environ if env is None else env)
+    return AliExpressClient(
+        base_url=store.api.base_url,
+        credentials=credentials,
+        store_id=store.store_id,
+        sign_method=store.api.sign_method,
+        simplify=store.api.simplify,
+        timeout=store.api.timeout_seconds,
+        budget=RequestBudget.for_app(credentials.app_key, store.api.requests_per_second),
+    )
+
+
+@dataclass
+class StoreFigures:
+    """What the owner reads: the dispute rate and where disputes come from (``kpis``)."""
+
+    rate: RateResult
+    weekly: pd.DataFrame
+    quarterly: pd.DataFrame
+    by: dict[str, pd.DataFrame]
+    money: pd.DataFrame
+    abusive: pd.DataFrame
+    prevention: pd.DataFrame
+    lanes: pd.DataFrame
+
+    @classmethod
+    def compute(cls, db: Database, store: StoreParameters, now: datetime) -> StoreFigures:
+        ids = [store.store_id]
+        orders = orders_frame(db, ids)
+        disputes = disputes_frame(db, now, ids, {store.store_id: store})
+        claims = claims_frame(db, ids)
+        abusive = kpis.abusive_buyers(disputes)
+        abusive["buyer"] = abusive["buyer"].map(mask_login)  # shared report: masked
+        rates = kpis.Rates(orders, disputes)  # the frames normalised once for every rate
+        return cls(
+            rate=rates.dispute_rate(now),
+            weekly=rates.trend(now, "W", 10),
+            quarterly=rates.trend(now, "Q", 4),
+            by={dim: rates.by(now, dim)
+                for dim in ("carrier", "service_kind", "product_name", "country")},
+            money=kpis.money_by_class(disputes, claims),
+            abusive=abusive,
+            prevention=kpis.prevention_unshipped(orders, now),
+            lanes=rates.lanes_to_change(now),
+        )
+
+    def rate_text(self) -> str:
+        r = self.rate
+        if r.rate is None:
+            return "no orders in the last 30 days: no dispute rate yet"
+        return (f"{r.rate:.2%} over the last 30 days ({r.numerator} disputed orders counted "
+                f"of {r.denominator}; {r.cancelled} cancelled by the buyer)")
+
+
+@dataclass
+class StoreDay:
+    """One store's daily run: what the sync did and the open queue it left."""
+
+    store: StoreParameters
+    run_date: date
+    now: datetime
+    sync: SyncResult
+    queue: pd.DataFrame
+    stalled: pd.DataFrame = field(default_factory=pd.DataFrame)
+    claims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    replies: pd.DataFrame = field(default_factory=pd.DataFrame)
+    figures: StoreFigures | None = None
+
+    @property
+    def due_today(self) -> int:
+        return int((self.queue["hours_left"].fillna(1e9) < 24).sum()) if len(self.queue) else 0
+
+    def report_table(self) -> Styler:
+        """The open queue as a shared report shows it: buyer masked, readable columns."""
+        shown = masked(self.queue)
+        # Few, narrow columns: the report must read without scrolling sideways.
+        table = pd.DataFrame({
+            "respond by (UTC)": shown["due_at"].dt.strftime("%d %b %H:%M"),
+            "hours left": shown["hours_left"],
+            "order": shown["parent_order_id"].astype(str),
+            "buyer": shown["buyer"] + " · " + shown["country"],
+            "product": shown["product"].str.slice(0, 28),
+            "USD": shown["amount_usd"],
+            "class": shown["class"].str.replace("_", " "),
+            "conf.": shown["confidence"],
+            "recommended": shown["recommended"].str.replace("_", " "),
+            "cost": shown["recommended_cost"],
+            "waiting for": shown["status"].str.removeprefix("wait_for_").str.replace("_", " "),
+        })
+        return _styled(table)
+
+    def by_class(self) -> Styler:
+        return _styled(counts_by(self.queue, "class"))
+
+    def trend_chart(self, freq: str = "W") -> Image:
+        assert self.figures is not None
+        trend = self.figures.weekly if freq == "W" else self.figures.quarterly
+        title = "Dispute rate by week" if freq == "W" else "Dispute rate by quarter"
+        return _png(figure_to_png(charts.rate_trend_chart(trend, title)))
+
+    def rate_by_chart(self, dimension: str) -> Image:
+        assert self.figures is not None
+        table = self.figures.by[dimension]
+        title = f"Dispute rate by {dimension.replace('_', ' ')} (30 days)"
+        return _png(figure_to_png(charts.rate_by_chart(table, dimension, title)))
+
+    def rate_by_table(self, dimension: str, top: int = 10) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.by[dimension].head(top))
+
+    def money_chart(self) -> Image:
+        assert self.figures is not None
+        return _png(figure_to_png(charts.money_chart(self.figures.money)))
+
+    def money_table(self) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.money)
+
+    def abusive_table(self) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.abusive)
+
+    def prevention_table(self) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.prevention.drop(columns=["store_id"]))
+
+    def lanes_table(self) -> Styler:
+        assert self.figures is not None
+        return _styled(self.figures.lanes.drop(columns=["store_id"]))
+
+    def replies_table(self) -> Styler:
+        """Replies due today: the follow-up plans' next steps, overdue first."""
+        return _styled(self.replies)
+
+    def disagreement_table(self) -> Styler:
+        """Where the operators changed the rules' class, and why."""
+        return _styled(self.disagreements)
+
+    def by_reason(self) -> Styler:
+        return _styled(counts_by(self.queue, "reason"))
+
+    def by_carrier(self) -> Styler:
+        return _styled(counts_by(self.queue, "carrier"))
+
+    def by_urgency(self) -> Styler:
+        return _styled(counts_by(self.queue, "urgency"))
+
+    def stalled_table(self) -> Styler:
+        """Parcels of open disputes that stopped moving, longest silence first."""
+        return _styled(self.stalled)
+
+    def claims_table(self) -> Styler:
+        """Carrier claims to file today (goods and freight to recover)."""
+        return _styled(self.claims)
+
+
+def _png(data: bytes) -> Image:
+    """A chart as an image output: static in the executed notebook and its HTML report."""
+    return Image(data=data, format="png")  # type: ignore[no-untyped-call]
+
+
+def _styled(frame: pd.DataFrame) -> Styler:
+    # Styler does not escape by default: buyer-supplied text must never become markup.
+    return (frame.style.hide(axis="index")
+            .format(escape="html", na_rep="—", precision=2)
+            .set_table_styles([{"selector": "th, td", "props": "text-align: left;"}]))
+
+
+def run_store_day(
+    store_id: str,
+    run_date: str | date | None = None,
+    workspace: Workspace | None = None,
+    *,
+    progress: bool = False,
+) -> StoreDay:
+    """Sync one store and return its open queue, most urgent first."""
+    ws = workspace or Workspace.discover()
+    store = load_store(store_id, ws.parameters_dir)
+    day = date.fromisoformat(run_date) if isinstance(run_date, str) and run_date else (
+        run_date if isinstance(run_date, date) else utc_now().date())
+    db = Database.open(ws.db_url)
+    try:
+        with connect(store) as client:
+            result = sync_store(store, client, db, progress=progress)
+        now = utc_now()
+        queue = open_disputes(db, now, [store.store_id], {store.store_id: store})
+        stalled = stalled_parcels(db, store.store_id, now)
+        claims = claims_due(db, store.store_id)
+        disagreements = rules_vs_operators(db, now, [store.store_id])
+        replies = replies_due(db, queue, end_of_day(now))
+        figures = StoreFigures.compute(db, store, now)
+    finally:
+        db.dispose()
+    return StoreDay(store=store, run_date=day, now=now, sync=result, queue=queue,
+                    stalled=stalled, claims=claims, disagreements=disagreements,
+                    replies=replies, figures=figures)

@@ -1,0 +1,159 @@
+"""The evidence workbook (``notebooks/evidence.ipynb``): pick a dispute, see its checklist,
+add files, render and preview the images, upload them, export the zip.
+
+Widgets only arrange controls; ``evidence_files.EvidenceStore`` does the work. Errors are
+shown as words in the panel; file names and buyer text are escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from disputekit.services.actions import DisputeActions
+from disputekit.services.queue import open_disputes
+from disputekit.errors import DisputeKitError
+from disputekit.domain.evidence import EvidenceKind, ItemState
+from disputekit.services.evidence_store import EvidenceStore
+from disputekit.domain.platform_time import utc_now
+from disputekit.adapters.db.database import Database
+
+_STATE_MARK = {ItemState.COLLECTED: "✓", ItemState.MISSING: "✗",
+               ItemState.NOT_APPLICABLE: "–"}
+
+
+class EvidencePanel(widgets.VBox):  # type: ignore[misc]
+    """``EvidencePanel(db, data_dir, exports_dir, actions_for=..., operator=...)``."""
+
+    def __init__(self, db: Database, data_dir: Path, exports_dir: Path, *, operator: str = "",
+                 actions_for: Callable[[str], DisputeActions] | None = None) -> None:
+        self.db = db
+        self.store = EvidenceStore(db, data_dir)
+        self.exports_dir = exports_dir
+        self.operator = operator
+        self.actions_for = actions_for
+        queue = open_disputes(db, utc_now())
+        options = [(f"{r['store_id']} · {r['parent_order_id']} · {r['class']}",
+                    (str(r["store_id"]), int(r["issue_id"]))) for r in queue.to_dict("records")]
+        self.dispute = widgets.Dropdown(options=options, description="Dispute",
+                                        layout=widgets.Layout(width="70%"))
+        self.checklist = widgets.HTML()
+        self.kind = widgets.Dropdown(options=[k.value for k in EvidenceKind],
+                                     value=EvidenceKind.SELLER_MEDIA.value, description="As")
+        self.upload = widgets.FileUpload(accept="image/*,video/*,.pdf", multiple=True,
+                                         description="Add files")
+        self.render_button = widgets.Button(description="Render images", icon="image")
+        self.send_button = widgets.Button(description="Upload to AliExpress", icon="upload",
+                                          layout=widgets.Layout(width="auto"))
+        self.export_button = widgets.Button(description="Export zip", icon="download")
+        self.previews = widgets.HBox()
+        self.status = widgets.HTML()
+        self.dispute.observe(lambda _c: self.refresh(), names="value")
+        self.upload.observe(lambda _c: self._add_uploaded(), names="value")
+        self.render_button.on_click(lambda _b: self._guard(self.render))
+        self.send_button.on_click(lambda _b: self._guard(self.send))
+        self.export_button.on_click(lambda _b: self._guard(self.export))
+        super().__init__([
+            self.dispute, self.checklist, widgets.HBox([self.kind, self.upload]),
+            widgets.HBox([self.render_button, self.send_button, self.export_button]),
+            self.status, self.previews])
+        self.refresh()
+
+    @property
+    def selected(self) -> tuple[str, int] | None:
+        value: tuple[str, int] | None = self.dispute.value
+        return value
+
+    def refresh(self) -> None:
+        if self.selected is None:
+            self.checklist.value = "<i>No open dispute.</i>"
+            return
+        store_id, issue_id = self.selected
+        try:
+            self.store.collect_from_api(store_id, issue_id)
+            items = self.store.checklist(store_id, issue_id)
+        except DisputeKitError as exc:
+            self._error(str(exc))
+            return
+        rows = "".join(
+            f"<tr><td>{_STATE_MARK[a.state]}</td><td>{html.escape(str(a.item.kind))}</td>"
+            f"<td>{html.escape(a.state.value)}</td><td>{html.escape(a.note)}</td></tr>"
+            for a in items)
+        self.checklist.value = f"<table>{rows}</table>"
+
+    def add(self, name: str, data: bytes) -> None:
+        """Attach one file to the selected dispute (what the upload control calls)."""
+        if self.selected is None:
+            raise DisputeKitError("select a dispute first")
+        store_id, issue_id = self.selected
+        self.store.add_file(store_id, issue_id, name, data, self.operator or "operator",
+                            self.kind.value)
+        self.status.value = f"✓ {html.escape(name)} added"
+        self.refresh()
+
+    def _add_uploaded(self) -> None:
+        for upload in self.upload.value:
+            self._guard(partial(self.add, str(upload["name"]), bytes(upload["content"])))
+
+    def render(self) -> None:
+        assert self.selected is not None
+        store_id, issue_id = self.selected
+        images = self.store.render(store_id, issue_id, added_by=self.operator or "disputekit")
+        self.previews.children = [
+            widgets.Image(value=self.store.read(item), format="png",
+                          layout=widgets.Layout(width="32%")) for item in images]
+        self.status.value = f"✓ {len(images)} images rendered"
+        self.refresh()
+
+    def send(self) -> None:
+        """Upload the rendered images (each once: see ``EvidenceStore.upload_rendered``)."""
+        assert self.selected is not None
+        if self.actions_for is None or not self.operator:
+            raise DisputeKitError("uploading needs a store connection and your name: open "
+                                  "the panel with actions_for=... and operator=...")
+        store_id, issue_id = self.selected
+        outcomes = self.store.upload_rendered(self.actions_for(store_id), issue_id)
+        said = ", ".join(f"{o.kind}: {o.status}" for o in outcomes)
+        self.status.value = f"Upload: {html.escape(said)}"
+
+    def export(self) -> None:
+        assert self.selected is not None
+        store_id, issue_id = self.selected
+        path = self.store.export_zip(store_id, issue_id, self.exports_dir)
+        self.status.value = f"✓ exported {html.escape(str(path))}"
+
+    def _guard(self, work: Callable[[], Any]) -> None:
+        try:
+            work()
+        except DisputeKitError as exc:
+            self._error(str(exc))
+
+    def _error(self, message: str) -> None:
+        self.status.value = f"<span style='color:#b00020'>{html.escape(message)}</span>"
+
+
+def open_evidence(operator: str = "", workspace: Any = None) -> EvidencePanel:
+    """The evidence panel on the workspace, with the hands to upload (like ``open_review``)."""
+    import os
+
+    from disputekit.adapters.parameters import load_all
+    from disputekit.services.store_day import connect
+    from disputekit.adapters.workspace import Workspace
+
+    operator = operator.strip() or os.environ.get("DISPUTEKIT_OPERATOR", "").strip()
+    ws = workspace or Workspace.discover()
+    stores = {s.store_id: s for s in load_all(ws.parameters_dir)}
+    db = Database.open(ws.db_url)
+
+    def actions_for(store_id: str) -> DisputeActions:
+        store = stores[store_id]
+        return DisputeActions(store, connect(store), db, operator)
+
+    # Exports hold the buyer's own photos: they stay with the data, not the shared reports.
+    return EvidencePanel(db, ws.data_dir, ws.data_dir / "exports", operator=operator,
+                         actions_for=actions_for)

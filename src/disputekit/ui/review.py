@@ -1,0 +1,608 @@
+"""The operator's review queue as ipywidgets.
+
+One list of open disputes across every store, most urgent first, a store filter, the
+detail of the selected dispute (facts, class and why, recommendation, tracking), and its
+next reply drafted in the buyer's language, with a language switch and "mark sent".
+Widgets only arrange controls; the data and every decision come from the package. Buyer
+text is always escaped before it reaches an HTML widget.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+from sqlalchemy import select
+
+from disputekit.services.actions import ActionOutcome, ActionStatus, DisputeActions
+from disputekit.services.assessment import block_buyer, record_override
+from disputekit.domain.deadlines import Urgency
+from disputekit.services.queue import open_disputes, tracking_timeline
+from disputekit.errors import ActionError, DisputeKitError
+from disputekit.services.followups import NextReply, end_of_day, mark_sent, next_reply, replies_due
+from disputekit.adapters.parameters import StoreParameters, load_all, reply_overrides
+from disputekit.services.store_day import connect
+from disputekit.domain.platform_time import utc_now
+from disputekit.domain.replies import LANGUAGE_NAMES, LANGUAGES, Overrides
+from disputekit.adapters.db.database import ActionRow, ClaimRow, Database, DisputeRow
+from disputekit.domain.taxonomy import DisputeClass
+from disputekit.adapters.workspace import Workspace
+
+ALL = "all stores"
+ALL_CLASSES = "all classes"
+ALL_URGENCIES = "any urgency"
+ANY = "any"
+_WIDE = widgets.Layout(width="auto")  # buttons show their whole label
+_LABEL_COLUMNS = ("store_id", "issue_id", "hours_left", "parent_order_id", "class",
+                  "amount_usd", "country", "recommended")
+#: Disputes listed at once, most urgent first; "next"/"previous" page through the rest.
+#: Labelling and sending 100,000 rows to the browser took most of a second and nobody
+#: reads past the first screens (bench/workbook.py).
+PAGE_SIZE = 200
+
+
+class ReviewQueue(widgets.VBox):  # type: ignore[misc]
+    """``ReviewQueue(db)``: display it in a notebook cell.
+
+    The list shows :data:`PAGE_SIZE` disputes at a time, most urgent first, with
+    "Previous"/"Next" and "showing 1–200 of N"; the counts line always counts every
+    dispute the filters keep.
+    """
+
+    def __init__(self, db: Database, now: datetime | None = None, operator: str = "",
+                 overrides: Mapping[str, Overrides] | None = None,
+                 actions_for: Callable[[str], DisputeActions] | None = None,
+                 stores: Mapping[str, StoreParameters] | None = None,
+                 frame: pd.DataFrame | None = None) -> None:
+        self.db = db
+        self.now = now or utc_now()
+        self.operator = operator
+        self.overrides = dict(overrides or {})  # store id -> that store's own wording
+        self.actions_for = actions_for  # store id -> the operator's hands on that store
+        self.reply: NextReply | None = None
+        # ``frame``: the open queue when the caller already has it (``open_disputes``'s
+        # columns and order); bench/workbook.py times the widget over big made-up queues.
+        self.frame = open_disputes(db, self.now, stores=stores) if frame is None else frame
+        self._seen_action: dict[tuple[str, int], int] = {}
+        self._snoozed = _snoozed(db)
+        due = replies_due(db, self.frame, end_of_day(self.now)) if len(self.frame) else None
+        self._replies_due = set() if due is None else {
+            (str(s), int(i)) for s, i in zip(due["store_id"], due["dispute"], strict=True)}
+        with db.session() as s:
+            self._claims_due = {(r.store_id, r.issue_id) for r in s.scalars(
+                select(ClaimRow).where(ClaimRow.status == "due"))}
+        # (store, issue) of every row once, so filters and counts are vectorised lookups.
+        self._keys = pd.MultiIndex.from_arrays(
+            [self.frame["store_id"].astype(str), self.frame["issue_id"].astype("int64")]
+        ) if len(self.frame) else pd.MultiIndex.from_tuples([], names=[None, None])
+        self._reply_due = pd.Series(self._keys.isin(list(self._replies_due)),
+                                    index=self.frame.index)
+        self._claim_due = pd.Series(self._keys.isin(list(self._claims_due)),
+                                    index=self.frame.index)
+        self.page = 0  # which PAGE_SIZE rows of ``rows`` the list shows
+        self._rows = self.frame  # ``rows`` as of the last filter change
+        store_ids = sorted(self.frame["store_id"].unique()) if len(self.frame) else []
+        self.counts = widgets.HTML()
+        self.store_filter = widgets.Dropdown(options=[ALL, *store_ids], value=ALL,
+                                             description="Store")
+        self.class_filter = widgets.Dropdown(options=[ALL_CLASSES, *self._values("class")],
+                                             value=ALL_CLASSES, description="Class")
+        self.urgency_filter = widgets.Dropdown(
+            options=[ALL_URGENCIES, *[u.value for u in Urgency]], value=ALL_URGENCIES,
+            description="Urgency")
+        self.search = widgets.Text(placeholder="order number or buyer", description="Search",
+                                   continuous_update=False)
+        self.carrier_filter = widgets.Dropdown(options=[ANY, *self._values("carrier")],
+                                               value=ANY, description="Carrier")
+        self.country_filter = widgets.Dropdown(options=[ANY, *self._values("country")],
+                                               value=ANY, description="Country")
+        self.language_filter = widgets.Dropdown(options=[ANY, *self._values("language")],
+                                                value=ANY, description="Language")
+        self.list = widgets.Select(options=[], rows=15, layout=widgets.Layout(width="100%"))
+        self.page_label = widgets.HTML()
+        self.previous_button = widgets.Button(description="Previous", icon="arrow-left",
+                                              layout=_WIDE,
+                                              tooltip=f"The {PAGE_SIZE} more urgent disputes")
+        self.next_button = widgets.Button(description="Next", icon="arrow-right", layout=_WIDE,
+                                          tooltip=f"The next {PAGE_SIZE} disputes")
+        self.detail = widgets.HTML()
+        self.reply_lang = widgets.Dropdown(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGES],
+                                           description="Reply in")
+        self.reply_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="220px"),
+                                           disabled=True)
+        self.reply_status = widgets.HTML()
+        self.mark_sent = widgets.Button(description="Mark sent", icon="check",
+                                        tooltip="After pasting it into the order chat")
+        # Actions: the recommended one first; anything that cannot be undone asks twice.
+        self.amount = widgets.FloatText(value=0.0, description="Offer", step=0.5,
+                                        layout=widgets.Layout(width="200px"))
+        self.reason = widgets.Text(placeholder="what the buyer reads with the offer",
+                                   description="Reason", layout=widgets.Layout(width="60%"))
+        self.days = widgets.BoundedIntText(value=15, min=1, max=30, description="Days",
+                                           layout=widgets.Layout(width="160px"))
+        self.refuse_button = widgets.Button(description="Refuse / counter-offer", layout=_WIDE)
+        self.agree_button = widgets.Button(description="Agree to buyer's plan", layout=_WIDE)
+        self.extend_button = widgets.Button(description="Extend protection", layout=_WIDE)
+        self.report_button = widgets.Button(description="Report buyer", layout=_WIDE)
+        self.return_button = widgets.Button(description="Agree to return", layout=_WIDE)
+        self.resend_button = widgets.Button(description="Resend", layout=_WIDE)
+        self.snooze_button = widgets.Button(description="Snooze 1 day", layout=_WIDE)
+        self.retry_button = widgets.Button(description="Retry last", layout=_WIDE,
+                                           tooltip="Settle an action whose answer was lost")
+        self.reclass = widgets.Dropdown(options=[c.value for c in DisputeClass],
+                                        description="New class")
+        self.reclass_button = widgets.Button(description="Change class", layout=_WIDE)
+        self.confirm_button = widgets.Button(description="Confirm", button_style="danger",
+                                             layout=widgets.Layout(display="none"))
+        self.cancel_button = widgets.Button(description="Cancel",
+                                            layout=widgets.Layout(display="none"))
+        self.action_status = widgets.HTML()
+        self._pending: tuple[str, Callable[[], str]] | None = None
+        for control in (self.store_filter, self.class_filter, self.urgency_filter, self.search,
+                        self.carrier_filter, self.country_filter, self.language_filter):
+            control.observe(lambda _change: self._refresh(), names="value")
+        self.list.observe(lambda _change: self._show_selected(), names="value")
+        self.previous_button.on_click(lambda _b: self.show_page(self.page - 1))
+        self.next_button.on_click(lambda _b: self.show_page(self.page + 1))
+        self.reply_lang.observe(lambda change: self._draft(change["new"]), names="value")
+        self.mark_sent.on_click(lambda _button: self._mark_sent())
+        self.refuse_button.on_click(lambda _b: self._ask("refuse", self._do_refuse))
+        self.agree_button.on_click(lambda _b: self._ask("agree", self._do_agree))
+        self.extend_button.on_click(lambda _b: self._ask("extend", self._do_extend))
+        self.report_button.on_click(lambda _b: self._ask("report", self._do_report))
+        self.return_button.on_click(lambda _b: self._ask("return", self._do_return))
+        self.resend_button.on_click(lambda _b: self._ask("resend", self._do_resend))
+        self.snooze_button.on_click(lambda _b: self._guard(self._do_snooze))
+        self.retry_button.on_click(lambda _b: self._guard(self._do_retry))
+        self.reclass_button.on_click(lambda _b: self._guard(self._do_reclass))
+        self.confirm_button.on_click(lambda _b: self._confirm())
+        self.cancel_button.on_click(lambda _b: self._cancel())
+        reply_box = widgets.VBox([widgets.HTML("<b>Next reply</b>"), self.reply_lang,
+                                  self.reply_text, widgets.HBox([self.mark_sent]),
+                                  self.reply_status])
+        action_box = widgets.VBox([
+            widgets.HTML("<b>Act</b>"), widgets.HBox([self.amount, self.reason]),
+            widgets.HBox([self.refuse_button, self.agree_button, self.return_button,
+                          self.resend_button, self.report_button]),
+            widgets.HBox([self.days, self.extend_button, self.snooze_button,
+                          self.retry_button]),
+            widgets.HBox([self.reclass, self.reclass_button]),
+            widgets.HBox([self.confirm_button, self.cancel_button]), self.action_status])
+        filters = widgets.VBox([
+            widgets.HBox([self.store_filter, self.class_filter, self.urgency_filter]),
+            widgets.HBox([self.carrier_filter, self.country_filter, self.language_filter,
+                          self.search])])
+        pager = widgets.HBox([self.previous_button, self.next_button, self.page_label])
+        super().__init__([self.counts, filters, pager, self.list, self.detail, action_box,
+                          reply_box])
+        self._refresh()
+
+    def _values(self, column: str) -> list[str]:
+        if self.frame.empty or column not in self.frame:
+            return []
+        return sorted(str(v) for v in self.frame[column].dropna().unique() if str(v))
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The disputes currently listed, in display order (every filter applied)."""
+        frame = self.frame
+        if frame.empty:
+            return frame
+        keep = pd.Series(True, index=frame.index)
+        if self._snoozed:
+            now = utc_now()
+            hidden = [k for k, until in self._snoozed.items() if until > now]
+            if hidden:
+                keep &= ~self._keys.isin(hidden)
+        if self.store_filter.value != ALL:
+            keep &= frame["store_id"] == self.store_filter.value
+        if self.class_filter.value != ALL_CLASSES:
+            keep &= frame["class"] == self.class_filter.value
+        if self.urgency_filter.value != ALL_URGENCIES:
+            keep &= frame["urgency"] == self.urgency_filter.value
+        for control, column in ((self.carrier_filter, "carrier"),
+                                (self.country_filter, "country"),
+                                (self.language_filter, "language")):
+            if control.value != ANY and column in frame:
+                keep &= frame[column] == control.value
+        wanted = self.search.value.strip().lower()
+        if wanted:
+            keep &= (frame["parent_order_id"].astype(str).str.contains(wanted, regex=False)
+                     | frame["buyer"].str.lower().str.contains(wanted, regex=False))
+        return frame[keep]
+
+    def _refresh(self) -> None:
+        """A filter changed: count what matches, list its most urgent page."""
+        rows = self.rows
+        self._rows = rows
+        tally = rows["urgency"].value_counts() if len(rows) else pd.Series(dtype=int)
+        self.counts.value = (
+            "<b>{} open</b> · OVERDUE {} · due &lt;24 h {} · due &lt;48 h {} · "
+            "replies due today {} · claims due {}".format(
+                len(rows), tally.get("overdue", 0), tally.get("due in 24 h", 0),
+                tally.get("due in 48 h", 0), int(self._reply_due[rows.index].sum()),
+                int(self._claim_due[rows.index].sum()))
+        )
+        self.show_page(0)
+
+    @property
+    def pages(self) -> int:
+        """How many pages the filtered queue has (at least 1, even when empty)."""
+        return max(1, -(-len(self._rows) // PAGE_SIZE))
+
+    def show_page(self, page: int) -> None:
+        """List page ``page`` (0 = most urgent) of the filtered queue; select its first."""
+        rows = self._rows
+        self.page = min(max(page, 0), self.pages - 1)
+        first = self.page * PAGE_SIZE
+        shown = rows.iloc[first:first + PAGE_SIZE]
+        self.page_label.value = (
+            f"showing {first + 1:,}–{first + len(shown):,} of {len(rows):,}" if len(rows)
+            else "showing 0 of 0")
+        self.previous_button.disabled = self.page == 0
+        self.next_button.disabled = self.page >= self.pages - 1
+        # Only the columns a label shows, and only this page's rows: labelling every row
+        # of a big queue was most of a redraw's time (bench/workbook.py).
+        records = shown[[c for c in _LABEL_COLUMNS if c in shown]].to_dict("records")
+        self.list.options = [(self._label(r), (r["store_id"], int(r["issue_id"])))
+                             for r in records]
+        self.list.value = self.list.options[0][1] if self.list.options else None
+        self._show_selected()
+
+    @staticmethod
+    def _label(r: dict[str, Any]) -> str:
+        left = r["hours_left"]
+        due = "no deadline" if pd.isna(left) else f"{left:+.0f} h"
+        return (f"{due:>12} │ {r['store_id']:<6} │ {r['parent_order_id']} │ "
+                f"{str(r.get('class', ''))[:26]:<26} │ ${r['amount_usd']:.2f} │ "
+                f"{r['country']} │ {str(r.get('recommended', '')).replace('_', ' ')}")
+
+    def select(self, store_id: str, issue_id: int) -> None:
+        """Show one dispute (re-read from the database even if it was already selected),
+        turning to its page if it is listed on another."""
+        if (store_id, issue_id) not in {value for _label, value in self.list.options}:
+            at = ((self._rows["store_id"] == store_id)
+                  & (self._rows["issue_id"] == issue_id)).to_numpy().nonzero()[0]
+            if len(at):
+                self.show_page(int(at[0]) // PAGE_SIZE)
+        self.list.value = (store_id, issue_id)
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        if self.list.value is None:
+            self.detail.value = "<i>No open dispute matches.</i>"
+            return
+        store_id, issue_id = self.list.value
+        self.detail.value = self.detail_html(store_id, issue_id)
+        self._remember(store_id, issue_id)
+        self._draft(None)
+
+    def _selected_class(self) -> str:
+        store_id, issue_id = self.list.value
+        match = self.frame[(self.frame["store_id"] == store_id)
+                           & (self.frame["issue_id"] == issue_id)]
+        return str(match.iloc[0]["class"]) if len(match) and "class" in match else ""
+
+    def _draft(self, lang: str | None) -> None:
+        """Draft the selected dispute's next reply (``lang`` None: the buyer's language)."""
+        if self.list.value is None:
+            self.reply, self.reply_text.value = None, ""
+            self.reply_status.value = ""
+            return
+        store_id, issue_id = self.list.value
+        try:
+            reply = next_reply(self.db, store_id, issue_id, self._selected_class(), self.now,
+                               lang=lang, overrides=self.overrides.get(store_id))
+        except DisputeKitError as exc:
+            self.reply = None
+            self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return
+        self.reply = reply
+        if lang is None and self.reply_lang.value != reply.lang:
+            self.reply_lang.value = reply.lang  # fires _draft(reply.lang) once: same draft
+            return
+        if reply.due is None or reply.draft is None:
+            self.reply_text.value = ""
+            self.mark_sent.disabled = True
+            self.reply_status.value = "<i>Nothing more to send on this dispute.</i>"
+            return
+        self.reply_text.value = reply.draft.preview
+        self.mark_sent.disabled = not reply.draft.ready
+        due = f"{reply.due.due_at:%d %b %H:%M} UTC" if reply.due.due_at \
+            else "when the parcel is back"
+        status = (f"Step {reply.due.number}: {html.escape(reply.due.step.template)} · due {due}"
+                  f" · buyer's language: {html.escape(LANGUAGE_NAMES[reply.suggested_lang])}")
+        if reply.due.step.note:
+            status += f"<br>{html.escape(reply.due.step.note)}"
+        if not reply.draft.ready:
+            status += f"<br><b>{html.escape(reply.draft.text)}</b>"
+        self.reply_status.value = status
+
+    # -- acting ------------------------------------------------------------------------
+    def _selected_row(self) -> pd.Series | None:
+        if self.list.value is None:
+            return None
+        store_id, issue_id = self.list.value
+        match = self.frame[(self.frame["store_id"] == store_id)
+                           & (self.frame["issue_id"] == issue_id)]
+        return match.iloc[0] if len(match) else None
+
+    def _ask(self, what: str, do: Callable[[], str]) -> None:
+        """First click: say exactly what will be sent; the second click sends it."""
+        row = self._selected_row()
+        if row is None:
+            self.action_status.value = "<i>Select a dispute first.</i>"
+            return
+        if self.actions_for is None and what != "report":
+            self._say_error("this workbook was opened read-only (no store connections): "
+                            "open it with open_review(operator=...) to act")
+            return
+        conflict = self._conflict(str(row["store_id"]), int(row["issue_id"]))
+        if conflict:
+            self._say_error(conflict)
+            return
+        order = html.escape(str(row["parent_order_id"]))
+        if what == "refuse":
+            text = (f"Refuse the buyer's plan and offer {self.amount.value:.2f} "
+                    f"{html.escape(str(row.get('cost_currency') or ''))} on order {order}?")
+        elif what == "agree":
+            text = f"Agree to the buyer's plan on order {order} (the buyer is refunded)?"
+        elif what == "extend":
+            text = f"Extend the buyer's protection by {self.days.value} days on order {order}?"
+        elif what == "return":
+            text = (f"Agree to the buyer's return on order {order} (they ship it back to your "
+                    "default return address, then are refunded)?")
+        elif what == "resend":
+            text = f"Record that you resend order {order} (goods and freight again)?"
+        else:
+            text = f"Report buyer {html.escape(str(row['buyer']))} (blocklist, every store)?"
+        self._pending = (what, do)
+        self.action_status.value = f"<b>{text}</b>"
+        self.confirm_button.layout.display = None
+        self.cancel_button.layout.display = None
+
+    def _cancel(self) -> None:
+        self._pending = None
+        self.confirm_button.layout.display = "none"
+        self.cancel_button.layout.display = "none"
+        self.action_status.value = "<i>Nothing sent.</i>"
+
+    def _confirm(self) -> None:
+        if self._pending is None:
+            return
+        _what, do = self._pending
+        self._cancel()
+        try:
+            said = do()
+        except DisputeKitError as exc:  # words in the panel, never a traceback
+            self._say_error(str(exc))
+            return
+        self.action_status.value = said
+        row = self._selected_row()
+        if row is not None:
+            self._remember(str(row["store_id"]), int(row["issue_id"]))
+            self.detail.value = self.detail_html(str(row["store_id"]), int(row["issue_id"]))
+
+    def _outcome(self, outcome: ActionOutcome) -> str:
+        when = utc_now().strftime("%H:%M")
+        if outcome.status is ActionStatus.OK:
+            return (f"✓ {html.escape(str(outcome.kind))} {when} by "
+                    f"{html.escape(self.operator)} · AliExpress ok")
+        if outcome.status is ActionStatus.UNKNOWN:
+            return (f"<span style='color:#b26a00'>? {html.escape(outcome.message)} "
+                    f"(action {outcome.action_id}: retry it from the journal)</span>")
+        return f"<span style='color:#b00020'>✗ {html.escape(outcome.message)}</span>"
+
+    def _actions(self) -> tuple[DisputeActions, int]:
+        row = self._selected_row()
+        assert row is not None and self.actions_for is not None
+        return self.actions_for(str(row["store_id"])), int(row["issue_id"])
+
+    def _do_refuse(self) -> str:
+        actions, issue_id = self._actions()
+        reason = self.reason.value.strip() or (self.reply.draft.text if self.reply and
+                                                self.reply.draft and self.reply.draft.ready
+                                                else "")
+        return self._outcome(actions.refuse(issue_id, reason, f"{self.amount.value:.2f}"))
+
+    def _do_agree(self) -> str:
+        actions, issue_id = self._actions()
+        return self._outcome(actions.agree(issue_id))
+
+    def _do_extend(self) -> str:
+        actions, issue_id = self._actions()
+        return self._outcome(actions.extend_protection(issue_id, int(self.days.value)))
+
+    def _do_return(self) -> str:
+        actions, issue_id = self._actions()
+        refund = actions.client.seller_addresses(("refund",))["refund"]
+        if not refund:
+            raise ActionError("this store has no return address on AliExpress: add one in "
+                              "Seller Center first")
+        address = next((a for a in refund if a.is_default), refund[0])
+        return self._outcome(actions.agree(issue_id, return_address_id=address.address_id))
+
+    def _do_resend(self) -> str:
+        actions, issue_id = self._actions()
+        return self._outcome(actions.note(issue_id, "resend", {"reason": self.reason.value}))
+
+    def _do_snooze(self) -> None:
+        actions, issue_id = self._actions()
+        until = utc_now() + timedelta(days=1)
+        actions.note(issue_id, "snooze", {"until": until.isoformat()})
+        self.action_status.value = f"✓ snoozed until {until:%d %b %H:%M} UTC"
+        self._snoozed[(actions.store.store_id, issue_id)] = until
+        self._refresh()
+
+    def _do_retry(self) -> None:
+        actions, issue_id = self._actions()
+        with self.db.session() as s:
+            action_id = s.scalars(select(ActionRow.id).where(
+                ActionRow.store_id == actions.store.store_id, ActionRow.issue_id == issue_id,
+                ActionRow.status.in_(["pending", "unknown"])).order_by(
+                ActionRow.id.desc()).limit(1)).first()
+        if action_id is None:
+            self.action_status.value = "<i>No unsettled action on this dispute.</i>"
+            return
+        self.action_status.value = self._outcome(actions.retry(action_id))
+
+    def _do_reclass(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        store_id, issue_id = str(row["store_id"]), int(row["issue_id"])
+        record_override(self.db, store_id, issue_id, self.reclass.value, self.operator,
+                        self.reason.value)
+        mask = (self.frame["store_id"] == store_id) & (self.frame["issue_id"] == issue_id)
+        self.frame.loc[mask, "class"] = self.reclass.value
+        self.frame.loc[mask, "overridden_by"] = self.operator
+        self.action_status.value = (f"✓ class set to {html.escape(self.reclass.value)} by "
+                                    f"{html.escape(self.operator)}")
+        self.detail.value = self.detail_html(store_id, issue_id)
+
+    def _guard(self, work: Callable[[], None]) -> None:
+        if self._selected_row() is None:
+            self.action_status.value = "<i>Select a dispute first.</i>"
+            return
+        if self.actions_for is None and work != self._do_reclass:
+            self._say_error("this workbook was opened read-only (no store connections): "
+                            "open it with open_review(operator=...) to act")
+            return
+        try:
+            work()
+        except DisputeKitError as exc:
+            self._say_error(str(exc))
+
+    def _do_report(self) -> str:
+        row = self._selected_row()
+        assert row is not None
+        with self.db.session() as s:
+            dispute = s.get(DisputeRow, (str(row["store_id"]), int(row["issue_id"])))
+            login = dispute.buyer_login_id if dispute else ""
+        block_buyer(self.db, login, self.operator, self.reason.value or "reported from the "
+                    "review queue")
+        return f"✓ buyer reported by {html.escape(self.operator)}: blocklisted in every store"
+
+    def _latest_action(self, store_id: str, issue_id: int) -> tuple[int, str, str] | None:
+        with self.db.session() as s:
+            row = s.scalars(select(ActionRow).where(
+                ActionRow.store_id == store_id, ActionRow.issue_id == issue_id)
+                .order_by(ActionRow.id.desc()).limit(1)).first()
+            return (row.id, row.operator, row.kind) if row else None
+
+    def _remember(self, store_id: str, issue_id: int) -> None:
+        latest = self._latest_action(store_id, issue_id)
+        self._seen_action[(store_id, issue_id)] = latest[0] if latest else 0
+
+    def _conflict(self, store_id: str, issue_id: int) -> str:
+        """Someone else acted on this dispute since this view showed it: say so, do not act."""
+        latest = self._latest_action(store_id, issue_id)
+        seen = self._seen_action.get((store_id, issue_id), 0)
+        if latest and latest[0] > seen and latest[1] != self.operator:
+            self._seen_action[(store_id, issue_id)] = latest[0]
+            return (f"{latest[1]} already acted on this dispute ({latest[2]}) since you "
+                    "opened it: look at the detail again, then act if it still needs you")
+        return ""
+
+    def _say_error(self, message: str) -> None:
+        self.action_status.value = f"<span style='color:#b00020'>{html.escape(message)}</span>"
+
+    def _mark_sent(self) -> None:
+        if self.reply is None:
+            return
+        try:
+            row = mark_sent(self.db, self.reply, self.operator)
+        except DisputeKitError as exc:
+            self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return
+        self._draft(self.reply_lang.value)
+        self.reply_status.value = (f"✓ {html.escape(row.template)} marked sent {row.sent_at:%H:%M} "
+                                   f"by {html.escape(row.operator)}<br>" + self.reply_status.value)
+
+    def detail_html(self, store_id: str, issue_id: int) -> str:
+        row = self.frame[(self.frame["store_id"] == store_id)
+                         & (self.frame["issue_id"] == issue_id)].iloc[0]
+        with self.db.session() as s:
+            dispute = s.get(DisputeRow, (store_id, issue_id))
+            opening = dispute.buyer_opening_text if dispute else ""
+            local = (f" ({dispute.refund_max_local} {dispute.local_currency})"
+                     if dispute and dispute.refund_max_local is not None else "")
+            login = dispute.buyer_login_id if dispute else ""
+            history = s.execute(select(DisputeRow.store_id).where(
+                DisputeRow.buyer_login_id == login)).scalars().all()
+        e = html.escape
+        buyer = (f"{row.buyer} · {len(history)} dispute(s) in {len(set(history))} store(s)"
+                 + (f" · {row.abuse_level}" if row.get("abuse_level") not in (None, "", "none")
+                    else ""))
+        due = "no deadline (waiting for the buyer or the platform)" if pd.isna(row.due_at) \
+            else f"{row.due_at:%Y-%m-%d %H:%M} UTC ({row.hours_left:+.1f} h, {row.deadline_source})"
+        facts = [
+            # row["product"], not row.product: that is pandas' Series.product method, whose
+            # repr (the whole row) was shown here instead of the title.
+            ("Store", row.store_id), ("Order", row.parent_order_id), ("Product", row["product"]),
+            ("Amount", f"${row.amount_usd:.2f}{local}"), ("Buyer", buyer),
+            ("Country", row.country), ("Reason", row.reason), ("Status", row.status),
+            ("Shipping", f"{row.service} ({row.service_kind})"), ("Respond by", due),
+        ]
+        if "class" in row:
+            overridden = f", set by {row.overridden_by}" if row.overridden_by else ""
+            facts += [
+                ("Class", f"{row['class']} ({row.confidence:.2f}{overridden})"),
+                ("Because", row.why),
+                ("Recommended", f"{str(row.recommended).replace('_', ' ')} · expected cost "
+                                f"{row.recommended_cost} {row.cost_currency}"),
+                ("Options", row.get("options", "")),
+                ("If nobody acts", row.if_nobody_acts),
+            ]
+        table = "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(str(v))}</td></tr>"
+                        for k, v in facts)
+        timeline = tracking_timeline(self.db, store_id, row.logistics_no) if row.logistics_no \
+            else pd.DataFrame()
+        events = "".join(
+            f"<li>{e(str(t.when))[:16]} — {e(t.event)} ({e(t.where)})</li>"
+            for t in timeline.itertuples()
+        ) or "<li>no tracking events</li>"
+        return (f"<table>{table}</table><p><b>Buyer wrote:</b> "
+                f"<span style='white-space:pre-wrap'>{e(opening)}</span></p>"
+                f"<p><b>Tracking {e(row.logistics_no)}</b></p><ul>{events}</ul>")
+
+
+def _snoozed(db: Database) -> dict[tuple[str, int], datetime]:
+    """Disputes an operator snoozed, and until when (the latest snooze wins)."""
+    out: dict[tuple[str, int], datetime] = {}
+    with db.session() as s:
+        for row in s.scalars(select(ActionRow).where(ActionRow.kind == "snooze")
+                             .order_by(ActionRow.id)):
+            try:
+                out[(row.store_id, row.issue_id)] = datetime.fromisoformat(
+                    str(row.request_json.get("until")))
+            except ValueError:
+                continue
+    return out
+
+
+def open_review(operator: str = "", workspace: Workspace | None = None) -> ReviewQueue:
+    """The operator's workbook: every store's open disputes, with the hands to act on them
+    (each store connected with its own credentials from the environment)."""
+    # An operator may set their name once in their environment instead of in every notebook.
+    operator = operator.strip() or os.environ.get("DISPUTEKIT_OPERATOR", "").strip()
+    ws = workspace or Workspace.discover()
+    stores = {s.store_id: s for s in load_all(ws.parameters_dir)}
+    db = Database.open(ws.db_url)
+    clients: dict[str, DisputeActions] = {}
+
+    def actions_for(store_id: str) -> DisputeActions:
+        if store_id not in clients:
+            store = stores[store_id]
+            clients[store_id] = DisputeActions(store, connect(store), db, operator)
+        return clients[store_id]
+
+    overrides = {sid: o for sid, s in stores.items()
+                 if (o := reply_overrides(s, ws.parameters_dir)) is not None}
+    return ReviewQueue(db, operator=operator, overrides=overrides, actions_for=actions_for,
+                       stores=stores)

@@ -1,0 +1,1 @@
+"""The platform's wire format: signatures, envelopes, payloads, records."""
