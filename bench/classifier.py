@@ -18,9 +18,9 @@ from typing import Any
 
 from disputekit.domain.buyers import BuyerHistory, normalise_login
 from disputekit.domain.classify import Classification
-from disputekit.simulator.dataset import IssueRecord, StoreDataset, generate
 from disputekit.domain.taxonomy import DisputeClass, Flag
 from disputekit.domain.triage import classification_of
+from disputekit.simulator.dataset import IssueRecord, StoreDataset, generate
 
 PERSONAL = "buyer_personal_reason"
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)

@@ -77,12 +77,12 @@ def _workspace(root: Path, sync_url: str, stores):
 
 
 def run(quick: bool = False) -> Result:
-    from disputekit.adapters.parameters import load_store
-    from disputekit.services.store_day import connect
-    from disputekit.run.runner import run_stores, temporary_environment
-    from disputekit.simulator.dataset import make_stores
     from disputekit.adapters.db.database import Database
+    from disputekit.adapters.parameters import load_store
+    from disputekit.run.runner import run_stores, temporary_environment
+    from disputekit.services.store_day import connect
     from disputekit.services.sync import sync_stores
+    from disputekit.simulator.dataset import make_stores
 
     sizes, runs = ((1, 3), 1) if quick else (SIZES, RUNS)
     made = make_stores(max(sizes))

@@ -37,9 +37,10 @@ def run(quick: bool = False) -> Result:
     from sqlalchemy import select
 
     from disputekit.adapters.aliexpress import AliExpressClient
-    from disputekit.simulator.dataset import make_stores
-    from disputekit.adapters.db.database import Database, DisputeRow
+    from disputekit.adapters.db.database import Database
+    from disputekit.adapters.db.tables import DisputeRow
     from disputekit.services.sync import sync_store
+    from disputekit.simulator.dataset import make_stores
 
     n = 300 if quick else N
     runs = {f: 1 for f in FRACTIONS} if quick else RUNS

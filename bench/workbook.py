@@ -35,8 +35,8 @@ def queue(n: int, seed: int = 3):
     import numpy as np
     import pandas as pd
 
-    from disputekit.services.queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
     from disputekit.domain.taxonomy import DisputeClass
+    from disputekit.services.queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
 
     rng = np.random.default_rng(seed)
     now = pd.Timestamp(NOW)
@@ -100,8 +100,8 @@ def run(quick: bool = False) -> Result:
     import tempfile
     from pathlib import Path
 
-    from disputekit.ui.review import ALL, PAGE_SIZE
     from disputekit.adapters.db.database import Database
+    from disputekit.ui.review import ALL, PAGE_SIZE
 
     sizes, runs = SIZES, (1 if quick else 5)
     result = Result("workbook")

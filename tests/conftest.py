@@ -25,10 +25,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from disputekit.adapters.workspace import Workspace
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
 from disputekit.simulator.gateway import Gateway
-from disputekit.adapters.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,11 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from disputekit.services.actions import DisputeActions
-from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
 from disputekit.adapters.db.database import Database
+from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.services.actions import DisputeActions
+from disputekit.services.store_day import connect
 
 
 def main(root: str, issue_id: str, when: str, reason: str) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from disputekit.adapters.db.database import Base, Database
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import Base
 
 # Wall-clock "when we wrote it" columns: they differ between any two runs.
 WRITTEN_AT = {"synced_at", "assessed_at", "last_synced_at"}

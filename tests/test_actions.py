@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from disputekit.services.actions import ActionStatus, DisputeActions
 from disputekit.adapters.aliexpress import RetryPolicy
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ActionRow
 from disputekit.adapters.parameters import load_store
+from disputekit.services.actions import ActionStatus, DisputeActions
 from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.adapters.db.database import ActionRow, Database
-from disputekit.services.sync import sync_store
 from tests.conftest import make_workspace
 
 SAVE = "aliexpress.issue.solution.save"

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.parameters import load_store
+from disputekit.adapters.workspace import Workspace
+from disputekit.domain.taxonomy import DisputeClass
+from disputekit.errors import ActionError
 from disputekit.services.assessment import block_buyer, record_override, rules_vs_operators
 from disputekit.services.queue import open_disputes
-from disputekit.errors import ActionError
-from disputekit.adapters.parameters import load_store
 from disputekit.services.store_day import connect
-from disputekit.ui.review import ReviewQueue
-from disputekit.simulator.app import RunningSimulator
-from disputekit.adapters.db.database import Database
 from disputekit.services.sync import sync_store
-from disputekit.domain.taxonomy import DisputeClass
-from disputekit.adapters.workspace import Workspace
+from disputekit.simulator.app import RunningSimulator
+from disputekit.ui.review import ReviewQueue
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -20,9 +20,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from disputekit.wire import envelope, payloads
 from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
 from disputekit.errors import DisputeKitError, MalformedPayloadError, PlatformError
+from disputekit.wire import envelope, payloads
 from tests.badinput import ISSUES, ORDERS, TRACKING, Mutation, names_a_prefix, spoiled
 
 INT64 = 2**63

@@ -23,10 +23,10 @@ from disputekit.domain.claims import (
     record_recovery,
     record_refusal,
 )
-from disputekit.errors import ClaimError
 from disputekit.domain.platform_time import to_pacific_string
-from disputekit.simulator.dataset import generate
 from disputekit.domain.tracking import LaneThresholds, Timeline, from_aliexpress
+from disputekit.errors import ClaimError
+from disputekit.simulator.dataset import generate
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 LANE = LaneThresholds()

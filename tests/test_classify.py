@@ -341,8 +341,9 @@ def test_disagreements_most_frequent_first() -> None:
 # Purity
 # --------------------------------------------------------------------------------------------
 
-PURE = ["disputekit.domain.taxonomy", "disputekit.domain.language.cues", "disputekit.domain.classify", "disputekit.domain.decisions",
-        "disputekit.domain.buyers", "disputekit.domain.deadlines"]
+PURE = ["disputekit.domain.taxonomy", "disputekit.domain.language.cues",
+        "disputekit.domain.classify", "disputekit.domain.decisions", "disputekit.domain.buyers",
+        "disputekit.domain.deadlines"]
 IO = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "uvicorn", "pandas",
       "pydantic"]
 

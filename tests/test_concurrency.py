@@ -23,18 +23,13 @@ import pytest
 from jupyter_client.manager import KernelManager
 from sqlalchemy import func, select
 
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ActionRow, BlocklistRow, ClassOverrideRow, DisputeRow
 from disputekit.adapters.parameters import load_all
-from disputekit.services.store_day import connect
-from disputekit.simulator.app import RunningSimulator
-from disputekit.adapters.db.database import (
-    ActionRow,
-    BlocklistRow,
-    ClassOverrideRow,
-    Database,
-    DisputeRow,
-)
-from disputekit.services.sync import sync_stores
 from disputekit.adapters.workspace import Workspace
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_stores
+from disputekit.simulator.app import RunningSimulator
 from tests.test_sync import importable
 
 REPO = Path(__file__).resolve().parents[1]

@@ -34,16 +34,17 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from disputekit.services.actions import ActionStatus, DisputeActions
 from disputekit.adapters.aliexpress import AliExpressClient, RetryPolicy
-from disputekit.errors import PlatformUnreachableError, StorageError
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ActionRow, SyncRunRow
 from disputekit.adapters.parameters import load_store
+from disputekit.adapters.workspace import Workspace
+from disputekit.errors import PlatformUnreachableError, StorageError
+from disputekit.services.actions import ActionStatus, DisputeActions
 from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.gateway import Gateway, Reply
-from disputekit.adapters.db.database import ActionRow, Database, SyncRunRow
-from disputekit.services.sync import sync_store
-from disputekit.adapters.workspace import Workspace
 from tests.conftest import REPO, demo_credentials, make_workspace
 from tests.dbdump import differences, normalised
 

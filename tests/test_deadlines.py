@@ -6,9 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from disputekit.domain.deadlines import DeadlineSource, Urgency, hours_left, response_deadline, urgency
-from disputekit.errors import MalformedPayloadError
+from disputekit.domain.deadlines import (
+    DeadlineSource,
+    Urgency,
+    hours_left,
+    response_deadline,
+    urgency,
+)
 from disputekit.domain.platform_time import parse_pacific, to_pacific_string
+from disputekit.errors import MalformedPayloadError
 
 
 def test_pacific_strings_become_utc_in_winter_and_summer() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from disputekit.wire import envelope
 from disputekit.errors import (
     AccessTokenError,
     InvalidRequestError,
@@ -13,6 +12,7 @@ from disputekit.errors import (
     RateLimitedError,
     SignatureError,
 )
+from disputekit.wire import envelope
 
 METHOD = "aliexpress.issue.detail.get"
 

@@ -21,8 +21,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from disputekit.services import evidence_store as evidence_files
-from disputekit.errors import DisputeKitError, EvidenceError
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ActionRow, DisputeRow, EvidenceRow
+from disputekit.adapters.parameters import load_store
+from disputekit.adapters.workspace import Workspace
 from disputekit.domain.evidence import (
     MAX_IMAGE_BYTES,
     MAX_PDF_BYTES,
@@ -39,7 +41,10 @@ from disputekit.domain.evidence import (
     sniff,
     validate_attachment,
 )
-from disputekit.services.evidence_store import EvidenceStore, upload_rendered
+from disputekit.domain.privacy import mask_login
+from disputekit.domain.taxonomy import LOGISTICS_CLASSES, DisputeClass
+from disputekit.domain.tracking import Timeline, from_aliexpress
+from disputekit.errors import DisputeKitError, EvidenceError
 from disputekit.render.evidence_images import (
     LABELS,
     MIN_TEXT_PX,
@@ -49,17 +54,13 @@ from disputekit.render.evidence_images import (
     render_all,
     render_tracking_timeline,
 )
-from disputekit.adapters.parameters import load_store
+from disputekit.services import evidence_store as evidence_files
+from disputekit.services.evidence_store import EvidenceStore, upload_rendered
 from disputekit.services.store_day import connect
-from disputekit.domain.privacy import mask_login
+from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord, StoreDataset
 from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.adapters.db.database import ActionRow, Database, DisputeRow, EvidenceRow
-from disputekit.services.sync import sync_store
-from disputekit.domain.taxonomy import LOGISTICS_CLASSES, DisputeClass
-from disputekit.domain.tracking import Timeline, from_aliexpress
-from disputekit.adapters.workspace import Workspace
 from tests.conftest import demo_credentials, make_workspace
 
 K = EvidenceKind

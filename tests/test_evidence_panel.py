@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from disputekit.services.actions import DisputeActions
-from disputekit.ui.evidence_panel import EvidencePanel
-from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
 from disputekit.adapters.db.database import Database
-from disputekit.services.sync import sync_store
+from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.services.actions import DisputeActions
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
+from disputekit.ui.evidence_panel import EvidencePanel
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 128
 

@@ -21,16 +21,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
-from disputekit.errors import DisputeKitError, EvidenceError, UnknownStoreError
-from disputekit.domain.evidence import EvidenceKind
-from disputekit.services.evidence_store import EvidenceStore
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import EvidenceRow
 from disputekit.adapters.parameters import check_store_id, load_store
-from disputekit.services.store_day import connect
-from disputekit.run.runner import run_stores
-from disputekit.simulator.app import RunningSimulator
-from disputekit.adapters.db.database import Database, EvidenceRow
-from disputekit.services.sync import sync_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.domain.evidence import EvidenceKind
+from disputekit.errors import DisputeKitError, EvidenceError, UnknownStoreError
+from disputekit.run.runner import run_stores
+from disputekit.services.evidence_store import EvidenceStore
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
+from disputekit.simulator.app import RunningSimulator
 from tests.conftest import demo_credentials, make_workspace
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from disputekit.services.actions import ActionStatus, DisputeActions
-from disputekit.services.queue import open_disputes
-from disputekit.errors import ActionError, ParametersError
-from disputekit.services.followups import mark_sent, next_reply, send_with_refusal
-from disputekit.adapters.parameters import load_store, reply_overrides
-from disputekit.services.store_day import connect
-from disputekit.simulator.app import RunningSimulator
 from disputekit.adapters.db.database import Database
-from disputekit.services.sync import sync_store
+from disputekit.adapters.parameters import load_store, reply_overrides
 from disputekit.adapters.workspace import Workspace
+from disputekit.errors import ActionError, ParametersError
+from disputekit.services.actions import ActionStatus, DisputeActions
+from disputekit.services.followups import mark_sent, next_reply, send_with_refusal
+from disputekit.services.queue import open_disputes
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
+from disputekit.simulator.app import RunningSimulator
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ import httpx
 import pytest
 
 from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
-from disputekit.errors import AccessTokenError, InvalidRequestError
 from disputekit.domain.platform_time import to_pacific_string
-from disputekit.wire.signing import sign
+from disputekit.errors import AccessTokenError, InvalidRequestError
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET
 from disputekit.simulator.gateway import Faults, Gateway
+from disputekit.wire.signing import sign
 
 TOKEN = "demo-token-spark"
 

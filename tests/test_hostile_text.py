@@ -21,17 +21,17 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from disputekit.render.charts import figure_to_png, money_chart, rate_by_chart
-from disputekit.services.evidence_store import EvidenceStore
+from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
+from disputekit.adapters.workspace import Workspace
 from disputekit.domain.privacy import mask_login
+from disputekit.render.charts import figure_to_png, money_chart, rate_by_chart
 from disputekit.run.runner import run_stores
+from disputekit.services.evidence_store import EvidenceStore
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.gateway import Gateway
-from disputekit.adapters.db.database import Database
-from disputekit.services.sync import sync_store
-from disputekit.adapters.workspace import Workspace
 from tests.conftest import ARTIFACTS, make_workspace
 from tests.jupyterlab import run_workbook, running_lab
 

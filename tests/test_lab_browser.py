@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ActionRow
 from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
-from disputekit.simulator.app import RunningSimulator
-from disputekit.adapters.db.database import ActionRow, Database
-from disputekit.services.sync import sync_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
+from disputekit.simulator.app import RunningSimulator
 from tests.conftest import ARTIFACTS
 from tests.jupyterlab import run_workbook, running_lab
 

@@ -11,15 +11,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from disputekit.services.actions import ActionKind, ActionStatus, DisputeActions
-from disputekit.errors import ActionError
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ActionRow, DisputeRow
 from disputekit.adapters.parameters import load_store
+from disputekit.errors import ActionError
+from disputekit.services.actions import ActionKind, ActionStatus, DisputeActions
 from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord
 from disputekit.simulator.gateway import Gateway
-from disputekit.adapters.db.database import ActionRow, Database, DisputeRow
-from disputekit.services.sync import sync_store
 from tests.conftest import make_workspace
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

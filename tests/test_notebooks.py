@@ -10,11 +10,11 @@ import sys
 
 import pytest
 
-from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
 from disputekit.adapters.db.database import Database
-from disputekit.services.sync import sync_store
+from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
 
 
 def nbval(workspace: Workspace, notebook: str) -> subprocess.CompletedProcess[str]:
@@ -33,8 +33,8 @@ def test_store_daily_notebook_runs(workspace: Workspace, credentials: dict[str, 
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b\d+ passed", result.stdout)
     db = Database.open(workspace.db_url)  # the notebook synced the default store
-    from disputekit.services.queue import open_disputes
     from disputekit.domain.platform_time import utc_now
+    from disputekit.services.queue import open_disputes
     assert len(open_disputes(db, utc_now(), ["volt"])) > 0
 
 

@@ -9,8 +9,8 @@ import papermill
 import pytest
 import yaml
 
-from disputekit.errors import MissingCredentialError, ParametersError, UnknownStoreError
 from disputekit.adapters.parameters import load_all, load_file, load_store
+from disputekit.errors import MissingCredentialError, ParametersError, UnknownStoreError
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = {

@@ -15,7 +15,6 @@ import jinja2
 import pytest
 
 from disputekit.domain import replies
-from disputekit.errors import ConfigError, TemplateError
 from disputekit.domain.replies import (
     LANGUAGES,
     PLANS,
@@ -35,6 +34,7 @@ from disputekit.domain.replies import (
 )
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import from_aliexpress
+from disputekit.errors import ConfigError, TemplateError
 
 PACKAGE_TEMPLATES = Path(replies.__file__).parent / "templates"
 

@@ -6,14 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from disputekit.ui import review
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import DisputeRow
 from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
-from disputekit.ui.review import ALL, PAGE_SIZE, ReviewQueue
-from disputekit.simulator.app import RunningSimulator
-from disputekit.adapters.db.database import Database, DisputeRow
-from disputekit.services.sync import sync_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
+from disputekit.simulator.app import RunningSimulator
+from disputekit.ui import review
+from disputekit.ui.review import ALL, PAGE_SIZE, ReviewQueue
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def test_next_reply_drafted_in_the_buyers_language_and_marked_sent(synced: Datab
     assert queue.reply is not None and queue.reply.due is not None
     assert queue.reply.due.step.template == "stalled_2_carrier"  # the plan moved on
     with synced.session() as s:
-        from disputekit.adapters.db.database import ReplySentRow
+        from disputekit.adapters.db.tables import ReplySentRow
 
         sent = s.query(ReplySentRow).one()
         assert (sent.template, sent.lang, sent.operator) == ("stalled_1_first", other, "ana")
@@ -175,7 +176,7 @@ def test_refuse_with_a_counter_offer_asks_then_acts(
     offer = record.detail["seller_solution_list"][-1]
     assert offer["refund_money"] == "1.50" and offer["content"].startswith("Half a dollar")
     with synced.session() as s:
-        from disputekit.adapters.db.database import ActionRow
+        from disputekit.adapters.db.tables import ActionRow
 
         action = s.query(ActionRow).one()
         assert (action.operator, action.kind, action.status) == ("ana", "partial_refund", "ok")

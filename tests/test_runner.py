@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from disputekit.adapters.workspace import Workspace
 from disputekit.run.runner import run_stores
 from disputekit.simulator.app import RunningSimulator
-from disputekit.adapters.workspace import Workspace
 from tests.conftest import ARTIFACTS
 
 
@@ -166,9 +166,10 @@ def test_report_figures_match_the_database(workspace: Workspace,
 
     from sqlalchemy import func, select
 
+    from disputekit.adapters.db.database import Database
+    from disputekit.adapters.db.tables import ClaimRow, DisputeRow
     from disputekit.domain import kpis
     from disputekit.services.report_data import disputes_frame, orders_frame
-    from disputekit.adapters.db.database import ClaimRow, Database, DisputeRow
 
     summary = run_stores(workspace, run_date=date(2026, 11, 28), jobs=3)
     assert summary.ok, [r.error for r in summary.runs]

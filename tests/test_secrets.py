@@ -26,6 +26,8 @@ import pytest
 from sqlalchemy.exc import SQLAlchemyError
 
 from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.workspace import Workspace
 from disputekit.errors import (
     AccessTokenError,
     DisputeKitError,
@@ -38,8 +40,6 @@ from disputekit.services.evidence_store import EvidenceStore
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_STORES
 from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.adapters.db.database import Database
-from disputekit.adapters.workspace import Workspace
 from tests.conftest import make_workspace
 from tests.jupyterlab import free_port
 

@@ -19,15 +19,6 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from disputekit.errors import (
-    MalformedPayloadError,
-    TrackingAuthError,
-    TrackingRateLimitedError,
-    TrackingRequestError,
-    TrackingUnavailableError,
-    WebhookSignatureError,
-)
-from disputekit.domain.platform_time import parse_pacific
 from disputekit.adapters.seventeentrack import (
     ERROR_CODES,
     BatchResult,
@@ -37,8 +28,7 @@ from disputekit.adapters.seventeentrack import (
     verify_webhook,
     webhook_endpoint,
 )
-from disputekit.simulator.dataset import StoreDataset, generate
-from disputekit.simulator.seventeentrack import CARRIER_KEYS, create_17track_app
+from disputekit.domain.platform_time import parse_pacific
 from disputekit.domain.tracking import (
     LaneThresholds,
     StallState,
@@ -47,6 +37,16 @@ from disputekit.domain.tracking import (
     from_aliexpress,
     stall_state,
 )
+from disputekit.errors import (
+    MalformedPayloadError,
+    TrackingAuthError,
+    TrackingRateLimitedError,
+    TrackingRequestError,
+    TrackingUnavailableError,
+    WebhookSignatureError,
+)
+from disputekit.simulator.dataset import StoreDataset, generate
+from disputekit.simulator.seventeentrack import CARRIER_KEYS, create_17track_app
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 KEY = "test-17track-key"

@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ClaimRow, DisputeRow, ShipmentRow
 from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
-from disputekit.services.shipments import claims_due, stalled_parcels
-from disputekit.simulator.app import RunningSimulator
-from disputekit.adapters.db.database import ClaimRow, Database, DisputeRow, ShipmentRow
-from disputekit.services.sync import sync_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.services.shipments import claims_due, stalled_parcels
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
+from disputekit.simulator.app import RunningSimulator
 
 DEFINING = {
     "delivered_disputed": lambda s: s.delivered and s.signed_by,
@@ -80,7 +81,7 @@ def test_sync_assesses_every_parcel_and_opens_claims_once(
 
 
 def _primary(dispute: DisputeRow, db: Database) -> str:
-    from disputekit.adapters.db.database import OrderRow
+    from disputekit.adapters.db.tables import OrderRow
 
     with db.session() as s:
         order = s.get(OrderRow, (dispute.store_id, dispute.parent_order_id))

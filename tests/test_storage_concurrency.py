@@ -10,19 +10,19 @@ from threading import Barrier
 
 from sqlalchemy import func, select
 
-from disputekit.services.assessment import block_buyer
-from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
-from disputekit.adapters.db.database import (
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import (
     BlocklistRow,
-    Database,
     DisputeRow,
     OrderRow,
     ShipmentRow,
     TrackingEventRow,
 )
-from disputekit.services.sync import SyncResult, sync_store
+from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.services.assessment import block_buyer
+from disputekit.services.store_day import connect
+from disputekit.services.sync import SyncResult, sync_store
 from tests.test_sync import importable_during, stored_ids
 
 

@@ -16,17 +16,17 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
 
 from disputekit.adapters.db import migrations
-from disputekit.errors import ConfigError
-from disputekit.adapters.db.database import (
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import (
     ActionRow,
     Base,
-    Database,
     DisputeRow,
     ShipmentRow,
     StoreRow,
     SyncRunRow,
 )
 from disputekit.adapters.workspace import Workspace
+from disputekit.errors import ConfigError
 from tests.conftest import ON_POSTGRES
 
 CLI = [sys.executable, "-m", "disputekit"]
@@ -191,7 +191,8 @@ def test_the_workspace_and_its_subprocesses_share_the_test_database(
     """The mechanism itself: with DISPUTEKIT_TEST_PG_URL, the workspace fixture's database
     is a PostgreSQL one, and a process the test starts (the CLI, a worker, a kernel) finds
     it through DISPUTEKIT_DB_URL; without it, the workspace's SQLite file."""
-    code = ("import sys; from pathlib import Path; from disputekit.adapters.workspace import Workspace; "
+    code = ("import sys; from pathlib import Path; "
+            "from disputekit.adapters.workspace import Workspace; "
             "print(Workspace.at(Path(sys.argv[1])).db_url)")
     seen = subprocess.run([sys.executable, "-c", code, str(workspace.root)],
                           capture_output=True, text=True, check=True, timeout=60)

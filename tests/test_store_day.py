@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from disputekit.services.queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
 from disputekit.adapters.parameters import parse_store
+from disputekit.services.queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
 from disputekit.services.store_day import StoreDay
 from disputekit.services.sync import SyncResult
 

@@ -10,24 +10,23 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from disputekit.errors import AccessTokenError
-from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
-from disputekit.domain.platform_time import parse_pacific, to_pacific_string
-from disputekit.simulator.app import serve_in_thread
-from disputekit.simulator.dataset import IssueRecord, StoreDataset
-from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.adapters.db.database import (
-    Database,
+from disputekit.adapters.db.database import Database, upsert
+from disputekit.adapters.db.tables import (
     DisputeRow,
     OrderRow,
     StoreRow,
     SyncRunRow,
     TrackingEventRow,
-    upsert,
 )
-from disputekit.services.sync import sync_orders, sync_store
+from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.domain.platform_time import parse_pacific, to_pacific_string
+from disputekit.errors import AccessTokenError
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_orders, sync_store
+from disputekit.simulator.app import serve_in_thread
+from disputekit.simulator.dataset import IssueRecord, StoreDataset
+from disputekit.simulator.gateway import Faults, Gateway
 from tests.conftest import make_workspace
 
 
@@ -176,7 +175,7 @@ def test_an_expired_token_is_refreshed_and_the_sync_goes_on(
 
 def test_orders_of_the_last_months_are_listed_for_rates(
         workspace: Workspace, credentials: dict[str, str], simulator) -> None:  # type: ignore[no-untyped-def]
-    from disputekit.adapters.db.database import OrderLineRow
+    from disputekit.adapters.db.tables import OrderLineRow
 
     store = load_store("volt", workspace.parameters_dir)
     db = Database.open(workspace.db_url)
@@ -265,7 +264,7 @@ def test_reads_in_flight_store_what_one_at_a_time_stores(
 
 def _order_lines(db: Database, created_from: datetime) -> list[tuple[object, ...]]:
     """Every stored order-list row created from `created_from` on, without sync timestamps."""
-    from disputekit.adapters.db.database import OrderLineRow
+    from disputekit.adapters.db.tables import OrderLineRow
 
     with db.session() as s:
         return [(r.store_id, r.order_id, r.created_at, r.status, r.issue_status, r.country,

@@ -21,14 +21,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import DisputeRow, SyncRunRow, TrackingEventRow
 from disputekit.adapters.parameters import StoreParameters, load_store
-from disputekit.services.store_day import connect
 from disputekit.domain.platform_time import parse_pacific, to_pacific_string
+from disputekit.services.store_day import connect
+from disputekit.services.sync import SyncResult, sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord
 from disputekit.simulator.gateway import Gateway
-from disputekit.adapters.db.database import Database, DisputeRow, SyncRunRow, TrackingEventRow
-from disputekit.services.sync import SyncResult, sync_store
 from tests.badinput import names_a_prefix, spoiled
 from tests.conftest import demo_credentials, make_workspace
 from tests.dbdump import normalised, snapshot

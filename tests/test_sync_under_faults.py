@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from disputekit.adapters.aliexpress import AliExpressClient, RequestBudget, RetryPolicy
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import DisputeRow, OrderRow, SyncRunRow
 from disputekit.adapters.parameters import StoreParameters, parse_store
 from disputekit.domain.platform_time import parse_pacific
+from disputekit.services.sync import SyncResult, sync_stores
 from disputekit.simulator.app import serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, make_stores
 from disputekit.simulator.gateway import Faults, Gateway
-from disputekit.adapters.db.database import Database, DisputeRow, OrderRow, SyncRunRow
-from disputekit.services.sync import SyncResult, sync_stores
 
 
 @pytest.mark.slow

@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from disputekit.errors import ParametersError
 from disputekit.domain.platform_time import to_pacific_string
-from disputekit.simulator.dataset import StoreDataset, generate
 from disputekit.domain.tracking import (
     ACTION_CODES,
     SUB_STATUSES,
@@ -26,6 +24,8 @@ from disputekit.domain.tracking import (
     stall_state,
     thresholds_for,
 )
+from disputekit.errors import ParametersError
+from disputekit.simulator.dataset import StoreDataset, generate
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 DEFAULTS = LaneThresholds()

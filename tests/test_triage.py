@@ -12,8 +12,8 @@ import pytest
 
 from disputekit.domain.deadlines import EscalationRule
 from disputekit.domain.decisions import CostModel
-from disputekit.errors import DisputeKitError, TriageInputError
 from disputekit.domain.triage import read_blocklist, triage_lines, triage_record
+from disputekit.errors import DisputeKitError, TriageInputError
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "triage-input.jsonl"

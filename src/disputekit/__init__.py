@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
+    from disputekit.adapters.db.database import Database
+    from disputekit.adapters.parameters import StoreParameters, load_store
+    from disputekit.adapters.workspace import Workspace
     from disputekit.domain.deadlines import Deadline, Urgency, response_deadline
-    from disputekit.services.queue import open_disputes
     from disputekit.errors import (
         AccessTokenError,
         ConfigError,
@@ -27,12 +29,10 @@ if TYPE_CHECKING:
         SignatureError,
         UnknownStoreError,
     )
-    from disputekit.adapters.parameters import StoreParameters, load_store
+    from disputekit.services.queue import open_disputes
     from disputekit.services.store_day import StoreDay, connect, run_store_day
-    from disputekit.ui.review import ReviewQueue, open_review
-    from disputekit.adapters.db.database import Database
     from disputekit.services.sync import SyncResult, sync_store
-    from disputekit.adapters.workspace import Workspace
+    from disputekit.ui.review import ReviewQueue, open_review
 
 __version__ = "0.1.0"
 

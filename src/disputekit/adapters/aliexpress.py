@@ -31,7 +31,6 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from disputekit.wire import envelope, payloads
 from disputekit.errors import (
     AccessTokenError,
     DisputeKitError,
@@ -41,6 +40,7 @@ from disputekit.errors import (
     RateLimitedError,
     TruncatedResponseError,
 )
+from disputekit.wire import envelope, payloads
 from disputekit.wire.signing import SignMethod, sign
 
 log = logging.getLogger(__name__)

@@ -253,8 +253,8 @@ def reply_overrides(store: StoreParameters, parameters_dir: Path) -> Any:
     """The store's checked reply overrides (``replies.Overrides``), or None."""
     if not store.replies.templates_dir:
         return None
-    from disputekit.errors import TemplateError
     from disputekit.domain.replies import load_overrides
+    from disputekit.errors import TemplateError
 
     try:
         folder = (parameters_dir / store.replies.templates_dir).resolve()

@@ -34,6 +34,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from disputekit.domain.tracking import Timeline, from_17track
 from disputekit.errors import (
     MalformedPayloadError,
     TrackingAuthError,
@@ -43,7 +44,6 @@ from disputekit.errors import (
     TrackingUnavailableError,
     WebhookSignatureError,
 )
-from disputekit.domain.tracking import Timeline, from_17track
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -27,8 +27,8 @@ from enum import StrEnum
 from typing import Final
 
 from disputekit.domain.carriers import ServiceKind
-from disputekit.errors import ClaimError
 from disputekit.domain.tracking import LaneThresholds, StallState, Timeline, stall_state
+from disputekit.errors import ClaimError
 
 __all__ = [
     "PLATFORM_RULES",

@@ -34,7 +34,14 @@ from disputekit.domain.buyers import (
     abuse_score,
 )
 from disputekit.domain.carriers import ServiceKind, ShippingService
-from disputekit.domain.language.cues import CarrierCue, Cue, CueMatch, carrier_cues, find_cues, language_votes
+from disputekit.domain.language.cues import (
+    CarrierCue,
+    Cue,
+    CueMatch,
+    carrier_cues,
+    find_cues,
+    language_votes,
+)
 from disputekit.domain.taxonomy import DisputeClass, Family, Flag, ReasonKind, reason_kind
 from disputekit.domain.tracking import (
     LaneThresholds,

@@ -33,9 +33,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from disputekit.errors import EvidenceError
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import ReturnKind, Timeline, TrackEvent
+from disputekit.errors import EvidenceError
 
 __all__ = [
     "ALLOWED_TYPES",

@@ -27,8 +27,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
-from disputekit.errors import MalformedPayloadError, ParametersError
 from disputekit.domain.platform_time import parse_pacific
+from disputekit.errors import MalformedPayloadError, ParametersError
 
 __all__ = [
     "ACTION_CODES",

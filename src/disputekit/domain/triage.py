@@ -38,8 +38,6 @@ from disputekit.domain.deadlines import (
     response_deadline,
 )
 from disputekit.domain.decisions import CostModel, options, recommend
-from disputekit.errors import TriageInputError
-from disputekit.wire.payloads import IssueDetail, LogisticInfo, OrderInfo, Process, Solution
 from disputekit.domain.tracking import (
     StallState,
     Timeline,
@@ -48,6 +46,8 @@ from disputekit.domain.tracking import (
     stall_state,
     thresholds_for,
 )
+from disputekit.errors import TriageInputError
+from disputekit.wire.payloads import IssueDetail, LogisticInfo, OrderInfo, Process, Solution
 
 __all__ = ["classification_of", "facts_from_record", "read_blocklist", "triage_lines",
            "triage_record"]

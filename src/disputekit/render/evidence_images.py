@@ -37,7 +37,6 @@ from matplotlib.font_manager import FontProperties, fontManager
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from disputekit.errors import EvidenceError
 from disputekit.domain.evidence import (
     CaseFacts,
     DecidingFact,
@@ -48,6 +47,7 @@ from disputekit.domain.evidence import (
 from disputekit.domain.privacy import mask_login
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import TrackEvent
+from disputekit.errors import EvidenceError
 
 __all__ = ["DPI", "LABELS", "MIN_TEXT_PX", "WIDTH_PX", "RenderedImage", "fact_text", "label",
            "png_size", "png_text", "render_all", "render_case_summary",

@@ -16,8 +16,8 @@ from pathlib import Path
 import click
 import httpx
 
-from disputekit.errors import DisputeKitError
 from disputekit.adapters.workspace import Workspace
+from disputekit.errors import DisputeKitError
 
 DEMO_PORT = 8765
 
@@ -157,9 +157,9 @@ def simulator_state(ctx: click.Context) -> None:
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
 def sync(stores: tuple[str, ...], jobs: int, home: str | None) -> None:
     """Sync disputes, orders and tracking of the stores into the database."""
+    from disputekit.adapters.db.database import Database
     from disputekit.adapters.parameters import load_all, load_store
     from disputekit.services.store_day import connect
-    from disputekit.adapters.db.database import Database
     from disputekit.services.sync import sync_stores
 
     ws = _workspace(home)

@@ -24,15 +24,15 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from disputekit.domain import kpis
-from disputekit.services.queue import open_disputes
-from disputekit.errors import DisputeKitError
-from disputekit.adapters.parameters import check_store_id, load_store, store_files
-from disputekit.domain.platform_time import utc_now
-from disputekit.render.notebook_html import notebook_to_html, write_index
-from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
 from disputekit.adapters.db.database import Database
+from disputekit.adapters.parameters import check_store_id, load_store, store_files
 from disputekit.adapters.workspace import Workspace
+from disputekit.domain import kpis
+from disputekit.domain.platform_time import utc_now
+from disputekit.errors import DisputeKitError
+from disputekit.render.notebook_html import notebook_to_html, write_index
+from disputekit.services.queue import open_disputes
+from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
 
 log = logging.getLogger(__name__)
 

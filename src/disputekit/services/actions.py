@@ -22,14 +22,15 @@ from typing import Any
 from sqlalchemy import select
 
 from disputekit.adapters.aliexpress import AliExpressClient
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ActionRow, DisputeRow
+from disputekit.adapters.parameters import StoreParameters
+from disputekit.domain.platform_time import parse_pacific, utc_now
 from disputekit.errors import (
     ActionError,
     DisputeKitError,
     PlatformError,
 )
-from disputekit.adapters.parameters import StoreParameters
-from disputekit.domain.platform_time import parse_pacific, utc_now
-from disputekit.adapters.db.database import ActionRow, Database, DisputeRow
 from disputekit.services.sync import refresh_dispute
 
 log = logging.getLogger(__name__)

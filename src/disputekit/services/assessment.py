@@ -16,22 +16,21 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from disputekit.domain.classify import Classification, Override, classify, disagreements
-from disputekit.domain.deadlines import EscalationRule
-from disputekit.errors import ActionError, TriageInputError
-from disputekit.adapters.parameters import StoreParameters
-from disputekit.domain.platform_time import utc_now
-from disputekit.adapters.db.database import (
+from disputekit.adapters.db.database import Database, upsert
+from disputekit.adapters.db.tables import (
     BlocklistRow,
     ClassOverrideRow,
-    Database,
     DisputeRow,
     OrderRow,
     ShipmentRow,
-    upsert,
 )
+from disputekit.adapters.parameters import StoreParameters
+from disputekit.domain.classify import Classification, Override, classify, disagreements
+from disputekit.domain.deadlines import EscalationRule
+from disputekit.domain.platform_time import utc_now
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.triage import facts_from_record, triage_record
+from disputekit.errors import ActionError, TriageInputError
 
 Key = tuple[str, int]
 

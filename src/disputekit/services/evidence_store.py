@@ -39,11 +39,18 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from disputekit.services.actions import ActionKind, ActionStatus, DisputeActions
-from disputekit.services.assessment import latest_overrides, record_of
-from disputekit.domain.classify import classify
 from disputekit.adapters.aliexpress import AliExpressClient
-from disputekit.errors import ActionError, EvidenceError, MalformedPayloadError
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import (
+    ActionRow,
+    BlocklistRow,
+    DisputeRow,
+    EvidenceRow,
+    OrderRow,
+    ShipmentRow,
+)
+from disputekit.adapters.parameters import StoreParameters
+from disputekit.domain.classify import classify
 from disputekit.domain.evidence import (
     AssessedItem,
     CaseFacts,
@@ -55,23 +62,16 @@ from disputekit.domain.evidence import (
     deciding_fact,
     validate_attachment,
 )
-from disputekit.render.evidence_images import fact_text, label, render_all
-from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.platform_time import parse_pacific, utc_now
 from disputekit.domain.privacy import mask_login
 from disputekit.domain.replies import infer_language
-from disputekit.adapters.db.database import (
-    ActionRow,
-    BlocklistRow,
-    Database,
-    DisputeRow,
-    EvidenceRow,
-    OrderRow,
-    ShipmentRow,
-)
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import Timeline, from_aliexpress
 from disputekit.domain.triage import facts_from_record
+from disputekit.errors import ActionError, EvidenceError, MalformedPayloadError
+from disputekit.render.evidence_images import fact_text, label, render_all
+from disputekit.services.actions import ActionKind, ActionStatus, DisputeActions
+from disputekit.services.assessment import latest_overrides, record_of
 
 __all__ = ["DEFAULT_UPLOAD", "EVIDENCE_DIR", "EvidenceItem", "EvidenceStore", "UploadOutcome",
            "upload_rendered"]

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from disputekit.services.actions import ActionOutcome, ActionStatus, DisputeActions
-from disputekit.errors import ActionError
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import DisputeRow, OrderRow, ReplySentRow, ShipmentRow, StoreRow
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.replies import (
     LANGUAGES,
@@ -30,15 +30,9 @@ from disputekit.domain.replies import (
     plan_for,
     render,
 )
-from disputekit.adapters.db.database import (
-    Database,
-    DisputeRow,
-    OrderRow,
-    ReplySentRow,
-    ShipmentRow,
-    StoreRow,
-)
 from disputekit.domain.taxonomy import DisputeClass
+from disputekit.errors import ActionError
+from disputekit.services.actions import ActionOutcome, ActionStatus, DisputeActions
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from disputekit.services.assessment import triage_open
-from disputekit.domain.deadlines import response_deadline
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import DisputeRow, OrderRow, TrackingEventRow
 from disputekit.adapters.parameters import StoreParameters
+from disputekit.domain.deadlines import response_deadline
 from disputekit.domain.privacy import mask_login
-from disputekit.adapters.db.database import Database, DisputeRow, OrderRow, TrackingEventRow
+from disputekit.services.assessment import triage_open
 
 QUEUE_COLUMNS = [
     "store_id", "issue_id", "parent_order_id", "order_id", "buyer", "country", "product",

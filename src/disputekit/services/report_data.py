@@ -11,18 +11,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from disputekit.services.assessment import triage_open
-from disputekit.domain.kpis import CLAIM_COLUMNS, DISPUTE_COLUMNS, ORDER_COLUMNS
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ActionRow, ClaimRow, DisputeRow, OrderLineRow, OrderRow
 from disputekit.adapters.parameters import StoreParameters
-from disputekit.adapters.db.database import (
-    ActionRow,
-    ClaimRow,
-    Database,
-    DisputeRow,
-    OrderLineRow,
-    OrderRow,
-)
+from disputekit.domain.kpis import CLAIM_COLUMNS, DISPUTE_COLUMNS, ORDER_COLUMNS
 from disputekit.domain.taxonomy import DisputeClass
+from disputekit.services.assessment import triage_open
 
 # Statuses at which the buyer got money back (reference §5).
 REFUNDED = frozenset({"refund_success", "return_success"})

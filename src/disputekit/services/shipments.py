@@ -16,21 +16,13 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from disputekit.adapters.db.database import Database, insert_missing, upsert, values_of
+from disputekit.adapters.db.tables import ClaimRow, DisputeRow, OrderRow, ShipmentRow
+from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.carriers import ServiceKind
 from disputekit.domain.claims import CarrierClaim, ClaimStatus, claim_due, lapse, open_claim
-from disputekit.errors import ClaimError
-from disputekit.adapters.parameters import StoreParameters
-from disputekit.adapters.db.database import (
-    ClaimRow,
-    Database,
-    DisputeRow,
-    OrderRow,
-    ShipmentRow,
-    insert_missing,
-    upsert,
-    values_of,
-)
 from disputekit.domain.tracking import Timeline, from_aliexpress, stall_state, thresholds_for
+from disputekit.errors import ClaimError
 
 
 def assess(s: Session, store: StoreParameters, order: OrderRow, logistics_no: str,

@@ -15,23 +15,22 @@ import pandas as pd
 from IPython.display import Image
 from pandas.io.formats.style import Styler
 
-from disputekit.render import charts
-
-from disputekit.domain import kpis
-from disputekit.services.assessment import rules_vs_operators
-from disputekit.render.charts import figure_to_png
 from disputekit.adapters.aliexpress import AliExpressClient, RequestBudget
-from disputekit.services.queue import counts_by, masked, open_disputes
-from disputekit.services.followups import end_of_day, replies_due
-from disputekit.domain.kpis import RateResult
+from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import StoreParameters, load_store
+from disputekit.adapters.workspace import Workspace
+from disputekit.domain import kpis
+from disputekit.domain.kpis import RateResult
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
+from disputekit.render import charts
+from disputekit.render.charts import figure_to_png
+from disputekit.services.assessment import rules_vs_operators
+from disputekit.services.followups import end_of_day, replies_due
+from disputekit.services.queue import counts_by, masked, open_disputes
 from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
 from disputekit.services.shipments import claims_due, stalled_parcels
-from disputekit.adapters.db.database import Database
 from disputekit.services.sync import SyncResult, sync_store
-from disputekit.adapters.workspace import Workspace
 
 
 def connect(store: StoreParameters, env: Mapping[str, str] | None = None) -> AliExpressClient:

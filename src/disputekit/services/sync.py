@@ -28,12 +28,20 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from disputekit.wire import payloads
-
-from disputekit.services import shipments
-from disputekit.domain.carriers import service_for
 from disputekit.adapters.aliexpress import MAX_PAGE_SIZE, AliExpressClient, OnMalformed
+from disputekit.adapters.db.database import Database, upsert, values_of
+from disputekit.adapters.db.tables import (
+    DisputeRow,
+    OrderLineRow,
+    OrderRow,
+    StoreRow,
+    SyncRunRow,
+    TrackingEventRow,
+)
+from disputekit.adapters.parameters import StoreParameters
+from disputekit.domain.carriers import service_for
 from disputekit.domain.deadlines import BUYER_CHANGES
+from disputekit.domain.platform_time import to_pacific_string, utc_now
 from disputekit.errors import (
     ActionError,
     DisputeKitError,
@@ -41,19 +49,8 @@ from disputekit.errors import (
     MalformedPayloadError,
     StorageError,
 )
-from disputekit.adapters.parameters import StoreParameters
-from disputekit.domain.platform_time import to_pacific_string, utc_now
-from disputekit.adapters.db.database import (
-    Database,
-    DisputeRow,
-    OrderLineRow,
-    OrderRow,
-    StoreRow,
-    SyncRunRow,
-    TrackingEventRow,
-    upsert,
-    values_of,
-)
+from disputekit.services import shipments
+from disputekit.wire import payloads
 
 log = logging.getLogger(__name__)
 

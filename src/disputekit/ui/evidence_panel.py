@@ -15,13 +15,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from disputekit.services.actions import DisputeActions
-from disputekit.services.queue import open_disputes
-from disputekit.errors import DisputeKitError
-from disputekit.domain.evidence import EvidenceKind, ItemState
-from disputekit.services.evidence_store import EvidenceStore
-from disputekit.domain.platform_time import utc_now
 from disputekit.adapters.db.database import Database
+from disputekit.domain.evidence import EvidenceKind, ItemState
+from disputekit.domain.platform_time import utc_now
+from disputekit.errors import DisputeKitError
+from disputekit.services.actions import DisputeActions
+from disputekit.services.evidence_store import EvidenceStore
+from disputekit.services.queue import open_disputes
 
 _STATE_MARK = {ItemState.COLLECTED: "✓", ItemState.MISSING: "✗",
                ItemState.NOT_APPLICABLE: "–"}
@@ -142,8 +142,8 @@ def open_evidence(operator: str = "", workspace: Any = None) -> EvidencePanel:
     import os
 
     from disputekit.adapters.parameters import load_all
-    from disputekit.services.store_day import connect
     from disputekit.adapters.workspace import Workspace
+    from disputekit.services.store_day import connect
 
     operator = operator.strip() or os.environ.get("DISPUTEKIT_OPERATOR", "").strip()
     ws = workspace or Workspace.discover()

@@ -19,19 +19,20 @@ import ipywidgets as widgets
 import pandas as pd
 from sqlalchemy import select
 
-from disputekit.services.actions import ActionOutcome, ActionStatus, DisputeActions
-from disputekit.services.assessment import block_buyer, record_override
-from disputekit.domain.deadlines import Urgency
-from disputekit.services.queue import open_disputes, tracking_timeline
-from disputekit.errors import ActionError, DisputeKitError
-from disputekit.services.followups import NextReply, end_of_day, mark_sent, next_reply, replies_due
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ActionRow, ClaimRow, DisputeRow
 from disputekit.adapters.parameters import StoreParameters, load_all, reply_overrides
-from disputekit.services.store_day import connect
+from disputekit.adapters.workspace import Workspace
+from disputekit.domain.deadlines import Urgency
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.replies import LANGUAGE_NAMES, LANGUAGES, Overrides
-from disputekit.adapters.db.database import ActionRow, ClaimRow, Database, DisputeRow
 from disputekit.domain.taxonomy import DisputeClass
-from disputekit.adapters.workspace import Workspace
+from disputekit.errors import ActionError, DisputeKitError
+from disputekit.services.actions import ActionOutcome, ActionStatus, DisputeActions
+from disputekit.services.assessment import block_buyer, record_override
+from disputekit.services.followups import NextReply, end_of_day, mark_sent, next_reply, replies_due
+from disputekit.services.queue import open_disputes, tracking_timeline
+from disputekit.services.store_day import connect
 
 ALL = "all stores"
 ALL_CLASSES = "all classes"

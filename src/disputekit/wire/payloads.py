@@ -22,8 +22,8 @@ from pydantic import (
     ValidationError,
 )
 
-from disputekit.errors import MalformedPayloadError
 from disputekit.domain.platform_time import parse_pacific
+from disputekit.errors import MalformedPayloadError
 
 
 def _pacific(value: Any) -> datetime | None:

@@ -54,8 +54,8 @@ from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from disputekit.domain.language.cues import guess_language
-from disputekit.errors import TemplateError
 from disputekit.domain.taxonomy import DisputeClass
+from disputekit.errors import TemplateError
 
 if TYPE_CHECKING:
     from disputekit.domain.tracking import Timeline

@@ -116,7 +116,7 @@ def _refuse_newer(found: SchemaState, shown_url: str) -> None:
 def _adopt_legacy(connection: Connection, shown_url: str) -> None:
     """Tables created by ``create_all`` before migrations existed: stamp them at the initial
     revision when they hold every column it has (tables added later are created)."""
-    from disputekit.adapters.db.database import Base, missing_columns
+    from disputekit.adapters.db.tables import Base, missing_columns
 
     present = set(inspect(connection).get_table_names())
     missing = missing_columns(connection, only_tables=present)

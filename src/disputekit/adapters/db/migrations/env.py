@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from disputekit.adapters.db.database import Base
+from disputekit.adapters.db.tables import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through `disputekit db upgrade` (disputekit.adapters.db.migrations), "
+    raise RuntimeError("run migrations through `disputekit db upgrade` "
+                       "(disputekit.adapters.db.migrations), "
                        "which hands this environment a locked connection")
 
 context.configure(
