@@ -19,8 +19,8 @@ from typing import Any
 from disputekit.domain.buyers import BuyerHistory, normalise_login
 from disputekit.domain.classify import Classification
 from disputekit.domain.taxonomy import DisputeClass, Flag
-from disputekit.domain.triage import classification_of
 from disputekit.simulator.dataset import IssueRecord, StoreDataset, generate
+from disputekit.wire.records import classification_of
 
 PERSONAL = "buyer_personal_reason"
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)

@@ -26,7 +26,7 @@ SYNC_DISPUTES_PER_S = 30 / 3.06  # sync_throughput.QPS / requests per dispute (m
 def run(quick: bool = False) -> Result:
     from classifier import NOW, _cases, _label
 
-    from disputekit.domain.triage import classification_of
+    from disputekit.wire.records import classification_of
 
     wanted, runs = (200, 1) if quick else (DISPUTES, 3)
     result = Result("triage")

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from disputekit.adapters.aliexpress import AliExpressClient, Credentials
 from disputekit.adapters.parameters import StoreParameters, load_file
 from disputekit.domain.tracking import thresholds_for
-from disputekit.domain.triage import triage_record
 from disputekit.errors import ParametersError
+from disputekit.wire.records import triage_record
 from tests.badinput import Mutation, names_a_prefix, spoiled
 from tests.conftest import REPO
 

@@ -18,7 +18,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from disputekit.domain.triage import triage_lines
+from disputekit.wire.records import triage_lines
 from tests.badinput import Mutation, names_a_prefix, spoiled
 from tests.conftest import REPO
 

@@ -26,7 +26,7 @@ from disputekit.domain.classify import (
 )
 from disputekit.domain.taxonomy import DisputeClass, Family, Flag, ReasonKind, reason_kind
 from disputekit.domain.tracking import MainStatus, ReturnKind, StallState, Timeline, TrackEvent
-from disputekit.domain.triage import triage_record
+from disputekit.wire.records import triage_record
 
 FIXTURES = Path(__file__).with_name("fixtures")
 CASES_FILE = FIXTURES / "triage_cases.jsonl"

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from disputekit.domain.buyers import read_blocklist
 from disputekit.domain.deadlines import EscalationRule
 from disputekit.domain.decisions import CostModel
-from disputekit.domain.triage import read_blocklist, triage_lines, triage_record
 from disputekit.errors import DisputeKitError, TriageInputError
+from disputekit.wire.records import triage_lines, triage_record
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "triage-input.jsonl"

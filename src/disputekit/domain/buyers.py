@@ -13,7 +13,7 @@ looked at, so a first-time buyer disputing their only order is ``orders=1, dispu
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -162,3 +162,13 @@ def histories(sightings: Iterable[DisputeSighting],
         )
         for buyer, t in tallies.items()
     }
+
+
+def read_blocklist(lines: Sequence[str]) -> frozenset[str]:
+    """A blocklist file: one login id per line, ``#`` starts a comment.
+
+    >>> sorted(read_blocklist(["# extortion, May", "br1234  # photos of another parcel", ""]))
+    ['br1234']
+    """
+    return frozenset(line.split("#", 1)[0].strip() for line in lines
+                     if line.split("#", 1)[0].strip())

@@ -1,35 +1,19 @@
-"""Triage a batch of disputes from JSON lines: class, deadline, options, recommendation.
+"""The verdict on one dispute: class, deadline, what happens if nobody acts, options, advice.
 
-This is the adapter between the wire and the pure core. Each input line is one object::
-
-    {"dispute": {...},        # aliexpress.issue.detail.get result_object (wire names)
-     "order": {...},          # aliexpress.solution.order.info.get result.data (wire names)
-     "tracking": {"source": "aliexpress", "details": [...]}      # querytrackingresult
-              or {"source": "17track", "track_info": {...}},     # gettrackinfo accepted[]
-     "buyer_history": {"orders": 3, "disputes": 2}}              # optional, all stores
-
-and each output line repeats the dispute's ``issue_id`` and adds the class, its family and
-confidence, the reasons, the response deadline (UTC, ISO 8601), hours left, urgency, when
-the platform intervenes and what happens if nobody acts, the options with their expected
-cost, and the recommended action. A line that cannot be read becomes
-``{"line": n, "error": "..."}`` naming the field, and the other lines are still triaged.
-``examples/README.md`` documents the format with an example file.
+Pure: it reads the classifier's facts and the platform's timers, never the wire. Reading
+wire-shaped records into those is ``disputekit.wire.records``; both the ``triage`` command
+and the stored-dispute assessment go through it, so one dispute gets one verdict wherever it
+is shown.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from disputekit.domain.buyers import BuyerHistory, blocklisted
-from disputekit.domain.carriers import ShippingService, service_for
-from disputekit.domain.classify import Classification, DisputeFacts, classify, silence_before
+from disputekit.domain.classify import DisputeFacts, classify
 from disputekit.domain.deadlines import (
-    BUYER_CHANGES,
     Deadline,
     DeadlineSource,
     EscalationRule,
@@ -38,247 +22,20 @@ from disputekit.domain.deadlines import (
     response_deadline,
 )
 from disputekit.domain.decisions import CostModel, options, recommend
-from disputekit.domain.tracking import (
-    StallState,
-    Timeline,
-    from_17track,
-    from_aliexpress,
-    stall_state,
-    thresholds_for,
-)
-from disputekit.errors import TriageInputError
-from disputekit.wire.payloads import IssueDetail, LogisticInfo, OrderInfo, Process, Solution
 
-__all__ = ["classification_of", "facts_from_record", "read_blocklist", "triage_lines",
-           "triage_record"]
-
-_ESCALATIONS = frozenset({"buyer_initiate_arbitration", "seller_initiate_arbitration",
-                          "platform_force_reach", "judgment_for_cc"})
-_PLATFORM_STATUSES = frozenset({"wait_for_AE_feedback", "wait_for_final_solution",
-                                "wait_ae_final_feedback"})
-
-M = TypeVar("M", bound=BaseModel)
+__all__ = ["Timers", "verdict"]
 
 
-# ---------------------------------------------------------------------------------------------
-# Reading one line
-# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Timers:
+    """The platform's clock of one dispute: its status, when it opened, the timer it runs."""
 
-
-def _validate(model: type[M], data: Any, name: str) -> M:
-    if not isinstance(data, Mapping):
-        raise TriageInputError(
-            f"field '{name}' must be a JSON object, got {type(data).__name__}", field=name)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join([name, *(str(p) for p in first["loc"])])
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise TriageInputError(f"field '{where}': {message}{more}", field=where) from None
-
-
-def _history(data: Any) -> BuyerHistory:
-    if data is None:
-        return BuyerHistory()
-    if not isinstance(data, Mapping):
-        raise TriageInputError("field 'buyer_history' must be an object like "
-                               '{"orders": 3, "disputes": 2}', field="buyer_history")
-    known = {"orders", "disputes", "delivered_disputed", "money_demands", "stores"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise TriageInputError(f"field 'buyer_history.{unknown[0]}' is not known; use "
-                               f"{', '.join(sorted(known))}", field=f"buyer_history.{unknown[0]}")
-    try:
-        return BuyerHistory(**{k: data[k] for k in data})
-    except ValueError as exc:
-        raise TriageInputError(f"field 'buyer_history': {exc}", field="buyer_history") from None
-
-
-def _timeline(data: Any, order: OrderInfo | None) -> Timeline | None:
-    if data is None:
-        return None
-    if not isinstance(data, Mapping):
-        raise TriageInputError("field 'tracking' must be an object with a 'source'",
-                               field="tracking")
-    source = data.get("source")
-    fallback_no = order.logistic_info_list[0].logistics_no if order and \
-        order.logistic_info_list else ""
-    if source == "aliexpress":
-        details = data.get("details")
-        if not isinstance(details, list):
-            raise TriageInputError("field 'tracking.details' must be the list querytrackingresult "
-                                   "returns (may be empty)", field="tracking.details")
-        number = str(data.get("logistics_no") or fallback_no)
-        return from_aliexpress(number, [d for d in details if isinstance(d, Mapping)])
-    if source == "17track":
-        info = data.get("track_info")
-        if not isinstance(info, Mapping):
-            raise TriageInputError("field 'tracking.track_info' must be the track_info object "
-                                   "gettrackinfo returns", field="tracking.track_info")
-        return from_17track(info, str(data.get("number") or fallback_no))
-    raise TriageInputError(f"field 'tracking.source' must be \"aliexpress\" or \"17track\", got "
-                           f"{source!r}", field="tracking.source")
-
-
-# ---------------------------------------------------------------------------------------------
-# Wire -> facts
-# ---------------------------------------------------------------------------------------------
-
-
-def _buyer_processes(detail: IssueDetail) -> list[Process]:
-    steps = [p for p in detail.process_dto_list if p.submit_member_type == "buyer"]
-    floor = datetime.min.replace(tzinfo=UTC)
-    return sorted(steps, key=lambda p: p.gmt_create or floor)
-
-
-def _buyer_messages(detail: IssueDetail) -> tuple[str, ...]:
-    texts = [p.content for p in _buyer_processes(detail)]
-    texts += [s.content for s in detail.buyer_solution_list]
-    return tuple(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
-
-
-def _current_plan(detail: IssueDetail) -> Solution | None:
-    live = [s for s in detail.buyer_solution_list if s.status not in ("reach_cancle",)]
-    plans = live or list(detail.buyer_solution_list)
-    defaults = [s for s in plans if s.is_default]
-    floor = datetime.min.replace(tzinfo=UTC)
-    return max(defaults or plans, key=lambda s: s.gmt_create or floor, default=None)
-
-
-def _shipped(order: OrderInfo | None, timeline: Timeline | None) -> tuple[LogisticInfo | None, int]:
-    """The parcel the dispute is about, and how many other numbers on the order never moved."""
-    if order is None or not order.logistic_info_list:
-        return None, 0
-    entries = order.logistic_info_list
-    number = timeline.logistics_no if timeline is not None else ""
-    chosen = next((e for e in entries if number and e.logistics_no == number), entries[0])
-    unshipped = sum(1 for e in entries if e is not chosen and not e.have_tracking_info)
-    return chosen, unshipped
-
-
-def _service(entry: LogisticInfo | None) -> ShippingService | None:
-    if entry is None:
-        return None
-    return service_for(entry.logistics_type_code or None, entry.logistics_service_name or None)
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def facts_from_record(
-    obj: Mapping[str, Any],
-    now: datetime,
-    *,
-    blocklist: Collection[str] = frozenset(),
-    lane_overrides: Mapping[str, Mapping[str, Any]] | None = None,
-) -> tuple[DisputeFacts, IssueDetail]:
-    """Read one input object into the classifier's facts (and the parsed dispute)."""
-    if not isinstance(obj, Mapping):
-        raise TriageInputError("the line must be a JSON object with 'dispute', 'order' and "
-                               "'tracking'", field="(line)")
-    if "dispute" not in obj:
-        raise TriageInputError("field 'dispute' is missing: put the result_object of "
-                               "aliexpress.issue.detail.get there", field="dispute")
-    detail = _validate(IssueDetail, obj["dispute"], "dispute")
-    if detail.gmt_create is None:
-        raise TriageInputError("field 'dispute.gmt_create' is missing: the opening time is "
-                               "needed for the deadline", field="dispute.gmt_create")
-    order = _validate(OrderInfo, obj["order"], "order") if obj.get("order") is not None else None
-    timeline = _timeline(obj.get("tracking"), order)
-    history = _history(obj.get("buyer_history"))
-    entry, unshipped = _shipped(order, timeline)
-    service = _service(entry)
-    country = order.buyer_info.country if order is not None else ""
-    stall, silent = _parcel_state(timeline, detail.gmt_create, now, entry, service, country,
-                                  lane_overrides)
-    processes = _buyer_processes(detail)
-    opening = next((p for p in processes if p.action_type == "initiate"), None)
-    said = opening.receive_goods if opening is not None else next(
-        (p.receive_goods for p in processes if p.receive_goods is not None), None)
-    plan = _current_plan(detail)
-    escalated = (detail.reverse_detail_status in _PLATFORM_STATUSES
-                 or any(p.action_type in _ESCALATIONS for p in detail.process_dto_list))
-    photos = sum(1 for p in detail.process_dto_list for a in p.attachments
-                 if a.owner == "buyer" or (not a.owner and p.submit_member_type == "buyer"))
-    order_value = order.order_amount.amount if order is not None and order.order_amount else None
-    facts = DisputeFacts(
-        issue_id=_issue_id(obj["dispute"], detail),
-        reason=detail.issue_reason,
-        reason_id=detail.issue_reason_id,
-        issue_status=detail.issue_status,
-        reverse_detail_status=detail.reverse_detail_status,
-        after_sale_warranty=detail.after_sale_warranty,
-        created_at=detail.gmt_create,
-        escalated=escalated,
-        buyer_login_id=detail.buyer_login_id,
-        buyer_messages=_buyer_messages(detail),
-        buyer_says_received=said,
-        buyer_photos=photos,
-        buyer_video=any(p.has_buyer_video for p in detail.process_dto_list),
-        refund_asked=_float(plan.refund_money_post) if plan is not None else None,
-        refund_max=_float(detail.refund_money_max),
-        return_asked=plan is not None and plan.solution_type == "return_and_refund",
-        product_name=detail.product_name,
-        product_id=detail.product_id,
-        product_price=_float(detail.product_price),
-        order_value=_float(order_value),
-        country=country,
-        service=service,
-        receive_status=entry.receive_status if entry is not None else "",
-        unshipped_numbers=unshipped,
-        timeline=timeline,
-        stall=stall,
-        silent_days=silent,
-        history=history,
-        blocklisted=blocklisted(detail.buyer_login_id, blocklist),
-    )
-    return facts, detail
-
-
-def _parcel_state(
-    timeline: Timeline | None,
-    opened: datetime,
-    now: datetime,
-    entry: LogisticInfo | None,
-    service: ShippingService | None,
-    country: str,
-    lane_overrides: Mapping[str, Mapping[str, Any]] | None,
-) -> tuple[StallState | None, float | None]:
-    """Where the parcel stood, and for how many silent days, when the dispute was opened.
-
-    The class is about the situation the buyer disputed, so a closed case read months later
-    keeps its class; a parcel that moved after the opening is read as it is now.
-    """
-    if timeline is None or not timeline.events:
-        return None, None
-    moved_since = any(e.at is not None and e.at > opened for e in timeline.events)
-    as_of = now if moved_since else opened
-    lane = thresholds_for(service.carrier if service else timeline.carrier,
-                          country or timeline.destination_country, lane_overrides)
-    shipped_at = entry.gmt_send if entry is not None else None
-    return (stall_state(timeline, lane, as_of, shipped_at=shipped_at),
-            silence_before(timeline, as_of))
-
-
-def _issue_id(raw: Mapping[str, Any], detail: IssueDetail) -> int:
-    """The list-level issue id: an explicit ``issue_id``, else the nested lists', else ``id``.
-
-    In one captured sample ``result_object.id`` differed from the ``issue_id`` inside the
-    nested lists (reference §4.2), so the nested one is trusted over ``id``.
-    """
-    explicit = raw.get("issue_id")
-    if isinstance(explicit, int) and not isinstance(explicit, bool):
-        return explicit
-    nested = [s.issue_id for s in detail.buyer_solution_list if s.issue_id]
-    return nested[0] if nested else detail.id
-
-
-# ---------------------------------------------------------------------------------------------
-# Triage
-# ---------------------------------------------------------------------------------------------
+    issue_status: str
+    created_at: datetime
+    timeout_trigger_at: datetime | None = None
+    reverse_detail_status: str = ""
+    timeout_type: str = ""
+    last_buyer_change_at: datetime | None = None
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -287,41 +44,34 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def triage_record(
-    obj: Mapping[str, Any],
+def verdict(
+    facts: DisputeFacts,
+    timers: Timers,
     now: datetime,
     cost_model: CostModel | None = None,
     *,
-    blocklist: Collection[str] = frozenset(),
     escalation_rule: EscalationRule = EscalationRule.CURRENT,
-    lane_overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Triage one input object; raises ``TriageInputError`` naming the field on bad input."""
+    """The triage of one dispute as a JSON-ready dict (the ``triage`` command's output line)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC), e.g. 2026-11-28T00:00:00Z")
     model = cost_model or CostModel()
-    facts, detail = facts_from_record(obj, now, blocklist=blocklist,
-                                      lane_overrides=lane_overrides)
-    assert detail.gmt_create is not None  # checked in facts_from_record
     result = classify(facts)
     available = options(result, facts, model)
     advice = recommend(result, facts, model, available)
-    last_change = max((p.gmt_create for p in _buyer_processes(detail)
-                       if p.action_type in BUYER_CHANGES and p.gmt_create is not None),
-                      default=None)
-    if detail.issue_status == "processing":
+    if timers.issue_status == "processing":
         deadline = response_deadline(
-            timeout_trigger_at=detail.timeout_trigger_time,
-            created_at=detail.gmt_create,
-            reverse_detail_status=detail.reverse_detail_status,
-            last_buyer_change_at=last_change,
-            timeout_type=detail.timeout_type,
+            timeout_trigger_at=timers.timeout_trigger_at,
+            created_at=timers.created_at,
+            reverse_detail_status=timers.reverse_detail_status,
+            last_buyer_change_at=timers.last_buyer_change_at,
+            timeout_type=timers.timeout_type,
         )
     else:  # closed or cancelled: nothing is due, whatever timer the payload still carries
-        deadline = Deadline(None, DeadlineSource.NONE, detail.timeout_type)
-    watch = intervention_watch(created_at=detail.gmt_create, rule=escalation_rule,
-                               reverse_detail_status=detail.reverse_detail_status,
-                               issue_status=detail.issue_status, escalated=facts.escalated)
+        deadline = Deadline(None, DeadlineSource.NONE, timers.timeout_type)
+    watch = intervention_watch(created_at=timers.created_at, rule=escalation_rule,
+                               reverse_detail_status=timers.reverse_detail_status,
+                               issue_status=timers.issue_status, escalated=facts.escalated)
     hours = deadline.hours_left(now)
     refund = facts.refund_asked or facts.refund_max
     return {
@@ -345,70 +95,3 @@ def triage_record(
         "recommendation": list(advice.steps),
         "buyer_abuse": {"score": facts.abuse.score, "level": str(facts.abuse.level)},
     }
-
-
-def triage_lines(
-    lines: Iterable[str | bytes],
-    now: datetime,
-    cost_model: CostModel | None = None,
-    *,
-    blocklist: Collection[str] = frozenset(),
-    escalation_rule: EscalationRule = EscalationRule.CURRENT,
-    lane_overrides: Mapping[str, Mapping[str, Any]] | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Triage JSON lines; a bad line yields ``{"line": n, "error": ...}`` and the rest go on.
-
-    Blank lines are skipped; line numbers count from 1 as an editor shows them. Lines may
-    be bytes (a file opened in binary): each is decoded as UTF-8 on its own, so one line
-    saved in another encoding is refused alone.
-    """
-    for number, raw in enumerate(lines, start=1):
-        if isinstance(raw, bytes):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield {"line": number, "error": f"not UTF-8 text (byte {exc.start + 1} of the "
-                       "line); save the file as UTF-8", "field": "(line)"}
-                continue
-        else:
-            line = raw
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield {"line": number, "error": f"not valid JSON at column {exc.colno}: {exc.msg}",
-                   "field": "(line)"}
-            continue
-        try:
-            yield triage_record(obj, now, cost_model, blocklist=blocklist,
-                                escalation_rule=escalation_rule, lane_overrides=lane_overrides)
-        except TriageInputError as exc:
-            out: dict[str, Any] = {"line": number, "error": str(exc), "field": exc.field}
-            issue = _raw_issue_id(obj)
-            if issue is not None:
-                out["issue_id"] = issue
-            yield out
-
-
-def _raw_issue_id(obj: Any) -> int | None:
-    dispute = obj.get("dispute") if isinstance(obj, Mapping) else None
-    if not isinstance(dispute, Mapping):
-        return None
-    for key in ("issue_id", "id"):
-        value = dispute.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
-
-
-def classification_of(obj: Mapping[str, Any], now: datetime) -> Classification:
-    """Only the class of one input object (the bench and tests use it)."""
-    facts, _ = facts_from_record(obj, now)
-    return classify(facts)
-
-
-def read_blocklist(lines: Sequence[str]) -> frozenset[str]:
-    """A blocklist file: one login id per line, ``#`` starts a comment."""
-    return frozenset(line.split("#", 1)[0].strip() for line in lines
-                     if line.split("#", 1)[0].strip())

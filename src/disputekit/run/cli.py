@@ -312,8 +312,9 @@ def triage(input_path: str, output_path: str, now_text: str | None,
     """
     from datetime import UTC, datetime
 
+    from disputekit.domain.buyers import read_blocklist
     from disputekit.domain.deadlines import EscalationRule
-    from disputekit.domain.triage import read_blocklist, triage_lines
+    from disputekit.wire.records import triage_lines
 
     try:
         now = datetime.fromisoformat(now_text.replace("Z", "+00:00")) if now_text \

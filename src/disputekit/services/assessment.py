@@ -29,8 +29,8 @@ from disputekit.domain.classify import Classification, Override, classify, disag
 from disputekit.domain.deadlines import EscalationRule
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.taxonomy import DisputeClass
-from disputekit.domain.triage import facts_from_record, triage_record
 from disputekit.errors import ActionError, TriageInputError
+from disputekit.wire.records import facts_from_record, triage_record
 
 Key = tuple[str, int]
 

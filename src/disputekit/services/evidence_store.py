@@ -67,11 +67,11 @@ from disputekit.domain.privacy import mask_login
 from disputekit.domain.replies import infer_language
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import Timeline, from_aliexpress
-from disputekit.domain.triage import facts_from_record
 from disputekit.errors import ActionError, EvidenceError, MalformedPayloadError
 from disputekit.render.evidence_images import fact_text, label, render_all
 from disputekit.services.actions import ActionKind, ActionStatus, DisputeActions
 from disputekit.services.assessment import latest_overrides, record_of
+from disputekit.wire.records import facts_from_record
 
 __all__ = ["DEFAULT_UPLOAD", "EVIDENCE_DIR", "EvidenceItem", "EvidenceStore", "UploadOutcome",
            "upload_rendered"]
