@@ -8,17 +8,17 @@ import pandas as pd
 
 from disputekit.adapters.parameters import parse_store
 from disputekit.services.queue import QUEUE_COLUMNS, TRIAGE_COLUMNS
-from disputekit.services.store_day import StoreDay
 from disputekit.services.sync import SyncResult
+from disputekit.ui.store_report import StoreReport
 
 STORE = parse_store({"store_id": "acme", "name": "Acme", "api": {
     "app_key_env": "K", "app_secret_env": "S", "access_token_env": "T"}}, "test")
 
 
-def day_with(rows: list[dict[str, object]]) -> StoreDay:
+def day_with(rows: list[dict[str, object]]) -> StoreReport:
     queue = pd.DataFrame(rows, columns=QUEUE_COLUMNS + TRIAGE_COLUMNS)
     queue["due_at"] = pd.to_datetime(queue["due_at"], utc=True)
-    return StoreDay(STORE, date(2026, 11, 28), datetime(2026, 11, 28, tzinfo=UTC),
+    return StoreReport(STORE, date(2026, 11, 28), datetime(2026, 11, 28, tzinfo=UTC),
                     SyncResult("acme"), queue)
 
 

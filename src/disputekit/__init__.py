@@ -30,9 +30,10 @@ if TYPE_CHECKING:
         UnknownStoreError,
     )
     from disputekit.services.queue import open_disputes
-    from disputekit.services.store_day import StoreDay, connect, run_store_day
+    from disputekit.services.store_day import StoreDay, connect
     from disputekit.services.sync import SyncResult, sync_store
     from disputekit.ui.review import ReviewQueue, open_review
+    from disputekit.ui.store_report import StoreReport, run_store_day
 
 __version__ = "0.1.0"
 
@@ -56,6 +57,7 @@ _EXPORTS = {
     "ReviewQueue": "disputekit.ui.review",
     "SignatureError": "disputekit.errors",
     "StoreDay": "disputekit.services.store_day",
+    "StoreReport": "disputekit.ui.store_report",
     "StoreParameters": "disputekit.adapters.parameters",
     "SyncResult": "disputekit.services.sync",
     "UnknownStoreError": "disputekit.errors",
@@ -66,7 +68,7 @@ _EXPORTS = {
     "open_review": "disputekit.ui.review",
     "open_disputes": "disputekit.services.queue",
     "response_deadline": "disputekit.domain.deadlines",
-    "run_store_day": "disputekit.services.store_day",
+    "run_store_day": "disputekit.ui.store_report",
     "sync_store": "disputekit.services.sync",
 }
 
@@ -98,6 +100,7 @@ __all__ = [
     "SignatureError",
     "StoreDay",
     "StoreParameters",
+    "StoreReport",
     "SyncResult",
     "UnknownStoreError",
     "Urgency",

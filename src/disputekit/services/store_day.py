@@ -1,7 +1,8 @@
-"""Use cases the notebooks and the CLI call: connect a store, run its day.
+"""A store's day as data: connect the store, sync it, and compute its queue and figures.
 
 This is the one place that builds adapters (client, database) from a workspace, so a
-notebook is a handful of calls and no plumbing.
+notebook is a handful of calls and no plumbing. How the day is shown (tables, charts) is
+``disputekit.ui.store_report``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
-from IPython.display import Image
-from pandas.io.formats.style import Styler
 
 from disputekit.adapters.aliexpress import AliExpressClient, RequestBudget
 from disputekit.adapters.db.database import Database
@@ -23,11 +22,9 @@ from disputekit.domain import kpis
 from disputekit.domain.kpis import RateResult
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
-from disputekit.render import charts
-from disputekit.render.charts import figure_to_png
 from disputekit.services.assessment import rules_vs_operators
 from disputekit.services.followups import end_of_day, replies_due
-from disputekit.services.queue import counts_by, masked, open_disputes
+from disputekit.services.queue import open_disputes
 from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
 from disputekit.services.shipments import claims_due, stalled_parcels
 from disputekit.services.sync import SyncResult, sync_store
@@ -109,110 +106,16 @@ class StoreDay:
     def due_today(self) -> int:
         return int((self.queue["hours_left"].fillna(1e9) < 24).sum()) if len(self.queue) else 0
 
-    def report_table(self) -> Styler:
-        """The open queue as a shared report shows it: buyer masked, readable columns."""
-        shown = masked(self.queue)
-        # Few, narrow columns: the report must read without scrolling sideways.
-        table = pd.DataFrame({
-            "respond by (UTC)": shown["due_at"].dt.strftime("%d %b %H:%M"),
-            "hours left": shown["hours_left"],
-            "order": shown["parent_order_id"].astype(str),
-            "buyer": shown["buyer"] + " · " + shown["country"],
-            "product": shown["product"].str.slice(0, 28),
-            "USD": shown["amount_usd"],
-            "class": shown["class"].str.replace("_", " "),
-            "conf.": shown["confidence"],
-            "recommended": shown["recommended"].str.replace("_", " "),
-            "cost": shown["recommended_cost"],
-            "waiting for": shown["status"].str.removeprefix("wait_for_").str.replace("_", " "),
-        })
-        return _styled(table)
 
-    def by_class(self) -> Styler:
-        return _styled(counts_by(self.queue, "class"))
-
-    def trend_chart(self, freq: str = "W") -> Image:
-        assert self.figures is not None
-        trend = self.figures.weekly if freq == "W" else self.figures.quarterly
-        title = "Dispute rate by week" if freq == "W" else "Dispute rate by quarter"
-        return _png(figure_to_png(charts.rate_trend_chart(trend, title)))
-
-    def rate_by_chart(self, dimension: str) -> Image:
-        assert self.figures is not None
-        table = self.figures.by[dimension]
-        title = f"Dispute rate by {dimension.replace('_', ' ')} (30 days)"
-        return _png(figure_to_png(charts.rate_by_chart(table, dimension, title)))
-
-    def rate_by_table(self, dimension: str, top: int = 10) -> Styler:
-        assert self.figures is not None
-        return _styled(self.figures.by[dimension].head(top))
-
-    def money_chart(self) -> Image:
-        assert self.figures is not None
-        return _png(figure_to_png(charts.money_chart(self.figures.money)))
-
-    def money_table(self) -> Styler:
-        assert self.figures is not None
-        return _styled(self.figures.money)
-
-    def abusive_table(self) -> Styler:
-        assert self.figures is not None
-        return _styled(self.figures.abusive)
-
-    def prevention_table(self) -> Styler:
-        assert self.figures is not None
-        return _styled(self.figures.prevention.drop(columns=["store_id"]))
-
-    def lanes_table(self) -> Styler:
-        assert self.figures is not None
-        return _styled(self.figures.lanes.drop(columns=["store_id"]))
-
-    def replies_table(self) -> Styler:
-        """Replies due today: the follow-up plans' next steps, overdue first."""
-        return _styled(self.replies)
-
-    def disagreement_table(self) -> Styler:
-        """Where the operators changed the rules' class, and why."""
-        return _styled(self.disagreements)
-
-    def by_reason(self) -> Styler:
-        return _styled(counts_by(self.queue, "reason"))
-
-    def by_carrier(self) -> Styler:
-        return _styled(counts_by(self.queue, "carrier"))
-
-    def by_urgency(self) -> Styler:
-        return _styled(counts_by(self.queue, "urgency"))
-
-    def stalled_table(self) -> Styler:
-        """Parcels of open disputes that stopped moving, longest silence first."""
-        return _styled(self.stalled)
-
-    def claims_table(self) -> Styler:
-        """Carrier claims to file today (goods and freight to recover)."""
-        return _styled(self.claims)
-
-
-def _png(data: bytes) -> Image:
-    """A chart as an image output: static in the executed notebook and its HTML report."""
-    return Image(data=data, format="png")  # type: ignore[no-untyped-call]
-
-
-def _styled(frame: pd.DataFrame) -> Styler:
-    # Styler does not escape by default: buyer-supplied text must never become markup.
-    return (frame.style.hide(axis="index")
-            .format(escape="html", na_rep="—", precision=2)
-            .set_table_styles([{"selector": "th, td", "props": "text-align: left;"}]))
-
-
-def run_store_day(
+def store_day(
     store_id: str,
     run_date: str | date | None = None,
     workspace: Workspace | None = None,
     *,
     progress: bool = False,
 ) -> StoreDay:
-    """Sync one store and return its open queue, most urgent first."""
+    """Sync one store and compute its day: the open queue, most urgent first, and the
+    figures of its report."""
     ws = workspace or Workspace.discover()
     store = load_store(store_id, ws.parameters_dir)
     day = date.fromisoformat(run_date) if isinstance(run_date, str) and run_date else (
