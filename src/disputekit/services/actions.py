@@ -348,3 +348,30 @@ def _decimal(value: Decimal | str) -> Decimal:
         return Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation:
         raise ActionError(f"{value!r} is not an amount like 12.50") from None
+
+
+@dataclass(frozen=True)
+class LatestAction:
+    """The newest journalled action on a dispute: who did what (for conflict checks)."""
+
+    action_id: int
+    operator: str
+    kind: str
+
+
+def latest_action(db: Database, store_id: str, issue_id: int) -> LatestAction | None:
+    """The newest action any operator journalled on one dispute, or None."""
+    with db.session() as s:
+        row = s.scalars(select(ActionRow).where(
+            ActionRow.store_id == store_id, ActionRow.issue_id == issue_id)
+            .order_by(ActionRow.id.desc()).limit(1)).first()
+        return LatestAction(row.id, row.operator, row.kind) if row else None
+
+
+def unsettled_action(db: Database, store_id: str, issue_id: int) -> int | None:
+    """The newest action on one dispute still pending or unknown (to retry), or None."""
+    with db.session() as s:
+        return s.scalars(select(ActionRow.id).where(
+            ActionRow.store_id == store_id, ActionRow.issue_id == issue_id,
+            ActionRow.status.in_(["pending", "unknown"])).order_by(
+            ActionRow.id.desc()).limit(1)).first()

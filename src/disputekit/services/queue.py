@@ -7,6 +7,7 @@ its order and computes its deadline with ``deadlines`` (the pure rules), at a gi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,11 +15,19 @@ import pandas as pd
 from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
-from disputekit.adapters.db.tables import DisputeRow, OrderRow, TrackingEventRow
+from disputekit.adapters.db.tables import (
+    ActionRow,
+    ClaimRow,
+    DisputeRow,
+    OrderRow,
+    TrackingEventRow,
+)
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.deadlines import response_deadline
+from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import triage_open
+from disputekit.services.followups import end_of_day, replies_due
 
 QUEUE_COLUMNS = [
     "store_id", "issue_id", "parent_order_id", "order_id", "buyer", "country", "product",
@@ -144,3 +153,157 @@ def tracking_timeline(db: Database, store_id: str, logistics_no: str) -> pd.Data
             "when": e.occurred_at, "event": e.description, "where": e.location,
             "code": e.action_code, "signed by": e.signed_name,
         } for e in events], columns=["when", "event", "where", "code", "signed by"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The operator's queue: filters, counts, snoozes, over one read of the open disputes
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the operator narrowed the queue to; ``None`` (or an empty search) keeps all."""
+
+    store: str | None = None
+    dispute_class: str | None = None
+    urgency: str | None = None
+    carrier: str | None = None
+    country: str | None = None
+    language: str | None = None
+    search: str = ""  # part of an order number or a buyer login, any case
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The numbers above the queue: what the filters keep, by how soon it is due."""
+
+    open: int
+    overdue: int
+    due_24h: int
+    due_48h: int
+    replies_due: int
+    claims_due: int
+
+
+class OperatorQueue:
+    """The open queue across stores as the operator works it, read once.
+
+    The frame is ``open_disputes``'s; which rows a reply or a claim is due on, and which
+    are snoozed, are looked up once, so filtering and counting 100,000 rows stays a
+    vectorised pass (bench/workbook.py).
+    """
+
+    def __init__(self, db: Database, now: datetime,
+                 stores: Mapping[str, StoreParameters] | None = None,
+                 frame: pd.DataFrame | None = None) -> None:
+        self.db = db
+        self.now = now
+        # ``frame``: the open queue when the caller already has it (``open_disputes``'s
+        # columns and order); bench/workbook.py times the widget over big made-up queues.
+        self.frame = open_disputes(db, now, stores=stores) if frame is None else frame
+        self.snoozed = snoozed(db)
+        due = replies_due(db, self.frame, end_of_day(now)) if len(self.frame) else None
+        replies = set() if due is None else {
+            (str(s), int(i)) for s, i in zip(due["store_id"], due["dispute"], strict=True)}
+        with db.session() as s:
+            claims = {(r.store_id, r.issue_id) for r in s.scalars(
+                select(ClaimRow).where(ClaimRow.status == "due"))}
+        # (store, issue) of every row once, so filters and counts are vectorised lookups.
+        self._keys = pd.MultiIndex.from_arrays(
+            [self.frame["store_id"].astype(str), self.frame["issue_id"].astype("int64")]
+        ) if len(self.frame) else pd.MultiIndex.from_tuples([], names=[None, None])
+        self._reply_due = pd.Series(self._keys.isin(list(replies)), index=self.frame.index)
+        self._claim_due = pd.Series(self._keys.isin(list(claims)), index=self.frame.index)
+
+    def values(self, column: str) -> list[str]:
+        """The distinct non-empty values of ``column``, sorted (a filter's choices)."""
+        if self.frame.empty or column not in self.frame:
+            return []
+        return sorted(str(v) for v in self.frame[column].dropna().unique() if str(v))
+
+    def rows(self, filters: Filters, now: datetime | None = None) -> pd.DataFrame:
+        """The disputes ``filters`` keep, most urgent first; snoozed ones hidden until
+        their snooze ends (``now``: the wall clock, since a snooze ends in real time)."""
+        frame = self.frame
+        if frame.empty:
+            return frame
+        keep = pd.Series(True, index=frame.index)
+        if self.snoozed:
+            moment = now or utc_now()
+            hidden = [k for k, until in self.snoozed.items() if until > moment]
+            if hidden:
+                keep &= ~self._keys.isin(hidden)
+        for value, column in ((filters.store, "store_id"), (filters.dispute_class, "class"),
+                              (filters.urgency, "urgency"), (filters.carrier, "carrier"),
+                              (filters.country, "country"), (filters.language, "language")):
+            if value is not None and column in frame:
+                keep &= frame[column] == value
+        wanted = filters.search.strip().lower()
+        if wanted:
+            keep &= (frame["parent_order_id"].astype(str).str.contains(wanted, regex=False)
+                     | frame["buyer"].str.lower().str.contains(wanted, regex=False))
+        return frame[keep]
+
+    def counts(self, rows: pd.DataFrame) -> Counts:
+        """The counts of ``rows`` (a result of :meth:`rows`)."""
+        tally = rows["urgency"].value_counts() if len(rows) else pd.Series(dtype=int)
+        return Counts(open=len(rows), overdue=int(tally.get("overdue", 0)),
+                      due_24h=int(tally.get("due in 24 h", 0)),
+                      due_48h=int(tally.get("due in 48 h", 0)),
+                      replies_due=int(self._reply_due[rows.index].sum()),
+                      claims_due=int(self._claim_due[rows.index].sum()))
+
+    def row(self, store_id: str, issue_id: int) -> pd.Series | None:
+        """One dispute's row, or None when it is not in the queue."""
+        match = self.frame[(self.frame["store_id"] == store_id)
+                           & (self.frame["issue_id"] == issue_id)]
+        return match.iloc[0] if len(match) else None
+
+    def snooze(self, store_id: str, issue_id: int, until: datetime) -> None:
+        """Hide a dispute until ``until`` (the caller journals the snooze as an action)."""
+        self.snoozed[(store_id, issue_id)] = until
+
+    def set_class(self, store_id: str, issue_id: int, code: str, by: str) -> None:
+        """Show an operator's class at once (``record_override`` stores it for good)."""
+        mask = (self.frame["store_id"] == store_id) & (self.frame["issue_id"] == issue_id)
+        self.frame.loc[mask, "class"] = code
+        self.frame.loc[mask, "overridden_by"] = by
+
+
+def snoozed(db: Database) -> dict[tuple[str, int], datetime]:
+    """Disputes an operator snoozed, and until when (the latest snooze wins)."""
+    out: dict[tuple[str, int], datetime] = {}
+    with db.session() as s:
+        for row in s.scalars(select(ActionRow).where(ActionRow.kind == "snooze")
+                             .order_by(ActionRow.id)):
+            try:
+                out[(row.store_id, row.issue_id)] = datetime.fromisoformat(
+                    str(row.request_json.get("until")))
+            except ValueError:
+                continue
+    return out
+
+
+@dataclass(frozen=True)
+class DisputeDetail:
+    """What the queue's row does not carry and the detail panel shows."""
+
+    buyer_login_id: str
+    opening_text: str
+    refund_max_local: str | None  # in the buyer's currency, as the platform states it
+    local_currency: str
+    buyer_dispute_stores: tuple[str, ...]  # the store of each of the buyer's disputes
+
+
+def dispute_detail(db: Database, store_id: str, issue_id: int) -> DisputeDetail:
+    """One dispute's stored detail and the buyer's disputes across every store."""
+    with db.session() as s:
+        dispute = s.get(DisputeRow, (store_id, issue_id))
+        if dispute is None:
+            return DisputeDetail("", "", None, "", ())
+        history = s.execute(select(DisputeRow.store_id).where(
+            DisputeRow.buyer_login_id == dispute.buyer_login_id)).scalars().all()
+        local = (str(dispute.refund_max_local) if dispute.refund_max_local is not None
+                 else None)
+        return DisputeDetail(dispute.buyer_login_id, dispute.buyer_opening_text or "", local,
+                             dispute.local_currency or "", tuple(history))

@@ -17,10 +17,8 @@ from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
-from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
-from disputekit.adapters.db.tables import ActionRow, ClaimRow, DisputeRow
 from disputekit.adapters.parameters import StoreParameters, load_all, reply_overrides
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain.deadlines import Urgency
@@ -28,10 +26,21 @@ from disputekit.domain.platform_time import utc_now
 from disputekit.domain.replies import LANGUAGE_NAMES, LANGUAGES, Overrides
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError, DisputeKitError
-from disputekit.services.actions import ActionOutcome, ActionStatus, DisputeActions
+from disputekit.services.actions import (
+    ActionOutcome,
+    ActionStatus,
+    DisputeActions,
+    latest_action,
+    unsettled_action,
+)
 from disputekit.services.assessment import block_buyer, record_override
-from disputekit.services.followups import NextReply, end_of_day, mark_sent, next_reply, replies_due
-from disputekit.services.queue import open_disputes, tracking_timeline
+from disputekit.services.followups import NextReply, mark_sent, next_reply
+from disputekit.services.queue import (
+    Filters,
+    OperatorQueue,
+    dispute_detail,
+    tracking_timeline,
+)
 from disputekit.services.store_day import connect
 
 ALL = "all stores"
@@ -68,23 +77,8 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self.reply: NextReply | None = None
         # ``frame``: the open queue when the caller already has it (``open_disputes``'s
         # columns and order); bench/workbook.py times the widget over big made-up queues.
-        self.frame = open_disputes(db, self.now, stores=stores) if frame is None else frame
+        self.queue = OperatorQueue(db, self.now, stores=stores, frame=frame)
         self._seen_action: dict[tuple[str, int], int] = {}
-        self._snoozed = _snoozed(db)
-        due = replies_due(db, self.frame, end_of_day(self.now)) if len(self.frame) else None
-        self._replies_due = set() if due is None else {
-            (str(s), int(i)) for s, i in zip(due["store_id"], due["dispute"], strict=True)}
-        with db.session() as s:
-            self._claims_due = {(r.store_id, r.issue_id) for r in s.scalars(
-                select(ClaimRow).where(ClaimRow.status == "due"))}
-        # (store, issue) of every row once, so filters and counts are vectorised lookups.
-        self._keys = pd.MultiIndex.from_arrays(
-            [self.frame["store_id"].astype(str), self.frame["issue_id"].astype("int64")]
-        ) if len(self.frame) else pd.MultiIndex.from_tuples([], names=[None, None])
-        self._reply_due = pd.Series(self._keys.isin(list(self._replies_due)),
-                                    index=self.frame.index)
-        self._claim_due = pd.Series(self._keys.isin(list(self._claims_due)),
-                                    index=self.frame.index)
         self.page = 0  # which PAGE_SIZE rows of ``rows`` the list shows
         self._rows = self.frame  # ``rows`` as of the last filter change
         store_ids = sorted(self.frame["store_id"].unique()) if len(self.frame) else []
@@ -183,52 +177,42 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                           reply_box])
         self._refresh()
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Every open dispute the workbook read, most urgent first (no filter applied)."""
+        return self.queue.frame
+
     def _values(self, column: str) -> list[str]:
-        if self.frame.empty or column not in self.frame:
-            return []
-        return sorted(str(v) for v in self.frame[column].dropna().unique() if str(v))
+        return self.queue.values(column)
+
+    @property
+    def filters(self) -> Filters:
+        """The controls' values as the queue's filters."""
+        def chosen(control: widgets.Dropdown, everything: str) -> str | None:
+            return None if control.value == everything else str(control.value)
+
+        return Filters(store=chosen(self.store_filter, ALL),
+                       dispute_class=chosen(self.class_filter, ALL_CLASSES),
+                       urgency=chosen(self.urgency_filter, ALL_URGENCIES),
+                       carrier=chosen(self.carrier_filter, ANY),
+                       country=chosen(self.country_filter, ANY),
+                       language=chosen(self.language_filter, ANY),
+                       search=self.search.value)
 
     @property
     def rows(self) -> pd.DataFrame:
         """The disputes currently listed, in display order (every filter applied)."""
-        frame = self.frame
-        if frame.empty:
-            return frame
-        keep = pd.Series(True, index=frame.index)
-        if self._snoozed:
-            now = utc_now()
-            hidden = [k for k, until in self._snoozed.items() if until > now]
-            if hidden:
-                keep &= ~self._keys.isin(hidden)
-        if self.store_filter.value != ALL:
-            keep &= frame["store_id"] == self.store_filter.value
-        if self.class_filter.value != ALL_CLASSES:
-            keep &= frame["class"] == self.class_filter.value
-        if self.urgency_filter.value != ALL_URGENCIES:
-            keep &= frame["urgency"] == self.urgency_filter.value
-        for control, column in ((self.carrier_filter, "carrier"),
-                                (self.country_filter, "country"),
-                                (self.language_filter, "language")):
-            if control.value != ANY and column in frame:
-                keep &= frame[column] == control.value
-        wanted = self.search.value.strip().lower()
-        if wanted:
-            keep &= (frame["parent_order_id"].astype(str).str.contains(wanted, regex=False)
-                     | frame["buyer"].str.lower().str.contains(wanted, regex=False))
-        return frame[keep]
+        return self.queue.rows(self.filters)
 
     def _refresh(self) -> None:
         """A filter changed: count what matches, list its most urgent page."""
         rows = self.rows
         self._rows = rows
-        tally = rows["urgency"].value_counts() if len(rows) else pd.Series(dtype=int)
+        n = self.queue.counts(rows)
         self.counts.value = (
-            "<b>{} open</b> · OVERDUE {} · due &lt;24 h {} · due &lt;48 h {} · "
-            "replies due today {} · claims due {}".format(
-                len(rows), tally.get("overdue", 0), tally.get("due in 24 h", 0),
-                tally.get("due in 48 h", 0), int(self._reply_due[rows.index].sum()),
-                int(self._claim_due[rows.index].sum()))
-        )
+            f"<b>{n.open} open</b> · OVERDUE {n.overdue} · due &lt;24 h {n.due_24h} · "
+            f"due &lt;48 h {n.due_48h} · replies due today {n.replies_due} · "
+            f"claims due {n.claims_due}")
         self.show_page(0)
 
     @property
@@ -284,10 +268,8 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self._draft(None)
 
     def _selected_class(self) -> str:
-        store_id, issue_id = self.list.value
-        match = self.frame[(self.frame["store_id"] == store_id)
-                           & (self.frame["issue_id"] == issue_id)]
-        return str(match.iloc[0]["class"]) if len(match) and "class" in match else ""
+        row = self._selected_row()
+        return str(row["class"]) if row is not None and "class" in row else ""
 
     def _draft(self, lang: str | None) -> None:
         """Draft the selected dispute's next reply (``lang`` None: the buyer's language)."""
@@ -329,9 +311,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         if self.list.value is None:
             return None
         store_id, issue_id = self.list.value
-        match = self.frame[(self.frame["store_id"] == store_id)
-                           & (self.frame["issue_id"] == issue_id)]
-        return match.iloc[0] if len(match) else None
+        return self.queue.row(store_id, issue_id)
 
     def _ask(self, what: str, do: Callable[[], str]) -> None:
         """First click: say exactly what will be sent; the second click sends it."""
@@ -437,16 +417,12 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         until = utc_now() + timedelta(days=1)
         actions.note(issue_id, "snooze", {"until": until.isoformat()})
         self.action_status.value = f"✓ snoozed until {until:%d %b %H:%M} UTC"
-        self._snoozed[(actions.store.store_id, issue_id)] = until
+        self.queue.snooze(actions.store.store_id, issue_id, until)
         self._refresh()
 
     def _do_retry(self) -> None:
         actions, issue_id = self._actions()
-        with self.db.session() as s:
-            action_id = s.scalars(select(ActionRow.id).where(
-                ActionRow.store_id == actions.store.store_id, ActionRow.issue_id == issue_id,
-                ActionRow.status.in_(["pending", "unknown"])).order_by(
-                ActionRow.id.desc()).limit(1)).first()
+        action_id = unsettled_action(self.db, actions.store.store_id, issue_id)
         if action_id is None:
             self.action_status.value = "<i>No unsettled action on this dispute.</i>"
             return
@@ -459,9 +435,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         store_id, issue_id = str(row["store_id"]), int(row["issue_id"])
         record_override(self.db, store_id, issue_id, self.reclass.value, self.operator,
                         self.reason.value)
-        mask = (self.frame["store_id"] == store_id) & (self.frame["issue_id"] == issue_id)
-        self.frame.loc[mask, "class"] = self.reclass.value
-        self.frame.loc[mask, "overridden_by"] = self.operator
+        self.queue.set_class(store_id, issue_id, self.reclass.value, self.operator)
         self.action_status.value = (f"✓ class set to {html.escape(self.reclass.value)} by "
                                     f"{html.escape(self.operator)}")
         self.detail.value = self.detail_html(store_id, issue_id)
@@ -482,32 +456,23 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
     def _do_report(self) -> str:
         row = self._selected_row()
         assert row is not None
-        with self.db.session() as s:
-            dispute = s.get(DisputeRow, (str(row["store_id"]), int(row["issue_id"])))
-            login = dispute.buyer_login_id if dispute else ""
+        login = dispute_detail(self.db, str(row["store_id"]), int(row["issue_id"])).buyer_login_id
         block_buyer(self.db, login, self.operator, self.reason.value or "reported from the "
                     "review queue")
         return f"✓ buyer reported by {html.escape(self.operator)}: blocklisted in every store"
 
-    def _latest_action(self, store_id: str, issue_id: int) -> tuple[int, str, str] | None:
-        with self.db.session() as s:
-            row = s.scalars(select(ActionRow).where(
-                ActionRow.store_id == store_id, ActionRow.issue_id == issue_id)
-                .order_by(ActionRow.id.desc()).limit(1)).first()
-            return (row.id, row.operator, row.kind) if row else None
-
     def _remember(self, store_id: str, issue_id: int) -> None:
-        latest = self._latest_action(store_id, issue_id)
-        self._seen_action[(store_id, issue_id)] = latest[0] if latest else 0
+        latest = latest_action(self.db, store_id, issue_id)
+        self._seen_action[(store_id, issue_id)] = latest.action_id if latest else 0
 
     def _conflict(self, store_id: str, issue_id: int) -> str:
         """Someone else acted on this dispute since this view showed it: say so, do not act."""
-        latest = self._latest_action(store_id, issue_id)
+        latest = latest_action(self.db, store_id, issue_id)
         seen = self._seen_action.get((store_id, issue_id), 0)
-        if latest and latest[0] > seen and latest[1] != self.operator:
-            self._seen_action[(store_id, issue_id)] = latest[0]
-            return (f"{latest[1]} already acted on this dispute ({latest[2]}) since you "
-                    "opened it: look at the detail again, then act if it still needs you")
+        if latest and latest.action_id > seen and latest.operator != self.operator:
+            self._seen_action[(store_id, issue_id)] = latest.action_id
+            return (f"{latest.operator} already acted on this dispute ({latest.kind}) since "
+                    "you opened it: look at the detail again, then act if it still needs you")
         return ""
 
     def _say_error(self, message: str) -> None:
@@ -528,14 +493,11 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
     def detail_html(self, store_id: str, issue_id: int) -> str:
         row = self.frame[(self.frame["store_id"] == store_id)
                          & (self.frame["issue_id"] == issue_id)].iloc[0]
-        with self.db.session() as s:
-            dispute = s.get(DisputeRow, (store_id, issue_id))
-            opening = dispute.buyer_opening_text if dispute else ""
-            local = (f" ({dispute.refund_max_local} {dispute.local_currency})"
-                     if dispute and dispute.refund_max_local is not None else "")
-            login = dispute.buyer_login_id if dispute else ""
-            history = s.execute(select(DisputeRow.store_id).where(
-                DisputeRow.buyer_login_id == login)).scalars().all()
+        stored = dispute_detail(self.db, store_id, issue_id)
+        opening = stored.opening_text
+        local = (f" ({stored.refund_max_local} {stored.local_currency})"
+                 if stored.refund_max_local is not None else "")
+        history = stored.buyer_dispute_stores
         e = html.escape
         buyer = (f"{row.buyer} · {len(history)} dispute(s) in {len(set(history))} store(s)"
                  + (f" · {row.abuse_level}" if row.get("abuse_level") not in (None, "", "none")
@@ -571,20 +533,6 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         return (f"<table>{table}</table><p><b>Buyer wrote:</b> "
                 f"<span style='white-space:pre-wrap'>{e(opening)}</span></p>"
                 f"<p><b>Tracking {e(row.logistics_no)}</b></p><ul>{events}</ul>")
-
-
-def _snoozed(db: Database) -> dict[tuple[str, int], datetime]:
-    """Disputes an operator snoozed, and until when (the latest snooze wins)."""
-    out: dict[tuple[str, int], datetime] = {}
-    with db.session() as s:
-        for row in s.scalars(select(ActionRow).where(ActionRow.kind == "snooze")
-                             .order_by(ActionRow.id)):
-            try:
-                out[(row.store_id, row.issue_id)] = datetime.fromisoformat(
-                    str(row.request_json.get("until")))
-            except ValueError:
-                continue
-    return out
 
 
 def open_review(operator: str = "", workspace: Workspace | None = None) -> ReviewQueue:
