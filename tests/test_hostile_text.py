@@ -175,8 +175,8 @@ def test_reports_show_hostile_buyer_text_as_text(hostile_ws: Workspace, browser:
 
 def test_index_page_escapes_a_failed_stores_error(tmp_path: Path) -> None:
     """The index shows each failed store's error, which can quote platform text."""
-    from disputekit.render.notebook_html import write_index
-    from disputekit.run.runner import StoreRun
+    from disputekit.run.index import write_index
+    from disputekit.run.store_run import StoreRun
     run = StoreRun(store_id="volt", status="failed", error=PAYLOADS["buyer"], duration=1.0)
     page = write_index(date(2026, 11, 28), [run], tmp_path / "index.html").read_text()
     assert PAYLOADS["buyer"] not in page

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,9 @@ from disputekit.adapters.workspace import Workspace
 from disputekit.domain import kpis
 from disputekit.domain.platform_time import utc_now
 from disputekit.errors import DisputeKitError
-from disputekit.render.notebook_html import notebook_to_html, write_index
+from disputekit.render.notebook_html import notebook_to_html
+from disputekit.run.index import write_index
+from disputekit.run.store_run import RunSummary, StoreRun
 from disputekit.services.queue import open_disputes
 from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
 
@@ -49,35 +51,6 @@ class IPCKernelManager(AsyncKernelManager):
         kwargs.setdefault("ip", os.path.join(tempfile.mkdtemp(prefix="disputekit-kernel-"),
                                              "kernel"))
         super().__init__(**kwargs)
-
-
-@dataclass
-class StoreRun:
-    store_id: str
-    status: str = "failed"  # ok / failed
-    duration: float = 0.0
-    notebook: Path | None = None
-    report: Path | None = None
-    error: str = ""
-    open_disputes: int | None = None
-    due_today: int | None = None
-    log: Path | None = None
-    retried: bool = False  # the kernel died once and the store ran again
-    rate: float | None = None  # dispute rate, last 30 days
-    rate_change: float | None = None  # against the rate a week ago
-    refunded_30d: float | None = None
-    recovered: float | None = None
-
-
-@dataclass
-class RunSummary:
-    run_date: date
-    runs: list[StoreRun] = field(default_factory=list)
-    index: Path | None = None
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.runs) and all(r.status == "ok" for r in self.runs)
 
 
 @contextmanager
