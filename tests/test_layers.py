@@ -72,3 +72,26 @@ def test_siblings_importing_each_other_break_the_acyclic_contract(copy: Path) ->
     # taxonomy is imported by classify; taxonomy importing classify closes a cycle.
     said = broken(copy, "domain.taxonomy", "import disputekit.domain.classify  # noqa")
     assert "No cycles are allowed in disputekit.domain" in said
+
+
+def test_the_architecture_map_matches_the_folders() -> None:
+    """Every module is on ARCHITECTURE.md's map, and every file the map names exists."""
+    text = (ROOT / "ARCHITECTURE.md").read_text()
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    # `domain/replies/` (a package) or `adapters/db/tables.py` (a module), and the modules
+    # at the package's root (`errors.py`)
+    named = {cell for cell in text.split("`") if " " not in cell and (
+        (cell.endswith((".py", "/")) and cell.split("/")[0] in folders)
+        or (PACKAGE / cell).is_file())}
+    modules = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
+               if "versions" not in p.parts and p.name not in ("__init__.py", "__main__.py")}
+    packages = {p.parent.relative_to(PACKAGE).as_posix() + "/"
+                for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE}
+    layers = {p.split("/")[0] + "/" for p in packages}
+    missing = sorted(m for m in modules
+                     if m not in named and not any(m.startswith(n) and n not in layers
+                                                   for n in named if n.endswith("/")))
+    assert not missing, f"modules not on ARCHITECTURE.md's map: {missing}"
+    stale = sorted(n for n in named if n not in modules and n not in packages
+                   and not (PACKAGE / n).exists())
+    assert not stale, f"ARCHITECTURE.md names files that do not exist: {stale}"
