@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Every package `make install` puts in .venv, pinned (pip-compile's output; `make lock`).
+LOCK   := requirements/constraints.txt
 
 # The simulator's demo credentials (not secrets: they only open the local simulator).
 # Set only when not already in the environment, so real credentials always win.
@@ -16,16 +18,35 @@ DEMO_CREDENTIALS = \
 	DISPUTEKIT_SPARK_REFRESH_TOKEN=$${DISPUTEKIT_SPARK_REFRESH_TOKEN:-demo-refresh-spark} \
 	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom}
 
-.PHONY: install demo test test-pg lab lint bench clean
+.PHONY: install lock demo test test-pg lab lint bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installs exactly the lock's versions, so every machine and CI run gets the same packages;
+# a changed pyproject.toml or lock file reinstalls.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "disputekit needs Python 3.11 or newer; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	@touch $(STAMP)
+
+# Re-resolves pyproject.toml's dependencies and dev extras to the newest versions they allow
+# and rewrites the lock; commit it with the change that needed it (tests/test_environment.py
+# fails while the lock misses a dependency). pip-tools runs in a venv of its own so that
+# it and its build tools never land in the project's .venv. The lock is resolved for this
+# python3 (3.11, Linux); a package only another platform needs installs unpinned.
+# `make lock LOCK_UPGRADE=` keeps the pins that still fit and only adds what is new.
+LOCK_TOOLS   := $(VENV)/lock-tools
+LOCK_UPGRADE ?= --upgrade
+
+lock:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet --upgrade pip pip-tools
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile --quiet $(LOCK_UPGRADE) \
+		--extra dev --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+		--output-file $(LOCK) pyproject.toml
 
 demo: $(STAMP)
 	@env $(DEMO_CREDENTIALS) $(BIN)/disputekit demo

@@ -1,8 +1,8 @@
 """disputekit: one queue of AliExpress after-sales disputes across every store.
 
-The notebooks need only these names::
+The notebooks import only these names (tests/test_public_api.py checks it)::
 
-    from disputekit import run_store_day, ReviewQueue, Workspace, Database
+    from disputekit import open_evidence, open_review, run_store_day
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from disputekit.services.queue import open_disputes
     from disputekit.services.store_day import StoreDay, connect
     from disputekit.services.sync import SyncResult, sync_store
+    from disputekit.ui.evidence_panel import open_evidence
     from disputekit.ui.review import ReviewQueue, open_review
     from disputekit.ui.store_report import StoreReport, run_store_day
 
@@ -65,6 +66,7 @@ _EXPORTS = {
     "Workspace": "disputekit.adapters.workspace",
     "connect": "disputekit.services.store_day",
     "load_store": "disputekit.adapters.parameters",
+    "open_evidence": "disputekit.ui.evidence_panel",
     "open_review": "disputekit.ui.review",
     "open_disputes": "disputekit.services.queue",
     "response_deadline": "disputekit.domain.deadlines",
@@ -79,6 +81,11 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'disputekit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # Tab completion in a notebook lists the lazy names before their first use.
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [
@@ -109,6 +116,7 @@ __all__ = [
     "connect",
     "load_store",
     "open_disputes",
+    "open_evidence",
     "open_review",
     "response_deadline",
     "run_store_day",

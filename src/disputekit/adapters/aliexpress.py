@@ -5,10 +5,14 @@ string and business parameters in the body (as the official Java SDK does), unwr
 envelopes, validates each answer and turns ``error_response`` into typed exceptions.
 Pointed at ``https://api-sg.aliexpress.com/sync`` with real credentials it works unchanged.
 
->>> client = AliExpressClient(base_url="http://127.0.0.1:8765/sync", app_key="34127856",
-...                           app_secret="...", access_token="...")  # doctest: +SKIP
+>>> client = AliExpressClient(
+...     base_url="http://127.0.0.1:8765/sync",
+...     credentials=Credentials(app_key="34127856", app_secret="...", access_token="..."))
+>>> client.credentials  # the secrets never show in a repr, a log or a traceback
+Credentials(app_key='34127856', app_secret='***', access_token='***')
 >>> for summary in client.iter_issues(status="processing"):  # doctest: +SKIP
-...     detail = client.issue_detail(summary.issue_id, summary.buyer_login_id)
+...     detail, raw = client.issue_detail(summary.issue_id, summary.buyer_login_id)
+>>> client.close()
 """
 
 from __future__ import annotations

@@ -277,6 +277,12 @@ def check_store_id(store_id: str) -> str:
 
     A store id becomes file names (``parameters/<id>.yaml``, ``runs/<date>/<id>.log``...),
     so anything else ('../x', 'a/b', a trailing newline) is refused before a path is built.
+
+    >>> check_store_id("volt")
+    'volt'
+    >>> check_store_id("../volt")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    disputekit.errors.UnknownStoreError: '../volt' is not a valid store id ...
     """
     if not isinstance(store_id, str) or not re.fullmatch(STORE_ID, store_id):
         raise UnknownStoreError(

@@ -61,6 +61,11 @@ def service_for(code: str | None, name: str | None = None) -> ShippingService:
 
     A service disputekit has never heard of is not an error: the seller may use a new line.
     It is reported as ``ServiceKind.UNKNOWN`` so reports show it rather than guess.
+
+    >>> service_for("CPAM").kind, service_for(None, "yanwen economic air mail").code
+    (<ServiceKind.REGISTERED: 'registered'>, 'YANWEN_AM')
+    >>> service_for("NEW_LINE_2027").kind
+    <ServiceKind.UNKNOWN: 'unknown'>
     """
     if code and code in SERVICES:
         return SERVICES[code]

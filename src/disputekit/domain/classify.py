@@ -542,7 +542,6 @@ _PRODUCT = tuple(c for c in DisputeClass if c.family is Family.PRODUCT)
 def classify(facts: DisputeFacts) -> Classification:
     """The dispute's class, a confidence, the deciding facts and the platform's flags.
 
-    >>> from disputekit.domain.tracking import Timeline, MainStatus
     >>> facts = DisputeFacts(reason="Item does not work", buyer_says_received=True,
     ...                      buyer_messages=("How do I turn it on? No instructions",))
     >>> result = classify(facts)

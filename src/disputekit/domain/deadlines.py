@@ -105,7 +105,12 @@ def hours_left(due_at: datetime, now: datetime) -> float:
 
 
 def urgency(due_at: datetime | None, now: datetime) -> Urgency:
-    """overdue / under 24 h / under 48 h / later (also when nothing is due)."""
+    """overdue / under 24 h / under 48 h / later (also when nothing is due).
+
+    >>> now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    >>> urgency(datetime(2026, 11, 29, 6, tzinfo=UTC), now), urgency(None, now)
+    (<Urgency.DUE_24H: 'due in 24 h'>, <Urgency.LATER: 'later'>)
+    """
     if due_at is None:
         return Urgency.LATER
     left = hours_left(due_at, now)

@@ -197,8 +197,13 @@ class Rates:
     many figures of the same frames: build one ``Rates`` and ask it for each, and the
     frames are normalised once. Same figures as the functions, same arguments.
 
-    >>> rates = Rates(orders, disputes)  # doctest: +SKIP
-    >>> rates.dispute_rate(now).rate, rates.trend(now, "W", 10)  # doctest: +SKIP
+    >>> from datetime import UTC, datetime
+    >>> rates = Rates(pd.DataFrame(), pd.DataFrame())  # a store with no order yet
+    >>> now = datetime(2026, 11, 28, tzinfo=UTC)
+    >>> rates.dispute_rate(now)  # nothing to divide by: no rate, not an error
+    RateResult(rate=None, numerator=0, denominator=0, opened=0, cancelled=0, confirmed=0)
+    >>> len(rates.trend(now, "W", 10))
+    10
     """
 
     def __init__(self, orders: pd.DataFrame, disputes: pd.DataFrame, *,

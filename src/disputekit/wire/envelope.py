@@ -76,7 +76,16 @@ def _wrap_lists(value: Any) -> Any:
 
 
 def unwrap(method: str, payload: Any) -> dict[str, Any]:
-    """Return the result of a call in the simplified shape, or raise its typed error."""
+    """Return the result of a call in the simplified shape, or raise its typed error.
+
+    >>> unwrap("aliexpress.issue.issuelist.get", {"aliexpress_issue_issuelist_get_response": {
+    ...     "data_list": {"issue_api_issue_dto": [{"issue_id": 1}]}, "total_item": 1}})
+    {'data_list': [{'issue_id': 1}], 'total_item': 1}
+    >>> unwrap("aliexpress.issue.issuelist.get", {"error_response": {
+    ...     "code": "ApiCallLimit", "msg": "too fast"}})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    disputekit.errors.RateLimitedError: ...
+    """
     if not isinstance(payload, dict):
         raise MalformedPayloadError(
             f"{method}: expected a JSON object from the gateway, got {type(payload).__name__}; "
