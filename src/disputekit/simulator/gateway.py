@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from disputekit.wire import envelope
 from disputekit.domain.platform_time import to_pacific_string
-from disputekit.wire.signing import sign_method_from, verify
 from disputekit.simulator.dataset import (
     DEMO_APP_KEY,
     DEMO_APP_SECRET,
@@ -35,6 +33,8 @@ from disputekit.simulator.dataset import (
     plant_buyer_text,
 )
 from disputekit.simulator.lifecycle import Lifecycle, PlatformRefusal
+from disputekit.wire import envelope
+from disputekit.wire.signing import sign_method_from, verify
 
 GMT8 = timezone(timedelta(hours=8))
 IOP_SKEW_S = 7200

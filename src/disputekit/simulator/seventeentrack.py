@@ -41,8 +41,8 @@ from starlette.routing import Route
 
 from disputekit.domain.carriers import SERVICES
 from disputekit.domain.platform_time import parse_pacific
-from disputekit.simulator.dataset import StoreDataset
 from disputekit.domain.tracking import ACTION_STAGES, MainStatus, from_aliexpress
+from disputekit.simulator.dataset import StoreDataset
 
 __all__ = ["CARRIER_KEYS", "DEMO_17TRACK_KEY", "PATH", "create_17track_app"]
 
