@@ -30,14 +30,16 @@ the platform's ``issue_model`` values, ``order_end_reason`` for a returned item,
 solution statuses left behind when a case closes. Only disputes waiting for the seller carry a
 timer; one waiting for the buyer's answer to a counter-offer has none.
 
-The generator is spread over the modules of this package, one concept each: ``stores`` (the
-demo stores, their profiles and the records served), ``corpus`` (every word, in JSON files:
-buyers' messages per language, seller and platform texts, carrier events, countries,
-products, reasons), ``scenarios`` (the taxonomy as data), ``buyers`` (the shared pool),
-``process_steps`` (how cases unfold), ``parcels`` (routes and tracking), ``case``,
-``messages`` and ``solutions`` (one dispute), ``platform_shapes`` (the wire shapes),
-``generator`` (one store) and ``hostile_text`` (planted test text). This module is the
-entrance: it builds all the stores together, and the rest of the code imports from it.
+The generator is spread over the modules of this package, one concept each: ``stores``
+(the demo stores, their profiles, addresses and the records served), ``corpus`` (every
+word, in JSON files: buyers' messages per language, seller and platform texts, carrier
+events, countries, products, reasons), ``scenarios`` (the taxonomy as data), ``buyers``
+(the shared pool), ``process_steps`` (how cases unfold), ``parcels`` (routes and
+tracking), ``case``, ``messages`` and ``solutions`` (one dispute), ``platform_shapes``
+(the wire shapes), ``generator`` (one store) and ``hostile_text`` (planted test text); the
+gateway adds the seller's order list with its undisputed orders (``order_list``). This
+module is the entrance: it builds all the stores together, and the rest of the code
+imports from it.
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 
 ``DEMO_STORES`` are the three demo stores (volt, spark, bloom); ``make_stores`` makes any
 number more. A store's category picks its ``StoreProfile``; ``StoreDataset`` is what
-``dataset.generate`` builds for one store.
+``dataset.generate`` builds for one store; ``seller_addresses`` are its warehouses.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -22,6 +23,7 @@ __all__ = [
     "StoreProfile",
     "check_stores",
     "make_stores",
+    "seller_addresses",
 ]
 
 
@@ -119,3 +121,24 @@ def check_stores(stores: Sequence[DemoStore]) -> None:
         if store.store_id in seen:
             raise ValueError(f"store id {store.store_id!r} appears more than once")
         seen.add(store.store_id)
+
+
+def seller_addresses(store: DemoStore, seed: int) -> dict[str, list[dict[str, Any]]]:
+    """The store's sender, pickup and refund addresses, as
+    ``getlogisticsselleraddresses`` lists them."""
+    rng = random.Random(f"{seed}:{store.store_id}:addresses")
+    base = {"country": "CN", "province": "Guangdong", "city": "Shenzhen",
+            "street": "Bantian Street", "postcode": "518129", "phone": "0755-8888 1234",
+            "mobile": "138 0013 8000", "email": f"aftersales@{store.store_id}.example"}
+
+    def one(kind: str, default: bool, building: str) -> dict[str, Any]:
+        return {"address_id": rng.randrange(10**8, 10**9), "name": f"{store.name} {kind}",
+                "street_address": f"{building}, Longgang District", "is_default": default,
+                **base}
+
+    return {
+        "sender_seller_address_list": [one("warehouse", True, "Building 7")],
+        "pickup_seller_address_list": [one("pickup", True, "Building 7")],
+        "refund_seller_address_list": [one("returns", True, "Building 9"),
+                                       one("returns (second warehouse)", False, "Building 12")],
+    }
