@@ -626,19 +626,19 @@ def test_buyers_are_shared_across_stores_with_a_few_serial_disputers(
 
 
 def test_pacific_strings_stay_in_order_across_the_autumn_clock_change() -> None:
-    from disputekit.simulator.dataset import _wire
+    from disputekit.simulator.wire_format import wire_time
 
     # 2026-11-01: 01:00-01:59 Pacific happens twice (08:00-09:59 UTC).
     start = datetime(2026, 11, 1, 7, 50, tzinfo=UTC)
     moments = [start + timedelta(minutes=10 * i) for i in range(16)]
-    strings = [_wire(m) for m in moments]
+    strings = [wire_time(m) for m in moments]
     assert strings == sorted(strings)
     assert [when(s) for s in strings] == sorted(when(s) for s in strings)
     assert all(abs(when(s) - m) <= timedelta(hours=1) for s, m in zip(strings, moments,
                                                                       strict=True))
     assert when(strings[4]) == moments[4]  # the first 01:30 reads back exactly
     assert strings[10] == "2026-11-01 01:59:59"  # the repeated 01:30 is pinned, not 01:30
-    assert _wire(datetime(2026, 11, 28, 20, tzinfo=UTC)) == "2026-11-28 12:00:00"
+    assert wire_time(datetime(2026, 11, 28, 20, tzinfo=UTC)) == "2026-11-28 12:00:00"
 
 
 def test_output_is_plain_json(data: dict[str, StoreDataset]) -> None:

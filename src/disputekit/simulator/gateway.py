@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from disputekit.domain.platform_time import to_pacific_string
 from disputekit.simulator.dataset import (
     DEMO_APP_KEY,
     DEMO_APP_SECRET,
@@ -33,6 +32,8 @@ from disputekit.simulator.dataset import (
     plant_buyer_text,
 )
 from disputekit.simulator.lifecycle import Lifecycle, PlatformRefusal
+from disputekit.simulator.order_list import order_list
+from disputekit.simulator.stores import seller_addresses
 from disputekit.wire import envelope
 from disputekit.wire.signing import sign_method_from, verify
 
@@ -161,7 +162,8 @@ class Gateway:
         self._lock = threading.RLock()
         self.call_log: list[tuple[str, str]] = []  # (method, store_id): for contract tests
         self.lifecycle = Lifecycle(self.datasets, seed, anchor)
-        self.addresses = {ds.store.store_id: _addresses(ds, seed) for ds in self.datasets.values()}
+        self.addresses = {store_id: seller_addresses(ds.store, seed)
+                          for store_id, ds in self.datasets.items()}
         self._quiet: dict[str, list[dict[str, Any]]] = {}
         self.handlers: dict[str, Callable[[StoreDataset, Mapping[str, Any]], dict[str, Any]]] = {
             "aliexpress.issue.issuelist.get": self._issue_list,
@@ -502,10 +504,7 @@ class Gateway:
         """Disputed orders plus the many that went fine, newest first, list-item shape."""
         store_id = ds.store.store_id
         if store_id not in self._quiet:  # built once: orders do not change here
-            disputed = [_list_item(o) for o in ds.orders.values()]
-            self._quiet[store_id] = sorted(
-                disputed + _quiet_orders(ds, self.seed, self.anchor),
-                key=lambda o: o["gmt_create"], reverse=True)
+            self._quiet[store_id] = order_list(ds, self.seed, self.anchor)
         return self._quiet[store_id]
 
     def _tracking(self, ds: StoreDataset, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -581,79 +580,3 @@ def _required_int(params: Mapping[str, Any], name: str, allow_negative: bool = F
     if not re.fullmatch(r"-?\d+" if allow_negative else r"\d+", value):
         raise _invalid(name, f"{name} must be a number")
     return int(value)
-
-
-def _addresses(ds: StoreDataset, seed: int) -> dict[str, list[dict[str, Any]]]:
-    rng = random.Random(f"{seed}:{ds.store.store_id}:addresses")
-    base = {"country": "CN", "province": "Guangdong", "city": "Shenzhen",
-            "street": "Bantian Street", "postcode": "518129", "phone": "0755-8888 1234",
-            "mobile": "138 0013 8000", "email": f"aftersales@{ds.store.store_id}.example"}
-
-    def one(kind: str, default: bool, building: str) -> dict[str, Any]:
-        return {"address_id": rng.randrange(10**8, 10**9), "name": f"{ds.store.name} {kind}",
-                "street_address": f"{building}, Longgang District", "is_default": default,
-                **base}
-
-    return {
-        "sender_seller_address_list": [one("warehouse", True, "Building 7")],
-        "pickup_seller_address_list": [one("pickup", True, "Building 7")],
-        "refund_seller_address_list": [one("returns", True, "Building 9"),
-                                       one("returns (second warehouse)", False, "Building 12")],
-    }
-
-
-def _list_item(order: dict[str, Any]) -> dict[str, Any]:
-    """An order as ``orderlist.get`` lists it (reference §6.1)."""
-    first = (order.get("logistic_info_list") or [{}])[0]
-    return {
-        "order_id": order["id"], "buyer_login_id": order["buyer_info"]["login_id"],
-        "buyer_signer_fullname": "", "order_status": order["order_status"],
-        "logistics_status": "SELLER_SEND_GOODS" if first.get("gmt_send") else
-        "WAIT_SELLER_SEND_GOODS", "issue_status": order.get("issue_status", "NO_ISSUE"),
-        "pay_amount": order["order_amount"], "gmt_create": order["gmt_create"],
-        "gmt_pay_time": order.get("gmt_pay_success", ""),
-        "gmt_send_goods_time": first.get("gmt_send", ""),
-        "product_list": [{
-            "child_id": c["child_order_id"], "product_id": c["product_id"],
-            "product_name": c["product_name"], "sku_code": c.get("sku_code", ""),
-            "product_count": c.get("product_count", 1), "product_unit_price": c["product_price"],
-            "logistics_service_name": first.get("logistics_service_name", ""),
-            "logistics_type": first.get("logistics_type_code", ""),
-            "issue_status": c.get("issue_status", "NO_ISSUE"),
-        } for c in order.get("child_order_list", [])],
-        "buyer_country": order["buyer_info"].get("country", ""),  # [I] handy for rates
-    }
-
-
-QUIET_ORDERS_PER_DISPUTE = 40  # a ~2.5 % dispute rate, typical of a small store
-
-
-def _quiet_orders(ds: StoreDataset, seed: int, anchor: datetime) -> list[dict[str, Any]]:
-    """Orders without a dispute, so dispute rates have a denominator; same products,
-    services and countries as the disputed ones."""
-    rng = random.Random(f"{seed}:{ds.store.store_id}:quiet")
-    templates = list(ds.orders.values())
-    out = []
-    for i in range(len(ds.issues) * QUIET_ORDERS_PER_DISPUTE):
-        template = templates[rng.randrange(len(templates))]
-        created = anchor - timedelta(days=rng.uniform(0, 90), seconds=rng.randrange(86400))
-        shipped = created + timedelta(days=rng.uniform(0.5, 4))
-        age = (anchor - created).days
-        # Buyers confirm (or the platform auto-confirms) about three weeks after paying.
-        status = ("FINISH" if age > 21 else "WAIT_BUYER_ACCEPT_GOODS" if age > 2
-                  else "WAIT_SELLER_SEND_GOODS")
-        order_id = 9_000_000_000_000_000 + rng.randrange(10**15) * 10 + i % 10
-        item = _list_item(template)
-        item.update(order_id=order_id, order_status=status, issue_status="NO_ISSUE",
-                    gmt_create=to_pacific_string(created),
-                    gmt_pay_time=to_pacific_string(created + timedelta(minutes=20)),
-                    gmt_send_goods_time="" if status == "WAIT_SELLER_SEND_GOODS"
-                    else to_pacific_string(shipped),
-                    logistics_status="WAIT_SELLER_SEND_GOODS"
-                    if status == "WAIT_SELLER_SEND_GOODS" else "SELLER_SEND_GOODS",
-                    buyer_login_id=f"{item['buyer_country'].lower()}{rng.randrange(10**9)}q")
-        for product in item["product_list"]:
-            product["child_id"] = order_id + 1
-            product["issue_status"] = "NO_ISSUE"
-        out.append(item)
-    return out
