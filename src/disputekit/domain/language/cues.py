@@ -174,12 +174,18 @@ _ORDER: tuple[Cue, ...] = (
 )
 # Patterns in no language (ids, numbers) come first, and vote for no language ("").
 _NEUTRAL = "neutral"
+# What a language's file may hold (``countries`` is read by ``detect``).
+_LEXICON_KEYS = frozenset({"countries", "function_words", "demand", "percent", "half", "cues"})
 
 
 def _buyer_patterns() -> dict[Cue, dict[str, tuple[str, ...]]]:
     files = {"": _NEUTRAL, **{language: language for language in CUE_LANGUAGES}}
     tables: dict[Cue, dict[str, tuple[str, ...]]] = {cue: {} for cue in _ORDER}
     for language, name in files.items():
+        unknown = sorted(set(lexicon(name)) - _LEXICON_KEYS)
+        if unknown:
+            raise ConfigError(f"lexicon/{name}.toml: unknown key(s) {', '.join(unknown)}; a "
+                              f"language's file holds {', '.join(sorted(_LEXICON_KEYS))}")
         for code, patterns in lexicon(name).get("cues", {}).items():
             if code not in {cue.value for cue in _ORDER}:
                 raise ConfigError(f"lexicon/{name}.toml: no cue {code!r}; use one of "
