@@ -29,10 +29,9 @@ class DelayReason(StrEnum):
     LOCAL_HANDOVER = "local_handover"
 
 
-
 @cache
 def _words(lang: str) -> Mapping[str, str]:
-    source = resources.files(__package__).joinpath("delay_reasons", f"{lang}.toml")
+    source = resources.files("disputekit.domain.replies").joinpath("delay_reasons", f"{lang}.toml")
     try:
         return tomllib.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
