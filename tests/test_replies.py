@@ -14,7 +14,6 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from disputekit.domain import replies
 from disputekit.domain.replies import (
     LANGUAGES,
     PLANS,
@@ -26,17 +25,19 @@ from disputekit.domain.replies import (
     ReplyContext,
     buyer_locale,
     check_templates,
+    drafts,
     infer_language,
     load_overrides,
     next_step_due,
     plan_for,
     render,
 )
+from disputekit.domain.replies import context as reply_context
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import from_aliexpress
 from disputekit.errors import ConfigError, TemplateError
 
-PACKAGE_TEMPLATES = Path(replies.__file__).parent / "templates"
+PACKAGE_TEMPLATES = Path(drafts.__file__).parent / "templates"
 
 FULL = ReplyContext(
     store_name="Volt Electronics",
@@ -115,9 +116,9 @@ def shipped_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "replies"
     shutil.copytree(PACKAGE_TEMPLATES, root)
     loader = jinja2.FileSystemLoader(root)
-    environment = replies._environment(loader)
-    monkeypatch.setattr(replies, "_package_loader", lambda: loader)
-    monkeypatch.setattr(replies, "_package_environment", lambda: environment)
+    environment = drafts._environment(loader)
+    monkeypatch.setattr(drafts, "_package_loader", lambda: loader)
+    monkeypatch.setattr(drafts, "_package_environment", lambda: environment)
     return root
 
 
@@ -267,7 +268,7 @@ def test_context_from_a_tracking_timeline() -> None:
 
 
 def test_the_values_cover_exactly_the_documented_variables() -> None:
-    assert set(replies._values(FULL, "en")) == set(VARIABLES)
+    assert set(reply_context._values(FULL, "en")) == set(VARIABLES)
 
 
 # -- the stalled-parcel plan's rules ----------------------------------------------------------

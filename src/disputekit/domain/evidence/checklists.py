@@ -1,64 +1,34 @@
-"""What evidence wins each class of dispute, what is there, and which files are accepted (pure).
+"""What evidence wins each class of dispute, and which of it a case has (pure).
 
-The seller's experience (``shared/domain.md``) and the platform's guidance (reference §7.4,
-tracking-api.md §4.3) say which evidence decides each class: the tracking timeline, the proof
-of signature and who signed, the shipping record with the weight and postage deduction (it
-matters when a consolidated order carries a second tracking number that was never shipped),
-pre-shipment photos, the buyer's and the seller's photos and videos, the listing as sold,
-customs documents, the dispute's history. :func:`checklist` gives each class's items with the
-reason in an operator's words; :func:`assess_checklist` marks each one collected, missing or
-not applicable from what was collected and what the tracking says::
-
-    >>> from disputekit.domain.taxonomy import DisputeClass
-    >>> [i.kind.value for i in checklist(DisputeClass.DELIVERED_DISPUTED) if i.required]
-    ['tracking_timeline', 'signature_proof', 'shipping_record', 'postage_record', \
-'message_history', 'case_summary']
-
-:func:`deciding_fact` names the one tracking fact a rendered image highlights (signed for by
-X, held at customs, returned, no update for N days).
-
-The rules for an operator's attachment live here too (:func:`validate_attachment`): the type
-is read from the bytes, never from the name; each type has a size cap; a name that could
-reach outside its folder or hide what it is (separators, ``..``, control characters, a
-leading dot, too long) is refused. Nothing is written before these checks pass.
+:func:`checklist` gives each class's items with the reason in an operator's words;
+:func:`assess_checklist` marks each one collected, missing or not applicable from what
+was collected (:class:`CaseFacts`) and what the tracking says.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
+from disputekit.domain.evidence.deciding_fact import is_customs_event
 from disputekit.domain.taxonomy import DisputeClass
-from disputekit.domain.tracking import ReturnKind, Timeline, TrackEvent
+from disputekit.domain.tracking import Timeline
 from disputekit.errors import EvidenceError
 
 __all__ = [
-    "ALLOWED_TYPES",
-    "MAX_IMAGE_BYTES",
-    "MAX_NAME_BYTES",
-    "MAX_PDF_BYTES",
-    "MAX_VIDEO_BYTES",
     "AssessedItem",
     "CaseFacts",
     "ChecklistItem",
-    "DecidingFact",
     "EvidenceKind",
     "EvidenceSource",
-    "FactCode",
-    "FileType",
     "ItemState",
     "Message",
     "assess_checklist",
-    "check_name",
     "checklist",
-    "deciding_fact",
-    "sniff",
-    "validate_attachment",
 ]
 
 
@@ -360,7 +330,7 @@ class CaseFacts:
     @property
     def ever_at_customs(self) -> bool:
         parcel = self.main_parcel
-        return parcel is not None and any(_is_customs(e) for e in parcel.events)
+        return parcel is not None and any(is_customs_event(e) for e in parcel.events)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -480,272 +450,3 @@ def _not_applicable(item: ChecklistItem, facts: CaseFacts) -> str:
     if kind is K.CUSTOMS_DOCUMENTS and not item.required and not facts.ever_at_customs:
         return "the tracking shows no customs event"
     return ""
-
-
-# ---------------------------------------------------------------------------------------------
-# The fact a rendered timeline highlights
-# ---------------------------------------------------------------------------------------------
-
-
-class FactCode(StrEnum):
-    SIGNED = "signed"  # delivered, signed for by a named person
-    DELIVERED = "delivered"  # delivered, nobody named
-    AT_PICKUP_POINT = "at_pickup_point"  # left at a station or locker, not collected
-    CUSTOMS_BUYER = "customs_buyer"  # held at customs, waiting for the recipient
-    CUSTOMS_HOLD = "customs_hold"  # held at customs
-    RETURNED_BEFORE_EXPORT = "returned_before_export"
-    RETURNED_IN_DESTINATION = "returned_in_destination"
-    RETURNED_AFTER_FAILED_DELIVERY = "returned_after_failed_delivery"
-    LOST = "lost"  # the carrier says lost or destroyed
-    PRESUMED_LOST = "presumed_lost"  # silent for at least PRESUMED_LOST_DAYS
-    SILENT = "silent"  # no update for N days
-    NO_SCAN = "no_scan"  # posted, never scanned by the carrier again
-    NO_TRACKING = "no_tracking"  # no event at all
-    MOVING = "moving"
-
-
-# A parcel silent this long is shown as "no update for N days" (shorter silences are normal
-# between scans); 30 days is the 17TRACK/AfterShip "expired" cut (tracking-api.md §4.1-4.2).
-SILENT_AFTER_DAYS: Final = 5
-PRESUMED_LOST_DAYS: Final = 30
-
-
-@dataclass(frozen=True)
-class DecidingFact:
-    """The fact that decides a logistics case, and the event that shows it."""
-
-    code: FactCode
-    event_index: int | None = None  # index in the timeline's events (oldest first)
-    at: datetime | None = None
-    place: str = ""
-    name: str = ""  # who signed
-    days: int | None = None  # days without an update, counted to ``now``
-    detail: str = ""  # the carrier's words for the event
-
-
-_CUSTOMS_SUBS: Final = frozenset({"InTransit_CustomsProcessing",
-                                  "InTransit_CustomsRequiringInformation",
-                                  "Exception_Security", "DeliveryFailure_Security"})
-_RETURN_SUBS: Final = frozenset({"Exception_Returning", "Exception_Returned"})
-_NOT_SCANNED: Final = frozenset({"", "InfoReceived", "NotFound_Other", "NotFound_InvalidCode"})
-
-
-def _is_customs(event: TrackEvent) -> bool:
-    return event.sub_status in _CUSTOMS_SUBS or event.stage.startswith("CC_IM_") \
-        or event.stage.startswith("CUS_")
-
-
-def deciding_fact(timeline: Timeline | None, now: datetime) -> DecidingFact:
-    """The one fact of the parcel's tracking a rendered image highlights.
-
-    Terminal facts first (delivered, lost, returned), then a hold, then the silence.
-    """
-    if timeline is None or not timeline.events:
-        return DecidingFact(FactCode.NO_TRACKING)
-    events = timeline.events
-    last_index = len(events) - 1
-    if timeline.delivered or timeline.signed_at_station:
-        i = next((k for k in range(last_index, -1, -1)
-                  if events[k].sub_status == timeline.sub_status), last_index)
-        event = events[i]
-        code = (FactCode.AT_PICKUP_POINT if timeline.signed_at_station
-                else FactCode.SIGNED if timeline.signed_by else FactCode.DELIVERED)
-        return DecidingFact(code, i, event.at, event.location, timeline.signed_by,
-                            detail=event.description)
-    if timeline.lost:
-        i = next((k for k in range(last_index, -1, -1)
-                  if events[k].sub_status in ("Exception_Lost", "Exception_Destroyed")),
-                 last_index)
-        event = events[i]
-        return DecidingFact(FactCode.LOST, i, event.at, event.location,
-                            detail=event.description)
-    if timeline.returned is not None:
-        i = next(k for k, e in enumerate(events) if e.sub_status in _RETURN_SUBS)
-        event = events[i]
-        code = {ReturnKind.BEFORE_EXPORT: FactCode.RETURNED_BEFORE_EXPORT,
-                ReturnKind.IN_DESTINATION: FactCode.RETURNED_IN_DESTINATION,
-                ReturnKind.AFTER_FAILED_DELIVERY: FactCode.RETURNED_AFTER_FAILED_DELIVERY,
-                }[timeline.returned]
-        # The cause is the event just before the return began (the export check, customs,
-        # the notice left at the door): it is what the image must show next to the return.
-        cause = events[i - 1] if i > 0 else event
-        return DecidingFact(code, i, event.at, event.location, detail=cause.description)
-    days = _days(timeline, now)
-    if timeline.customs_hold:
-        # Held since the first event of the trailing run of customs events.
-        start = min(_customs_start(events), last_index)
-        last = events[last_index]
-        code = FactCode.CUSTOMS_BUYER if timeline.buyer_must_act else FactCode.CUSTOMS_HOLD
-        return DecidingFact(code, last_index, events[start].at, last.location, days=days,
-                            detail=last.description)
-    last = events[last_index]
-    if all(e.sub_status in _NOT_SCANNED for e in events):
-        return DecidingFact(FactCode.NO_SCAN, last_index, last.at, last.location, days=days,
-                            detail=last.description)
-    if days is not None and days >= PRESUMED_LOST_DAYS:
-        return DecidingFact(FactCode.PRESUMED_LOST, last_index, last.at, last.location,
-                            days=days, detail=last.description)
-    if days is not None and days >= SILENT_AFTER_DAYS:
-        return DecidingFact(FactCode.SILENT, last_index, last.at, last.location, days=days,
-                            detail=last.description)
-    return DecidingFact(FactCode.MOVING, last_index, last.at, last.location, days=days,
-                        detail=last.description)
-
-
-def _customs_start(events: Sequence[TrackEvent]) -> int:
-    start = len(events)
-    while start > 0 and events[start - 1].sub_status in _CUSTOMS_SUBS:
-        start -= 1
-    return start
-
-
-def _days(timeline: Timeline, now: datetime) -> int | None:
-    silent = timeline.days_since_last_event(now)
-    return None if silent is None else max(0, int(silent))
-
-
-# ---------------------------------------------------------------------------------------------
-# Operator attachments: what is accepted
-# ---------------------------------------------------------------------------------------------
-
-# An image the platform will take: AliExpress publishes no limit for
-# aliexpress.issue.image.upload; 5 MB is a typical gateway cap and the simulator's [I]. A
-# larger photo could never be sent, so it is refused here rather than at upload time.
-MAX_IMAGE_BYTES: Final = 5 * 1024 * 1024
-# Videos cannot be sent through the API at all (reference §7.4): they go in the export zip
-# and the Seller Center form. 100 MB is a few minutes of phone video and keeps a zip that a
-# carrier's claim portal or an e-mail can still take [I].
-MAX_VIDEO_BYTES: Final = 100 * 1024 * 1024
-# Customs notices, receipts and carrier letters are a few pages; 10 MB keeps scanned ones and
-# stops a mistaken multi-hundred-page upload [I].
-MAX_PDF_BYTES: Final = 10 * 1024 * 1024
-# Most file systems stop at 255 bytes per name. The stored name is the hash anyway; the
-# original is only kept in the database, so a longer one is a sign of something odd.
-MAX_NAME_BYTES: Final = 255
-
-
-@dataclass(frozen=True)
-class FileType:
-    media_type: str
-    extension: str  # the stored file's extension
-    family: str  # image / video / document
-    max_bytes: int
-    names: frozenset[str] = field(default_factory=frozenset)  # name endings accepted
-
-
-ALLOWED_TYPES: Final[tuple[FileType, ...]] = (
-    FileType("image/jpeg", "jpg", "image", MAX_IMAGE_BYTES, frozenset({"jpg", "jpeg"})),
-    FileType("image/png", "png", "image", MAX_IMAGE_BYTES, frozenset({"png"})),
-    FileType("image/gif", "gif", "image", MAX_IMAGE_BYTES, frozenset({"gif"})),
-    FileType("image/webp", "webp", "image", MAX_IMAGE_BYTES, frozenset({"webp"})),
-    FileType("video/mp4", "mp4", "video", MAX_VIDEO_BYTES, frozenset({"mp4", "m4v"})),
-    FileType("video/quicktime", "mov", "video", MAX_VIDEO_BYTES, frozenset({"mov", "qt"})),
-    FileType("application/pdf", "pdf", "document", MAX_PDF_BYTES, frozenset({"pdf"})),
-)
-_BY_MEDIA: Final = {t.media_type: t for t in ALLOWED_TYPES}
-_ALL_NAMES: Final = frozenset(n for t in ALLOWED_TYPES for n in t.names)
-# ISO base media brands that are stills, not videos (HEIC, AVIF): refused with a hint.
-_STILL_BRANDS: Final = frozenset({"heic", "heix", "hevc", "heim", "heis", "mif1", "msf1",
-                                  "avif", "avis"})
-_QUICKTIME_ATOMS: Final = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
-
-
-def sniff(data: bytes) -> FileType | None:
-    """The accepted type the bytes are, by their signature ("magic bytes"); ``None`` when
-    they are none of them. The name plays no part."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return _BY_MEDIA["image/jpeg"]
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return _BY_MEDIA["image/png"]
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return _BY_MEDIA["image/gif"]
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return _BY_MEDIA["image/webp"]
-    if data.startswith(b"%PDF-"):
-        return _BY_MEDIA["application/pdf"]
-    if len(data) >= 12 and data[4:8] == b"ftyp":
-        brand = data[8:12].decode("latin-1").strip().lower()
-        if brand in _STILL_BRANDS:
-            return None
-        return _BY_MEDIA["video/quicktime" if brand == "qt" else "video/mp4"]
-    if len(data) >= 8 and data[4:8] in _QUICKTIME_ATOMS:
-        return _BY_MEDIA["video/quicktime"]
-    return None
-
-
-def _describe(data: bytes) -> str:
-    if len(data) >= 12 and data[4:8] == b"ftyp" \
-            and data[8:12].decode("latin-1").strip().lower() in _STILL_BRANDS:
-        return "an HEIC/AVIF photo: export it as JPEG first"
-    if data.startswith(b"MZ"):
-        return "a Windows program"
-    if data.startswith(b"\x7fELF"):
-        return "a program"
-    if data.startswith(b"PK\x03\x04"):
-        return "a zip archive (or an Office document): unpack it, or save the document as PDF"
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<!doctype", b"<html", b"<svg", b"<?xml", b"<script")):
-        return "markup (HTML/SVG/XML), which can carry scripts"
-    return "of an unknown type"
-
-
-def check_name(name: str) -> str:
-    """The original file name if it is a plain, harmless name; else ``EvidenceError``.
-
-    Refused: empty names, path separators (``/``, ``\\``), ``..``, control and invisible
-    formatting characters (NUL, newline, right-to-left override...), a leading dot (hidden
-    files), names longer than ``MAX_NAME_BYTES`` in UTF-8, and names without one of the
-    accepted endings (.jpg, .png, .mp4, .pdf...).
-    """
-    if not isinstance(name, str) or not name.strip():
-        raise EvidenceError("the file has no name: give it one ending in its type, e.g. "
-                            "'parcel.jpg'")
-    shown = name.encode("unicode_escape").decode("ascii")[:80]
-    bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
-    if bad:
-        raise EvidenceError(f"refused {shown!r}: the name contains control or invisible "
-                            "characters (NUL, newline, direction overrides...); rename the "
-                            "file with plain characters")
-    if "/" in name or "\\" in name:
-        raise EvidenceError(f"refused {shown!r}: a file name must not contain '/' or '\\'; "
-                            "attach the file itself, not a path")
-    if ".." in name:
-        raise EvidenceError(f"refused {shown!r}: '..' is not allowed in a file name")
-    if name.startswith("."):
-        raise EvidenceError(f"refused {shown!r}: names starting with a dot are hidden files; "
-                            "rename it")
-    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        raise EvidenceError(f"refused a name of {len(name)} characters: at most "
-                            f"{MAX_NAME_BYTES} bytes; shorten it")
-    if name != name.strip():
-        raise EvidenceError(f"refused {shown!r}: the name starts or ends with spaces")
-    ending = name.rpartition(".")[2].lower() if "." in name else ""
-    if ending not in _ALL_NAMES:
-        raise EvidenceError(f"refused {shown!r}: the name must end in one of "
-                            f"{', '.join('.' + n for n in sorted(_ALL_NAMES))}")
-    return unicodedata.normalize("NFC", name)
-
-
-def validate_attachment(name: str, data: bytes) -> FileType:
-    """Check an operator's file before anything is written: its name, then its content's
-    type (by its bytes), then the size cap of that type. Returns the type to store it as."""
-    check_name(name)
-    if not data:
-        raise EvidenceError(f"refused {name!r}: the file is empty")
-    found = sniff(data)
-    if found is None:
-        raise EvidenceError(f"refused {name!r}: its content is {_describe(data)}, not an "
-                            "accepted type (JPEG, PNG, GIF, WebP photos; MP4, MOV videos; "
-                            "PDF), whatever its name says")
-    if len(data) > found.max_bytes:
-        raise EvidenceError(
-            f"refused {name!r}: {_mb(len(data))} is over the {_mb(found.max_bytes)} limit for "
-            f"{found.family}s ({found.media_type}); "
-            + {"image": "resize or compress the photo",
-               "video": "trim the video, or send it through Seller Center",
-               "document": "split the PDF or scan it at a lower resolution"}[found.family])
-    return found
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
