@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -335,22 +334,3 @@ def test_disagreements_most_frequent_first() -> None:
     assert [(d.rule, d.operator, d.count) for d in report] == [
         (C.STALLED_IN_TRANSIT, C.LOST, 2), (C.BUYER_MISUSE, C.DELIBERATE_ABUSE, 1)]
     assert report[0].examples == ("carrier confirmed loss",)
-
-
-# --------------------------------------------------------------------------------------------
-# Purity
-# --------------------------------------------------------------------------------------------
-
-PURE = ["disputekit.domain.taxonomy", "disputekit.domain.language.cues",
-        "disputekit.domain.classify", "disputekit.domain.decisions", "disputekit.domain.buyers",
-        "disputekit.domain.deadlines"]
-IO = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "uvicorn", "pandas",
-      "pydantic"]
-
-
-def test_the_pure_core_imports_no_io_library() -> None:
-    code = (f"import sys; import {', '.join(PURE)}; "
-            f"print([m for m in {IO!r} if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "[]"

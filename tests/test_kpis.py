@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -478,14 +476,6 @@ def test_week_changes_worst_first() -> None:
     assert table["change"].iloc[1] == pytest.approx(-0.01)
     assert table["change"].iloc[2:].isna().all()
     assert week_changes({}, {}).empty
-
-
-def test_kpis_import_no_io_library() -> None:
-    io = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "matplotlib"]
-    code = f"import sys, disputekit.domain.kpis; print([m for m in {io!r} if m in sys.modules])"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120)
-    assert out.stdout.strip() == "[]"
 
 
 def test_resends_count_as_money_lost_by_class() -> None:

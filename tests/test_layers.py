@@ -28,7 +28,7 @@ def lint(package_parent: Path) -> subprocess.CompletedProcess[str]:
 def test_the_package_keeps_every_contract() -> None:
     out = lint(ROOT / "src")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "0 broken" in out.stdout and "6 kept" in out.stdout
+    assert "0 broken" in out.stdout and "7 kept" in out.stdout
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,12 @@ def test_an_upward_import_breaks_the_layers(copy: Path) -> None:
 def test_io_in_the_domain_breaks_its_purity(copy: Path) -> None:
     said = broken(copy, "domain.taxonomy", "import pydantic  # noqa")
     assert "disputekit.domain is not allowed to import pydantic" in said
+
+
+def test_pandas_outside_the_figures_breaks_the_contract(copy: Path) -> None:
+    said = broken(copy, "domain.classify", "import pandas  # noqa")
+    assert "disputekit.domain is not allowed to import pandas" in said
+    assert "disputekit.domain.classify -> pandas" in said
 
 
 def test_a_service_drawing_a_chart_breaks_the_contract(copy: Path) -> None:

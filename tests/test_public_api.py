@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from types import ModuleType
@@ -152,17 +150,3 @@ def test_docstring_examples_run_with_the_suite() -> None:
     options = pytest_options["ini_options"]
     assert "--doctest-modules" in options["addopts"].split()
     assert "src/disputekit" in options["testpaths"]
-
-
-PURE = ["disputekit.domain.deadlines", "disputekit.wire.signing", "disputekit.domain.platform_time",
-        "disputekit.domain.carriers", "disputekit.domain.privacy", "disputekit.wire.envelope",
-        "disputekit.domain.tracking", "disputekit.domain.claims"]
-IO = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "uvicorn", "pandas"]
-
-
-def test_pure_modules_import_no_io_library() -> None:
-    code = (f"import sys; import {', '.join(PURE)}; "
-            f"print([m for m in {IO!r} if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "[]"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -508,12 +506,3 @@ def test_a_missing_overrides_folder_says_how_to_fix_it(tmp_path: Path) -> None:
         load_overrides(tmp_path / "nope")
     with pytest.raises(TemplateError, match="no replies in de"):
         load_overrides(tmp_path, languages=("en", "de"))
-
-
-def test_replies_stays_a_pure_module() -> None:
-    io = ["httpx", "sqlalchemy", "ipywidgets", "papermill", "starlette", "uvicorn", "pandas"]
-    code = ("import sys, disputekit.domain.replies; "
-            f"print([m for m in {io!r} if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "[]"
