@@ -151,3 +151,26 @@ def test_triage_record_raises_a_disputekit_error() -> None:
     assert isinstance(caught.value, DisputeKitError)
     with pytest.raises(ValueError, match="timezone-aware"):
         triage_record(case("misuse-en-1"), datetime(2026, 11, 28))
+
+
+# -- The addressee could not be contacted, in every language (issue 15, item 5) --------------
+
+from tests.test_tracking import UNREACHABLE  # noqa: E402
+
+
+@pytest.mark.parametrize("code", ["CC_IM_FAILURE", ""])
+@pytest.mark.parametrize("language", sorted(UNREACHABLE))
+def test_an_unreachable_addressee_is_classed_unreachable_not_missing_documents(
+        language: str, code: str) -> None:
+    line = case("customs-unreach-es-1")
+    # The buyer says nothing about being away: the carrier's words alone must tell.
+    for item in (*line["dispute"]["buyer_solution_list"], *line["dispute"]["process_dto_list"]):
+        item["content"] = "¿Dónde está el paquete?"
+    last = line["tracking"]["details"][-1]
+    last.update(event_desc=UNREACHABLE[language], action_code=code)
+    out = triage_record(line, NOW)
+    assert out["class"] == "customs_buyer_unreachable", (language, out["reasons"])
+
+
+def test_customs_waiting_for_documents_stays_missing_documents() -> None:
+    assert triage_record(case("customs-docs-en-1"), NOW)["class"] == "customs_buyer_no_docs"
