@@ -21,6 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "triage-input.jsonl"
 CASES = [json.loads(line) for line in
          (REPO / "tests" / "fixtures" / "triage_cases.jsonl").read_text("utf-8").splitlines()]
+WIRE_CASES = [json.loads(line) for line in
+              (REPO / "tests" / "fixtures" / "wire_cases.jsonl").read_text("utf-8").splitlines()]
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 OUTPUT_KEYS = {"issue_id", "class", "family", "confidence", "reasons", "flags", "language",
                "response_deadline", "deadline_source", "hours_left", "urgency",
@@ -347,3 +349,21 @@ def test_only_what_classification_needs_refuses_a_line(envelope: str) -> None:
     assert "field 'dispute.gmt_create' is missing" in results[0]["error"]
     assert results[0]["issue_id"] == case("stalled-en-1")["dispute"]["id"]
     assert "'id' or 'issue_id'" in results[1]["error"]
+
+
+def test_the_wire_cases_cover_what_issue_15_names() -> None:
+    names = [c["case"] for c in WIRE_CASES]
+    assert len(names) >= 40 and len(set(names)) == len(names)
+    for prefix in ("tie-", "unreach-", "envelope-", "order-id-"):
+        assert any(n.startswith(prefix) for n in names), prefix
+    languages = {n.split("-")[1] for n in names if n.startswith("unreach-")}
+    assert languages >= {"en", "es", "fr", "pl", "pt_BR", "pt_PT", "ru", "de", "it", "ko", "uk",
+                         "tr"}
+
+
+@pytest.mark.parametrize("line", WIRE_CASES, ids=[c["case"] for c in WIRE_CASES])
+def test_wire_case(line: dict[str, Any]) -> None:
+    out = triage_record(line, NOW)
+    expect = line["expect"]
+    for key in ("class", "response_deadline", "urgency", "recommended_action"):
+        assert out[key] == expect[key], (line["case"], key, out["reasons"])
