@@ -14,7 +14,7 @@ from disputekit.domain.buyers import read_blocklist
 from disputekit.domain.deadlines import EscalationRule
 from disputekit.domain.decisions import CostModel
 from disputekit.errors import DisputeKitError, TriageInputError
-from disputekit.wire.records import triage_lines, triage_record
+from disputekit.wire.records import facts_from_record, triage_lines, triage_record
 from tests.test_tracking import UNREACHABLE
 
 REPO = Path(__file__).resolve().parents[1]
@@ -367,3 +367,20 @@ def test_wire_case(line: dict[str, Any]) -> None:
     expect = line["expect"]
     for key in ("class", "response_deadline", "urgency", "recommended_action"):
         assert out[key] == expect[key], (line["case"], key, out["reasons"])
+
+
+def test_a_whole_tracking_answer_keeps_the_number_beside_it() -> None:
+    line = _simplify_false(case("stalled-en-1"))
+    line["tracking"]["logistics_no"] = "LP00099999999999"
+    facts, _ = facts_from_record(line, NOW)
+    assert facts.timeline is not None and facts.timeline.logistics_no == "LP00099999999999"
+    assert facts.timeline.events  # the details inside the answer were read
+
+
+def test_a_17track_webhook_body_is_read_as_17track() -> None:
+    line = case("lost-pt-1")
+    tracking = line["tracking"]
+    line["tracking"] = {"event": "TRACKING_UPDATED",
+                        "data": {"number": tracking.get("number", ""),
+                                 "track_info": tracking["track_info"]}}
+    assert _verdict(line) == _verdict(case("lost-pt-1"))

@@ -151,8 +151,10 @@ def _timeline(data: Any, order: OrderRecord | None) -> Timeline | None:
     if not isinstance(data, Mapping):
         raise TriageInputError("field 'tracking' must be an object with a 'source'",
                                field="tracking")
-    source_key = data.get("source")
-    data = {**_result(data), **({"source": source_key} if source_key is not None else {})}
+    # A whole querytrackingresult answer beside "source": its result, with the outer keys
+    # (source, logistics_no) kept.
+    outer = {k: v for k, v in data.items() if not (isinstance(k, str) and k.endswith("_response"))}
+    data = {**outer, **_result(data)}
     source = _source(data)
     fallback_no = order.logistic_info_list[0].logistics_no if order and \
         order.logistic_info_list else ""
