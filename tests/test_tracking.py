@@ -21,6 +21,7 @@ from disputekit.domain.tracking import (
     TrackEvent,
     from_17track,
     from_aliexpress,
+    says_unreachable,
     stall_state,
     thresholds_for,
 )
@@ -540,3 +541,170 @@ def test_days_since_last_event() -> None:
     timeline = Timeline("LP1", "aliexpress", events=(
         TrackEvent(at=NOW - timedelta(days=3, hours=12), description="x"),))
     assert timeline.days_since_last_event(NOW) == pytest.approx(3.5)
+
+
+# -- Events stamped with the same time (issue 15, item 5) ------------------------------------
+
+SAME = "2026-11-20 14:05:00"  # Pacific, as the platform writes it
+
+
+@pytest.mark.parametrize("signed_first", [True, False])
+@pytest.mark.parametrize(("out", "signed"), [("GTMS_DELIVERING", "GTMS_SIGNED"),
+                                             ("GTMS_DO_DEPART", "SIGN_SUCCESS"),
+                                             ("GTMS_RE_DELIVERING", "GSTA_BUYER_SIGN")])
+def test_aliexpress_delivery_stamped_with_out_for_delivery_wins(out: str, signed: str,
+                                                                signed_first: bool) -> None:
+    route = ae_route("PU_PICKUP_SUCCESS", "LH_DEPART", "LH_ARRIVE")
+    tie = [ae(out, SAME, "Out for delivery"), ae(signed, SAME, "Delivered", signed="A. Silva")]
+    if signed_first:
+        tie.reverse()
+    for details in (route + tie, list(reversed(route + tie))):  # oldest or newest first
+        timeline = from_aliexpress("LP1", details)
+        assert timeline.delivered and timeline.main_status is M.DELIVERED
+        assert timeline.last_event is not None and timeline.last_event.stage == signed
+        assert timeline.signed_by == "A. Silva"
+        assert stall_state(timeline, DEFAULTS, NOW) is StallState.TERMINAL
+
+
+@pytest.mark.parametrize("signed_first", [True, False])
+def test_aliexpress_ties_order_every_stage_by_how_far_it_is(signed_first: bool) -> None:
+    tie = [ae("GTMS_WAIT_SELF_PICK", SAME, "Awaiting collection"),
+           ae("GTMS_DELIVERING", SAME, "Out for delivery"),
+           ae("LH_ARRIVE", SAME, "Arrived")]
+    timeline = from_aliexpress("LP1", tie if signed_first else tie[::-1])
+    assert [e.stage for e in timeline.events] == ["LH_ARRIVE", "GTMS_DELIVERING",
+                                                  "GTMS_WAIT_SELF_PICK"]
+    assert timeline.main_status is M.AVAILABLE_FOR_PICKUP
+
+
+def test_untied_events_keep_their_time_order() -> None:
+    # A later "out for delivery" (re-delivery after a failed attempt) is still current.
+    details = [ae("GTMS_DEL_FAILURE", "2026-11-20 10:00:00"),
+               ae("GTMS_RE_DELIVERING", "2026-11-21 09:00:00")]
+    timeline = from_aliexpress("LP1", details[::-1])
+    assert timeline.main_status is M.OUT_FOR_DELIVERY and not timeline.delivered
+
+
+TIE_UTC = "2026-11-20T22:05:00Z"
+
+
+@pytest.mark.parametrize("signed_first", [True, False])
+@pytest.mark.parametrize("stated", ["", "OutForDelivery_Other", "Delivered_Other"])
+def test_17track_delivery_stamped_with_out_for_delivery_wins(signed_first: bool,
+                                                             stated: str) -> None:
+    events = [ev17("2026-11-20T23:05:00+01:00", "OutForDelivery_Other", "OutForDelivery",
+                   "Out for delivery", time_utc=TIE_UTC),
+              ev17("2026-11-20T23:05:00+01:00", "Delivered_Other", "Delivered", "Delivered",
+                   time_utc=TIE_UTC),
+              ev17("2026-11-19T08:00:00+01:00", "InTransit_Arrival", "Arrival", "Arrived")]
+    if signed_first:
+        events[0], events[1] = events[1], events[0]
+    timeline = from_17track(track_info(*events, sub=stated), "LB1")
+    assert timeline.delivered and timeline.main_status is M.DELIVERED
+    assert timeline.sub_status == "Delivered_Other"
+    assert [e.sub_status for e in timeline.events][-1] == "Delivered_Other"
+    assert stall_state(timeline, DEFAULTS, NOW) is StallState.TERMINAL
+
+
+@pytest.mark.parametrize("signed_first", [True, False])
+def test_17track_ties_read_the_stage_when_the_sub_status_is_missing(signed_first: bool) -> None:
+    events = [ev17(TIE_UTC, "", "OutForDelivery", "Out for delivery"),
+              ev17(TIE_UTC, "", "Delivered", "Delivered")]
+    timeline = from_17track(track_info(*(events if signed_first else events[::-1])), "LB1")
+    assert [e.stage for e in timeline.events] == ["OutForDelivery", "Delivered"]
+
+
+def test_17track_stated_status_stands_without_a_tie() -> None:
+    events = [ev17("2026-11-20T10:00:00Z", "Delivered_Other", "Delivered", "Delivered"),
+              ev17("2026-11-21T10:00:00Z", "Exception_Returning", "Returning", "Returning")]
+    timeline = from_17track(track_info(*events, sub="Exception_Returning"), "LB1")
+    assert timeline.sub_status == "Exception_Returning" and not timeline.delivered
+
+
+# -- The addressee could not be contacted (issue 15, item 5) ---------------------------------
+
+UNREACHABLE = {
+    "en": "Customs clearance suspended: the addressee could not be contacted by phone or email",
+    "es": "Despacho de aduana suspendido: no fue posible contactar al destinatario por teléfono ni "
+          "correo electrónico",
+    "fr": "Dédouanement suspendu : impossible de contacter le destinataire par téléphone ou "
+          "par e-mail",
+    "pl": "Odprawa celna wstrzymana: nie udało się skontaktować z adresatem telefonicznie ani "
+          "mailowo",
+    "pt_BR": "Desembaraço suspenso: não foi possível contatar o destinatário por telefone ou "
+             "e-mail",
+    "pt_PT": "Desalfandegamento suspenso: não foi possível contactar o destinatário por "
+             "telefone ou correio eletrónico",
+    "ru": "Таможенное оформление приостановлено: не удалось связаться с получателем по "
+          "телефону или электронной почте",
+    "de": "Verzollung ausgesetzt: Der Empfänger konnte telefonisch oder per E-Mail nicht "
+          "erreicht werden",
+    "it": "Sdoganamento sospeso: non è stato possibile contattare il destinatario per "
+          "telefono o e-mail",
+    "ko": "통관 보류: 전화 또는 이메일로 수취인과 연락이 되지 않습니다",
+    "uk": "Митне оформлення призупинено: не вдалося зв'язатися з одержувачем телефоном або "
+          "електронною поштою",
+    "tr": "Gümrük işlemi durduruldu: alıcıya telefon veya e-posta ile ulaşılamadı",
+}
+# The same languages, other wordings carriers use.
+UNREACHABLE_MORE = [
+    "Recipient unreachable, held at customs",
+    "Unable to contact the consignee, documents required",
+    "Destinatario ilocalizable",
+    "Le destinataire n’a pas pu être joint",
+    "Brak kontaktu z odbiorcą",
+    "Destinatário não localizado",
+    "Получатель недоступен",
+    "Empfänger nicht erreichbar",
+    "Destinatario irreperibile",
+    "수취인 연락 불가",
+    "Одержувач недоступний",
+    "Alıcı ile iletişim kurulamadı",
+]
+
+
+def test_every_supported_language_has_an_unreachable_phrase() -> None:
+    assert set(UNREACHABLE) == {"en", "es", "fr", "pl", "pt_BR", "pt_PT", "ru", "de", "it",
+                                "ko", "uk", "tr"}
+
+
+@pytest.mark.parametrize("text", [*UNREACHABLE.values(), *UNREACHABLE_MORE])
+def test_unreachable_texts_are_read_in_every_language(text: str) -> None:
+    assert says_unreachable(text)
+    assert says_unreachable(text.upper())
+
+
+@pytest.mark.parametrize("text", ["Awaiting documents from recipient", "Delivered",
+                                  "Out for delivery", "Customs clearance started",
+                                  "Recipient must provide CPF", "Contacted the recipient"])
+def test_other_texts_are_not_unreachable(text: str) -> None:
+    assert not says_unreachable(text)
+
+
+@pytest.mark.parametrize("code", ["CC_IM_FAILURE", "CC_IM_EXCEPTION", "CUS_FAILURE", ""])
+@pytest.mark.parametrize("language", sorted(UNREACHABLE))
+def test_an_unreachable_buyer_at_customs_is_not_missing_documents(code: str,
+                                                                  language: str) -> None:
+    details = [*ae_route("PU_PICKUP_SUCCESS", "LH_DEPART", "LH_ARRIVE", "CC_IM_START"),
+               ae(code, "2026-10-06 09:00:00", UNREACHABLE[language])]
+    timeline = from_aliexpress("LP1", details)
+    assert timeline.customs_hold and timeline.buyer_unreachable, language
+    assert not timeline.buyer_must_act, language
+    assert stall_state(timeline, DEFAULTS, NOW) is StallState.CUSTOMS_HOLD
+
+
+@pytest.mark.parametrize("language", sorted(UNREACHABLE))
+def test_17track_unreachable_at_customs_is_not_missing_documents(language: str) -> None:
+    for sub in ("InTransit_CustomsRequiringInformation", "Exception_Security"):
+        events = [ev17("2026-10-05T10:00:00Z", "InTransit_CustomsProcessing", desc="Customs"),
+                  ev17("2026-10-06T10:00:00Z", sub, desc=UNREACHABLE[language])]
+        timeline = from_17track(track_info(*events, sub=sub), "LB1")
+        assert timeline.customs_hold and timeline.buyer_unreachable, (language, sub)
+        assert not timeline.buyer_must_act, (language, sub)
+
+
+def test_customs_asking_for_documents_is_still_the_buyer_acting() -> None:
+    details = ae_route("LH_ARRIVE", "CC_IM_START", "CC_IM_FAILURE",
+                       event_desc="Awaiting documents from recipient")
+    timeline = from_aliexpress("LP1", details)
+    assert timeline.buyer_must_act and not timeline.buyer_unreachable

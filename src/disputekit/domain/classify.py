@@ -364,7 +364,7 @@ def _customs_votes(facts: DisputeFacts, timeline: Timeline, words: _Words,
                 else DisputeClass.RETURNED_IN_COUNTRY)
         ballot.add(code, 3.0, f"customs refused the parcel: {where}; it will come back")
         return
-    if CarrierCue.RECIPIENT_UNREACHABLE in said:
+    if CarrierCue.RECIPIENT_UNREACHABLE in said or timeline.buyer_unreachable:
         ballot.add(DisputeClass.CUSTOMS_BUYER_UNREACHABLE, 3.5,
                    f"held at customs, which cannot reach the buyer: {where}")
     if timeline.buyer_must_act or CarrierCue.RECIPIENT_DOCS in said:

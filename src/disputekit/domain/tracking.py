@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,7 @@ __all__ = [
     "TrackEvent",
     "from_17track",
     "from_aliexpress",
+    "says_unreachable",
     "stall_state",
     "status_for_action",
     "thresholds_for",
@@ -96,6 +98,9 @@ class Timeline:
     signed_by: str = ""
     customs_hold: bool = False
     buyer_must_act: bool = False  # customs wants a tax id / duty from the recipient
+    # The carrier or customs could not reach the recipient (phone, e-mail): the buyer is
+    # unreachable, which is not the same as the buyer owing documents (``buyer_must_act``).
+    buyer_unreachable: bool = False
     returned: ReturnKind | None = None
     lost: bool = False
     # Signed for by a pickup station or locker (Cainiao GTMS_STA_SIGNED), not by the buyer:
@@ -246,6 +251,97 @@ _ASKS_BUYER: Final = re.compile(
     re.IGNORECASE,
 )
 _LOST: Final = re.compile(r"\b(lost|missing)\b", re.IGNORECASE)
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so one pattern reads "não"/"nao" and "É"/"e" alike."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Recomposed afterwards so Hangul syllables (decomposed by NFKD) read as written.
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+# The carrier or customs could not reach the recipient. Posts write this in their own
+# language (last-mile carriers, 17TRACK's untranslated events), so every language buyers
+# write in is here: en, es, fr, pl, pt (BR and PT), ru, de, it, ko, uk, tr. The text is
+# folded (lower case, no accents, ı and ł as i and l), so patterns are written that way.
+_UNREACHABLE_PHRASES: Final[dict[str, tuple[str, ...]]] = {
+    "en": (
+        r"(?:could\s+not|cannot|can'?t|couldn'?t|was\s+not|were\s+not)\s+be(?:en)?\s+"
+        r"(?:contacted|reached)",
+        r"(?:recipient|consignee|addressee|receiver|customer)\s+(?:is\s+|was\s+)?"
+        r"(?:unreachable|not\s+reachable|uncontactable)",
+        r"(?:unable|failed)\s+to\s+(?:contact|reach)\s+(?:the\s+)?"
+        r"(?:recipient|consignee|addressee|receiver|customer)",
+        r"no\s+response\s+from\s+(?:the\s+)?(?:recipient|consignee|addressee|receiver)",
+    ),
+    "es": (
+        r"no\s+(?:fue|ha\s+sido|es)\s+posible\s+(?:contactar|localizar|comunicarse\s+con)",
+        r"no\s+se\s+(?:pudo|ha\s+podido|logro)\s+(?:contactar|localizar|comunicar)",
+        r"destinatario\s+(?:no\s+localizado|ilocalizable|inalcanzable|no\s+contactado)",
+        r"sin\s+respuesta\s+del\s+destinatario",
+    ),
+    "fr": (
+        r"impossible\s+de\s+(?:contacter|joindre)\s+(?:le\s+)?destinataire",
+        r"destinataire\s+(?:est\s+)?injoignable",
+        r"n.a\s+(?:pas\s+)?pu\s+etre\s+(?:contacte|joint)",
+    ),
+    "pl": (
+        r"nie\s+udalo\s+sie\s+(?:skontaktowac|nawiazac\s+kontaktu)",
+        r"brak\s+kontaktu\s+z\s+(?:adresatem|odbiorca)",
+        r"(?:adresat|odbiorca)\s+(?:jest\s+)?nieosiagalny",
+    ),
+    "pt": (  # contatar (BR) and contactar (PT)
+        r"nao\s+(?:foi|e)\s+possivel\s+(?:contatar|contactar|localizar|entrar\s+em\s+contato)",
+        r"destinatario\s+(?:nao\s+localizado|incontactavel|inacessivel|nao\s+contactado)",
+        r"sem\s+(?:contato|contacto)\s+com\s+o\s+destinatario",
+        r"nao\s+foi\s+possivel\s+estabelecer\s+(?:contato|contacto)",
+    ),
+    "ru": (
+        r"не\s+удалось\s+связаться",
+        r"получател\w*\s+(?:не\s+)?(?:недоступ\w*|не\s+отвечает)",
+        r"нет\s+связи\s+с\s+получател\w*",
+    ),
+    "de": (
+        r"nicht\s+(?:erreichbar|(?:erreicht|kontaktiert)\s+werden)",
+        r"kontaktaufnahme\s+mit\s+dem\s+empfanger\s+(?:ist\s+)?fehlgeschlagen",
+    ),
+    "it": (
+        r"(?:impossibile|non\s+e\s+stato\s+possibile)\s+(?:contattare|raggiungere)",
+        r"destinatario\s+(?:non\s+raggiungibile|irreperibile|non\s+contattabile)",
+    ),
+    "ko": (
+        r"연락(?:이|을)?\s*(?:되지|닿지|할\s*수\s*없)",
+        r"연락\s*(?:불가|두절)",
+    ),
+    "uk": (
+        r"не\s+вдалося\s+(?:зв.?язатися|зв.?язатись)",
+        r"(?:одержувач|отримувач)\w*\s+(?:недоступн\w*|не\s+відповіда\w*)",
+    ),
+    "tr": (
+        r"(?:aliciya|aliciyla|alici\s+ile)\s+(?:\S+\s+){0,4}"
+        r"(?:ulasilamadi|iletisim\s+kurulamadi|irtibat\s+kurulamadi)",
+        r"alici(?:ya)?\s+ulasilamiyor",
+    ),
+}
+_UNREACHABLE: Final = re.compile("|".join(
+    f"(?:{p})" for phrases in _UNREACHABLE_PHRASES.values() for p in phrases))
+# Letters that keep their stroke under NFKD (Turkish dotless ı, Polish ł): read as plain.
+_PLAIN: Final = str.maketrans({"ı": "i", "ł": "l"})
+# Customs, in the same languages: an event without an action code that says the recipient
+# could not be reached is a customs hold when it names customs.
+_CUSTOMS_WORDS: Final = re.compile(
+    r"custom|aduan|douan|\bclo\b|celn|alfandeg|desembara|тамож|zoll|dogan|세관|통관|митн"
+    r"|gumruk")
+
+
+def says_unreachable(description: str) -> bool:
+    """Whether a carrier event text says the recipient could not be contacted (any language).
+
+    >>> says_unreachable("No fue posible contactar al destinatario por teléfono ni e-mail")
+    True
+    """
+    return bool(_UNREACHABLE.search(_fold(description).translate(_PLAIN)))
 _SIGNED_BY: Final = re.compile(r"signed\s+(?:for\s+)?by:?\s*([^,.;()\n]+)", re.IGNORECASE)
 
 # ---------------------------------------------------------------------------------------------
@@ -315,6 +411,10 @@ def _customs_block(events: Sequence[TrackEvent]) -> Sequence[TrackEvent]:
 
 
 def _asks_buyer(event: TrackEvent) -> bool:
+    # "Could not contact the recipient (to ask for documents)" is a buyer out of reach, not a
+    # buyer who was asked and did not answer: the first reply tries every channel instead.
+    if says_unreachable(event.description):
+        return False
     return (event.stage == "CUS_TAX" or event.sub_status == "InTransit_CustomsRequiringInformation"
             or bool(_ASKS_BUYER.search(event.description)))
 
@@ -327,10 +427,62 @@ def _signatory(event: TrackEvent) -> str:
     return names[-1] if names else ""
 
 
+# How far along the way a sub-status is. Carriers stamp some events with the same second
+# (the platform does it for "out for delivery" and "delivered"), and the feed may list them in
+# either order: at equal times the further stage is the later event, so a parcel signed for
+# is never read as still on its way.
+_SUB_RANKS: Final[dict[str, int]] = {
+    "NotFound_Other": 0, "NotFound_InvalidCode": 0, "InfoReceived": 1,
+    "InTransit_PickedUp": 2, "InTransit_Other": 3, "InTransit_Departure": 3,
+    "Exception_Other": 3, "Exception_Delayed": 3, "Expired_Other": 3,
+    "InTransit_Arrival": 4, "InTransit_CustomsProcessing": 5,
+    "InTransit_CustomsRequiringInformation": 5, "Exception_Security": 5, "Exception_NoBody": 5,
+    "Exception_Damage": 5, "InTransit_CustomsReleased": 6, "OutForDelivery_Other": 7,
+    "DeliveryFailure_Other": 8, "DeliveryFailure_NoBody": 8, "DeliveryFailure_Security": 8,
+    "DeliveryFailure_Rejected": 8, "DeliveryFailure_InvalidAddress": 8,
+    "AvailableForPickup_Other": 8, "Exception_Rejected": 8, "Exception_Returning": 9,
+    "Delivered_Other": 10, "Exception_Returned": 10, "Exception_Lost": 10,
+    "Exception_Destroyed": 10, "Exception_Cancel": 10,
+}
+# 17TRACK ``stage`` / milestone names, for events that carry a stage but no sub-status.
+_STAGE_RANKS: Final[dict[str, int]] = {
+    "InfoReceived": 1, "PickedUp": 2, "Departure": 3, "Arrival": 4, "OutForDelivery": 7,
+    "AvailableForPickup": 8, "Returning": 9, "Delivered": 10, "Returned": 10,
+}
+_MAIN_RANKS: Final[dict[str, int]] = {
+    "NotFound": 0, "InfoReceived": 1, "InTransit": 3, "Expired": 3, "Exception": 3,
+    "OutForDelivery": 7, "DeliveryFailure": 8, "AvailableForPickup": 8, "Delivered": 10,
+}
+
+
+def _rank(event: TrackEvent) -> int:
+    """How far along an event is (higher is further); unknown ones rank as in transit."""
+    sub = event.sub_status
+    if sub in _SUB_RANKS:
+        by_sub = _SUB_RANKS[sub]
+    else:
+        by_sub = _MAIN_RANKS.get(sub.split("_", 1)[0], 3) if sub else 0
+    by_stage = _STAGE_RANKS.get(ACTION_STAGES.get(event.stage, event.stage), 0)
+    return max(by_sub, by_stage)
+
+
+_FLOOR: Final = datetime.min.replace(tzinfo=UTC)
+
+
+def _order_key(event: TrackEvent) -> tuple[datetime, int]:
+    return event.at or _FLOOR, _rank(event)
+
+
 def _sorted(events: Iterable[TrackEvent]) -> tuple[TrackEvent, ...]:
-    """Oldest first; the sort is stable, and events without a time sort first."""
-    floor = datetime.min.replace(tzinfo=UTC)
-    return tuple(sorted(events, key=lambda e: e.at or floor))
+    """Oldest first, the further stage last among equal times; untimed events sort first."""
+    return tuple(sorted(events, key=_order_key))
+
+
+def _furthest_of_the_last_moment(events: Sequence[TrackEvent]) -> TrackEvent | None:
+    """The last event when it shares its time with others (a tie), else None."""
+    if len(events) < 2 or events[-1].at is None or events[-2].at != events[-1].at:
+        return None
+    return events[-1]
 
 
 def _assemble(number: str, source: str, events: tuple[TrackEvent, ...], main: MainStatus,
@@ -351,6 +503,7 @@ def _assemble(number: str, source: str, events: tuple[TrackEvent, ...], main: Ma
         signed_by=signed_by if delivered or at_station else "",
         customs_hold=bool(block),
         buyer_must_act=any(_asks_buyer(e) for e in block),
+        buyer_unreachable=any(says_unreachable(e.description) for e in block or events[-1:]),
         returned=_return_kind(events),
         lost=sub in _LOST_SUBS,
         signed_at_station=at_station,
@@ -376,6 +529,12 @@ def _ae_event(detail: Mapping[str, Any]) -> tuple[TrackEvent, bool]:
     _, sub = status_for_action(code)
     if not known and _LOST.search(description):
         sub, known = "Exception_Lost", True
+    elif not known and says_unreachable(description):
+        # Held at customs when the text names customs, else a recipient problem found before
+        # delivery; never "customs needs documents", which would ask the buyer for papers.
+        at_customs = (bool(_CUSTOMS_WORDS.search(_fold(description).translate(_PLAIN)))
+                      or bool(_ASKS_BUYER.search(description)))
+        sub, known = ("Exception_Security" if at_customs else "Exception_NoBody"), True
     elif not known and _ASKS_BUYER.search(description):
         sub, known = "InTransit_CustomsRequiringInformation", True
     try:
@@ -390,14 +549,14 @@ def _ae_event(detail: Mapping[str, Any]) -> tuple[TrackEvent, bool]:
 def from_aliexpress(logistics_no: str, details: Sequence[Mapping[str, Any]]) -> Timeline:
     """The timeline of a ``querytrackingresult`` answer's ``details`` (wire names).
 
-    The parcel's status is that of its newest event with a *known* action code: an unknown
+    The parcel's status is that of its newest event with a *known* action code (among events
+    of the same time, the furthest stage, whatever order the feed listed them in): an unknown
     code is kept as an InTransit_Other event but does not overwrite, say, a delivery.
     Events without an action code (the DS flavour) are read from their text for the two
     facts that matter most: the carrier reporting a loss, and customs asking the buyer.
     """
     pairs = [_ae_event(d) for d in details if isinstance(d, Mapping)]
-    floor = datetime.min.replace(tzinfo=UTC)
-    pairs.sort(key=lambda pair: pair[0].at or floor)
+    pairs.sort(key=lambda pair: _order_key(pair[0]))
     events = tuple(event for event, _ in pairs)
     if not events:
         return Timeline(logistics_no=logistics_no, source="aliexpress")
@@ -490,6 +649,11 @@ def from_17track(track_info: Mapping[str, Any], number: str = "") -> Timeline:
     if not sub:  # no verdict from 17TRACK: read the newest event's
         sub = events[-1].sub_status if events else "NotFound_Other"
         sub = sub or "InTransit_Other"
+    tied = _furthest_of_the_last_moment(events)
+    if tied is not None and tied.sub_status and _rank(tied) > _SUB_RANKS.get(sub, 3):
+        # 17TRACK's verdict may have picked the first of two events stamped with the same
+        # time ("out for delivery" over "delivered"): the further stage is the current one.
+        sub = tied.sub_status
     main = _main_of(sub, _text(latest.get("status")))
     first = _mapping(providers[0].get("provider")) if providers else {}
     recipient = _mapping(_mapping(track_info.get("shipping_info")).get("recipient_address"))

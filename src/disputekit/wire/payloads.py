@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -24,6 +25,7 @@ from pydantic import (
 
 from disputekit.domain.platform_time import parse_pacific
 from disputekit.errors import MalformedPayloadError
+from disputekit.wire.envelope import as_list
 
 
 def _pacific(value: Any) -> datetime | None:
@@ -66,6 +68,12 @@ Status = Annotated[str, StringConstraints(max_length=40)]
 OptionalCode = Annotated[OptionalStr, StringConstraints(max_length=60)]
 OptionalShortCode = Annotated[OptionalStr, StringConstraints(max_length=8)]
 OptionalNumber = Annotated[OptionalStr, StringConstraints(max_length=80)]
+# A list as either envelope sends it: a plain array (simplify=true), or wrapped in an object
+# with one key, ``{"solution_api_dto": [...]}``, and ``{}`` when empty (simplify=false, §3.1).
+# The client unwraps answers already; JSON assembled by hand or by another tool may not be.
+T = TypeVar("T")
+WireList = Annotated[list[T], BeforeValidator(as_list)]
+OptionalId = Annotated[WireId | None, BeforeValidator(_blank_to_none)]
 
 
 class _Wire(BaseModel):
@@ -120,7 +128,7 @@ class Process(_Wire):
     submit_member_type: OptionalStr = ""
     content: OptionalStr = ""
     receive_goods: bool | None = None
-    attachments: list[Attachment] = Field(default_factory=list)
+    attachments: WireList[Attachment] = Field(default_factory=list)
     has_buyer_video: bool = False
     has_seller_video: bool = False
     gmt_create: PacificTime = None
@@ -149,10 +157,10 @@ class IssueDetail(_Wire):
     timeout_type: OptionalCode = ""
     timeout_trigger_time: PacificTime = None
     gmt_create: PacificTime = None
-    buyer_solution_list: list[Solution] = Field(default_factory=list)
-    seller_solution_list: list[Solution] = Field(default_factory=list)
-    platform_solution_list: list[Solution] = Field(default_factory=list)
-    process_dto_list: list[Process] = Field(default_factory=list)
+    buyer_solution_list: WireList[Solution] = Field(default_factory=list)
+    seller_solution_list: WireList[Solution] = Field(default_factory=list)
+    platform_solution_list: WireList[Solution] = Field(default_factory=list)
+    process_dto_list: WireList[Process] = Field(default_factory=list)
 
 
 class Money(_Wire):
@@ -187,15 +195,18 @@ class ChildOrder(_Wire):
 
 
 class OrderInfo(_Wire):
-    """``aliexpress.solution.order.info.get`` ``result.data`` (same shape as findorderbyid)."""
+    """``aliexpress.solution.order.info.get`` ``result.data`` (same shape as findorderbyid).
 
-    id: WireId
+    The order's id is ``id`` there and ``order_id`` in the order list; either is read.
+    """
+
+    id: WireId = Field(validation_alias=AliasChoices("id", "order_id"))
     order_status: Annotated[OptionalStr, StringConstraints(max_length=40)] = ""
     order_amount: Money | None = None
     logistics_amount: Money | None = None
     buyer_info: BuyerInfo = Field(default_factory=BuyerInfo)
-    logistic_info_list: list[LogisticInfo] = Field(default_factory=list)
-    child_order_list: list[ChildOrder] = Field(default_factory=list)
+    logistic_info_list: WireList[LogisticInfo] = Field(default_factory=list)
+    child_order_list: WireList[ChildOrder] = Field(default_factory=list)
     gmt_create: PacificTime = None
     gmt_pay_success: PacificTime = None
 
@@ -261,3 +272,79 @@ class OrderListItem(_Wire):
     gmt_send_goods_time: PacificTime = None
     buyer_country: OptionalShortCode = ""
     product_list: list[OrderListProduct] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Triage records: a dispute and its order as a ``disputekit triage`` line carries them
+# ---------------------------------------------------------------------------------------------
+#
+# A triage line is JSON a person or another tool assembled from the platform's answers, not
+# an answer the client just validated. These models declare only what classification and
+# the deadline read, and only what decides them is required (the dispute's status and
+# opening time, checked by the reader), so a line missing an id, a price or a plan list is
+# still triaged. A field that *is* there with a wrong value is still refused, named: it
+# says the line was assembled wrong.
+
+
+class AttachmentRecord(_Wire):
+    file_path: OptionalStr = ""
+    owner: OptionalStr = ""
+
+
+class ProcessRecord(_Wire):
+    action_type: OptionalStr = ""
+    submit_member_type: OptionalStr = ""
+    content: OptionalStr = ""
+    receive_goods: bool | None = None
+    attachments: WireList[AttachmentRecord] = Field(default_factory=list)
+    has_buyer_video: bool = False
+    gmt_create: PacificTime = None
+
+
+class SolutionRecord(_Wire):
+    id: OptionalId = None
+    issue_id: OptionalId = None
+    solution_type: OptionalStr = ""
+    status: OptionalStr = ""
+    is_default: bool = False
+    content: OptionalStr = ""
+    refund_money_post: OptionalDecimal = None
+    gmt_create: PacificTime = None
+
+
+class DisputeRecord(_Wire):
+    """The dispute of a triage line (``aliexpress.issue.detail.get`` ``result_object``)."""
+
+    id: OptionalId = None
+    issue_id: OptionalId = None
+    order_id: OptionalId = None
+    parent_order_id: OptionalId = None
+    product_id: OptionalId = None
+    product_name: OptionalStr = ""
+    product_price: OptionalDecimal = None
+    buyer_login_id: Annotated[OptionalStr, StringConstraints(max_length=120)] = ""
+    issue_status: Status
+    reverse_detail_status: OptionalCode = ""
+    issue_reason: OptionalStr = ""
+    issue_reason_id: WireSmallInt | None = None
+    refund_money_max: OptionalDecimal = None
+    after_sale_warranty: bool = False
+    timeout_type: OptionalCode = ""
+    timeout_trigger_time: PacificTime = None
+    gmt_create: PacificTime = None
+    buyer_solution_list: WireList[SolutionRecord] = Field(default_factory=list)
+    process_dto_list: WireList[ProcessRecord] = Field(default_factory=list)
+
+
+class MoneyRecord(_Wire):
+    amount: Annotated[Amount | None, BeforeValidator(_blank_to_none)] = None
+    currency_code: OptionalStr = "USD"
+
+
+class OrderRecord(_Wire):
+    """The order of a triage line: keyed ``id`` (order detail) or ``order_id`` (order list)."""
+
+    id: OptionalId = Field(None, validation_alias=AliasChoices("id", "order_id"))
+    order_amount: MoneyRecord | None = None
+    buyer_info: BuyerInfo = Field(default_factory=BuyerInfo)
+    logistic_info_list: WireList[LogisticInfo] = Field(default_factory=list)

@@ -11,6 +11,14 @@ the ``triage`` command reads them from JSON lines. Each input line is one object
               or {"source": "17track", "track_info": {...}},     # gettrackinfo accepted[]
      "buyer_history": {"orders": 3, "disputes": 2}}              # optional, all stores
 
+The platform's parts are read as either envelope sends them: plain lists (``simplify=true``)
+or lists wrapped in one-key objects, ``{}`` for an empty one (``simplify=false``), and a
+whole answer (``{"aliexpress_issue_detail_get_response": {"result_object": {...}}}``) as
+well as its result. The order may be keyed ``id`` or ``order_id``. Fields the verdict does
+not read are ignored, and missing ones are not needed: a line is refused only when it
+cannot be classified (no dispute, no ``gmt_create``, no status, no id to report it under)
+or when a field is there with a value that cannot be read.
+
 and each output line repeats the dispute's ``issue_id`` and adds the class, its family and
 confidence, the reasons, the response deadline (UTC, ISO 8601), hours left, urgency, when
 the platform intervenes and what happens if nobody acts, the options with their expected
@@ -43,7 +51,14 @@ from disputekit.domain.tracking import (
 )
 from disputekit.domain.triage import Timers, verdict
 from disputekit.errors import TriageInputError
-from disputekit.wire.payloads import IssueDetail, LogisticInfo, OrderInfo, Process, Solution
+from disputekit.wire.envelope import as_list
+from disputekit.wire.payloads import (
+    DisputeRecord,
+    LogisticInfo,
+    OrderRecord,
+    ProcessRecord,
+    SolutionRecord,
+)
 
 __all__ = ["classification_of", "facts_from_record", "timers_of", "triage_lines",
            "triage_record"]
@@ -61,7 +76,32 @@ M = TypeVar("M", bound=BaseModel)
 # ---------------------------------------------------------------------------------------------
 
 
+# Where a result sits inside a whole answer: ``<method>_response`` (simplify=false), then
+# ``result_object`` (issue detail), ``result`` and ``data`` or ``target`` (order detail).
+_RESULT_KEYS = ("result_object", "result", "data", "target")
+# Keys that only the result itself has: seeing one, the reader stops descending.
+_OWN_KEYS = frozenset({"id", "order_id", "issue_id", "gmt_create", "issue_status",
+                       "logistic_info_list", "details", "track_info"})
+
+
+def _result(data: Any) -> Any:
+    """The result inside a whole platform answer, or ``data`` itself when it is one."""
+    for _ in range(4):  # response -> result -> data at most; never loops on odd input
+        if not isinstance(data, Mapping) or _OWN_KEYS & set(data):
+            return data
+        response = [k for k in data if isinstance(k, str) and k.endswith("_response")]
+        inner = [k for k in _RESULT_KEYS if isinstance(data.get(k), Mapping)]
+        if len(response) == 1 and isinstance(data[response[0]], Mapping):
+            data = data[response[0]]
+        elif inner:
+            data = data[inner[0]]
+        else:
+            return data
+    return data
+
+
 def _validate(model: type[M], data: Any, name: str) -> M:
+    data = _result(data)
     if not isinstance(data, Mapping):
         raise TriageInputError(
             f"field '{name}' must be a JSON object, got {type(data).__name__}", field=name)
@@ -92,17 +132,34 @@ def _history(data: Any) -> BuyerHistory:
         raise TriageInputError(f"field 'buyer_history': {exc}", field="buyer_history") from None
 
 
-def _timeline(data: Any, order: OrderInfo | None) -> Timeline | None:
+def _source(data: Mapping[str, Any]) -> Any:
+    """The tracking's ``source``; when absent, the one its keys show."""
+    if "source" in data:
+        return data["source"]
+    if "details" in data:
+        return "aliexpress"
+    if "track_info" in data or "tracking" in data or "latest_status" in data:
+        return "17track"
+    raise TriageInputError("field 'tracking.source' is missing: say \"aliexpress\" (with "
+                           "'details') or \"17track\" (with 'track_info')",
+                           field="tracking.source")
+
+
+def _timeline(data: Any, order: OrderRecord | None) -> Timeline | None:
     if data is None:
         return None
     if not isinstance(data, Mapping):
         raise TriageInputError("field 'tracking' must be an object with a 'source'",
                                field="tracking")
-    source = data.get("source")
+    # A whole querytrackingresult answer beside "source": its result, with the outer keys
+    # (source, logistics_no) kept.
+    outer = {k: v for k, v in data.items() if not (isinstance(k, str) and k.endswith("_response"))}
+    data = {**outer, **_result(data)}
+    source = _source(data)
     fallback_no = order.logistic_info_list[0].logistics_no if order and \
         order.logistic_info_list else ""
     if source == "aliexpress":
-        details = data.get("details")
+        details = as_list(data.get("details"))
         if not isinstance(details, list):
             raise TriageInputError("field 'tracking.details' must be the list querytrackingresult "
                                    "returns (may be empty)", field="tracking.details")
@@ -110,6 +167,8 @@ def _timeline(data: Any, order: OrderInfo | None) -> Timeline | None:
         return from_aliexpress(number, [d for d in details if isinstance(d, Mapping)])
     if source == "17track":
         info = data.get("track_info")
+        if "track_info" not in data and ("tracking" in data or "latest_status" in data):
+            info = data  # the track_info object itself, without its wrapper
         if not isinstance(info, Mapping):
             raise TriageInputError("field 'tracking.track_info' must be the track_info object "
                                    "gettrackinfo returns", field="tracking.track_info")
@@ -123,19 +182,19 @@ def _timeline(data: Any, order: OrderInfo | None) -> Timeline | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _buyer_processes(detail: IssueDetail) -> list[Process]:
+def _buyer_processes(detail: DisputeRecord) -> list[ProcessRecord]:
     steps = [p for p in detail.process_dto_list if p.submit_member_type == "buyer"]
     floor = datetime.min.replace(tzinfo=UTC)
     return sorted(steps, key=lambda p: p.gmt_create or floor)
 
 
-def _buyer_messages(detail: IssueDetail) -> tuple[str, ...]:
+def _buyer_messages(detail: DisputeRecord) -> tuple[str, ...]:
     texts = [p.content for p in _buyer_processes(detail)]
     texts += [s.content for s in detail.buyer_solution_list]
     return tuple(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
 
 
-def _current_plan(detail: IssueDetail) -> Solution | None:
+def _current_plan(detail: DisputeRecord) -> SolutionRecord | None:
     live = [s for s in detail.buyer_solution_list if s.status not in ("reach_cancle",)]
     plans = live or list(detail.buyer_solution_list)
     defaults = [s for s in plans if s.is_default]
@@ -143,7 +202,8 @@ def _current_plan(detail: IssueDetail) -> Solution | None:
     return max(defaults or plans, key=lambda s: s.gmt_create or floor, default=None)
 
 
-def _shipped(order: OrderInfo | None, timeline: Timeline | None) -> tuple[LogisticInfo | None, int]:
+def _shipped(order: OrderRecord | None,
+             timeline: Timeline | None) -> tuple[LogisticInfo | None, int]:
     """The parcel the dispute is about, and how many other numbers on the order never moved."""
     if order is None or not order.logistic_info_list:
         return None, 0
@@ -170,7 +230,7 @@ def facts_from_record(
     *,
     blocklist: Collection[str] = frozenset(),
     lane_overrides: Mapping[str, Mapping[str, Any]] | None = None,
-) -> tuple[DisputeFacts, IssueDetail]:
+) -> tuple[DisputeFacts, DisputeRecord]:
     """Read one input object into the classifier's facts (and the parsed dispute)."""
     if not isinstance(obj, Mapping):
         raise TriageInputError("the line must be a JSON object with 'dispute', 'order' and "
@@ -178,11 +238,17 @@ def facts_from_record(
     if "dispute" not in obj:
         raise TriageInputError("field 'dispute' is missing: put the result_object of "
                                "aliexpress.issue.detail.get there", field="dispute")
-    detail = _validate(IssueDetail, obj["dispute"], "dispute")
+    detail = _validate(DisputeRecord, obj["dispute"], "dispute")
     if detail.gmt_create is None:
         raise TriageInputError("field 'dispute.gmt_create' is missing: the opening time is "
                                "needed for the deadline", field="dispute.gmt_create")
-    order = _validate(OrderInfo, obj["order"], "order") if obj.get("order") is not None else None
+    issue_id = _issue_id(detail)
+    if issue_id is None:
+        raise TriageInputError("field 'dispute.id' is missing: put the dispute's issue id in "
+                               "'id' or 'issue_id', so the verdict can be told apart",
+                               field="dispute.id")
+    order = _validate(OrderRecord, obj["order"], "order") if obj.get("order") is not None \
+        else None
     timeline = _timeline(obj.get("tracking"), order)
     history = _history(obj.get("buyer_history"))
     entry, unshipped = _shipped(order, timeline)
@@ -201,7 +267,7 @@ def facts_from_record(
                  if a.owner == "buyer" or (not a.owner and p.submit_member_type == "buyer"))
     order_value = order.order_amount.amount if order is not None and order.order_amount else None
     facts = DisputeFacts(
-        issue_id=_issue_id(obj["dispute"], detail),
+        issue_id=issue_id,
         reason=detail.issue_reason,
         reason_id=detail.issue_reason_id,
         issue_status=detail.issue_status,
@@ -259,15 +325,14 @@ def _parcel_state(
             silence_before(timeline, as_of))
 
 
-def _issue_id(raw: Mapping[str, Any], detail: IssueDetail) -> int:
+def _issue_id(detail: DisputeRecord) -> int | None:
     """The list-level issue id: an explicit ``issue_id``, else the nested lists', else ``id``.
 
     In one captured sample ``result_object.id`` differed from the ``issue_id`` inside the
     nested lists (reference §4.2), so the nested one is trusted over ``id``.
     """
-    explicit = raw.get("issue_id")
-    if isinstance(explicit, int) and not isinstance(explicit, bool):
-        return explicit
+    if detail.issue_id is not None:
+        return detail.issue_id
     nested = [s.issue_id for s in detail.buyer_solution_list if s.issue_id]
     return nested[0] if nested else detail.id
 
@@ -294,7 +359,7 @@ def triage_record(
     return verdict(facts, timers_of(detail), now, cost_model, escalation_rule=escalation_rule)
 
 
-def timers_of(detail: IssueDetail) -> Timers:
+def timers_of(detail: DisputeRecord) -> Timers:
     """The platform's clock of one dispute, as the deadline rules read it."""
     assert detail.gmt_create is not None  # checked in facts_from_record
     last_change = max((p.gmt_create for p in _buyer_processes(detail)
@@ -351,7 +416,7 @@ def triage_lines(
 
 
 def _raw_issue_id(obj: Any) -> int | None:
-    dispute = obj.get("dispute") if isinstance(obj, Mapping) else None
+    dispute = _result(obj.get("dispute")) if isinstance(obj, Mapping) else None
     if not isinstance(dispute, Mapping):
         return None
     for key in ("issue_id", "id"):
