@@ -51,7 +51,7 @@ from disputekit.render.evidence_labels import LABELS
 from disputekit.render.evidence_layout import MIN_TEXT_PX, WIDTH_PX
 from disputekit.render.evidence_summary import export_case_zip
 from disputekit.render.png_chunks import png_size, png_text
-from disputekit.services import evidence_store as evidence_files
+from disputekit.services import evidence_store
 from disputekit.services.evidence_case import case_facts
 from disputekit.services.evidence_case import checklist as case_checklist
 from disputekit.services.evidence_snapshots import collect_from_api
@@ -554,7 +554,7 @@ def test_an_interrupted_write_leaves_nothing(
     def crash(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(evidence_files.os, "replace", crash)
+    monkeypatch.setattr(evidence_store.os, "replace", crash)
     with pytest.raises(OSError, match="No space left"):
         store.add_file("volt", iid, "photo.jpg", JPEG, "ana", K.BUYER_MEDIA)
     assert not folder.exists()  # no temp file, no half file, no empty folder
