@@ -46,7 +46,6 @@ def _order_fields(order: OrderRow) -> dict[str, Any]:
             "order_total": order.order_amount}
 
 
-
 def _event_json(timeline: Timeline) -> list[dict[str, Any]]:
     return [{"at": e.at, "place": e.location, "event": e.description, "action_code": e.stage,
              "signed_by": e.signed_by} for e in timeline.events]

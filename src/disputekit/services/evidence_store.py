@@ -48,7 +48,6 @@ EVIDENCE_DIR: Final = "evidence"
 _STORE_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 
 
-
 @dataclass(frozen=True)
 class EvidenceItem:
     """One stored piece of evidence (a detached copy of its ``EvidenceRow``)."""
@@ -80,10 +79,6 @@ class EvidenceItem:
     @property
     def extension(self) -> str:
         return self.file_path.rpartition(".")[2]
-
-
-
-
 
 
 class EvidenceStore:
@@ -286,7 +281,6 @@ class EvidenceStore:
             path.unlink(missing_ok=True)
 
 
-
 def evidence_kind(kind: EvidenceKind | str) -> EvidenceKind:
     try:
         return EvidenceKind(kind)
@@ -355,7 +349,6 @@ def _write_atomic(folder: Path, filename: str, data: bytes) -> tuple[Path, bool]
         tmp.unlink(missing_ok=True)
         raise
     return final, True
-
 
 
 def _json_default(value: Any) -> Any:

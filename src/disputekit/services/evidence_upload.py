@@ -99,7 +99,6 @@ def _journal(evidence: EvidenceStore, item: EvidenceItem) -> list[ActionRow]:
         return [r for r in rows if (r.request_json or {}).get("sha256") == item.sha256]
 
 
-
 def upload_rendered(store: StoreParameters, client: AliExpressClient, db: Database,
                     data_dir: Path | str, issue_id: int, *, operator: str,
                     kinds: Sequence[EvidenceKind | str] = DEFAULT_UPLOAD
