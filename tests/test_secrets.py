@@ -36,9 +36,9 @@ from disputekit.errors import (
     SignatureError,
     TruncatedResponseError,
 )
-from disputekit.services.evidence_store import EvidenceStore
-from disputekit.services.evidence_snapshots import collect_from_api
 from disputekit.render.evidence_summary import export_case_zip
+from disputekit.services.evidence_snapshots import collect_from_api
+from disputekit.services.evidence_store import EvidenceStore
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_STORES
 from disputekit.simulator.gateway import Faults, Gateway
