@@ -10,13 +10,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import DisputeRow
 from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError
-from disputekit.services.assessment import block_buyer, record_override, rules_vs_operators
+from disputekit.services.assessment import (
+    block_buyer,
+    buyer_histories,
+    effective_class,
+    history_counts,
+    record_override,
+    rules_vs_operators,
+)
 from disputekit.services.queue import open_disputes
 from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
@@ -74,6 +83,32 @@ def test_override_wins_everywhere_and_is_reported(synced: Database) -> None:
     queue = ReviewQueue(synced)
     queue.select(first["store_id"], int(first["issue_id"]))
     assert other in queue.detail.value and "set by ana" in queue.detail.value
+
+
+def test_one_buyer_history_across_stores(synced: Database) -> None:
+    """One count for every view: each buyer's disputes, disputed orders and stores across
+    every synced store, a login matched however it is cased."""
+    with synced.session() as s:
+        rows = s.execute(select(DisputeRow.buyer_login_id, DisputeRow.store_id,
+                                DisputeRow.parent_order_id)).all()
+        known = buyer_histories(s)
+    for login in {r[0] for r in rows}:
+        mine = [r for r in rows if r[0].strip().casefold() == login.strip().casefold()]
+        want = {"orders": len({(r[1], r[2]) for r in mine}), "disputes": len(mine),
+                "stores": len({r[1] for r in mine})}
+        assert history_counts(known, login) == want
+        assert history_counts(known, f" {login.upper()} ") == want
+    assert any(h.stores > 1 for h in known.values()), "no buyer disputes in two stores"
+    assert history_counts(known, "nobody-at-all") == {}
+
+
+def test_effective_class_of_one_dispute(synced: Database) -> None:
+    now = datetime.now(UTC)
+    row = open_disputes(synced, now).iloc[0]
+    assert effective_class(synced, row["store_id"], int(row["issue_id"]), now) \
+        == DisputeClass(row["class"])
+    with pytest.raises(ActionError, match="sync the store first"):
+        effective_class(synced, "volt", 1, now)
 
 
 def test_blocklisted_buyer_is_flagged_in_every_store(synced: Database) -> None:

@@ -313,6 +313,9 @@ def test_an_override_wins() -> None:
     override = Override(C.LOST, by="ana", why="carrier confirmed the loss by email")
     assert effective_class(rule(C.STALLED_IN_TRANSIT), override) is C.LOST
     assert effective_class(rule(C.STALLED_IN_TRANSIT), None) is C.STALLED_IN_TRANSIT
+    # A stored triage keeps only the rules' class: the same rule applies to it.
+    assert effective_class(C.STALLED_IN_TRANSIT, override) is C.LOST
+    assert effective_class(C.STALLED_IN_TRANSIT, None) is C.STALLED_IN_TRANSIT
 
 
 def test_an_override_needs_who_and_why() -> None:

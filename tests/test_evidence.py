@@ -45,17 +45,18 @@ from disputekit.domain.privacy import mask_login
 from disputekit.domain.taxonomy import LOGISTICS_CLASSES, DisputeClass
 from disputekit.domain.tracking import Timeline, from_aliexpress
 from disputekit.errors import DisputeKitError, EvidenceError
-from disputekit.render.evidence_images import (
-    LABELS,
-    MIN_TEXT_PX,
-    WIDTH_PX,
-    png_size,
-    png_text,
-    render_all,
-    render_tracking_timeline,
-)
-from disputekit.services import evidence_store as evidence_files
-from disputekit.services.evidence_store import EvidenceStore, upload_rendered
+from disputekit.render.evidence_drawing import render_case
+from disputekit.render.evidence_images import render_all, render_tracking_timeline
+from disputekit.render.evidence_labels import LABELS
+from disputekit.render.evidence_layout import MIN_TEXT_PX, WIDTH_PX
+from disputekit.render.evidence_summary import export_case_zip
+from disputekit.render.png_chunks import png_size, png_text
+from disputekit.services import evidence_store
+from disputekit.services.evidence_case import case_facts
+from disputekit.services.evidence_case import checklist as case_checklist
+from disputekit.services.evidence_snapshots import collect_from_api
+from disputekit.services.evidence_store import EvidenceStore
+from disputekit.services.evidence_upload import upload_rendered
 from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
@@ -371,7 +372,7 @@ def test_collection_from_the_simulator(volt: tuple[EvidenceStore, Workspace, Sto
     store, ws, ds = volt
     record = pick(ds, "delivered_disputed", consolidated=True)
     first, extra = numbers_of(ds, record)
-    got = store.collect_from_api("volt", issue(record))
+    got = collect_from_api(store, "volt", issue(record))
     assert {i.kind for i in got} == {K.TRACKING_TIMELINE, K.SIGNATURE_PROOF, K.SHIPPING_RECORD,
                                      K.MESSAGE_HISTORY}
     assert all(i.source == "api" and i.media_type == "application/json" for i in got)
@@ -397,11 +398,11 @@ def test_collection_from_the_simulator(volt: tuple[EvidenceStore, Workspace, Sto
 
     # Again: nothing new, nothing duplicated.
     before = rows_for(store, issue(record))
-    again = store.collect_from_api("volt", issue(record))
+    again = collect_from_api(store, "volt", issue(record))
     assert sorted(i.id for i in again) == sorted(i.id for i in got)
     assert rows_for(store, issue(record)) == before
 
-    marked = {a.kind: a for a in store.checklist("volt", issue(record),
+    marked = {a.kind: a for a in case_checklist(store, "volt", issue(record),
                                                  DisputeClass.DELIVERED_DISPUTED)}
     assert marked[K.SIGNATURE_PROOF].state is ItemState.COLLECTED
     assert marked[K.SHIPPING_RECORD].attention and extra in marked[K.SHIPPING_RECORD].note
@@ -414,16 +415,16 @@ def test_collection_of_buyer_media_and_of_an_undelivered_parcel(
     store, _ws, ds = volt
     with_photos = pick(ds, "genuine_defect", where=lambda r: any(
         a["owner"] == "buyer" for p in r.detail["process_dto_list"] for a in p["attachments"]))
-    got = {i.kind: i for i in store.collect_from_api("volt", issue(with_photos))}
+    got = {i.kind: i for i in collect_from_api(store, "volt", issue(with_photos))}
     urls = [a["file_path"] for p in with_photos.detail["process_dto_list"]
             for a in p["attachments"] if a["owner"] == "buyer"]
     media = json.loads(store.read(got[K.BUYER_MEDIA]))
     assert [a["url"] for a in media["attachments"]] == urls
 
     stalled = pick(ds, "stalled_in_transit")
-    kinds = {i.kind for i in store.collect_from_api("volt", issue(stalled))}
+    kinds = {i.kind for i in collect_from_api(store, "volt", issue(stalled))}
     assert K.SIGNATURE_PROOF not in kinds and K.BUYER_MEDIA not in kinds
-    marked = {a.kind: a for a in store.checklist("volt", issue(stalled),
+    marked = {a.kind: a for a in case_checklist(store, "volt", issue(stalled),
                                                  DisputeClass.DELIVERED_DISPUTED)}
     assert marked[K.SIGNATURE_PROOF].state is ItemState.NOT_APPLICABLE
 
@@ -432,7 +433,7 @@ def test_collection_needs_a_synced_dispute(volt: tuple[EvidenceStore, Workspace,
                                            ) -> None:
     store, _ws, _ds = volt
     with pytest.raises(EvidenceError, match="sync the store first"):
-        store.collect_from_api("volt", 42)
+        collect_from_api(store, "volt", 42)
 
 
 # -- operator attachments ----------------------------------------------------------------------
@@ -468,7 +469,7 @@ def test_operator_files_are_stored_by_hash(volt: tuple[EvidenceStore, Workspace,
     assert len(list(folder.iterdir())) == len(stored)
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temp file left
     assert rows_for(store, iid) == len(stored)
-    marked = {a.kind: a.state for a in store.checklist("volt", iid, "deliberate_abuse")}
+    marked = {a.kind: a.state for a in case_checklist(store, "volt", iid, "deliberate_abuse")}
     assert marked[K.SELLER_MEDIA] is marked[K.PRE_SHIPMENT_PHOTOS] is ItemState.COLLECTED
     store.remove(stored[2].id)
     assert not (ws.data_dir / stored[2].file_path).exists()
@@ -553,7 +554,7 @@ def test_an_interrupted_write_leaves_nothing(
     def crash(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(evidence_files.os, "replace", crash)
+    monkeypatch.setattr(evidence_store.os, "replace", crash)
     with pytest.raises(OSError, match="No space left"):
         store.add_file("volt", iid, "photo.jpg", JPEG, "ana", K.BUYER_MEDIA)
     assert not folder.exists()  # no temp file, no half file, no empty folder
@@ -611,7 +612,7 @@ def test_rendered_images_show_the_deciding_facts(
                   else None)
     iid = issue(record)
     now = datetime.now(UTC)
-    items = {i.kind: i for i in store.render("volt", iid, lang="en", dispute_class=cls,
+    items = {i.kind: i for i in render_case(store, "volt", iid, lang="en", dispute_class=cls,
                                              now=now)}
     assert set(items) == {K.CASE_SUMMARY, K.TRACKING_TIMELINE, K.SHIPPING_RECORD}
     texts = {}
@@ -651,14 +652,14 @@ def test_rendered_images_show_the_deciding_facts(
     assert any(w in summary for w in wanted)  # the deciding fact is on the summary too
 
     # Legible: nothing smaller than 14 px, nothing cut off at the edge.
-    for image in render_all(store.case_facts("volt", iid), now, "en", cls):
+    for image in render_all(case_facts(store, "volt", iid), now, "en", cls):
         assert image.min_text_px >= MIN_TEXT_PX
         assert image.overflowing == ()
         assert png_text(image.png)["Description"] == image.description
 
     # The same facts drawn again: not stored twice.
     before = rows_for(store, iid)
-    store.render("volt", iid, lang="en", dispute_class=cls, now=now)
+    render_case(store, "volt", iid, lang="en", dispute_class=cls, now=now)
     assert rows_for(store, iid) == before
 
 
@@ -668,11 +669,11 @@ def test_labels_follow_the_buyers_language(
     record = pick(ds, "returned_undelivered",
                   where=lambda r: ds.orders[r.summary["parent_order_id"]]["buyer_info"][
                       "country"] == "RU")
-    items = store.render("volt", issue(record), dispute_class="returned_undelivered")
+    items = render_case(store, "volt", issue(record), dispute_class="returned_undelivered")
     text = description(ws.data_dir / items[1].file_path)
     assert "История отслеживания" in text and "возвращено отправителю" in text
     assert items[1].original_name == "tracking_timeline-ru.png"
-    spanish = store.render("volt", issue(record), lang="es",
+    spanish = render_case(store, "volt", issue(record), lang="es",
                            dispute_class="returned_undelivered")
     assert "Historial de seguimiento" in description(ws.data_dir / spanish[1].file_path)
 
@@ -732,7 +733,7 @@ def test_upload_through_the_simulator(own_sim: tuple[RunningSimulator, Workspace
                   if r.detail["issue_status"] == "processing" and not proofs(r))
     iid = issue(record)
     evidence = EvidenceStore(db, ws.data_dir)
-    rendered = evidence.render("volt", iid, lang="en")
+    rendered = render_case(evidence, "volt", iid, lang="en")
     store = load_store("volt", ws.parameters_dir)
     with connect(store) as client:
         outcomes = upload_rendered(store, client, db, ws.data_dir, iid, operator="ana")
@@ -767,7 +768,7 @@ def test_an_upload_without_answer_is_settled_not_resent(
                   if r.detail["issue_status"] == "processing" and not proofs(r))
     iid = issue(record)
     evidence = EvidenceStore(db, ws.data_dir)
-    evidence.render("volt", iid, lang="en")
+    render_case(evidence, "volt", iid, lang="en")
     store = load_store("volt", ws.parameters_dir)
     sim.gateway.faults = Faults(slow=1.0, slow_seconds=1.5, only_methods=(UPLOAD,))
     with connect(store) as client:
@@ -795,7 +796,7 @@ def test_upload_of_a_closed_dispute_is_refused_and_recorded(
                   if r.detail["issue_status"] == "finish")
     iid = issue(record)
     evidence = EvidenceStore(db, ws.data_dir)
-    evidence.render("volt", iid, lang="en")
+    render_case(evidence, "volt", iid, lang="en")
     store = load_store("volt", ws.parameters_dir)
     with connect(store) as client:
         outcomes = upload_rendered(store, client, db, ws.data_dir, iid, operator="ana",
@@ -821,16 +822,16 @@ def test_export_zip(volt: tuple[EvidenceStore, Workspace, StoreDataset], tmp_pat
         detail = json.loads(json.dumps(row.detail_json))
         detail["process_dto_list"][0]["content"] = '<script>alert("x")</script> & <b>refund</b>'
         row.detail_json = detail
-    store.collect_from_api("volt", iid)
-    store.render("volt", iid, lang="en", dispute_class="delivered_disputed")
-    older = store.render("volt", iid, lang="pt_BR", dispute_class="delivered_disputed")
-    latest = store.render("volt", iid, lang="en", dispute_class="delivered_disputed",
+    collect_from_api(store, "volt", iid)
+    render_case(store, "volt", iid, lang="en", dispute_class="delivered_disputed")
+    older = render_case(store, "volt", iid, lang="pt_BR", dispute_class="delivered_disputed")
+    latest = render_case(store, "volt", iid, lang="en", dispute_class="delivered_disputed",
                           now=datetime.now(UTC) + timedelta(days=1))
     receipt = store.add_file("volt", iid, "receipt <b>&amp;.pdf", PDF, "ana",
                              K.POSTAGE_RECORD)
     photo = store.add_file("volt", iid, "scale.jpg", JPEG, "ana", K.PRE_SHIPMENT_PHOTOS)
 
-    path = store.export_zip("volt", iid, tmp_path / "out", dispute_class="delivered_disputed")
+    path = export_case_zip(store, "volt", iid, tmp_path / "out", dispute_class="delivered_disputed")
     assert path == tmp_path / "out" / f"dispute-volt-{iid}.zip"
     assert [p.name for p in (tmp_path / "out").iterdir()] == [path.name]  # no temp left
     with zipfile.ZipFile(path) as zf:
@@ -873,8 +874,8 @@ def test_export_refuses_an_altered_file(volt: tuple[EvidenceStore, Workspace, St
     item = store.add_file("volt", iid, "chat.png", PNG, "ana", K.MESSAGE_HISTORY)
     (ws.data_dir / item.file_path).write_bytes(PNG + b"tampered")
     with pytest.raises(EvidenceError, match="changed after it was stored"):
-        store.export_zip("volt", iid, tmp_path / "out", dispute_class="extortion")
+        export_case_zip(store, "volt", iid, tmp_path / "out", dispute_class="extortion")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     os.remove(ws.data_dir / item.file_path)
     with pytest.raises(EvidenceError, match="missing"):
-        store.export_zip("volt", iid, tmp_path / "out", dispute_class="extortion")
+        export_case_zip(store, "volt", iid, tmp_path / "out", dispute_class="extortion")

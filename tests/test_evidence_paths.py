@@ -27,7 +27,9 @@ from disputekit.adapters.parameters import check_store_id, load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain.evidence import EvidenceKind
 from disputekit.errors import DisputeKitError, EvidenceError, UnknownStoreError
+from disputekit.render.evidence_summary import export_case_zip
 from disputekit.run.runner import run_stores
+from disputekit.services.evidence_snapshots import collect_from_api
 from disputekit.services.evidence_store import EvidenceStore
 from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
@@ -156,7 +158,7 @@ def test_a_symlink_planted_in_the_evidence_folder_is_refused(
             store.add_file("volt", issue_id, "parcel.png", PNG + b"link", "ana",
                            EvidenceKind.BUYER_MEDIA)
         with pytest.raises(EvidenceError, match="outside the evidence folder"):
-            store.collect_from_api("volt", issue_id)
+            collect_from_api(store, "volt", issue_id)
         assert list(outside.iterdir()) == [] and rows(store) == before
     finally:
         store_folder.unlink()
@@ -207,13 +209,13 @@ def test_an_edited_database_path_is_neither_read_nor_deleted(
 def test_zip_members_are_plain_relative_names(
         evidence: tuple[EvidenceStore, Workspace, int], tmp_path: Path) -> None:
     store, ws, issue_id = evidence
-    store.collect_from_api("volt", issue_id)
+    collect_from_api(store, "volt", issue_id)
     # Names the operator chose (accepted, but not ASCII or with dots): members never use them.
     for i, name in enumerate(["évidence du colis.png", "a b c.pdf.png", "посылка.png"]):
         store.add_file("volt", issue_id, name, PNG + bytes([i]) * 3, "ana",
                        EvidenceKind.SELLER_MEDIA)
     out = tmp_path / "export"
-    zipped = store.export_zip("volt", issue_id, out)
+    zipped = export_case_zip(store, "volt", issue_id, out)
     assert zipped.parent == out and zipped.name == f"dispute-volt-{issue_id}.zip"
     with zipfile.ZipFile(zipped) as zf:
         members = zf.namelist()
@@ -224,7 +226,7 @@ def test_zip_members_are_plain_relative_names(
         assert ":" not in member and member.isascii() and member == member.strip()
         assert (out / member).resolve().is_relative_to(out.resolve())  # extracts inside
     with pytest.raises(EvidenceError):
-        store.export_zip("../../etc", issue_id, out)
+        export_case_zip(store, "../../etc", issue_id, out)
     assert sorted(p.name for p in out.iterdir()) == [zipped.name]
 
 
@@ -253,7 +255,7 @@ def test_an_export_for_any_store_id_lands_in_its_folder_or_is_refused(
     out = tmp_path / f"export-{next(_serial)}"
     out.mkdir()
     try:
-        zipped = store.export_zip(store_id, issue_id, out)
+        zipped = export_case_zip(store, store_id, issue_id, out)
     except EvidenceError:
         assert list(out.iterdir()) == []  # nothing half-written
         return

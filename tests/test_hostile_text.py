@@ -26,7 +26,9 @@ from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain.privacy import mask_login
 from disputekit.render.charts import figure_to_png, money_chart, rate_by_chart
+from disputekit.render.evidence_summary import export_case_zip
 from disputekit.run.runner import run_stores
+from disputekit.services.evidence_snapshots import collect_from_api
 from disputekit.services.evidence_store import EvidenceStore
 from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
@@ -191,8 +193,8 @@ def test_evidence_summary_shows_hostile_buyer_text_as_text(
     db = synced(hostile_ws)
     evidence = EvidenceStore(db, hostile_ws.data_dir)
     issue_id = hostile[1][0]
-    evidence.collect_from_api("volt", issue_id)
-    zipped = evidence.export_zip("volt", issue_id, tmp_path / "out")
+    collect_from_api(evidence, "volt", issue_id)
+    zipped = export_case_zip(evidence, "volt", issue_id, tmp_path / "out")
     with zipfile.ZipFile(zipped) as zf:
         summary = tmp_path / "summary.html"
         summary.write_bytes(zf.read("summary.html"))

@@ -36,6 +36,8 @@ from disputekit.errors import (
     SignatureError,
     TruncatedResponseError,
 )
+from disputekit.render.evidence_summary import export_case_zip
+from disputekit.services.evidence_snapshots import collect_from_api
 from disputekit.services.evidence_store import EvidenceStore
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_STORES
@@ -104,8 +106,8 @@ def test_a_daily_run_writes_no_credential_anywhere(
     db = Database.open(ws.db_url)
     evidence = EvidenceStore(db, ws.data_dir)
     issue_id = int(secret_simulator.gateway.datasets["volt"].issues[0].summary["issue_id"])
-    evidence.collect_from_api("volt", issue_id)
-    evidence.export_zip("volt", issue_id, ws.root / "exports")
+    collect_from_api(evidence, "volt", issue_id)
+    export_case_zip(evidence, "volt", issue_id, ws.root / "exports")
     db.dispose()
 
     secrets = secrets_of(secret_simulator.gateway)

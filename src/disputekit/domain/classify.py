@@ -617,9 +617,16 @@ class Override:
             raise ValueError("an override needs a reason (why=...): the next operator reads it")
 
 
-def effective_class(rule: Classification, override: Override | None) -> DisputeClass:
-    """The class every view uses: the operator's when there is one, else the rules'."""
-    return override.code if override is not None else rule.code
+def effective_class(rule: Classification | DisputeClass, override: Override | None
+                    ) -> DisputeClass:
+    """The class every view uses: the operator's when there is one, else the rules'.
+
+    ``rule`` is the rules' classification or only its class (what a stored triage keeps).
+    :func:`disputekit.services.assessment.effective_class` applies it to stored disputes.
+    """
+    if override is not None:
+        return override.code
+    return rule.code if isinstance(rule, Classification) else DisputeClass(rule)
 
 
 @dataclass(frozen=True)

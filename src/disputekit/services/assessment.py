@@ -8,13 +8,14 @@ adds each buyer's history across every store, and stores the operators' correcti
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from disputekit.adapters.db.database import Database, upsert
 from disputekit.adapters.db.tables import (
@@ -25,12 +26,15 @@ from disputekit.adapters.db.tables import (
     ShipmentRow,
 )
 from disputekit.adapters.parameters import StoreParameters
-from disputekit.domain.classify import Classification, Override, classify, disagreements
+from disputekit.domain.buyers import BuyerHistory, DisputeSighting, histories, normalise_login
+from disputekit.domain.classify import Classification, Override, disagreements
+from disputekit.domain.classify import effective_class as classify_effective
 from disputekit.domain.deadlines import EscalationRule
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError, TriageInputError
-from disputekit.wire.records import facts_from_record, triage_record
+from disputekit.services.cases import StoredCase, load_case, load_cases
+from disputekit.wire.records import triage_record
 
 Key = tuple[str, int]
 
@@ -55,61 +59,88 @@ def triage_open(db: Database, now: datetime, store_ids: Sequence[str] | None = N
     ``rule_class`` what the rules said. A dispute whose stored data cannot be triaged gets
     ``{"error": ...}`` instead of stopping the others."""
     with db.session() as s:
-        query = (select(DisputeRow, OrderRow, ShipmentRow)
-                 .join(OrderRow, (OrderRow.store_id == DisputeRow.store_id)
-                       & (OrderRow.order_id == DisputeRow.parent_order_id), isouter=True)
-                 .join(ShipmentRow, (ShipmentRow.store_id == OrderRow.store_id)
-                       & (ShipmentRow.logistics_no == OrderRow.logistics_no), isouter=True)
-                 )
-        query = query.order_by(DisputeRow.store_id, DisputeRow.issue_id)  # same on both DBs
-        if open_only:
-            query = query.where(DisputeRow.issue_status == "processing")
-        if store_ids:
-            query = query.where(DisputeRow.store_id.in_(list(store_ids)))
-        rows = s.execute(query).all()
-        histories = _histories(s)
-        blocklist = frozenset(s.scalars(select(BlocklistRow.buyer_login_id)).all())
-        overrides = latest_overrides(db)
+        cases = load_cases(s, store_ids, open_only=open_only)
+        known = _Known.read(s, db)
     out: dict[Key, dict[str, Any]] = {}
-    for dispute, order, shipment in rows:
-        store = (stores or {}).get(dispute.store_id)
-        key = (dispute.store_id, dispute.issue_id)
+    for case in cases:
         try:
-            result = triage_record(
-                record_of(dispute, order, shipment, histories.get(dispute.buyer_login_id, {})),
-                now, store.triage.cost_model() if store else None, blocklist=blocklist,
-                escalation_rule=EscalationRule(store.triage.escalation_rule) if store
-                else EscalationRule.CURRENT,
-                lane_overrides=store.tracking.lanes if store else None)
+            out[case.key] = _assess(case, known, now, (stores or {}).get(case.dispute.store_id))
         except TriageInputError as exc:
-            out[key] = {"error": str(exc)}
-            continue
-        result["rule_class"] = result["class"]
-        override = overrides.get(key)
-        if override is not None:
-            result["class"] = str(override.code)
-            result["override"] = {"by": override.by, "why": override.why,
-                                  "at": override.at.isoformat() if override.at else None}
-        out[key] = result
+            out[case.key] = {"error": str(exc)}
     return out
 
 
-def _histories(s: Any) -> dict[str, dict[str, int]]:
-    """Each buyer's disputes across every store; orders known are the disputed ones."""
+def effective_class(db: Database, store_id: str, issue_id: int, now: datetime | None = None,
+                    stores: Mapping[str, StoreParameters] | None = None) -> DisputeClass:
+    """The class every view shows for one dispute, the queue's: an operator's override wins,
+    else what the rules say from the stored data, the buyer's history across every store,
+    the blocklist and the store's lane overrides (``stores``). ``ActionError`` when the
+    dispute is not stored; ``TriageInputError`` when its stored data cannot be read."""
+    with db.session() as s:
+        case = load_case(s, store_id, issue_id)
+        if case is None:
+            raise ActionError(f"dispute {issue_id} is not in store {store_id!r}'s database; "
+                              "sync the store first, or check the id")
+        known = _Known.read(s, db)
+    result = _assess(case, known, now or utc_now(), (stores or {}).get(store_id))
+    return DisputeClass(result["class"])
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the assessment of any dispute reads besides the dispute itself."""
+
+    histories: Mapping[str, BuyerHistory]
+    blocklist: frozenset[str]
+    overrides: Mapping[Key, Override]
+
+    @classmethod
+    def read(cls, s: Session, db: Database) -> _Known:
+        return cls(buyer_histories(s),
+                   frozenset(s.scalars(select(BlocklistRow.buyer_login_id)).all()),
+                   latest_overrides(db))
+
+
+def _assess(case: StoredCase, known: _Known, now: datetime,
+            store: StoreParameters | None) -> dict[str, Any]:
+    """One dispute triaged, its class the effective one (``rule_class``: the rules')."""
+    dispute = case.dispute
+    result = triage_record(
+        record_of(dispute, case.order, case.shipment,
+                  history_counts(known.histories, dispute.buyer_login_id)),
+        now, store.triage.cost_model() if store else None, blocklist=known.blocklist,
+        escalation_rule=EscalationRule(store.triage.escalation_rule) if store
+        else EscalationRule.CURRENT,
+        lane_overrides=store.tracking.lanes if store else None)
+    result["rule_class"] = result["class"]
+    override = known.overrides.get(case.key)
+    result["class"] = str(classify_effective(DisputeClass(result["rule_class"]), override))
+    if override is not None:
+        result["override"] = {"by": override.by, "why": override.why,
+                              "at": override.at.isoformat() if override.at else None}
+    return result
+
+
+def buyer_histories(s: Session) -> dict[str, BuyerHistory]:
+    """Each buyer's disputes across every store, keyed by normalised login (the counting of
+    :func:`disputekit.domain.buyers.histories`); the orders known are the disputed ones."""
     rows = s.execute(select(DisputeRow.buyer_login_id, DisputeRow.store_id,
                             DisputeRow.parent_order_id)).all()
-    disputes = Counter(login for login, _store, _order in rows)
-    orders = Counter(login for login, _store, _order in {tuple(r) for r in rows})
-    stores: dict[str, set[str]] = {}
-    for login, store_id, _order in rows:
-        stores.setdefault(login, set()).add(store_id)
-    return {login: {"orders": max(orders[login], disputes[login]),
-                    "disputes": disputes[login], "stores": len(stores[login])}
-            for login in disputes}
+    return histories(DisputeSighting(login, store_id, order_id)
+                     for login, store_id, order_id in rows)
+
+
+def history_counts(known: Mapping[str, BuyerHistory], login_id: str) -> dict[str, int]:
+    """A buyer's history as the triage input carries it (``buyer_history``)."""
+    history = known.get(normalise_login(login_id))
+    if history is None:
+        return {}
+    return {"orders": history.orders, "disputes": history.disputes, "stores": history.stores}
 
 
 def record_override(db: Database, store_id: str, issue_id: int, code: str, by: str, why: str,
-                    now: datetime | None = None) -> Override:
+                    now: datetime | None = None,
+                    stores: Mapping[str, StoreParameters] | None = None) -> Override:
     """An operator changes a dispute's class; stored with who and why, it wins everywhere."""
     now = now or utc_now()
     try:
@@ -123,17 +154,14 @@ def record_override(db: Database, store_id: str, issue_id: int, code: str, by: s
         raise ActionError("a class change needs who made it and why (the next operator "
                           "reads it)")
     with db.session() as s:
-        dispute = s.get(DisputeRow, (store_id, issue_id))
-        if dispute is None:
+        case = load_case(s, store_id, issue_id)
+        if case is None:
             raise ActionError(f"dispute {issue_id} is not in store {store_id!r}")
-        order = s.get(OrderRow, (store_id, dispute.parent_order_id))
-        shipment = s.get(ShipmentRow, (store_id, order.logistics_no)) if order else None
-        history = _histories(s).get(dispute.buyer_login_id, {})
         # What the rules say now, from everything the queue uses, is kept with the override.
-        rule = classify(facts_from_record(record_of(dispute, order, shipment, history),
-                                          now)[0]).code
+        rule = _assess(case, _Known.read(s, db), now, (stores or {}).get(store_id))
         s.add(ClassOverrideRow(store_id=store_id, issue_id=issue_id, code=str(cls),
-                               rule_code=str(rule), by=override.by, why=override.why, at=now))
+                               rule_code=str(rule["rule_class"]), by=override.by,
+                               why=override.why, at=now))
     return override
 
 

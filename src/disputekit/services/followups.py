@@ -33,6 +33,7 @@ from disputekit.domain.replies import (
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError
 from disputekit.services.actions import ActionOutcome, ActionStatus, DisputeActions
+from disputekit.services.cases import load_case, load_cases
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,10 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
     """The next reply of a dispute's plan, drafted (in ``lang``, else the buyer's)."""
     now = now or utc_now()
     with db.session() as s:
-        dispute = s.get(DisputeRow, (store_id, issue_id))
-        if dispute is None:
+        case = load_case(s, store_id, issue_id)
+        if case is None:
             raise ActionError(f"dispute {issue_id} is not in store {store_id!r}")
-        order = s.get(OrderRow, (store_id, dispute.parent_order_id))
-        shipment = s.get(ShipmentRow, (store_id, order.logistics_no)) if order else None
+        dispute, order, shipment = case.dispute, case.order, case.shipment
         store_row = s.get(StoreRow, store_id)
         store_name = store_name or (store_row.name if store_row else "")
         sent = [(r.template, r.sent_at) for r in s.scalars(
@@ -155,21 +155,15 @@ def replies_due(db: Database, queue: pd.DataFrame, day_end: datetime) -> pd.Data
                                                           ReplySentRow.id)):
             sent.setdefault((r.store_id, r.issue_id), []).append((r.template, r.sent_at))
         # Three reads per dispute were minutes for a queue of 100,000: read the queue's
-        # stores' disputes, orders and shipments once, then look them up.
+        # stores' cases once, then look them up.
         stores = sorted({store_id for store_id, _issue in keys})
-        disputes = {(r.store_id, r.issue_id): r for r in s.scalars(
-            select(DisputeRow).where(DisputeRow.store_id.in_(stores)))}
-        orders = {(r.store_id, r.order_id): r for r in s.scalars(
-            select(OrderRow).where(OrderRow.store_id.in_(stores)))}
-        shipments = {(r.store_id, r.logistics_no): r for r in s.scalars(
-            select(ShipmentRow).where(ShipmentRow.store_id.in_(stores)))}
+        cases = {case.key: case for case in load_cases(s, stores)}
         rows = []
         for store_id, issue_id in keys:
-            dispute = disputes.get((store_id, issue_id))
-            if dispute is None:
+            case = cases.get((store_id, issue_id))
+            if case is None:
                 continue
-            order = orders.get((store_id, dispute.parent_order_id))
-            shipment = shipments.get((store_id, order.logistics_no)) if order else None
+            dispute, shipment = case.dispute, case.shipment
             due = _due(dispute, shipment, str(classes[(store_id, issue_id)]),
                        sent.get((store_id, issue_id), []), day_end)
             if due is None or not due.is_due(day_end):

@@ -19,7 +19,6 @@ from disputekit.adapters.db.tables import (
     ActionRow,
     ClaimRow,
     DisputeRow,
-    OrderRow,
     TrackingEventRow,
 )
 from disputekit.adapters.parameters import StoreParameters
@@ -27,6 +26,7 @@ from disputekit.domain.deadlines import response_deadline
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import triage_open
+from disputekit.services.cases import load_cases
 from disputekit.services.followups import end_of_day, replies_due
 
 QUEUE_COLUMNS = [
@@ -47,20 +47,12 @@ def open_disputes(
 ) -> pd.DataFrame:
     """Every dispute still ``processing``, sorted by deadline (none last), then age, with
     its class, confidence and recommended action (``stores`` give each its cost model)."""
-    query = (
-        select(DisputeRow, OrderRow)
-        .join(OrderRow, (OrderRow.store_id == DisputeRow.store_id)
-              & (OrderRow.order_id == DisputeRow.parent_order_id), isouter=True)
-        .where(DisputeRow.issue_status == "processing")
-        # A fixed order before the stable sort by deadline: ties come out the same on
-        # SQLite and PostgreSQL (whose row order changes as rows are updated).
-        .order_by(DisputeRow.store_id, DisputeRow.issue_id)
-    )
-    if store_ids:
-        query = query.where(DisputeRow.store_id.in_(list(store_ids)))
     rows: list[dict[str, Any]] = []
     with db.session() as s:
-        for dispute, order in s.execute(query).all():
+        # A fixed order (store, issue) before the stable sort by deadline: ties come out the
+        # same on SQLite and PostgreSQL (whose row order changes as rows are updated).
+        for case in load_cases(s, store_ids, open_only=True):
+            dispute, order = case.dispute, case.order
             deadline = response_deadline(
                 timeout_trigger_at=dispute.timeout_trigger_at,
                 created_at=dispute.created_at,

@@ -12,11 +12,12 @@ import pandas as pd
 from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
-from disputekit.adapters.db.tables import ActionRow, ClaimRow, DisputeRow, OrderLineRow, OrderRow
+from disputekit.adapters.db.tables import ActionRow, ClaimRow, DisputeRow, OrderLineRow
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.kpis import CLAIM_COLUMNS, DISPUTE_COLUMNS, ORDER_COLUMNS
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.services.assessment import triage_open
+from disputekit.services.cases import load_cases
 
 # Statuses at which the buyer got money back (reference §5).
 REFUNDED = frozenset({"refund_success", "return_success"})
@@ -47,17 +48,12 @@ def disputes_frame(db: Database, now: datetime, store_ids: Sequence[str] | None 
     """Every stored dispute with its effective class (operators' overrides win)."""
     assessed = triage_open(db, now, store_ids, stores, open_only=False)
     with db.session() as s:
-        query = select(DisputeRow, OrderRow).join(
-            OrderRow, (OrderRow.store_id == DisputeRow.store_id)
-            & (OrderRow.order_id == DisputeRow.parent_order_id), isouter=True,
-        ).order_by(DisputeRow.store_id, DisputeRow.issue_id)
-        if store_ids:
-            query = query.where(DisputeRow.store_id.in_(list(store_ids)))
-        rows = s.execute(query).all()
+        cases = load_cases(s, store_ids)
         resends = {(a.store_id, a.issue_id) for a in s.scalars(
             select(ActionRow).where(ActionRow.kind == "resend"))}
     records = []
-    for dispute, order in rows:
+    for case in cases:
+        dispute, order = case.dispute, case.order
         result = assessed.get((dispute.store_id, dispute.issue_id), {})
         code = result.get("class", "")
         reached = _reached(dispute.detail_json)

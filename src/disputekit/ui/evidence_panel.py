@@ -1,14 +1,16 @@
 """The evidence workbook (``notebooks/evidence.ipynb``): pick a dispute, see its checklist,
 add files, render and preview the images, upload them, export the zip.
 
-Widgets only arrange controls; ``evidence_files.EvidenceStore`` does the work. Errors are
-shown as words in the panel; file names and buyer text are escaped.
+Widgets only arrange controls; the services (``evidence_store``, ``evidence_case``,
+``evidence_snapshots``, ``evidence_upload``) and the render layer (``evidence_drawing``,
+``evidence_summary``) do the work. The class shown is the queue's, lane overrides
+included. Errors are shown as words in the panel; file names and buyer text are escaped.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,17 @@ from typing import Any
 import ipywidgets as widgets
 
 from disputekit.adapters.db.database import Database
+from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.evidence import EvidenceKind, ItemState
 from disputekit.domain.platform_time import utc_now
 from disputekit.errors import DisputeKitError
+from disputekit.render.evidence_drawing import render_case
+from disputekit.render.evidence_summary import export_case_zip
 from disputekit.services.actions import DisputeActions
+from disputekit.services.evidence_case import checklist
+from disputekit.services.evidence_snapshots import collect_from_api
 from disputekit.services.evidence_store import EvidenceStore
+from disputekit.services.evidence_upload import upload_latest
 from disputekit.services.queue import open_disputes
 
 _STATE_MARK = {ItemState.COLLECTED: "✓", ItemState.MISSING: "✗",
@@ -28,16 +36,20 @@ _STATE_MARK = {ItemState.COLLECTED: "✓", ItemState.MISSING: "✗",
 
 
 class EvidencePanel(widgets.VBox):  # type: ignore[misc]
-    """``EvidencePanel(db, data_dir, exports_dir, actions_for=..., operator=...)``."""
+    """``EvidencePanel(db, data_dir, exports_dir, actions_for=..., operator=...,
+    stores=...)``; ``stores`` (the stores' parameters) give the lane overrides the queue
+    classifies with."""
 
     def __init__(self, db: Database, data_dir: Path, exports_dir: Path, *, operator: str = "",
-                 actions_for: Callable[[str], DisputeActions] | None = None) -> None:
+                 actions_for: Callable[[str], DisputeActions] | None = None,
+                 stores: Mapping[str, StoreParameters] | None = None) -> None:
         self.db = db
         self.store = EvidenceStore(db, data_dir)
         self.exports_dir = exports_dir
         self.operator = operator
         self.actions_for = actions_for
-        queue = open_disputes(db, utc_now())
+        self.stores = stores
+        queue = open_disputes(db, utc_now(), stores=stores)
         options = [(f"{r['store_id']} · {r['parent_order_id']} · {r['class']}",
                     (str(r["store_id"]), int(r["issue_id"]))) for r in queue.to_dict("records")]
         self.dispute = widgets.Dropdown(options=options, description="Dispute",
@@ -75,8 +87,8 @@ class EvidencePanel(widgets.VBox):  # type: ignore[misc]
             return
         store_id, issue_id = self.selected
         try:
-            self.store.collect_from_api(store_id, issue_id)
-            items = self.store.checklist(store_id, issue_id)
+            collect_from_api(self.store, store_id, issue_id)
+            items = checklist(self.store, store_id, issue_id, stores=self.stores)
         except DisputeKitError as exc:
             self._error(str(exc))
             return
@@ -103,7 +115,8 @@ class EvidencePanel(widgets.VBox):  # type: ignore[misc]
     def render(self) -> None:
         assert self.selected is not None
         store_id, issue_id = self.selected
-        images = self.store.render(store_id, issue_id, added_by=self.operator or "disputekit")
+        images = render_case(self.store, store_id, issue_id,
+                             added_by=self.operator or "disputekit", stores=self.stores)
         self.previews.children = [
             widgets.Image(value=self.store.read(item), format="png",
                           layout=widgets.Layout(width="32%")) for item in images]
@@ -111,20 +124,21 @@ class EvidencePanel(widgets.VBox):  # type: ignore[misc]
         self.refresh()
 
     def send(self) -> None:
-        """Upload the rendered images (each once: see ``EvidenceStore.upload_rendered``)."""
+        """Upload the rendered images (each once: see ``evidence_upload.upload_latest``)."""
         assert self.selected is not None
         if self.actions_for is None or not self.operator:
             raise DisputeKitError("uploading needs a store connection and your name: open "
                                   "the panel with actions_for=... and operator=...")
         store_id, issue_id = self.selected
-        outcomes = self.store.upload_rendered(self.actions_for(store_id), issue_id)
+        outcomes = upload_latest(self.store, self.actions_for(store_id), issue_id)
         said = ", ".join(f"{o.kind}: {o.status}" for o in outcomes)
         self.status.value = f"Upload: {html.escape(said)}"
 
     def export(self) -> None:
         assert self.selected is not None
         store_id, issue_id = self.selected
-        path = self.store.export_zip(store_id, issue_id, self.exports_dir)
+        path = export_case_zip(self.store, store_id, issue_id, self.exports_dir,
+                               stores=self.stores)
         self.status.value = f"✓ exported {html.escape(str(path))}"
 
     def _guard(self, work: Callable[[], Any]) -> None:
@@ -156,4 +170,4 @@ def open_evidence(operator: str = "", workspace: Any = None) -> EvidencePanel:
 
     # Exports hold the buyer's own photos: they stay with the data, not the shared reports.
     return EvidencePanel(db, ws.data_dir, ws.data_dir / "exports", operator=operator,
-                         actions_for=actions_for)
+                         actions_for=actions_for, stores=stores)

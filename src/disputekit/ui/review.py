@@ -77,6 +77,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         self.reply: NextReply | None = None
         # ``frame``: the open queue when the caller already has it (``open_disputes``'s
         # columns and order); bench/workbook.py times the widget over big made-up queues.
+        self.stores = stores  # their lane overrides weigh in every class, the rules' included
         self.queue = OperatorQueue(db, self.now, stores=stores, frame=frame)
         self._seen_action: dict[tuple[str, int], int] = {}
         self.page = 0  # which PAGE_SIZE rows of ``rows`` the list shows
@@ -434,7 +435,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
             return
         store_id, issue_id = str(row["store_id"]), int(row["issue_id"])
         record_override(self.db, store_id, issue_id, self.reclass.value, self.operator,
-                        self.reason.value)
+                        self.reason.value, stores=self.stores)
         self.queue.set_class(store_id, issue_id, self.reclass.value, self.operator)
         self.action_status.value = (f"✓ class set to {html.escape(self.reclass.value)} by "
                                     f"{html.escape(self.operator)}")
