@@ -8,8 +8,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -264,15 +262,6 @@ def test_silence_is_counted_in_days() -> None:
     fact = deciding_fact(from_aliexpress("LP1", SHIPPED), datetime(2026, 11, 12, tzinfo=UTC))
     assert fact.code is FactCode.SILENT and fact.days == 8
     assert fact.place == "Hong Kong, HK"
-
-
-def test_the_pure_core_imports_no_io_library() -> None:
-    code = ("import sys, disputekit.domain.evidence; "
-            "print([m for m in ('httpx', 'sqlalchemy', 'pandas', 'matplotlib', 'ipywidgets') "
-            "if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "[]"
 
 
 # ---------------------------------------------------------------------------------------------
