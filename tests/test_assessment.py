@@ -16,11 +16,13 @@ from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import DisputeRow
 from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.domain.buyers import BuyerHistory
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError
 from disputekit.services.assessment import (
     block_buyer,
     buyer_histories,
+    buyer_history,
     effective_class,
     history_counts,
     record_override,
@@ -100,6 +102,11 @@ def test_one_buyer_history_across_stores(synced: Database) -> None:
         assert history_counts(known, f" {login.upper()} ") == want
     assert any(h.stores > 1 for h in known.values()), "no buyer disputes in two stores"
     assert history_counts(known, "nobody-at-all") == {}
+    # One buyer's record, as the review panel reads it, is the same count.
+    with synced.session() as s:
+        for login in list({r[0] for r in rows})[:20]:
+            assert buyer_history(s, f" {login.upper()} ") == known[login.strip().casefold()]
+        assert buyer_history(s, "nobody-at-all") == BuyerHistory()
 
 
 def test_effective_class_of_one_dispute(synced: Database) -> None:

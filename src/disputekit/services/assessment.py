@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from disputekit.adapters.db.database import Database, upsert
@@ -121,13 +121,23 @@ def _assess(case: StoredCase, known: _Known, now: datetime,
     return result
 
 
-def buyer_histories(s: Session) -> dict[str, BuyerHistory]:
+def buyer_histories(s: Session, login_id: str | None = None) -> dict[str, BuyerHistory]:
     """Each buyer's disputes across every store, keyed by normalised login (the counting of
-    :func:`disputekit.domain.buyers.histories`); the orders known are the disputed ones."""
-    rows = s.execute(select(DisputeRow.buyer_login_id, DisputeRow.store_id,
-                            DisputeRow.parent_order_id)).all()
+    :func:`disputekit.domain.buyers.histories`); the orders known are the disputed ones.
+    With ``login_id``, that buyer's alone (matched trimmed and in any case, as keyed)."""
+    query = select(DisputeRow.buyer_login_id, DisputeRow.store_id, DisputeRow.parent_order_id)
+    if login_id is not None:
+        # A narrowing only (SQL lower() folds ASCII alone); the count below keys exactly.
+        query = query.where(func.lower(func.trim(DisputeRow.buyer_login_id))
+                            == login_id.strip().lower())
+    rows = s.execute(query).all()
     return histories(DisputeSighting(login, store_id, order_id)
                      for login, store_id, order_id in rows)
+
+
+def buyer_history(s: Session, login_id: str) -> BuyerHistory:
+    """One buyer's record across every store (an empty one for an unknown buyer)."""
+    return buyer_histories(s, login_id).get(normalise_login(login_id), BuyerHistory())
 
 
 def history_counts(known: Mapping[str, BuyerHistory], login_id: str) -> dict[str, int]:

@@ -22,10 +22,11 @@ from disputekit.adapters.db.tables import (
     TrackingEventRow,
 )
 from disputekit.adapters.parameters import StoreParameters
+from disputekit.domain.buyers import BuyerHistory
 from disputekit.domain.deadlines import response_deadline
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
-from disputekit.services.assessment import triage_open
+from disputekit.services.assessment import buyer_history, triage_open
 from disputekit.services.cases import load_cases
 from disputekit.services.followups import end_of_day, replies_due
 
@@ -284,18 +285,17 @@ class DisputeDetail:
     opening_text: str
     refund_max_local: str | None  # in the buyer's currency, as the platform states it
     local_currency: str
-    buyer_dispute_stores: tuple[str, ...]  # the store of each of the buyer's disputes
+    buyer: BuyerHistory  # the buyer's disputes across every store, counted as triage does
 
 
 def dispute_detail(db: Database, store_id: str, issue_id: int) -> DisputeDetail:
-    """One dispute's stored detail and the buyer's disputes across every store."""
+    """One dispute's stored detail and the buyer's record across every store."""
     with db.session() as s:
         dispute = s.get(DisputeRow, (store_id, issue_id))
         if dispute is None:
-            return DisputeDetail("", "", None, "", ())
-        history = s.execute(select(DisputeRow.store_id).where(
-            DisputeRow.buyer_login_id == dispute.buyer_login_id)).scalars().all()
+            return DisputeDetail("", "", None, "", BuyerHistory())
         local = (str(dispute.refund_max_local) if dispute.refund_max_local is not None
                  else None)
         return DisputeDetail(dispute.buyer_login_id, dispute.buyer_opening_text or "", local,
-                             dispute.local_currency or "", tuple(history))
+                             dispute.local_currency or "",
+                             buyer_history(s, dispute.buyer_login_id))

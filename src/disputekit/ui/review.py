@@ -498,9 +498,9 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         opening = stored.opening_text
         local = (f" ({stored.refund_max_local} {stored.local_currency})"
                  if stored.refund_max_local is not None else "")
-        history = stored.buyer_dispute_stores
         e = html.escape
-        buyer = (f"{row.buyer} · {len(history)} dispute(s) in {len(set(history))} store(s)"
+        buyer = (f"{row.buyer} · {stored.buyer.disputes} dispute(s) in {stored.buyer.stores} "
+                 "store(s)"
                  + (f" · {row.abuse_level}" if row.get("abuse_level") not in (None, "", "none")
                     else ""))
         due = "no deadline (waiting for the buyer or the platform)" if pd.isna(row.due_at) \
