@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
+from disputekit.domain.language.cues import CarrierCue, carrier_cues, fold
 from disputekit.domain.platform_time import parse_pacific
 from disputekit.errors import MalformedPayloadError, ParametersError
 
@@ -252,84 +252,10 @@ _ASKS_BUYER: Final = re.compile(
 )
 _LOST: Final = re.compile(r"\b(lost|missing)\b", re.IGNORECASE)
 
-
-def _fold(text: str) -> str:
-    """Lower case without accents, so one pattern reads "não"/"nao" and "É"/"e" alike."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    # Recomposed afterwards so Hangul syllables (decomposed by NFKD) read as written.
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
-# The carrier or customs could not reach the recipient. Posts write this in their own
-# language (last-mile carriers, 17TRACK's untranslated events), so every language buyers
-# write in is here: en, es, fr, pl, pt (BR and PT), ru, de, it, ko, uk, tr. The text is
-# folded (lower case, no accents, ı and ł as i and l), so patterns are written that way.
-_UNREACHABLE_PHRASES: Final[dict[str, tuple[str, ...]]] = {
-    "en": (
-        r"(?:could\s+not|cannot|can'?t|couldn'?t|was\s+not|were\s+not)\s+be(?:en)?\s+"
-        r"(?:contacted|reached)",
-        r"(?:recipient|consignee|addressee|receiver|customer)\s+(?:is\s+|was\s+)?"
-        r"(?:unreachable|not\s+reachable|uncontactable)",
-        r"(?:unable|failed)\s+to\s+(?:contact|reach)\s+(?:the\s+)?"
-        r"(?:recipient|consignee|addressee|receiver|customer)",
-        r"no\s+response\s+from\s+(?:the\s+)?(?:recipient|consignee|addressee|receiver)",
-    ),
-    "es": (
-        r"no\s+(?:fue|ha\s+sido|es)\s+posible\s+(?:contactar|localizar|comunicarse\s+con)",
-        r"no\s+se\s+(?:pudo|ha\s+podido|logro)\s+(?:contactar|localizar|comunicar)",
-        r"destinatario\s+(?:no\s+localizado|ilocalizable|inalcanzable|no\s+contactado)",
-        r"sin\s+respuesta\s+del\s+destinatario",
-    ),
-    "fr": (
-        r"impossible\s+de\s+(?:contacter|joindre)\s+(?:le\s+)?destinataire",
-        r"destinataire\s+(?:est\s+)?injoignable",
-        r"n.a\s+(?:pas\s+)?pu\s+etre\s+(?:contacte|joint)",
-    ),
-    "pl": (
-        r"nie\s+udalo\s+sie\s+(?:skontaktowac|nawiazac\s+kontaktu)",
-        r"brak\s+kontaktu\s+z\s+(?:adresatem|odbiorca)",
-        r"(?:adresat|odbiorca)\s+(?:jest\s+)?nieosiagalny",
-    ),
-    "pt": (  # contatar (BR) and contactar (PT)
-        r"nao\s+(?:foi|e)\s+possivel\s+(?:contatar|contactar|localizar|entrar\s+em\s+contato)",
-        r"destinatario\s+(?:nao\s+localizado|incontactavel|inacessivel|nao\s+contactado)",
-        r"sem\s+(?:contato|contacto)\s+com\s+o\s+destinatario",
-        r"nao\s+foi\s+possivel\s+estabelecer\s+(?:contato|contacto)",
-    ),
-    "ru": (
-        r"не\s+удалось\s+связаться",
-        r"получател\w*\s+(?:не\s+)?(?:недоступ\w*|не\s+отвечает)",
-        r"нет\s+связи\s+с\s+получател\w*",
-    ),
-    "de": (
-        r"nicht\s+(?:erreichbar|(?:erreicht|kontaktiert)\s+werden)",
-        r"kontaktaufnahme\s+mit\s+dem\s+empfanger\s+(?:ist\s+)?fehlgeschlagen",
-    ),
-    "it": (
-        r"(?:impossibile|non\s+e\s+stato\s+possibile)\s+(?:contattare|raggiungere)",
-        r"destinatario\s+(?:non\s+raggiungibile|irreperibile|non\s+contattabile)",
-    ),
-    "ko": (
-        r"연락(?:이|을)?\s*(?:되지|닿지|할\s*수\s*없)",
-        r"연락\s*(?:불가|두절)",
-    ),
-    "uk": (
-        r"не\s+вдалося\s+(?:зв.?язатися|зв.?язатись)",
-        r"(?:одержувач|отримувач)\w*\s+(?:недоступн\w*|не\s+відповіда\w*)",
-    ),
-    "tr": (
-        r"(?:aliciya|aliciyla|alici\s+ile)\s+(?:\S+\s+){0,4}"
-        r"(?:ulasilamadi|iletisim\s+kurulamadi|irtibat\s+kurulamadi)",
-        r"alici(?:ya)?\s+ulasilamiyor",
-    ),
-}
-_UNREACHABLE: Final = re.compile("|".join(
-    f"(?:{p})" for phrases in _UNREACHABLE_PHRASES.values() for p in phrases))
-# Letters that keep their stroke under NFKD (Turkish dotless ı, Polish ł): read as plain.
-_PLAIN: Final = str.maketrans({"ı": "i", "ł": "l"})
-# Customs, in the same languages: an event without an action code that says the recipient
-# could not be reached is a customs hold when it names customs.
+# Whether the recipient could not be reached is read by the carrier cues (in every language
+# buyers write in: language/lexicon/carrier.toml). Customs, in the same languages, folded: an
+# event without an action code that says the recipient could not be reached is a customs
+# hold when it names customs.
 _CUSTOMS_WORDS: Final = re.compile(
     r"custom|aduan|douan|\bclo\b|celn|alfandeg|desembara|тамож|zoll|dogan|세관|통관|митн"
     r"|gumruk")
@@ -341,7 +267,7 @@ def says_unreachable(description: str) -> bool:
     >>> says_unreachable("No fue posible contactar al destinatario por teléfono ni e-mail")
     True
     """
-    return bool(_UNREACHABLE.search(_fold(description).translate(_PLAIN)))
+    return CarrierCue.RECIPIENT_UNREACHABLE in carrier_cues(description)
 _SIGNED_BY: Final = re.compile(r"signed\s+(?:for\s+)?by:?\s*([^,.;()\n]+)", re.IGNORECASE)
 
 # ---------------------------------------------------------------------------------------------
@@ -532,7 +458,7 @@ def _ae_event(detail: Mapping[str, Any]) -> tuple[TrackEvent, bool]:
     elif not known and says_unreachable(description):
         # Held at customs when the text names customs, else a recipient problem found before
         # delivery; never "customs needs documents", which would ask the buyer for papers.
-        at_customs = (bool(_CUSTOMS_WORDS.search(_fold(description).translate(_PLAIN)))
+        at_customs = (bool(_CUSTOMS_WORDS.search(fold(description)))
                       or bool(_ASKS_BUYER.search(description)))
         sub, known = ("Exception_Security" if at_customs else "Exception_NoBody"), True
     elif not known and _ASKS_BUYER.search(description):

@@ -96,7 +96,7 @@ class MoneyAsk:
 # ---------------------------------------------------------------------------------------------
 
 # Characters NFKD does not take apart, and typography buyers' keyboards produce.
-_EXTRA_FOLD = {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "’": "'", "‘": "'", "`": "'",
+_EXTRA_FOLD = {"ł": "l", "ı": "i", "ø": "o", "đ": "d", "ß": "ss", "’": "'", "‘": "'", "`": "'",
                "´": "'", "«": '"', "»": '"', "“": '"', "”": '"', "\u00a0": " "}
 
 
@@ -114,7 +114,9 @@ def _fold_char(char: str) -> str:
     if lowered in _EXTRA_FOLD:
         return _EXTRA_FOLD[lowered]
     decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Recomposed afterwards so Hangul syllables (decomposed by NFKD) read as written.
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def _fold_with_map(text: str) -> tuple[str, list[int]]:
