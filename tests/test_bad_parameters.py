@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from disputekit.adapters.aliexpress import AliExpressClient, Credentials
 from disputekit.adapters.parameters import StoreParameters, load_file
-from disputekit.domain.tracking import thresholds_for
+from disputekit.domain.stalls import thresholds_for
 from disputekit.errors import ParametersError
 from disputekit.wire.records import triage_record
 from tests.badinput import Mutation, names_a_prefix, spoiled

@@ -24,7 +24,8 @@ from disputekit.domain.claims import (
     record_refusal,
 )
 from disputekit.domain.platform_time import to_pacific_string
-from disputekit.domain.tracking import LaneThresholds, Timeline, from_aliexpress
+from disputekit.domain.stalls import LaneThresholds
+from disputekit.domain.tracking import Timeline, from_aliexpress
 from disputekit.errors import ClaimError
 from disputekit.simulator.dataset import generate
 

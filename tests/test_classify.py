@@ -23,8 +23,9 @@ from disputekit.domain.classify import (
     effective_class,
     silence_before,
 )
+from disputekit.domain.stalls import StallState
 from disputekit.domain.taxonomy import DisputeClass, Family, Flag, ReasonKind, reason_kind
-from disputekit.domain.tracking import MainStatus, ReturnKind, StallState, Timeline, TrackEvent
+from disputekit.domain.tracking import MainStatus, ReturnKind, Timeline, TrackEvent
 from disputekit.wire.records import triage_record
 
 FIXTURES = Path(__file__).with_name("fixtures")

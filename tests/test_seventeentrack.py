@@ -29,14 +29,8 @@ from disputekit.adapters.seventeentrack import (
     webhook_endpoint,
 )
 from disputekit.domain.platform_time import parse_pacific
-from disputekit.domain.tracking import (
-    LaneThresholds,
-    StallState,
-    Timeline,
-    from_17track,
-    from_aliexpress,
-    stall_state,
-)
+from disputekit.domain.stalls import LaneThresholds, StallState, stall_state
+from disputekit.domain.tracking import Timeline, from_17track, from_aliexpress
 from disputekit.errors import (
     MalformedPayloadError,
     TrackingAuthError,

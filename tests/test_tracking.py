@@ -8,20 +8,17 @@ from typing import Any
 import pytest
 
 from disputekit.domain.platform_time import to_pacific_string
+from disputekit.domain.stalls import LaneThresholds, StallState, stall_state, thresholds_for
 from disputekit.domain.tracking import (
     ACTION_CODES,
     SUB_STATUSES,
-    LaneThresholds,
     MainStatus,
     ReturnKind,
-    StallState,
     Timeline,
     TrackEvent,
     from_17track,
     from_aliexpress,
     says_unreachable,
-    stall_state,
-    thresholds_for,
 )
 from disputekit.errors import ParametersError
 from disputekit.simulator.dataset import StoreDataset, generate

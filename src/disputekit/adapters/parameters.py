@@ -96,7 +96,7 @@ class TrackingParameters(_Strict):
     @field_validator("lanes")
     @classmethod
     def _known_thresholds(cls, lanes: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-        from disputekit.domain.tracking import LaneThresholds
+        from disputekit.domain.stalls import LaneThresholds
 
         for lane, values in lanes.items():
             if ":" not in lane:

@@ -27,7 +27,8 @@ from enum import StrEnum
 from typing import Final
 
 from disputekit.domain.carriers import ServiceKind
-from disputekit.domain.tracking import LaneThresholds, StallState, Timeline, stall_state
+from disputekit.domain.stalls import LaneThresholds, StallState, stall_state
+from disputekit.domain.tracking import Timeline
 from disputekit.errors import ClaimError
 
 __all__ = [

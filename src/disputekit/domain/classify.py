@@ -42,15 +42,9 @@ from disputekit.domain.language.cues import (
     find_cues,
     language_votes,
 )
+from disputekit.domain.stalls import LaneThresholds, StallState
 from disputekit.domain.taxonomy import DisputeClass, Family, Flag, ReasonKind, reason_kind
-from disputekit.domain.tracking import (
-    LaneThresholds,
-    MainStatus,
-    ReturnKind,
-    StallState,
-    Timeline,
-    TrackEvent,
-)
+from disputekit.domain.tracking import MainStatus, ReturnKind, Timeline, TrackEvent
 
 __all__ = ["Classification", "DisputeFacts", "Override", "classify", "disagreements",
            "effective_class", "silence_before"]

@@ -26,8 +26,8 @@ from types import MappingProxyType
 from disputekit.domain.buyers import AbuseLevel
 from disputekit.domain.carriers import ServiceKind
 from disputekit.domain.classify import Classification, DisputeFacts
+from disputekit.domain.stalls import LaneThresholds
 from disputekit.domain.taxonomy import DisputeClass, Flag
-from disputekit.domain.tracking import LaneThresholds
 
 __all__ = ["Action", "CostModel", "Option", "Recommendation", "options", "recommend"]
 

@@ -21,7 +21,8 @@ from disputekit.adapters.db.tables import ClaimRow, DisputeRow, OrderRow, Shipme
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.carriers import ServiceKind
 from disputekit.domain.claims import CarrierClaim, ClaimStatus, claim_due, lapse, open_claim
-from disputekit.domain.tracking import Timeline, from_aliexpress, stall_state, thresholds_for
+from disputekit.domain.stalls import stall_state, thresholds_for
+from disputekit.domain.tracking import Timeline, from_aliexpress
 from disputekit.errors import ClaimError
 
 

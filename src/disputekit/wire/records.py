@@ -41,14 +41,8 @@ from disputekit.domain.carriers import ShippingService, service_for
 from disputekit.domain.classify import Classification, DisputeFacts, classify, silence_before
 from disputekit.domain.deadlines import BUYER_CHANGES, EscalationRule
 from disputekit.domain.decisions import CostModel
-from disputekit.domain.tracking import (
-    StallState,
-    Timeline,
-    from_17track,
-    from_aliexpress,
-    stall_state,
-    thresholds_for,
-)
+from disputekit.domain.stalls import StallState, stall_state, thresholds_for
+from disputekit.domain.tracking import Timeline, from_17track, from_aliexpress
 from disputekit.domain.triage import Timers, verdict
 from disputekit.errors import TriageInputError
 from disputekit.wire.envelope import as_list
