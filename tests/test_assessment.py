@@ -11,29 +11,29 @@ from pathlib import Path
 
 import pytest
 
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.workspace import Workspace
+from disputekit.domain.taxonomy import DisputeClass
+from disputekit.errors import ActionError
 from disputekit.services.assessment import block_buyer, record_override, rules_vs_operators
 from disputekit.services.queue import open_disputes
-from disputekit.errors import ActionError
-from disputekit.adapters.parameters import load_store
-from disputekit.services.store_day import connect
-from disputekit.ui.review import ReviewQueue
 from disputekit.simulator.app import RunningSimulator
-from disputekit.adapters.db.database import Database
-from disputekit.services.sync import sync_store
-from disputekit.domain.taxonomy import DisputeClass
-from disputekit.adapters.workspace import Workspace
+from disputekit.ui.review import ReviewQueue
+from tests.conftest import SyncedTemplates
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def synced(workspace: Workspace, credentials: dict[str, str]) -> Database:
-    db = Database.open(workspace.db_url)
-    for store_id in ("volt", "spark"):
-        store = load_store(store_id, workspace.parameters_dir)
-        with connect(store) as client:
-            sync_store(store, client, db, orders=False)
-    return db
+def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
+    """Tests here compare with the simulator: one in the state their copy was synced from."""
+    return fresh_simulator
+
+
+@pytest.fixture
+def synced(workspace: Workspace, credentials: dict[str, str],
+           synced_templates: SyncedTemplates) -> Database:
+    return synced_templates.copy_into(workspace, ("volt", "spark"))
 
 
 def test_every_open_dispute_is_classified_with_a_recommendation(
