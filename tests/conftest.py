@@ -18,7 +18,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
-from disputekit.simulator.gateway import Gateway
+from disputekit.simulator.gateway import Gateway, SimClock
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -218,9 +218,16 @@ def workspace(tmp_path: Path, simulator: RunningSimulator) -> Workspace:
 
 
 def fresh_gateway(seed: int, anchor: datetime) -> Gateway:
-    """A simulator's state as it starts: the same ``seed`` and ``anchor`` give the same state
-    (business time is the anchor plus the seconds since the gateway was made)."""
-    return Gateway(seed=seed, now=anchor)
+    """A simulator whose business time stands at ``anchor`` until a test advances it: two
+    made with the same ``seed`` and ``anchor`` are in the same state however far apart they
+    were made, so a database synced from one agrees with the other. (With the clock running,
+    timers due in the seconds a sync takes would fire in one and not in the other.) Request
+    timestamps and tokens still follow the real clock. The timers already due have fired, as
+    on a simulator's first request, so what a test reads from it is what a sync would see."""
+    gateway = Gateway(seed=seed, now=anchor)
+    gateway.business = SimClock(anchor, wall=lambda: 0.0)
+    gateway.advance(timedelta(0))
+    return gateway
 
 
 class SyncedTemplates:
