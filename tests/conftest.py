@@ -8,6 +8,10 @@ fixture, ``new_db_url(folder)``, ``make_workspace`` or the ``workspace`` fixture
 ``db_url`` is that database; on PostgreSQL ``DISPUTEKIT_DB_URL`` is also set for the test, so
 subprocesses, worker processes and kernels it starts find the same database). Mark a test
 that only makes sense on SQLite (WAL, the file) with ``@sqlite_only``.
+
+A test that needs a database already synced from the simulator asks ``synced_templates`` for
+a copy (``copy_into(workspace, stores)``) of one synced once per session (per xdist worker),
+and, if it acts on the simulator too, for a simulator in the same state (``fresh_simulator``).
 """
 
 from __future__ import annotations
