@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@env $(DEMO_CREDENTIALS) $(BIN)/disputekit demo
 
-# In parallel (pytest-xdist), one worker per core; TEST_JOBS=1 runs in one process.
+# In parallel (pytest-xdist), one worker per core; TEST_JOBS=0 runs in this one process.
 # `--dist loadfile`: a file's tests share one worker, so a module's fixtures (a synced store,
 # a running lab) are made once. `bench --quick` runs apart (`make bench-quick`, .ci/run).
 TEST_JOBS ?= auto
