@@ -18,7 +18,7 @@ DEMO_CREDENTIALS = \
 	DISPUTEKIT_SPARK_REFRESH_TOKEN=$${DISPUTEKIT_SPARK_REFRESH_TOKEN:-demo-refresh-spark} \
 	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom}
 
-.PHONY: install lock demo test test-pg lab lint bench clean
+.PHONY: install lock demo test test-fast test-pg lab lint bench bench-quick clean
 
 install: $(STAMP)
 
@@ -51,8 +51,27 @@ lock:
 demo: $(STAMP)
 	@env $(DEMO_CREDENTIALS) $(BIN)/disputekit demo
 
+# In parallel (pytest-xdist), one worker per core; TEST_JOBS=0 runs in this one process.
+# `--dist loadfile`: a file's tests share one worker, so a module's fixtures (a synced store,
+# a running lab) are made once. `bench --quick` runs apart (`make bench-quick`, .ci/run).
+TEST_JOBS ?= auto
+XDIST = -n $(TEST_JOBS) --dist loadfile
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST) --ignore=tests/test_bench_smoke.py
+
+# The pure layers' tests (domain, wire, parameters, the simulator's data), no database,
+# server, kernel or browser: under half a minute, for the edit-test loop. A test file that
+# needs none of those joins by adding its name here.
+FAST_SUITES = tests/test_signing.py tests/test_envelope.py tests/test_deadlines.py \
+	tests/test_decisions.py tests/test_buyers.py tests/test_cues.py tests/test_intervention.py \
+	tests/test_triage.py tests/test_kpis_fast.py tests/test_store_day.py tests/test_tracking.py \
+	tests/test_replies.py tests/test_classify.py tests/test_claims.py tests/test_parameters.py \
+	tests/test_bad_parameters.py tests/test_environment.py tests/test_reliability_doc.py \
+	tests/test_bad_triage.py
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q $(FAST_SUITES)
 
 # The suites that touch the database, again on PostgreSQL: each test gets a new database on
 # the server DISPUTEKIT_TEST_PG_URL names (PostgreSQL 13+, a role that may CREATE DATABASE):
@@ -69,7 +88,7 @@ PG_SUITES = $(sort tests/test_sync.py tests/test_sync_under_faults.py tests/test
 
 test-pg: $(STAMP)
 	@test -n "$$DISPUTEKIT_TEST_PG_URL" || { echo "make test-pg: set DISPUTEKIT_TEST_PG_URL to a PostgreSQL server (see the Makefile)" >&2; exit 2; }
-	$(BIN)/python -m pytest $(PG_SUITES)
+	$(BIN)/python -m pytest $(XDIST) $(PG_SUITES)
 
 # Loopback only, whatever a jupyter config elsewhere says: the lab runs code and holds
 # credentials in its environment (tests/test_loopback.py checks the listening socket).
@@ -82,6 +101,12 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# The smoke pass CI runs: `bench/run_all.py --quick` (a few minutes), checked by
+# tests/test_bench_smoke.py (every row printed, none FAILED); apart from `make test`, whose
+# cores it would hold for minutes.
+bench-quick: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_bench_smoke.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

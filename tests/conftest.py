@@ -8,15 +8,21 @@ fixture, ``new_db_url(folder)``, ``make_workspace`` or the ``workspace`` fixture
 ``db_url`` is that database; on PostgreSQL ``DISPUTEKIT_DB_URL`` is also set for the test, so
 subprocesses, worker processes and kernels it starts find the same database). Mark a test
 that only makes sense on SQLite (WAL, the file) with ``@sqlite_only``.
+
+A test that needs a database already synced from the simulator asks ``synced_templates`` for
+a copy (``copy_into(workspace, stores)``) of one synced once per session (per xdist worker),
+and, if it acts on the simulator too, for a simulator in the same state (``fresh_simulator``).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,10 +31,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
+from disputekit.services.store_day import connect
+from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
-from disputekit.simulator.gateway import Gateway
+from disputekit.simulator.gateway import Gateway, SimClock
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -54,6 +64,7 @@ class _Databases:
     """The PostgreSQL databases made for tests, so each is dropped when its test ends."""
 
     made: list[str] = []  # one registry for the session
+    templates: list[str] = []  # synced once, copied per test; dropped after the session
     monkeypatch: pytest.MonkeyPatch | None = None  # the running test's, to export the URL
 
     @staticmethod
@@ -107,6 +118,8 @@ def leftover_databases() -> Iterator[None]:
     yield
     if ON_POSTGRES:
         _Databases.drop(list(_Databases.made))
+        for name in _Databases.templates:
+            _Databases.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -173,12 +186,18 @@ def browser():  # type: ignore[no-untyped-def]
         launched.close()
 
 
-def make_workspace(root: Path, sync_url: str) -> Workspace:
-    """A copy of the repo's workspace (parameters, notebooks) pointed at ``sync_url``."""
+def copy_parameters(root: Path, sync_url: str) -> Path:
+    """The repo's store parameters in ``root/parameters``, pointed at ``sync_url``."""
     (root / "parameters").mkdir(parents=True)
     for path in (REPO / "parameters").glob("*.yaml"):
         text = path.read_text().replace("http://127.0.0.1:8765/sync", sync_url)
         (root / "parameters" / path.name).write_text(text)
+    return root / "parameters"
+
+
+def make_workspace(root: Path, sync_url: str) -> Workspace:
+    """A copy of the repo's workspace (parameters, notebooks) pointed at ``sync_url``."""
+    copy_parameters(root, sync_url)
     shutil.copytree(REPO / "notebooks", root / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     if not ON_POSTGRES:
@@ -193,3 +212,103 @@ def make_workspace(root: Path, sync_url: str) -> Workspace:
 @pytest.fixture
 def workspace(tmp_path: Path, simulator: RunningSimulator) -> Workspace:
     return make_workspace(tmp_path / "ws", simulator.sync_url)
+
+
+# -- synced databases, copied -------------------------------------------------------------
+# A sync of the demo stores takes seconds (tens on 2 busy cores). Tests that only need "a
+# database synced from the simulator" get a copy of one synced once per session (per xdist
+# worker) instead: a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL. Each
+# test still gets its own copy, so a test that writes changes nobody else's database.
+
+
+def fresh_gateway(seed: int, anchor: datetime) -> Gateway:
+    """A simulator whose business time stands at ``anchor`` until a test advances it: two
+    made with the same ``seed`` and ``anchor`` are in the same state however far apart they
+    were made, so a database synced from one agrees with the other. (With the clock running,
+    timers due in the seconds a sync takes would fire in one and not in the other.) Request
+    timestamps and tokens still follow the real clock. The timers already due have fired, as
+    on a simulator's first request, so what a test reads from it is what a sync would see."""
+    gateway = Gateway(seed=seed, now=anchor)
+    gateway.business = SimClock(anchor, wall=lambda: 0.0)
+    gateway.advance(timedelta(0))
+    return gateway
+
+
+class SyncedTemplates:
+    """Databases synced once per session from a fresh simulator (by seed and stores), copied
+    into a test's workspace. A test that also talks to the simulator must use a fresh one of
+    the same seed (``fresh_simulator``, or ``fresh_gateway``), so the two agree."""
+
+    def __init__(self, anchor: datetime, root: Path) -> None:
+        self.anchor = anchor
+        self.root = root
+        self.made: dict[tuple[int, tuple[str, ...]], str] = {}  # key -> file path or db name
+
+    def copy_into(self, workspace: Workspace, stores: tuple[str, ...], seed: int = 7
+                  ) -> Database:
+        """``workspace``'s database replaced by a copy of one synced from ``stores`` of a
+        fresh simulator of ``seed`` (disputes only, like ``sync_store(orders=False)``)."""
+        key = (seed, tuple(stores))
+        if key not in self.made:
+            self.made[key] = self._sync(key)
+        template = self.made[key]
+        url = make_url(workspace.db_url)
+        if not ON_POSTGRES:
+            target = Path(str(url.database))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(template, target)
+        else:
+            # The workspace's own (empty) database gives way to a copy under the same name.
+            _Databases.admin(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+            _Databases.admin(f'CREATE DATABASE "{url.database}" TEMPLATE "{template}"')
+        return Database.open(workspace.db_url)
+
+    def _sync(self, key: tuple[int, tuple[str, ...]]) -> str:
+        seed, stores = key
+        folder = self.root / f"seed{seed}-{'-'.join(stores)}"
+        running = serve_in_thread(fresh_gateway(seed, self.anchor))
+        try:
+            parameters = copy_parameters(folder, running.sync_url)
+            if ON_POSTGRES:
+                name = f"dk_tmpl_{uuid.uuid4().hex[:16]}"
+                _Databases.admin(f'CREATE DATABASE "{name}"')
+                _Databases.templates.append(name)
+                url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+            else:
+                name = str(folder / "disputekit.sqlite")
+                url = f"sqlite:///{name}"
+            db = Database.open(url)
+            try:
+                with pytest.MonkeyPatch.context() as mp:
+                    for variable, value in demo_credentials().items():
+                        mp.setenv(variable, value)
+                    for store_id in stores:
+                        store = load_store(store_id, parameters)
+                        with connect(store) as client:
+                            sync_store(store, client, db, orders=False)
+            finally:
+                # PostgreSQL copies a template only when nobody is connected to it.
+                db.dispose()
+        finally:
+            running.stop()
+        if not ON_POSTGRES:
+            # Whatever the WAL still holds goes into the file: the copy is that file alone.
+            with closing(sqlite3.connect(name)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return name
+
+
+@pytest.fixture(scope="session")
+def synced_templates(anchor: datetime, tmp_path_factory: pytest.TempPathFactory
+                     ) -> SyncedTemplates:
+    return SyncedTemplates(anchor, tmp_path_factory.mktemp("synced-templates"))
+
+
+@pytest.fixture
+def fresh_simulator(anchor: datetime) -> Iterator[RunningSimulator]:
+    """A simulator of its own for one test, in the state ``synced_templates`` synced from
+    (seed 7, the session's anchor). A module whose tests copy a synced database and then act
+    on the simulator overrides ``simulator`` with it."""
+    running = serve_in_thread(fresh_gateway(7, anchor))
+    yield running
+    running.stop()

@@ -15,26 +15,25 @@ from disputekit.adapters.db.tables import ActionRow
 from disputekit.adapters.parameters import load_store
 from disputekit.services.actions import ActionStatus, DisputeActions
 from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
-from disputekit.simulator.gateway import Faults, Gateway
-from tests.conftest import make_workspace
+from disputekit.simulator.gateway import Faults
+from tests.conftest import SyncedTemplates, fresh_gateway, make_workspace
 
 SAVE = "aliexpress.issue.solution.save"
 
 
 @pytest.fixture
-def setup(tmp_path: Path, anchor: datetime, credentials: dict[str, str]
+def setup(tmp_path: Path, anchor: datetime, credentials: dict[str, str],
+          synced_templates: SyncedTemplates
           ) -> Iterator[tuple[RunningSimulator, DisputeActions, Database]]:
-    running = serve_in_thread(Gateway(seed=5, now=anchor))
+    running = serve_in_thread(fresh_gateway(5, anchor))
     ws = make_workspace(tmp_path / "ws", running.sync_url)
     (ws.parameters_dir / "volt.yaml").write_text(
         (ws.parameters_dir / "volt.yaml").read_text() + "  timeout_seconds: 0.5\n")
     store = load_store("volt", ws.parameters_dir)
-    db = Database.open(ws.db_url)
+    db = synced_templates.copy_into(ws, ("volt",), seed=5)
     client = connect(store)
     client.retry = RetryPolicy(attempts=3, base_delay=0.0)
-    sync_store(store, client, db, orders=False)
     yield running, DisputeActions(store, client, db, "ana"), db
     running.stop()
 

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import DisputeRow
-from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain.buyers import BuyerHistory
 from disputekit.domain.taxonomy import DisputeClass
@@ -29,22 +28,23 @@ from disputekit.services.assessment import (
     rules_vs_operators,
 )
 from disputekit.services.queue import open_disputes
-from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator
 from disputekit.ui.review import ReviewQueue
+from tests.conftest import SyncedTemplates
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def synced(workspace: Workspace, credentials: dict[str, str]) -> Database:
-    db = Database.open(workspace.db_url)
-    for store_id in ("volt", "spark"):
-        store = load_store(store_id, workspace.parameters_dir)
-        with connect(store) as client:
-            sync_store(store, client, db, orders=False)
-    return db
+def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
+    """Tests here compare with the simulator: one in the state their copy was synced from."""
+    return fresh_simulator
+
+
+@pytest.fixture
+def synced(workspace: Workspace, credentials: dict[str, str],
+           synced_templates: SyncedTemplates) -> Database:
+    return synced_templates.copy_into(workspace, ("volt", "spark"))
 
 
 def test_every_open_dispute_is_classified_with_a_recommendation(

@@ -7,23 +7,27 @@ from pathlib import Path
 
 import pytest
 
-from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.services.actions import DisputeActions
 from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
+from disputekit.simulator.app import RunningSimulator
 from disputekit.ui.evidence_panel import EvidencePanel
+from tests.conftest import SyncedTemplates
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 128
 
 
 @pytest.fixture
-def panel(workspace: Workspace, credentials: dict[str, str], tmp_path: Path) -> EvidencePanel:
-    db = Database.open(workspace.db_url)
-    store = load_store("volt", workspace.parameters_dir)
-    with connect(store) as client:
-        sync_store(store, client, db, orders=False)
+def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
+    """Tests here act on the simulator: each gets one in the state its copy was synced from."""
+    return fresh_simulator
+
+
+@pytest.fixture
+def panel(workspace: Workspace, credentials: dict[str, str], tmp_path: Path,
+          synced_templates: SyncedTemplates) -> EvidencePanel:
+    db = synced_templates.copy_into(workspace, ("volt",))
     return EvidencePanel(db, workspace.data_dir, tmp_path / "exports", operator="ana",
                          actions_for=lambda sid: DisputeActions(
                              load_store(sid, workspace.parameters_dir),

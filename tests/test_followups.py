@@ -16,17 +16,20 @@ from disputekit.services.actions import ActionStatus, DisputeActions
 from disputekit.services.followups import mark_sent, next_reply, send_with_refusal
 from disputekit.services.queue import open_disputes
 from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator
+from tests.conftest import SyncedTemplates
 
 
 @pytest.fixture
-def synced(workspace: Workspace, credentials: dict[str, str]) -> Database:
-    db = Database.open(workspace.db_url)
-    store = load_store("volt", workspace.parameters_dir)
-    with connect(store) as client:
-        sync_store(store, client, db, orders=False)
-    return db
+def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
+    """Tests here act on the simulator: each gets one in the state its copy was synced from."""
+    return fresh_simulator
+
+
+@pytest.fixture
+def synced(workspace: Workspace, credentials: dict[str, str],
+           synced_templates: SyncedTemplates) -> Database:
+    return synced_templates.copy_into(workspace, ("volt",))
 
 
 def stalled(db: Database) -> tuple[str, int]:

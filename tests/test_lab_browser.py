@@ -14,22 +14,22 @@ from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ActionRow
-from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
-from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, SyncedTemplates
 from tests.jupyterlab import run_workbook, running_lab
 
 
 @pytest.fixture
-def lab(workspace: Workspace, credentials: dict[str, str],
-        tmp_path: Path) -> Iterator[str]:
-    db = Database.open(workspace.db_url)
-    store = load_store("volt", workspace.parameters_dir)
-    with connect(store) as client:
-        sync_store(store, client, db, orders=False)
+def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
+    """Tests here act on the simulator: each gets one in the state its copy was synced from."""
+    return fresh_simulator
+
+
+@pytest.fixture
+def lab(workspace: Workspace, credentials: dict[str, str], tmp_path: Path,
+        synced_templates: SyncedTemplates) -> Iterator[str]:
+    synced_templates.copy_into(workspace, ("volt",)).dispose()
     (workspace.parameters_dir / "spark.yaml").unlink()  # one store keeps the page light
     (workspace.parameters_dir / "bloom.yaml").unlink()
     with running_lab(workspace, tmp_path) as url:

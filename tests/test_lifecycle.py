@@ -20,22 +20,18 @@ from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord
-from disputekit.simulator.gateway import Gateway
-from tests.conftest import make_workspace
+from tests.conftest import SyncedTemplates, fresh_gateway, make_workspace
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def world(tmp_path: Path, anchor: datetime,
-          credentials: dict[str, str]) -> Iterator[tuple[RunningSimulator, Database, Path]]:
-    running = serve_in_thread(Gateway(seed=21, now=anchor))
+def world(tmp_path: Path, anchor: datetime, credentials: dict[str, str],
+          synced_templates: SyncedTemplates
+          ) -> Iterator[tuple[RunningSimulator, Database, Path]]:
+    running = serve_in_thread(fresh_gateway(21, anchor))
     ws = make_workspace(tmp_path / "ws", running.sync_url)
-    db = Database.open(ws.db_url)
-    for store_id in ("volt", "spark", "bloom"):
-        store = load_store(store_id, ws.parameters_dir)
-        with connect(store) as client:
-            sync_store(store, client, db, orders=False)
+    db = synced_templates.copy_into(ws, ("volt", "spark", "bloom"), seed=21)
     yield running, db, ws.parameters_dir
     running.stop()
 

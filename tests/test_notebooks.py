@@ -11,10 +11,15 @@ import sys
 import pytest
 
 from disputekit.adapters.db.database import Database
-from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
-from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
+from disputekit.simulator.app import RunningSimulator
+from tests.conftest import SyncedTemplates
+
+
+@pytest.fixture
+def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
+    """Tests here act on the simulator: each gets one in the state its copy was synced from."""
+    return fresh_simulator
 
 
 def nbval(workspace: Workspace, notebook: str) -> subprocess.CompletedProcess[str]:
@@ -39,23 +44,18 @@ def test_store_daily_notebook_runs(workspace: Workspace, credentials: dict[str, 
 
 
 @pytest.mark.notebook
-def test_daily_review_notebook_runs(workspace: Workspace, credentials: dict[str, str]) -> None:
-    db = Database.open(workspace.db_url)
-    for store_id in ("volt", "spark"):
-        store = load_store(store_id, workspace.parameters_dir)
-        with connect(store) as client:
-            sync_store(store, client, db, orders=False)
+def test_daily_review_notebook_runs(workspace: Workspace, credentials: dict[str, str],
+                                    synced_templates: SyncedTemplates) -> None:
+    synced_templates.copy_into(workspace, ("volt", "spark")).dispose()
     result = nbval(workspace, "daily_review.ipynb")
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b\d+ passed", result.stdout)
 
 
 @pytest.mark.notebook
-def test_evidence_notebook_runs(workspace: Workspace, credentials: dict[str, str]) -> None:
-    db = Database.open(workspace.db_url)
-    store = load_store("volt", workspace.parameters_dir)
-    with connect(store) as client:
-        sync_store(store, client, db, orders=False)
+def test_evidence_notebook_runs(workspace: Workspace, credentials: dict[str, str],
+                                synced_templates: SyncedTemplates) -> None:
+    synced_templates.copy_into(workspace, ("volt",)).dispose()
     result = nbval(workspace, "evidence.ipynb")
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b\d+ passed", result.stdout)

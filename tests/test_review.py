@@ -11,20 +11,22 @@ from disputekit.adapters.db.tables import DisputeRow
 from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator
 from disputekit.ui import review
 from disputekit.ui.review import ALL, PAGE_SIZE, ReviewQueue
+from tests.conftest import SyncedTemplates
 
 
 @pytest.fixture
-def synced(workspace: Workspace, credentials: dict[str, str]) -> Database:
-    db = Database.open(workspace.db_url)
-    for store_id in ("volt", "bloom"):
-        store = load_store(store_id, workspace.parameters_dir)
-        with connect(store) as client:
-            sync_store(store, client, db, orders=False)
-    return db
+def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
+    """Tests here act on the simulator: each gets one in the state its copy was synced from."""
+    return fresh_simulator
+
+
+@pytest.fixture
+def synced(workspace: Workspace, credentials: dict[str, str],
+           synced_templates: SyncedTemplates) -> Database:
+    return synced_templates.copy_into(workspace, ("volt", "bloom"))
 
 
 def test_queue_spans_stores_most_urgent_first(synced: Database) -> None:
