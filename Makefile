@@ -68,7 +68,7 @@ FAST_SUITES = tests/test_signing.py tests/test_envelope.py tests/test_deadlines.
 	tests/test_triage.py tests/test_kpis_fast.py tests/test_store_day.py tests/test_tracking.py \
 	tests/test_replies.py tests/test_classify.py tests/test_claims.py tests/test_parameters.py \
 	tests/test_bad_parameters.py tests/test_environment.py tests/test_reliability_doc.py \
-	tests/test_bad_triage.py
+	tests/test_bad_triage.py tests/test_layers.py src/disputekit/domain src/disputekit/wire
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q $(FAST_SUITES)
@@ -83,7 +83,7 @@ PG_SUITES = $(sort tests/test_sync.py tests/test_sync_under_faults.py tests/test
 	tests/test_store_day.py tests/test_runner.py tests/test_sync_bad_record.py \
 	tests/test_assessment.py tests/test_evidence.py tests/test_evidence_paths.py \
 	tests/test_followups.py tests/test_lifecycle.py tests/test_review.py \
-	tests/test_shipments.py tests/test_bad_payloads.py \
+	tests/test_shipments.py tests/test_bad_payloads.py tests/test_evidence_class.py \
 	$(wildcard tests/test_*storage*.py tests/test_*concurren*.py tests/test_*crash*.py))
 
 test-pg: $(STAMP)
