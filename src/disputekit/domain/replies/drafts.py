@@ -48,13 +48,29 @@ def _path(lang: str, template: str) -> str:
     return f"{lang}/{template}{_SUFFIX}"
 
 
+# French elides "que" before a vowel or a mute h: "qu'une grève", "que le colis".
+_FRENCH_VOWEL = re.compile(r"[aeiouyhàâäéèêëîïôöùûüœæ]", re.IGNORECASE)
+
+
+def que(text: str) -> str:
+    """French "que" joined to the clause it introduces, elided where French elides it.
+
+    >>> que("une grève a ralenti le tri"), que("le colis attend")
+    ("qu'une grève a ralenti le tri", 'que le colis attend')
+    """
+    text = str(text)
+    return f"qu'{text}" if _FRENCH_VOWEL.match(text) else f"que {text}"
+
+
 def _environment(loader: jinja2.BaseLoader) -> ImmutableSandboxedEnvironment:
     # Plain text, so no HTML escaping; the sandbox keeps an override from reaching Python.
     # Block tags keep their line breaks (an inline greeting stays its own paragraph); the
     # blank lines a block on its own line leaves are folded by ``_tidy``.
-    return ImmutableSandboxedEnvironment(
+    env = ImmutableSandboxedEnvironment(
         loader=loader, autoescape=False, undefined=jinja2.StrictUndefined,
         lstrip_blocks=True, auto_reload=False)
+    env.filters["que"] = que  # {{ carrier_explanation | que }}: French elision
+    return env
 
 
 @cache
