@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -29,7 +30,8 @@ from disputekit.domain.classify import Classification, DisputeFacts
 from disputekit.domain.stalls import LaneThresholds
 from disputekit.domain.taxonomy import DisputeClass, Flag
 
-__all__ = ["Action", "CostModel", "Option", "Recommendation", "options", "recommend"]
+__all__ = ["Action", "CostModel", "Option", "Recommendation", "local_amount", "option_for",
+           "options", "recommend"]
 
 
 class Action(StrEnum):
@@ -183,6 +185,9 @@ class Option:
     expected_cost: float  # store currency, cents; negative = money recovered
     explanation: str
     percent: float | None = None  # the partial refund's share of the refund asked
+    # What the buyer is offered, in the platform's currency (USD, like the dispute's refund):
+    # 0 for a refusal, ``None`` where no money goes to the buyer (a resend, a claim).
+    offered_usd: float | None = None
 
     def as_dict(self, currency: str) -> dict[str, object]:
         out: dict[str, object] = {"action": str(self.action),
@@ -190,6 +195,8 @@ class Option:
                                   "explanation": self.explanation}
         if self.percent is not None:
             out["percent"] = self.percent
+        if self.offered_usd is not None:
+            out["offered_usd"] = self.offered_usd
         return out
 
 
@@ -213,6 +220,7 @@ class Recommendation:
 @dataclass(frozen=True)
 class _Stake:
     refund: float  # what a full refund pays, store currency
+    refund_usd: float  # the same in the platform's currency: what the buyer is paid in
     goods: float  # cost of the goods, store currency
     freight: float  # a parcel out on the same service, store currency
     recovered_goods: bool  # the parcel is (coming) back
@@ -229,7 +237,31 @@ def _stake(c: Classification, facts: DisputeFacts, model: CostModel) -> _Stake:
     platform_pays = (Flag.PLATFORM_LOGISTICS in c.flags
                      and c.code in (C.STALLED_IN_TRANSIT, C.LOST, C.NO_TRACKING,
                                     C.DELIVERED_DISPUTED))
-    return _Stake(model.usd(refund_usd), goods, freight, c.code.returned, platform_pays)
+    return _Stake(model.usd(refund_usd), refund_usd, goods, freight, c.code.returned,
+                  platform_pays)
+
+
+def local_amount(usd: float, refund_max_usd: Decimal | None,
+                 refund_max_local: Decimal | None, local_currency: str) -> Decimal | None:
+    """An amount in the platform's currency (USD) in the buyer's, at the dispute's own rate
+    (its full refund in both), to the cent and never above that full refund; ``None`` when
+    the dispute gives no rate.
+
+    >>> local_amount(10.0, Decimal("100.00"), Decimal("92.00"), "EUR")
+    Decimal('9.20')
+    >>> local_amount(100.0, Decimal("100.00"), Decimal("92.00"), "EUR")
+    Decimal('92.00')
+    """
+    cent = Decimal("0.01")
+    if local_currency.strip().upper() == "USD":
+        local = Decimal(str(usd))
+    elif refund_max_usd and refund_max_local is not None:
+        local = Decimal(str(usd)) * refund_max_local / refund_max_usd
+    else:
+        return None
+    if refund_max_local is not None:
+        local = min(local, refund_max_local)
+    return max(local, Decimal(0)).quantize(cent, ROUND_HALF_UP)
 
 
 def _cents(value: float) -> float:
@@ -286,6 +318,13 @@ def options(c: Classification, facts: DisputeFacts, model: CostModel) -> list[Op
 _CLAIM_AFTER_DAYS = LaneThresholds().claim_after_days
 
 
+def option_for(action: Action, c: Classification, facts: DisputeFacts,
+               model: CostModel) -> Option:
+    """One option priced for this dispute, whether or not ``options`` lists it for its class
+    (a reply plan's step may take it: the plan's class can be an operator's correction)."""
+    return _option(action, c, facts, model, _stake(c, facts, model))
+
+
 def _claimable(c: Classification, facts: DisputeFacts) -> bool:
     """A carrier claim needs registered logistics the seller contracted (not the platform's,
     which handles its own, nor unregistered post, which has nothing to claim on)."""
@@ -316,11 +355,12 @@ def _option(action: Action, c: Classification, facts: DisputeFacts, model: CostM
     code = c.code
     if action is Action.REFUSE:
         cost, why = _refuse_cost(code, stake, model)
-        return Option(action, _cents(cost), f"counter-offer 0: {why}")
+        return Option(action, _cents(cost), f"counter-offer 0: {why}", offered_usd=0.0)
     if action is Action.USAGE_HELP:
         cost, why = _refuse_cost(code, stake, model, model.escalation_after_help)
         return Option(action, _cents(cost),
-                      f"counter-offer 0 with usage advice and a request for a video: {why}")
+                      f"counter-offer 0 with usage advice and a request for a video: {why}",
+                      offered_usd=0.0)
     if action is Action.PARTIAL_REFUND:
         share = _partial_share(code, facts, model)
         refuse, _ = _refuse_cost(code, stake, model)
@@ -328,7 +368,8 @@ def _option(action: Action, c: Classification, facts: DisputeFacts, model: CostM
         return Option(action, _cents(cost),
                       f"offer {share:.0%} ({_money(share * stake.refund, model)}); taken "
                       f"{model.partial_accepted:.0%} of the time, else as a refusal",
-                      percent=round(share * 100, 1))
+                      percent=round(share * 100, 1),
+                      offered_usd=_cents(share * stake.refund_usd))
     if action in (Action.RESEND, Action.RESEND_WITH_GIFT):
         goods = 0.0 if stake.recovered_goods else stake.goods
         gift = model.gift_cost if action is Action.RESEND_WITH_GIFT else 0.0
@@ -345,7 +386,7 @@ def _option(action: Action, c: Classification, facts: DisputeFacts, model: CostM
         why = f"refund {_money(stake.refund, model)}"
         if back:
             why += f", less the goods coming back ({_money(back, model)})"
-        return Option(action, _cents(cost), why)
+        return Option(action, _cents(cost), why, offered_usd=_cents(stake.refund_usd))
     if action is Action.RETURN_AND_REFUND:
         personal = Flag.BUYER_PERSONAL_REASON in c.flags
         label = 0.0 if personal else model.return_freight
@@ -355,7 +396,7 @@ def _option(action: Action, c: Classification, facts: DisputeFacts, model: CostM
             f"return label {_money(label, model)}"
         return Option(action, _cents(cost),
                       f"refund {_money(stake.refund, model)}, {payer}, goods back worth "
-                      f"{_money(back, model)}")
+                      f"{_money(back, model)}", offered_usd=_cents(stake.refund_usd))
     if action is Action.CARRIER_CLAIM:
         recovered = model.carrier_claim_success * (stake.goods + stake.freight)
         return Option(action, _cents(-recovered),

@@ -9,8 +9,9 @@ adds each buyer's history across every store, and stores the operators' correcti
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -27,14 +28,15 @@ from disputekit.adapters.db.tables import (
 )
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.buyers import BuyerHistory, DisputeSighting, histories, normalise_login
-from disputekit.domain.classify import Classification, Override, disagreements
+from disputekit.domain.classify import Classification, Override, classify, disagreements
 from disputekit.domain.classify import effective_class as classify_effective
 from disputekit.domain.deadlines import EscalationRule
+from disputekit.domain.decisions import Action, CostModel, local_amount, option_for
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError, TriageInputError
 from disputekit.services.cases import StoredCase, load_case, load_cases
-from disputekit.wire.records import triage_record
+from disputekit.wire.records import facts_from_record, triage_record
 
 Key = tuple[str, int]
 
@@ -84,6 +86,23 @@ def effective_class(db: Database, store_id: str, issue_id: int, now: datetime | 
         known = _Known.read(s, db)
     result = _assess(case, known, now or utc_now(), (stores or {}).get(store_id))
     return DisputeClass(result["class"])
+
+
+def offer_of(case: StoredCase, dispute_class: DisputeClass, action: Action, now: datetime,
+             cost_model: CostModel | None = None) -> Decimal | None:
+    """What taking ``action`` on this stored dispute offers the buyer, in the dispute's local
+    currency (the one the platform takes a counter-offer in), priced for ``dispute_class``
+    (an operator's correction included) with the store's ``cost_model``. ``None`` when the
+    action pays the buyer nothing of its own (a resend) or the dispute gives no rate to the
+    local currency; ``TriageInputError`` when its stored data cannot be read."""
+    dispute = case.dispute
+    facts, _detail = facts_from_record(record_of(dispute, case.order, case.shipment, {}), now)
+    option = option_for(action, replace(classify(facts), code=dispute_class), facts,
+                        cost_model or CostModel())
+    if option.offered_usd is None:
+        return None
+    return local_amount(option.offered_usd, dispute.refund_max_usd, dispute.refund_max_local,
+                        dispute.local_currency)
 
 
 @dataclass(frozen=True)

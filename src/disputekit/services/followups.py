@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import DisputeRow, OrderRow, ReplySentRow, ShipmentRow, StoreRow
+from disputekit.domain.decisions import CostModel
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.replies import (
     LANGUAGES,
@@ -27,13 +29,15 @@ from disputekit.domain.replies import (
     ReplyContext,
     infer_language,
     next_step_due,
+    offered_action,
     plan_for,
     render,
 )
 from disputekit.domain.taxonomy import DisputeClass
-from disputekit.errors import ActionError
+from disputekit.errors import ActionError, TriageInputError
 from disputekit.services.actions import ActionOutcome, ActionStatus, DisputeActions
-from disputekit.services.cases import load_case, load_cases
+from disputekit.services.assessment import offer_of
+from disputekit.services.cases import StoredCase, load_case, load_cases
 
 
 @dataclass(frozen=True)
@@ -44,10 +48,15 @@ class NextReply:
     draft: Draft | None
     lang: str
     suggested_lang: str
+    # The money the step offers, in the dispute's local currency: what the draft quotes and,
+    # for a counter-offer step, what the refusal sends (None: the step offers nothing, or
+    # the amount is unknown and the draft asks for it).
+    offer: Decimal | None = None
+    currency: str = ""
 
 
 def _context(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow | None,
-             store_name: str) -> ReplyContext:
+             store_name: str, amount: Decimal | None) -> ReplyContext:
     last = shipment.last_event_at if shipment else None
     return ReplyContext(
         store_name=store_name or None,
@@ -58,7 +67,7 @@ def _context(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow 
         tracking_no=(shipment.logistics_no if shipment else "") or None,
         last_location=(shipment.last_location if shipment else "") or None,
         last_update=last,
-        amount=dispute.refund_max_local,
+        amount=amount,
         currency=dispute.local_currency or None,
         country=(order.buyer_country if order else "") or None,
     )
@@ -71,8 +80,11 @@ def _buyer_texts(dispute: DisputeRow) -> list[str]:
 
 def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
                now: datetime | None = None, *, lang: str | None = None, store_name: str = "",
-               overrides: Overrides | None = None) -> NextReply:
-    """The next reply of a dispute's plan, drafted (in ``lang``, else the buyer's)."""
+               overrides: Overrides | None = None,
+               cost_model: CostModel | None = None) -> NextReply:
+    """The next reply of a dispute's plan, drafted (in ``lang``, else the buyer's); the
+    amount it names is the one of the option its step takes (``replies.offered_action``),
+    priced with the store's ``cost_model``, in the buyer's currency."""
     now = now or utc_now()
     with db.session() as s:
         case = load_case(s, store_id, issue_id)
@@ -90,9 +102,23 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
     if chosen not in LANGUAGES:
         raise ActionError(f"no replies in {chosen!r}; choose one of {', '.join(LANGUAGES)}")
     due = _due(dispute, shipment, dispute_class, sent, now)
+    offer = _offer(case, dispute_class, due, now, cost_model)
     draft = render(due.step.template, chosen,
-                   _context(dispute, order, shipment, store_name), overrides) if due else None
-    return NextReply(store_id, issue_id, due, draft, chosen, suggested)
+                   _context(dispute, order, shipment, store_name, offer),
+                   overrides) if due else None
+    return NextReply(store_id, issue_id, due, draft, chosen, suggested, offer,
+                     dispute.local_currency or "")
+
+
+def _offer(case: StoredCase, dispute_class: str, due: Due | None, now: datetime,
+           cost_model: CostModel | None) -> Decimal | None:
+    action = offered_action(due.step) if due is not None else None
+    if action is None:
+        return None
+    try:
+        return offer_of(case, DisputeClass(dispute_class), action, now, cost_model)
+    except TriageInputError:
+        return None  # unreadable stored data: the draft asks the operator for the amount
 
 
 def _due(dispute: DisputeRow, shipment: ShipmentRow | None, dispute_class: str,
@@ -136,7 +162,8 @@ def send_with_refusal(actions: DisputeActions, db: Database, reply: NextReply,
                           "mark it sent")
     if not reply.draft.ready:
         raise ActionError("this draft is not ready: " + reply.draft.text)
-    outcome = actions.refuse(reply.issue_id, reply.draft.text)
+    # The counter-offer is the amount the draft names (0 for a plain refusal).
+    outcome = actions.refuse(reply.issue_id, reply.draft.text, reply.offer or Decimal(0))
     if outcome.status is ActionStatus.OK:
         mark_sent(db, reply, operator, now)
     return outcome

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ from disputekit.adapters.db.tables import (
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.buyers import BuyerHistory
 from disputekit.domain.deadlines import response_deadline
+from disputekit.domain.decisions import local_amount
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import buyer_history, triage_open
@@ -37,8 +39,8 @@ QUEUE_COLUMNS = [
 ]
 TRIAGE_COLUMNS = [
     "class", "rule_class", "confidence", "why", "recommended", "recommended_cost",
-    "cost_currency", "intervention_at", "if_nobody_acts", "abuse_level", "overridden_by",
-    "language", "options",
+    "cost_currency", "recommended_offer", "offer_currency", "intervention_at",
+    "if_nobody_acts", "abuse_level", "overridden_by", "language", "options",
 ]
 
 
@@ -49,6 +51,9 @@ def open_disputes(
     """Every dispute still ``processing``, sorted by deadline (none last), then age, with
     its class, confidence and recommended action (``stores`` give each its cost model)."""
     rows: list[dict[str, Any]] = []
+    # Each dispute's full refund in USD and in the buyer's currency: the rate its offers
+    # are converted at (the platform takes a counter-offer in the buyer's currency).
+    rates: dict[tuple[str, int], tuple[Decimal | None, Decimal | None, str]] = {}
     with db.session() as s:
         # A fixed order (store, issue) before the stable sort by deadline: ties come out the
         # same on SQLite and PostgreSQL (whose row order changes as rows are updated).
@@ -62,6 +67,8 @@ def open_disputes(
                 timeout_type=dispute.timeout_type,
             )
             left = deadline.hours_left(now)
+            rates[case.key] = (dispute.refund_max_usd, dispute.refund_max_local,
+                               dispute.local_currency or "")
             rows.append({
                 "store_id": dispute.store_id,
                 "issue_id": dispute.issue_id,
@@ -87,7 +94,7 @@ def open_disputes(
         assessed = triage_open(db, now, store_ids, stores)
         for row in rows:
             key = (str(row["store_id"]), int(row["issue_id"]))
-            row.update(_triage_columns(assessed.get(key, {})))
+            row.update(_triage_columns(assessed.get(key, {}), *rates[key]))
     frame = pd.DataFrame(rows, columns=QUEUE_COLUMNS + (TRIAGE_COLUMNS if triage else []))
     if frame.empty:
         return frame
@@ -97,17 +104,24 @@ def open_disputes(
                              kind="stable").reset_index(drop=True)
 
 
-def _triage_columns(result: Mapping[str, Any]) -> dict[str, Any]:
+def _triage_columns(result: Mapping[str, Any], refund_max_usd: Decimal | None,
+                    refund_max_local: Decimal | None, local_currency: str) -> dict[str, Any]:
     if not result or "error" in result:
         return {"class": "unclassified", "why": result.get("error", "") if result else ""}
     chosen = next((o for o in result["options"]
                    if o["action"] == result["recommended_action"]), None)
+    offered = chosen.get("offered_usd") if chosen else None
+    offer = (local_amount(float(offered), refund_max_usd, refund_max_local, local_currency)
+             if offered is not None else None)
     return {
         "class": result["class"], "rule_class": result["rule_class"],
         "confidence": result["confidence"], "why": "; ".join(result["reasons"]),
         "recommended": result["recommended_action"],
         "recommended_cost": chosen["expected_cost"] if chosen else None,
         "cost_currency": chosen["currency"] if chosen else "",
+        # what the recommended option offers the buyer, in the currency of the refusal
+        "recommended_offer": float(offer) if offer is not None else None,
+        "offer_currency": local_currency,
         "intervention_at": result["intervention_at"],
         "if_nobody_acts": " ".join(result["if_nobody_acts"]),
         "abuse_level": result["buyer_abuse"]["level"],

@@ -13,6 +13,7 @@ import html
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import ipywidgets as widgets
@@ -23,7 +24,7 @@ from disputekit.adapters.parameters import StoreParameters, load_all, reply_over
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain.deadlines import Urgency
 from disputekit.domain.platform_time import utc_now
-from disputekit.domain.replies import LANGUAGE_NAMES, LANGUAGES, Overrides
+from disputekit.domain.replies import LANGUAGE_NAMES, LANGUAGES, Channel, Overrides
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError, DisputeKitError
 from disputekit.services.actions import (
@@ -266,7 +267,15 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         store_id, issue_id = self.list.value
         self.detail.value = self.detail_html(store_id, issue_id)
         self._remember(store_id, issue_id)
+        self.amount.value = self._recommended_offer()
         self._draft(None)
+
+    def _recommended_offer(self) -> float:
+        """What the recommended option offers the buyer, in the dispute's currency (0 when
+        it offers no money: a refusal, a resend, a report)."""
+        row = self._selected_row()
+        value = row.get("recommended_offer") if row is not None else None
+        return float(value) if value is not None and not pd.isna(value) else 0.0
 
     def _selected_class(self) -> str:
         row = self._selected_row()
@@ -280,8 +289,10 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
             return
         store_id, issue_id = self.list.value
         try:
+            store = (self.stores or {}).get(store_id)
             reply = next_reply(self.db, store_id, issue_id, self._selected_class(), self.now,
-                               lang=lang, overrides=self.overrides.get(store_id))
+                               lang=lang, overrides=self.overrides.get(store_id),
+                               cost_model=store.triage.cost_model() if store else None)
         except DisputeKitError as exc:
             self.reply = None
             self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
@@ -296,6 +307,8 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
             self.reply_status.value = "<i>Nothing more to send on this dispute.</i>"
             return
         self.reply_text.value = reply.draft.preview
+        if reply.due.step.channel is Channel.COUNTER_OFFER and reply.offer is not None:
+            self.amount.value = float(reply.offer)  # the refusal sends what the draft says
         self.mark_sent.disabled = not reply.draft.ready
         due = f"{reply.due.due_at:%d %b %H:%M} UTC" if reply.due.due_at \
             else "when the parcel is back"
@@ -331,7 +344,7 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         order = html.escape(str(row["parent_order_id"]))
         if what == "refuse":
             text = (f"Refuse the buyer's plan and offer {self.amount.value:.2f} "
-                    f"{html.escape(str(row.get('cost_currency') or ''))} on order {order}?")
+                    f"{html.escape(str(row.get('offer_currency') or ''))} on order {order}?")
         elif what == "agree":
             text = f"Agree to the buyer's plan on order {order} (the buyer is refunded)?"
         elif what == "extend":
@@ -387,10 +400,19 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
 
     def _do_refuse(self) -> str:
         actions, issue_id = self._actions()
-        reason = self.reason.value.strip() or (self.reply.draft.text if self.reply and
-                                                self.reply.draft and self.reply.draft.ready
-                                                else "")
-        return self._outcome(actions.refuse(issue_id, reason, f"{self.amount.value:.2f}"))
+        reply = self.reply
+        ready = reply is not None and reply.draft is not None and reply.draft.ready
+        reason = self.reason.value.strip() or (
+            reply.draft.text if ready and reply and reply.draft else "")
+        amount = Decimal(f"{self.amount.value:.2f}")
+        # A drafted counter-offer names its amount: the refusal must send that one.
+        offer = (reply.offer if ready and reply and reply.due is not None
+                 and reply.due.step.channel is Channel.COUNTER_OFFER else None)
+        if not self.reason.value.strip() and offer is not None and amount != offer:
+            raise ActionError(f"the drafted reason offers {offer:.2f}, the offer field "
+                              f"{amount:.2f}: set the offer to {offer:.2f}, or type your own "
+                              "reason for this amount")
+        return self._outcome(actions.refuse(issue_id, reason, amount))
 
     def _do_agree(self) -> str:
         actions, issue_id = self._actions()

@@ -40,6 +40,7 @@ from disputekit.domain.replies.plans import (
     ReplyPlan,
     ReplyStep,
     next_step_due,
+    offered_action,
     plan_for,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "infer_language",
     "load_overrides",
     "next_step_due",
+    "offered_action",
     "plan_for",
     "render",
 ]

@@ -9,6 +9,9 @@ dispute. There is no chat API: the operator copies a reply out and marks it sent
 step whose ``channel`` is ``COUNTER_OFFER``, whose text is the reason sent with the refusal
 (``aliexpress.issue.solution.save``).
 
+A step that names money says which option of ``decisions`` it takes (``offers``): the draft
+quotes that option's amount, and a counter-offer step sends it (``offered_action``).
+
     >>> plan = plan_for(DisputeClass.STALLED_IN_TRANSIT)
     >>> [s.template for s in plan.steps]
     ['stalled_1_first', 'stalled_2_carrier', 'stalled_3_update']
@@ -28,6 +31,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from disputekit.domain.decisions import Action
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import TemplateError
 
@@ -40,6 +44,7 @@ __all__ = [
     "ReplyPlan",
     "ReplyStep",
     "next_step_due",
+    "offered_action",
     "plan_for",
 ]
 
@@ -68,6 +73,7 @@ class ReplyStep:
     channel: Channel = Channel.CHAT
     waits_for: Gate | None = None
     note: str = ""  # for the operator: what to do with it
+    offers: Action | None = None  # the option whose amount the reply quotes (``amount``)
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
     C.NO_TRACKING: ReplyPlan(C.NO_TRACKING, (
         ReplyStep("no_tracking_first"),
         ReplyStep("no_tracking_offer", after_days=2, within_days=3, channel=_REFUSE,
+                  offers=Action.PARTIAL_REFUND,
                   note="a partial counter-offer: little evidence, settle before arbitration"),
     ), until_delivered=True, closing=_CANCEL),
     C.DELIVERED_DISPUTED: ReplyPlan(C.DELIVERED_DISPUTED, (
@@ -137,10 +144,12 @@ PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
     C.RETURNED_BEFORE_EXPORT: _returned(C.RETURNED_BEFORE_EXPORT,
                                         "returned_before_export_notice"),
     C.LOST: ReplyPlan(C.LOST, (
-        ReplyStep("lost_apology", note="then claim the goods and the freight from the carrier"),
+        ReplyStep("lost_apology", offers=Action.FULL_REFUND,
+                  note="then claim the goods and the freight from the carrier"),
     ), closing=_CANCEL),
     C.GENUINE_DEFECT: ReplyPlan(C.GENUINE_DEFECT, (
-        ReplyStep("defect_apology", note="do not be stingy: refund or resend"),
+        ReplyStep("defect_apology", offers=Action.FULL_REFUND,
+                  note="do not be stingy: refund or resend"),
     ), closing=_CANCEL),
     C.BUYER_MISUSE: ReplyPlan(C.BUYER_MISUSE, (
         ReplyStep("misuse_video"),
@@ -151,7 +160,7 @@ PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
         ReplyStep("abuse_evidence", channel=_REFUSE,
                   note="refuse (counter-offer 0) and upload your own video of the product"),
         ReplyStep("abuse_compensation", after_days=2, within_days=3,
-                  note="only at a deadlock; never call it a refund"),
+                  offers=Action.PARTIAL_REFUND, note="only at a deadlock; never call it a refund"),
     ), closing=_CANCEL),
     C.EXTORTION: ReplyPlan(C.EXTORTION, (
         ReplyStep("extortion_ask", note="keep screenshots of what the buyer asks for"),
@@ -169,6 +178,20 @@ def plan_for(code: DisputeClass | str) -> ReplyPlan:
     except ValueError:
         raise TemplateError(f"no reply plan for class {code!r}: use one of "
                             f"{', '.join(c.value for c in DisputeClass)}") from None
+
+
+def offered_action(step: ReplyStep) -> Action | None:
+    """The option a step takes: the one it quotes, else a refusal (counter-offer 0) for a
+    step sent as the reason of a refusal; ``None`` when the step offers nothing.
+
+    >>> offered_action(plan_for("deliberate_abuse").steps[1])
+    <Action.PARTIAL_REFUND: 'partial_refund'>
+    >>> offered_action(plan_for("stalled_in_transit").steps[0])
+    <Action.REFUSE: 'refuse'>
+    """
+    if step.offers is not None:
+        return step.offers
+    return Action.REFUSE if step.channel is Channel.COUNTER_OFFER else None
 
 
 def _plan_templates() -> tuple[str, ...]:
