@@ -541,7 +541,8 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                 ("Class", f"{row['class']} ({row.confidence:.2f}{overridden})"),
                 ("Because", row.why),
                 ("Recommended", f"{str(row.recommended).replace('_', ' ')} · expected cost "
-                                f"{row.recommended_cost} {row.cost_currency}"),
+                                f"{row.recommended_cost} {row.cost_currency}"
+                                + _offer_text(row)),
                 ("Options", row.get("options", "")),
                 ("If nobody acts", row.if_nobody_acts),
             ]
@@ -556,6 +557,14 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         return (f"<table>{table}</table><p><b>Buyer wrote:</b> "
                 f"<span style='white-space:pre-wrap'>{e(opening)}</span></p>"
                 f"<p><b>Tracking {e(row.logistics_no)}</b></p><ul>{events}</ul>")
+
+
+def _offer_text(row: pd.Series) -> str:
+    """What the recommended option offers the buyer, in the refusal's currency."""
+    offer = row.get("recommended_offer")
+    if offer is None or pd.isna(offer) or not offer:
+        return ""
+    return f" · offers the buyer {float(offer):.2f} {row.get('offer_currency') or ''}".rstrip()
 
 
 def open_review(operator: str = "", workspace: Workspace | None = None) -> ReviewQueue:
