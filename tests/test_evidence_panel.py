@@ -12,7 +12,7 @@ from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.services.actions import DisputeActions
 from disputekit.simulator.app import RunningSimulator
-from disputekit.ui.evidence_panel import EvidencePanel
+from disputekit.ui.evidence_panel import EvidencePanel, open_evidence
 from tests.conftest import ConnectStore, SyncedTemplates
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 128
@@ -69,3 +69,15 @@ def test_upload_goes_through_the_platform_once(panel: EvidencePanel, simulator) 
     again = [p for p in record.detail["process_dto_list"]
              if p["action_type"] == "seller_create_proof" and p["gmt_create"]]
     assert len(again) == len(proofs) and "skipped" in panel.status.value
+
+
+def test_open_evidence_closes_its_store_connections_with_the_panel(
+        workspace: Workspace, credentials: dict[str, str],
+        synced_templates: SyncedTemplates) -> None:
+    synced_templates.copy_into(workspace, ("volt",)).dispose()
+    panel = open_evidence("ana", workspace)
+    hands = panel.actions_for("volt")
+    assert panel.actions_for("volt") is hands  # one client per store, kept
+    assert not hands.client._http.is_closed
+    panel.close()
+    assert hands.client._http.is_closed
