@@ -20,8 +20,8 @@ import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,8 +31,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from disputekit.adapters.aliexpress import AliExpressClient
 from disputekit.adapters.db.database import Database
-from disputekit.adapters.parameters import load_store
+from disputekit.adapters.parameters import StoreParameters, load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
@@ -163,6 +164,18 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
+
+
+ConnectStore = Callable[[StoreParameters], AliExpressClient]
+
+
+@pytest.fixture
+def connect_store() -> Iterator[ConnectStore]:
+    """``connect(store)`` for a test whose clients outlive one ``with`` block (actors kept
+    in a dict, a widget's ``actions_for``): each is closed when the test ends, not left to
+    the garbage collector to warn about in some later test."""
+    with ExitStack() as opened:
+        yield lambda store: opened.enter_context(connect(store))
 
 
 CHROMIUM = Path("/usr/bin/chromium")

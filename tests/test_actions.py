@@ -35,6 +35,8 @@ def setup(tmp_path: Path, anchor: datetime, credentials: dict[str, str],
     client = connect(store)
     client.retry = RetryPolicy(attempts=3, base_delay=0.0)
     yield running, DisputeActions(store, client, db, "ana"), db
+    client.close()
+    db.dispose()
     running.stop()
 
 

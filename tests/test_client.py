@@ -118,16 +118,16 @@ def test_rate_limit_is_retried_until_it_passes(anchor: datetime) -> None:
     running = serve_in_thread(gateway)
     try:
         creds = Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, "demo-token-volt")
-        client = AliExpressClient(base_url=running.sync_url, credentials=creds,
-                                  retry=RetryPolicy(attempts=5, base_delay=0.0),
-                                  clock=lambda: now[0], sleep=sleep)
-        first = client.issue_page(1, 5)
-        second = client.issue_page(1, 5)  # limited at first, then let through
-        assert first == second
-        assert slept == [1.0]  # waited exactly as long as the ban said, once
-        client.retry = RetryPolicy(attempts=1)
-        with pytest.raises(RateLimitedError):
-            client.issue_page(1, 5)
+        with AliExpressClient(base_url=running.sync_url, credentials=creds,
+                              retry=RetryPolicy(attempts=5, base_delay=0.0),
+                              clock=lambda: now[0], sleep=sleep) as client:
+            first = client.issue_page(1, 5)
+            second = client.issue_page(1, 5)  # limited at first, then let through
+            assert first == second
+            assert slept == [1.0]  # waited exactly as long as the ban said, once
+            client.retry = RetryPolicy(attempts=1)
+            with pytest.raises(RateLimitedError):
+                client.issue_page(1, 5)
     finally:
         running.stop()
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from jupyter_client.manager import KernelManager
+from jupyter_core.utils import ensure_event_loop
 from sqlalchemy import func, select
 
 from disputekit.adapters.db.database import Database
@@ -93,7 +94,12 @@ class Operator:
             elif msg["msg_type"] == "error":
                 self.error = "\n".join(content["traceback"])
 
-        reply = self.client.execute_interactive(code, timeout=600, output_hook=hook)
+        try:
+            reply = self.client.execute_interactive(code, timeout=600, output_hook=hook)
+        finally:
+            # jupyter_client ran that on an event loop jupyter_core made for this thread and
+            # never closes: left to the collector it warns, unclosed, in some later test.
+            ensure_event_loop().close()
         if reply["content"]["status"] != "ok" and self.error is None:
             self.error = str(reply["content"])
 

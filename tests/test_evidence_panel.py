@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,9 @@ import pytest
 from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.services.actions import DisputeActions
-from disputekit.services.store_day import connect
 from disputekit.simulator.app import RunningSimulator
-from disputekit.ui.evidence_panel import EvidencePanel
-from tests.conftest import SyncedTemplates
+from disputekit.ui.evidence_panel import EvidencePanel, open_evidence
+from tests.conftest import ConnectStore, SyncedTemplates
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 128
 
@@ -26,12 +26,17 @@ def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
 
 @pytest.fixture
 def panel(workspace: Workspace, credentials: dict[str, str], tmp_path: Path,
-          synced_templates: SyncedTemplates) -> EvidencePanel:
+          synced_templates: SyncedTemplates, connect_store: ConnectStore
+          ) -> Iterator[EvidencePanel]:
     db = synced_templates.copy_into(workspace, ("volt",))
-    return EvidencePanel(db, workspace.data_dir, tmp_path / "exports", operator="ana",
+    made = EvidencePanel(db, workspace.data_dir, tmp_path / "exports", operator="ana",
                          actions_for=lambda sid: DisputeActions(
                              load_store(sid, workspace.parameters_dir),
-                             connect(load_store(sid, workspace.parameters_dir)), db, "ana"))
+                             connect_store(load_store(sid, workspace.parameters_dir)), db,
+                             "ana"))
+    yield made
+    made.close()
+    db.dispose()
 
 
 def test_checklist_add_render_export(panel: EvidencePanel, tmp_path: Path) -> None:
@@ -64,3 +69,15 @@ def test_upload_goes_through_the_platform_once(panel: EvidencePanel, simulator) 
     again = [p for p in record.detail["process_dto_list"]
              if p["action_type"] == "seller_create_proof" and p["gmt_create"]]
     assert len(again) == len(proofs) and "skipped" in panel.status.value
+
+
+def test_open_evidence_closes_its_store_connections_with_the_panel(
+        workspace: Workspace, credentials: dict[str, str],
+        synced_templates: SyncedTemplates) -> None:
+    synced_templates.copy_into(workspace, ("volt",)).dispose()
+    panel = open_evidence("ana", workspace)
+    hands = panel.actions_for("volt")
+    assert panel.actions_for("volt") is hands  # one client per store, kept
+    assert not hands.client._http.is_closed
+    panel.close()
+    assert hands.client._http.is_closed

@@ -3,6 +3,7 @@ a store's own wording is checked when its parameters load and then used."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,9 +16,8 @@ from disputekit.errors import ActionError, ParametersError
 from disputekit.services.actions import ActionStatus, DisputeActions
 from disputekit.services.followups import mark_sent, next_reply, send_with_refusal
 from disputekit.services.queue import open_disputes
-from disputekit.services.store_day import connect
 from disputekit.simulator.app import RunningSimulator
-from tests.conftest import SyncedTemplates
+from tests.conftest import ConnectStore, SyncedTemplates
 
 
 @pytest.fixture
@@ -28,8 +28,10 @@ def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
 
 @pytest.fixture
 def synced(workspace: Workspace, credentials: dict[str, str],
-           synced_templates: SyncedTemplates) -> Database:
-    return synced_templates.copy_into(workspace, ("volt",))
+           synced_templates: SyncedTemplates) -> Iterator[Database]:
+    db = synced_templates.copy_into(workspace, ("volt",))
+    yield db
+    db.dispose()
 
 
 def stalled(db: Database) -> tuple[str, int]:
@@ -40,14 +42,15 @@ def stalled(db: Database) -> tuple[str, int]:
 
 
 def test_the_first_stalled_reply_goes_out_as_the_refusal_reason(
-        synced: Database, workspace: Workspace, simulator: RunningSimulator) -> None:
+        synced: Database, workspace: Workspace, simulator: RunningSimulator,
+        connect_store: ConnectStore) -> None:
     store_id, issue_id = stalled(synced)
     reply = next_reply(synced, store_id, issue_id, "stalled_in_transit")
     assert reply.due is not None and reply.draft is not None and reply.draft.ready
     with pytest.raises(ActionError, match="operator must not be empty"):
         mark_sent(synced, reply, "")  # nobody named: refused before anything is written
     store = load_store(store_id, workspace.parameters_dir)
-    actions = DisputeActions(store, connect(store), synced, "ana")
+    actions = DisputeActions(store, connect_store(store), synced, "ana")
     outcome = send_with_refusal(actions, synced, reply, "ana")
     assert outcome.status is ActionStatus.OK
     record = simulator.gateway.lifecycle.index[store_id][issue_id]

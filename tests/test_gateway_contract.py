@@ -144,59 +144,61 @@ def test_injected_faults(sim: RunningSimulator, faults: Faults, check: Any) -> N
 
 
 def test_order_methods(sim: RunningSimulator) -> None:
-    client = AliExpressClient(base_url=sim.sync_url, credentials=Credentials(
-        DEMO_APP_KEY, DEMO_APP_SECRET, TOKEN), retry=RetryPolicy(attempts=1))
-    ds = sim.gateway.datasets["spark"]
-    order_id = next(iter(ds.orders))
-    found, _ = client.find_order(order_id)
-    info, _ = client.order(order_id)
-    assert found == info and found.id == order_id
-    total, page = client.order_page(1)
-    assert total > len(ds.orders) and len(page) == 50  # disputed and quiet orders
-    assert all(o.order_status != "FINISH" for o in page)  # FINISH only when asked for
-    finished, _ = client.order_page(1, statuses=["FINISH"])
-    assert finished > 0
-    since = to_pacific_string(sim.gateway.now - timedelta(days=7))
-    recent = list(client.iter_orders(created_from=since, statuses=["WAIT_SELLER_SEND_GOODS",
-                                                                    "WAIT_BUYER_ACCEPT_GOODS"]))
-    assert recent and all(o.gmt_create and o.gmt_create >= sim.gateway.now - timedelta(days=7)
-                          for o in recent)
-    with pytest.raises(InvalidRequestError, match="order-not-found"):
-        client.order(1)
+    credentials = Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, TOKEN)
+    with AliExpressClient(base_url=sim.sync_url, credentials=credentials,
+                          retry=RetryPolicy(attempts=1)) as client:
+        ds = sim.gateway.datasets["spark"]
+        order_id = next(iter(ds.orders))
+        found, _ = client.find_order(order_id)
+        info, _ = client.order(order_id)
+        assert found == info and found.id == order_id
+        total, page = client.order_page(1)
+        assert total > len(ds.orders) and len(page) == 50  # disputed and quiet orders
+        assert all(o.order_status != "FINISH" for o in page)  # FINISH only when asked for
+        finished, _ = client.order_page(1, statuses=["FINISH"])
+        assert finished > 0
+        since = to_pacific_string(sim.gateway.now - timedelta(days=7))
+        recent = list(client.iter_orders(
+            created_from=since, statuses=["WAIT_SELLER_SEND_GOODS", "WAIT_BUYER_ACCEPT_GOODS"]))
+        assert recent and all(
+            o.gmt_create and o.gmt_create >= sim.gateway.now - timedelta(days=7) for o in recent)
+        with pytest.raises(InvalidRequestError, match="order-not-found"):
+            client.order(1)
 
 
 def test_addresses_extension_and_tracking(sim: RunningSimulator) -> None:
-    client = AliExpressClient(base_url=sim.sync_url, credentials=Credentials(
-        DEMO_APP_KEY, DEMO_APP_SECRET, TOKEN), retry=RetryPolicy(attempts=1))
-    addresses = client.seller_addresses(("refund", "sender"))
-    assert len(addresses["refund"]) == 2 and addresses["sender"][0].is_default
-    order_id = next(iter(sim.gateway.datasets["spark"].orders))
-    assert client.extend_protection(order_id, 10) is True
-    assert sim.gateway.lifecycle.extensions[order_id] == 10
-    with pytest.raises(InvalidRequestError, match="isv.invalid-days"):
-        client.extend_protection(order_id, 365)
-    assert client.tracking("NOSUCH123", order_id=order_id, service_name="CPAM",
-                           to_area="BR") == []
+    credentials = Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, TOKEN)
+    with AliExpressClient(base_url=sim.sync_url, credentials=credentials,
+                          retry=RetryPolicy(attempts=1)) as client:
+        addresses = client.seller_addresses(("refund", "sender"))
+        assert len(addresses["refund"]) == 2 and addresses["sender"][0].is_default
+        order_id = next(iter(sim.gateway.datasets["spark"].orders))
+        assert client.extend_protection(order_id, 10) is True
+        assert sim.gateway.lifecycle.extensions[order_id] == 10
+        with pytest.raises(InvalidRequestError, match="isv.invalid-days"):
+            client.extend_protection(order_id, 365)
+        assert client.tracking("NOSUCH123", order_id=order_id, service_name="CPAM",
+                               to_area="BR") == []
 
 
 def test_token_refresh_via_rest_and_expiry(sim: RunningSimulator) -> None:
     refreshed: list[Credentials] = []
-    client = AliExpressClient(
+    with AliExpressClient(
         base_url=sim.sync_url, store_id="spark", retry=RetryPolicy(attempts=1),
         credentials=Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, TOKEN, "demo-refresh-spark"),
-        on_token_refreshed=refreshed.append)
-    sim.gateway.expire_token("spark")
-    total, _ = client.issue_page(1, 5)  # expired → refreshed → answered
-    assert total > 0 and len(refreshed) == 1
-    assert refreshed[0].access_token != TOKEN and "***" in repr(refreshed[0])
-    # The old token is dead for everyone now.
-    assert error_of(raw(sim, LIST, QUERY))["code"] == "IllegalAccessToken"
-    bad = httpx.post(f"{sim.url}/rest/auth/token/refresh", data={"app_key": DEMO_APP_KEY})
-    assert set(bad.json()) >= {"type", "code", "message", "request_id"}  # GOP error shape
-    stale = AliExpressClient(
-        base_url=sim.sync_url, store_id="spark", retry=RetryPolicy(attempts=1),
-        credentials=Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, "gone", "not-a-refresh-token"))
-    with pytest.raises(AccessTokenError, match="Re-authorise store 'spark'"):
+        on_token_refreshed=refreshed.append) as client:
+        sim.gateway.expire_token("spark")
+        total, _ = client.issue_page(1, 5)  # expired → refreshed → answered
+        assert total > 0 and len(refreshed) == 1
+        assert refreshed[0].access_token != TOKEN and "***" in repr(refreshed[0])
+        # The old token is dead for everyone now.
+        assert error_of(raw(sim, LIST, QUERY))["code"] == "IllegalAccessToken"
+        bad = httpx.post(f"{sim.url}/rest/auth/token/refresh", data={"app_key": DEMO_APP_KEY})
+        assert set(bad.json()) >= {"type", "code", "message", "request_id"}  # GOP error shape
+    dead = Credentials(DEMO_APP_KEY, DEMO_APP_SECRET, "gone", "not-a-refresh-token")
+    with AliExpressClient(base_url=sim.sync_url, store_id="spark", credentials=dead,
+                          retry=RetryPolicy(attempts=1)) as stale, \
+            pytest.raises(AccessTokenError, match="Re-authorise store 'spark'"):
         stale.issue_page(1, 5)
 
 

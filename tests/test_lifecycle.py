@@ -20,7 +20,7 @@ from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord
-from tests.conftest import SyncedTemplates, fresh_gateway, make_workspace
+from tests.conftest import ConnectStore, SyncedTemplates, fresh_gateway, make_workspace
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -33,6 +33,7 @@ def world(tmp_path: Path, anchor: datetime, credentials: dict[str, str],
     ws = make_workspace(tmp_path / "ws", running.sync_url)
     db = synced_templates.copy_into(ws, ("volt", "spark", "bloom"), seed=21)
     yield running, db, ws.parameters_dir
+    db.dispose()
     running.stop()
 
 
@@ -56,13 +57,14 @@ def reached_type(record: IssueRecord) -> str:
     return next((s["reached_type"] for s in every if s["status"] == "reached"), "")
 
 
-def test_every_outcome_and_every_action(world: tuple[RunningSimulator, Database, Path]) -> None:
+def test_every_outcome_and_every_action(world: tuple[RunningSimulator, Database, Path],
+                                        connect_store: ConnectStore) -> None:
     sim, db, params_dir = world
     gw = sim.gateway
     actors = {}
     for store_id in gw.datasets:
         store = load_store(store_id, params_dir)
-        actors[store_id] = DisputeActions(store, connect(store), db, operator="ana")
+        actors[store_id] = DisputeActions(store, connect_store(store), db, operator="ana")
 
     # 1. Agree to a refund plan: settled by negotiation at once.
     store_a, agreed = waiting(sim)[0]
@@ -74,7 +76,7 @@ def test_every_outcome_and_every_action(world: tuple[RunningSimulator, Database,
     store_r, returned = waiting(sim, plan_type="return_and_refund")[0]
     with pytest.raises(ActionError, match="refund address"):
         actors[store_r].agree(returned.summary["issue_id"])
-    address = connect(load_store(store_r, params_dir)).seller_addresses()["refund"][0]
+    address = actors[store_r].client.seller_addresses()["refund"][0]
     assert actors[store_r].agree(returned.summary["issue_id"],
                                  return_address_id=address.address_id).status is ActionStatus.OK
     assert returned.detail["reverse_detail_status"] == "wait_for_buyer_return"
@@ -151,7 +153,8 @@ def test_every_outcome_and_every_action(world: tuple[RunningSimulator, Database,
                 record.detail["issue_status"], record.detail["reverse_detail_status"])
 
 
-def test_buyers_react_by_kind_of_case(world: tuple[RunningSimulator, Database, Path]) -> None:
+def test_buyers_react_by_kind_of_case(world: tuple[RunningSimulator, Database, Path],
+                                      connect_store: ConnectStore) -> None:
     """Zero offers: extortionists escalate; some misuse buyers, helped, cancel."""
     sim, db, params_dir = world
     misuse = waiting(sim, "buyer_misuse")[:6]
@@ -159,7 +162,7 @@ def test_buyers_react_by_kind_of_case(world: tuple[RunningSimulator, Database, P
     assert misuse and extortion
     for store_id, record in misuse + extortion:
         actor = DisputeActions(load_store(store_id, params_dir),
-                               connect(load_store(store_id, params_dir)), db, "ben")
+                               connect_store(load_store(store_id, params_dir)), db, "ben")
         actor.refuse(record.summary["issue_id"], "Please follow the manual, page 3")
     sim.gateway.advance(timedelta(days=3))
     for _store, record in extortion:
@@ -169,11 +172,11 @@ def test_buyers_react_by_kind_of_case(world: tuple[RunningSimulator, Database, P
 
 
 def test_refused_actions_say_why_and_send_nothing(
-        world: tuple[RunningSimulator, Database, Path]) -> None:
+        world: tuple[RunningSimulator, Database, Path], connect_store: ConnectStore) -> None:
     sim, db, params_dir = world
     store_id, record = waiting(sim)[0]
     actor = DisputeActions(load_store(store_id, params_dir),
-                           connect(load_store(store_id, params_dir)), db, "ana")
+                           connect_store(load_store(store_id, params_dir)), db, "ana")
     cap = Decimal(record.detail["refund_money_max_local"])
     before = len(sim.gateway.call_log)
     with pytest.raises(ActionError, match="between 0 and"):

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import DisputeRow
-from disputekit.adapters.parameters import load_store
+from disputekit.adapters.parameters import load_all
 from disputekit.adapters.workspace import Workspace
-from disputekit.services.store_day import connect
 from disputekit.simulator.app import RunningSimulator
 from disputekit.ui import review
 from disputekit.ui.review import ALL, PAGE_SIZE, ReviewQueue
+from disputekit.ui.store_connections import StoreConnections
 from tests.conftest import SyncedTemplates
 
 
@@ -25,8 +26,10 @@ def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
 
 @pytest.fixture
 def synced(workspace: Workspace, credentials: dict[str, str],
-           synced_templates: SyncedTemplates) -> Database:
-    return synced_templates.copy_into(workspace, ("volt", "bloom"))
+           synced_templates: SyncedTemplates) -> Iterator[Database]:
+    db = synced_templates.copy_into(workspace, ("volt", "bloom"))
+    yield db
+    db.dispose()
 
 
 def test_queue_spans_stores_most_urgent_first(synced: Database) -> None:
@@ -135,14 +138,34 @@ def test_mark_sent_without_an_operator_is_refused_in_words(synced: Database) -> 
     assert "operator must not be empty" in queue.reply_status.value
 
 
-def acting_queue(db: Database, workspace: Workspace, operator: str) -> ReviewQueue:
-    from disputekit.services.actions import DisputeActions
+@pytest.fixture
+def acting_queue(synced: Database, workspace: Workspace
+                 ) -> Iterator[Callable[[str], ReviewQueue]]:
+    """``acting_queue(operator)``: a queue with hands on every store, connected as
+    ``open_review`` connects them; each queue's clients are closed when the test ends."""
+    stores = {s.store_id: s for s in load_all(workspace.parameters_dir)}
+    made: list[ReviewQueue] = []
 
-    def actions_for(store_id: str) -> DisputeActions:
-        store = load_store(store_id, workspace.parameters_dir)
-        return DisputeActions(store, connect(store), db, operator)
+    def make(operator: str) -> ReviewQueue:
+        connections = StoreConnections(stores, synced, operator)
+        made.append(ReviewQueue(synced, operator=operator, actions_for=connections,
+                                on_close=connections.close))
+        return made[-1]
 
-    return ReviewQueue(db, operator=operator, actions_for=actions_for)
+    yield make
+    for queue in made:
+        queue.close()
+
+
+def test_closing_the_workbook_closes_its_store_connections(synced: Database,
+                                                           workspace: Workspace) -> None:
+    queue = review.open_review("ana", workspace)
+    hands = queue.actions_for("volt")
+    assert queue.actions_for("volt") is hands  # one client per store, kept
+    assert not hands.client._http.is_closed
+    queue.close()
+    assert hands.client._http.is_closed
+    queue.close()  # twice is harmless (ipywidgets closes again when it is collected)
 
 
 def test_filters_and_search(synced: Database) -> None:
@@ -162,8 +185,9 @@ def test_filters_and_search(synced: Database) -> None:
 
 
 def test_refuse_with_a_counter_offer_asks_then_acts(
-        synced: Database, workspace: Workspace, simulator: RunningSimulator) -> None:
-    queue = acting_queue(synced, workspace, "ana")
+        synced: Database, simulator: RunningSimulator,
+        acting_queue: Callable[[str], ReviewQueue]) -> None:
+    queue = acting_queue("ana")
     row = queue.rows[queue.rows["status"] == "wait_for_seller_response"].iloc[0]
     store_id, issue_id = str(row["store_id"]), int(row["issue_id"])
     queue.select(store_id, issue_id)
@@ -185,9 +209,9 @@ def test_refuse_with_a_counter_offer_asks_then_acts(
 
 
 def test_two_operators_the_second_sees_a_conflict(
-        synced: Database, workspace: Workspace, simulator: RunningSimulator) -> None:
-    ana = acting_queue(synced, workspace, "ana")
-    ben = acting_queue(synced, workspace, "ben")
+        simulator: RunningSimulator, acting_queue: Callable[[str], ReviewQueue]) -> None:
+    ana = acting_queue("ana")
+    ben = acting_queue("ben")
     row = ana.rows[ana.rows["status"] == "wait_for_seller_response"].iloc[0]
     key = (str(row["store_id"]), int(row["issue_id"]))
     ana.select(*key)
@@ -203,8 +227,9 @@ def test_two_operators_the_second_sees_a_conflict(
     assert simulator.gateway.lifecycle.extensions.get(int(row["parent_order_id"])) is None
 
 
-def test_errors_are_words_in_the_panel(synced: Database, workspace: Workspace) -> None:
-    queue = acting_queue(synced, workspace, "ana")
+def test_errors_are_words_in_the_panel(synced: Database,
+                                      acting_queue: Callable[[str], ReviewQueue]) -> None:
+    queue = acting_queue("ana")
     row = queue.rows.iloc[0]
     queue.select(str(row["store_id"]), int(row["issue_id"]))
     queue.amount.value = 1e9  # more than the buyer could ever get back
@@ -218,8 +243,9 @@ def test_errors_are_words_in_the_panel(synced: Database, workspace: Workspace) -
     assert "read-only" in read_only.action_status.value
 
 
-def test_more_filters_details_and_class_change(synced: Database, workspace: Workspace) -> None:
-    queue = acting_queue(synced, workspace, "ana")
+def test_more_filters_details_and_class_change(
+        synced: Database, acting_queue: Callable[[str], ReviewQueue]) -> None:
+    queue = acting_queue("ana")
     carrier = queue.frame["carrier"].iloc[0]
     queue.carrier_filter.value = carrier
     assert set(queue.rows["carrier"]) == {carrier}
@@ -248,9 +274,9 @@ def test_more_filters_details_and_class_change(synced: Database, workspace: Work
     assert again.frame.set_index(["store_id", "issue_id"]).loc[key, "class"] == other
 
 
-def test_return_resend_snooze_and_retry(synced: Database, workspace: Workspace,
-                                        simulator: RunningSimulator) -> None:
-    queue = acting_queue(synced, workspace, "ana")
+def test_return_resend_snooze_and_retry(synced: Database, simulator: RunningSimulator,
+                                        acting_queue: Callable[[str], ReviewQueue]) -> None:
+    queue = acting_queue("ana")
     gateway = simulator.gateway
     returns = [(s, r.summary["issue_id"]) for s, ds in gateway.datasets.items()
                for r in ds.issues if r.detail["reverse_detail_status"]

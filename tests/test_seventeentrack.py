@@ -605,8 +605,8 @@ def test_the_served_simulator_answers_17track_on_its_own_path(simulator) -> None
 
     ds = simulator.gateway.datasets["volt"]
     number = next(n for n, events in ds.tracking.items() if events)
-    client = SeventeenTrackClient(KEY, base_url=f"{simulator.url}/track/v2.2")
-    registered = client.register([number])
-    assert not registered.rejected
-    timelines, rejected = client.timelines([number])
+    with SeventeenTrackClient(KEY, base_url=f"{simulator.url}/track/v2.2") as client:
+        registered = client.register([number])
+        assert not registered.rejected
+        timelines, rejected = client.timelines([number])
     assert not rejected and timelines[number].events

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
@@ -30,9 +32,16 @@ DEFINING = {
 }
 
 
+@pytest.fixture
+def db(workspace: Workspace) -> Iterator[Database]:
+    opened = Database.open(workspace.db_url)
+    yield opened
+    opened.dispose()
+
+
 def test_sync_assesses_every_parcel_and_opens_claims_once(
-        workspace: Workspace, credentials: dict[str, str], simulator: RunningSimulator) -> None:
-    db = Database.open(workspace.db_url)
+        workspace: Workspace, credentials: dict[str, str], simulator: RunningSimulator,
+        db: Database) -> None:
     truth: dict[tuple[str, int], str] = {}
     for store_id in ("volt", "spark", "bloom"):
         store = load_store(store_id, workspace.parameters_dir)
@@ -89,17 +98,14 @@ def _primary(dispute: DisputeRow, db: Database) -> str:
 
 
 def test_a_claim_is_followed_to_its_end_and_time_lapses_it(
-        workspace: Workspace, credentials: dict[str, str]) -> None:
+        workspace: Workspace, credentials: dict[str, str], db: Database) -> None:
     from datetime import timedelta
     from decimal import Decimal
-
-    import pytest
 
     from disputekit.domain.claims import file_claim, record_answer, record_recovery
     from disputekit.errors import ClaimError
     from disputekit.services.shipments import lapse_claims, update_claim
 
-    db = Database.open(workspace.db_url)
     for store_id in ("volt", "spark", "bloom"):
         store = load_store(store_id, workspace.parameters_dir)
         with connect(store) as client:

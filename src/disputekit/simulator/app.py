@@ -33,12 +33,13 @@ from disputekit.simulator.seventeentrack import DEMO_17TRACK_KEY, create_17track
 async def _params(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params)
     if request.method == "POST":
-        form = await request.form()
-        for key, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                params[key] = await value.read()  # file parts are not signed
-            else:
-                params[key] = value
+        # The context closes the upload spool (a temporary file per file part) once read.
+        async with request.form() as form:
+            for key, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    params[key] = await value.read()  # file parts are not signed
+                else:
+                    params[key] = value
     return params
 
 

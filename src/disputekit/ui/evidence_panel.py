@@ -42,8 +42,12 @@ class EvidencePanel(widgets.VBox):  # type: ignore[misc]
 
     def __init__(self, db: Database, data_dir: Path, exports_dir: Path, *, operator: str = "",
                  actions_for: Callable[[str], DisputeActions] | None = None,
-                 stores: Mapping[str, StoreParameters] | None = None) -> None:
+                 stores: Mapping[str, StoreParameters] | None = None,
+                 on_close: Callable[[], None] | None = None) -> None:
         self.db = db
+        # What the opener made for this panel alone (open_evidence: the store connections
+        # and the database), released by ``close()``.
+        self._on_close = on_close
         self.store = EvidenceStore(db, data_dir)
         self.exports_dir = exports_dir
         self.operator = operator
@@ -75,6 +79,18 @@ class EvidencePanel(widgets.VBox):  # type: ignore[misc]
             widgets.HBox([self.render_button, self.send_button, self.export_button]),
             self.status, self.previews])
         self.refresh()
+
+    def close(self) -> None:
+        """Closes the panel and releases what its opener made for it (``open_evidence``'s
+        store connections and database); a panel built on the caller's own ``db`` and
+        ``actions_for`` leaves those to the caller."""
+        # ipywidgets also calls close() when the widget is collected, maybe half-built.
+        on_close, self._on_close = getattr(self, "_on_close", None), None
+        try:
+            if on_close is not None:
+                on_close()
+        finally:
+            super().close()
 
     @property
     def selected(self) -> tuple[str, int] | None:
@@ -152,22 +168,24 @@ class EvidencePanel(widgets.VBox):  # type: ignore[misc]
 
 
 def open_evidence(operator: str = "", workspace: Any = None) -> EvidencePanel:
-    """The evidence panel on the workspace, with the hands to upload (like ``open_review``)."""
+    """The evidence panel on the workspace, with the hands to upload (like ``open_review``);
+    ``close()`` on it closes the store connections and the database."""
     import os
 
     from disputekit.adapters.parameters import load_all
     from disputekit.adapters.workspace import Workspace
-    from disputekit.services.store_day import connect
+    from disputekit.ui.store_connections import StoreConnections
 
     operator = operator.strip() or os.environ.get("DISPUTEKIT_OPERATOR", "").strip()
     ws = workspace or Workspace.discover()
     stores = {s.store_id: s for s in load_all(ws.parameters_dir)}
     db = Database.open(ws.db_url)
+    connections = StoreConnections(stores, db, operator)
 
-    def actions_for(store_id: str) -> DisputeActions:
-        store = stores[store_id]
-        return DisputeActions(store, connect(store), db, operator)
+    def release() -> None:
+        connections.close()
+        db.dispose()
 
     # Exports hold the buyer's own photos: they stay with the data, not the shared reports.
     return EvidencePanel(db, ws.data_dir, ws.data_dir / "exports", operator=operator,
-                         actions_for=actions_for, stores=stores)
+                         actions_for=connections, stores=stores, on_close=release)

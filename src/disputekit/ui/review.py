@@ -42,7 +42,7 @@ from disputekit.services.queue import (
     dispute_detail,
     tracking_timeline,
 )
-from disputekit.services.store_day import connect
+from disputekit.ui.store_connections import StoreConnections
 
 ALL = "all stores"
 ALL_CLASSES = "all classes"
@@ -69,8 +69,12 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
                  overrides: Mapping[str, Overrides] | None = None,
                  actions_for: Callable[[str], DisputeActions] | None = None,
                  stores: Mapping[str, StoreParameters] | None = None,
-                 frame: pd.DataFrame | None = None) -> None:
+                 frame: pd.DataFrame | None = None,
+                 on_close: Callable[[], None] | None = None) -> None:
         self.db = db
+        # What the opener made for this widget alone (open_review: the store connections and
+        # the database), released by ``close()``.
+        self._on_close = on_close
         self.now = now or utc_now()
         self.operator = operator
         self.overrides = dict(overrides or {})  # store id -> that store's own wording
@@ -178,6 +182,18 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         super().__init__([self.counts, filters, pager, self.list, self.detail, action_box,
                           reply_box])
         self._refresh()
+
+    def close(self) -> None:
+        """Closes the widget and releases what its opener made for it (``open_review``'s
+        store connections and database); a queue built on the caller's own ``db`` and
+        ``actions_for`` leaves those to the caller."""
+        # ipywidgets also calls close() when the widget is collected, maybe half-built.
+        on_close, self._on_close = getattr(self, "_on_close", None), None
+        try:
+            if on_close is not None:
+                on_close()
+        finally:
+            super().close()
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -569,21 +585,20 @@ def _offer_text(row: pd.Series) -> str:
 
 def open_review(operator: str = "", workspace: Workspace | None = None) -> ReviewQueue:
     """The operator's workbook: every store's open disputes, with the hands to act on them
-    (each store connected with its own credentials from the environment)."""
+    (each store connected with its own credentials from the environment). ``close()`` on
+    it closes those connections and the database."""
     # An operator may set their name once in their environment instead of in every notebook.
     operator = operator.strip() or os.environ.get("DISPUTEKIT_OPERATOR", "").strip()
     ws = workspace or Workspace.discover()
     stores = {s.store_id: s for s in load_all(ws.parameters_dir)}
     db = Database.open(ws.db_url)
-    clients: dict[str, DisputeActions] = {}
+    connections = StoreConnections(stores, db, operator)
 
-    def actions_for(store_id: str) -> DisputeActions:
-        if store_id not in clients:
-            store = stores[store_id]
-            clients[store_id] = DisputeActions(store, connect(store), db, operator)
-        return clients[store_id]
+    def release() -> None:
+        connections.close()
+        db.dispose()
 
     overrides = {sid: o for sid, s in stores.items()
                  if (o := reply_overrides(s, ws.parameters_dir)) is not None}
-    return ReviewQueue(db, operator=operator, overrides=overrides, actions_for=actions_for,
-                       stores=stores)
+    return ReviewQueue(db, operator=operator, overrides=overrides, actions_for=connections,
+                       stores=stores, on_close=release)
