@@ -30,12 +30,13 @@ from disputekit.services.evidence_snapshots import collect_from_api
 from disputekit.services.evidence_store import EvidenceStore
 from disputekit.services.evidence_upload import upload_latest
 from disputekit.services.queue import open_disputes
+from disputekit.ui.store_connections import ReleasesOnClose, StoreConnections
 
 _STATE_MARK = {ItemState.COLLECTED: "✓", ItemState.MISSING: "✗",
                ItemState.NOT_APPLICABLE: "–"}
 
 
-class EvidencePanel(widgets.VBox):  # type: ignore[misc]
+class EvidencePanel(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
     """``EvidencePanel(db, data_dir, exports_dir, actions_for=..., operator=...,
     stores=...)``; ``stores`` (the stores' parameters) give the lane overrides the queue
     classifies with."""
@@ -79,18 +80,6 @@ class EvidencePanel(widgets.VBox):  # type: ignore[misc]
             widgets.HBox([self.render_button, self.send_button, self.export_button]),
             self.status, self.previews])
         self.refresh()
-
-    def close(self) -> None:
-        """Closes the panel and releases what its opener made for it (``open_evidence``'s
-        store connections and database); a panel built on the caller's own ``db`` and
-        ``actions_for`` leaves those to the caller."""
-        # ipywidgets also calls close() when the widget is collected, maybe half-built.
-        on_close, self._on_close = getattr(self, "_on_close", None), None
-        try:
-            if on_close is not None:
-                on_close()
-        finally:
-            super().close()
 
     @property
     def selected(self) -> tuple[str, int] | None:
@@ -174,7 +163,6 @@ def open_evidence(operator: str = "", workspace: Any = None) -> EvidencePanel:
 
     from disputekit.adapters.parameters import load_all
     from disputekit.adapters.workspace import Workspace
-    from disputekit.ui.store_connections import StoreConnections
 
     operator = operator.strip() or os.environ.get("DISPUTEKIT_OPERATOR", "").strip()
     ws = workspace or Workspace.discover()

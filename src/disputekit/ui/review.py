@@ -42,7 +42,7 @@ from disputekit.services.queue import (
     dispute_detail,
     tracking_timeline,
 )
-from disputekit.ui.store_connections import StoreConnections
+from disputekit.ui.store_connections import ReleasesOnClose, StoreConnections
 
 ALL = "all stores"
 ALL_CLASSES = "all classes"
@@ -57,7 +57,7 @@ _LABEL_COLUMNS = ("store_id", "issue_id", "hours_left", "parent_order_id", "clas
 PAGE_SIZE = 200
 
 
-class ReviewQueue(widgets.VBox):  # type: ignore[misc]
+class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
     """``ReviewQueue(db)``: display it in a notebook cell.
 
     The list shows :data:`PAGE_SIZE` disputes at a time, most urgent first, with
@@ -182,18 +182,6 @@ class ReviewQueue(widgets.VBox):  # type: ignore[misc]
         super().__init__([self.counts, filters, pager, self.list, self.detail, action_box,
                           reply_box])
         self._refresh()
-
-    def close(self) -> None:
-        """Closes the widget and releases what its opener made for it (``open_review``'s
-        store connections and database); a queue built on the caller's own ``db`` and
-        ``actions_for`` leaves those to the caller."""
-        # ipywidgets also calls close() when the widget is collected, maybe half-built.
-        on_close, self._on_close = getattr(self, "_on_close", None), None
-        try:
-            if on_close is not None:
-                on_close()
-        finally:
-            super().close()
 
     @property
     def frame(self) -> pd.DataFrame:

@@ -7,7 +7,7 @@ life; ``close()`` closes them all, which the widget's own ``close()`` does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import StoreParameters
@@ -36,3 +36,19 @@ class StoreConnections:
         made, self._made = self._made, {}
         for actions in made.values():
             actions.client.close()
+
+
+class ReleasesOnClose:
+    """A widget that, on ``close()``, first runs the ``_on_close`` its opener gave it (once):
+    ``open_review`` and ``open_evidence`` close their store connections and database so."""
+
+    _on_close: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        # ipywidgets also calls close() when the widget is collected, maybe half-built.
+        on_close, self._on_close = self._on_close, None
+        try:
+            if on_close is not None:
+                on_close()
+        finally:
+            super().close()  # type: ignore[misc]
