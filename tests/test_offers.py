@@ -31,6 +31,7 @@ from disputekit.domain.replies import (
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError
 from disputekit.services.actions import ActionKind, ActionOutcome, ActionStatus, DisputeActions
+from disputekit.services.assessment import record_override
 from disputekit.services.followups import next_reply, send_with_refusal
 from disputekit.services.queue import open_disputes
 from disputekit.services.store_day import connect
@@ -265,3 +266,33 @@ def test_the_workbooks_offer_is_the_recommended_then_the_drafted_amount(
     queue.amount.value = 44.95
     queue._do_refuse()
     assert refused == [Decimal("44.95")]
+
+
+def test_an_operators_class_prices_the_queues_advice_and_offer(synced: Database) -> None:
+    """Corrected to a genuine defect, a stalled parcel's refusal (counter-offer 0) gives way
+    to the defect's options and advice; the rules' class stays beside it."""
+    store_id, issue_id = _an_89_90_eur_dispute(synced)
+    now = datetime.now(UTC)
+
+    def row() -> dict[str, object]:
+        queue = open_disputes(synced, now)
+        found = queue[(queue["store_id"] == store_id) & (queue["issue_id"] == issue_id)]
+        return dict(found.iloc[0])
+
+    def actions(options: object) -> set[str]:
+        return {part.rsplit(" ", 1)[0] for part in str(options).split(" · ")}
+
+    before = row()
+    assert before["class"] == "stalled_in_transit" and before["recommended"] == "refuse"
+    assert before["recommended_offer"] == 0.0
+    record_override(synced, store_id, issue_id, "genuine_defect", "ana", "photos: cracked", now)
+    after = row()
+    assert after["class"] == "genuine_defect" and after["rule_class"] == "stalled_in_transit"
+    assert after["overridden_by"] == "ana"
+    assert str(after["why"]).startswith(
+        "class set by an operator (the rules said stalled_in_transit)")
+    assert actions(after["options"]) == {"resend", "partial refund", "full refund",
+                                         "return and refund"}
+    assert after["recommended"] == "resend"  # the playbook: do not be stingy with a defect
+    offer = after["recommended_offer"]
+    assert offer is None or offer != offer  # NaN in the frame: a resend pays the buyer nothing
