@@ -109,6 +109,8 @@ class ClaimPanel(widgets.VBox):  # type: ignore[misc]
         self.currency.value = claim.currency
         self.state.value = state_html(claim, case.stored, self.now)
         usual = _NEXT.get(claim.status, "") if case.stored else "file"
+        if claim.status is ClaimStatus.ANSWERED and claim.offered_amount == 0:
+            usual = "appeal"  # nothing offered: contest it while the window is open
         for name, button in self._buttons.items():
             button.button_style = "primary" if name == usual else ""
 
