@@ -283,6 +283,9 @@ def test_a_step_dated_before_the_one_it_follows_is_refused() -> None:
             step(answered)
     with pytest.raises(ClaimError, match="before the parcel was shipped"):
         file_claim(claim(), NOW - 41 * DAY)
+    # Days, not instants: an earlier hour of the filing's own day is that day.
+    same_day = record_answer(filed, NOW - timedelta(hours=1), Decimal("5"))
+    assert same_day.status is ClaimStatus.ANSWERED
 
 
 def test_a_recovery_in_another_currency_is_refused_with_the_way_out() -> None:

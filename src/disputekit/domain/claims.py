@@ -21,7 +21,7 @@ Pure: dataclasses in, dataclasses out; the caller stores them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
@@ -216,8 +216,10 @@ def _require(claim: CarrierClaim, allowed: tuple[ClaimStatus, ...], action: str)
 
 def _not_before(claim: CarrierClaim, at: datetime, earlier: datetime | None, action: str,
                 earlier_what: str) -> None:
-    """A step dated before the step it answers is a typo in the date: refuse it, say which."""
-    if earlier is not None and at < earlier:
+    """A step dated before the step it answers is a typo in the date: refuse it, say which.
+    Days are compared, not instants: an operator dates a step by its day (the workbook
+    stores an earlier day as its first moment), so the same day is never "before"."""
+    if earlier is not None and at.astimezone(UTC).date() < earlier.astimezone(UTC).date():
         raise ClaimError(
             f"cannot {action} the claim on {claim.logistics_no} on {at:%Y-%m-%d}: that is "
             f"before {earlier_what} ({earlier:%Y-%m-%d}); check the date")

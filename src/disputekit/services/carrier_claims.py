@@ -53,10 +53,6 @@ class ClaimCase:
     stored: bool
     why_not: str = ""
 
-    @property
-    def claimable(self) -> bool:
-        return self.claim is not None
-
 
 def claim_case(db: Database, store_id: str, issue_id: int, dispute_class: str,
                now: datetime) -> ClaimCase:
