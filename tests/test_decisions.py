@@ -102,7 +102,7 @@ def test_the_partial_shown_for_extortion_is_what_the_buyer_demands() -> None:
     (C.LOST, (), {"refund_asked": 5.0, "product_price": 5.0}, Action.FULL_REFUND,
      (Action.CARRIER_CLAIM,)),
     (C.LOST, (Flag.PLATFORM_LOGISTICS,), {"service": service_for("CAINIAO_STANDARD")},
-     Action.LEAVE_TO_PLATFORM, ()),
+     Action.LEAVE_TO_PLATFORM, (Action.CARRIER_CLAIM,)),
     (C.NO_TRACKING, (), {"service": service_for("CPAP")}, Action.RESEND, ()),
     (C.RETURNED_BEFORE_EXPORT, (), {}, Action.RESEND, ()),
     (C.GENUINE_DEFECT, (), {}, Action.RESEND, ()),

@@ -26,6 +26,7 @@ from types import MappingProxyType
 
 from disputekit.domain.buyers import AbuseLevel
 from disputekit.domain.carriers import ServiceKind
+from disputekit.domain.claims import PLATFORM_RULES, case_claimable
 from disputekit.domain.classify import Classification, DisputeFacts
 from disputekit.domain.stalls import LaneThresholds
 from disputekit.domain.taxonomy import DisputeClass, Flag
@@ -326,9 +327,10 @@ def option_for(action: Action, c: Classification, facts: DisputeFacts,
 
 
 def _claimable(c: Classification, facts: DisputeFacts) -> bool:
-    """A carrier claim needs registered logistics the seller contracted (not the platform's,
-    which handles its own, nor unregistered post, which has nothing to claim on)."""
-    if facts.service is None or facts.service.kind is not ServiceKind.REGISTERED:
+    """A carrier claim needs logistics with a claim channel (``claims.case_claimable``, the
+    one rule the sync and the workbook also follow) and a parcel truly gone: lost, or silent
+    long enough to count as presumed lost."""
+    if facts.service is None or not case_claimable(c.code, facts.service.kind):
         return False
     if c.code is C.LOST:
         return True
@@ -456,6 +458,11 @@ def recommend(c: Classification, facts: DisputeFacts, model: CostModel,
         action = Action.LEAVE_TO_PLATFORM
         steps = ["shipped with the platform's online logistics: refuse with 0 citing it; the "
                  "platform handles and exempts logistics disputes on its own lines"]
+        if Action.CARRIER_CLAIM in opts:
+            then.append(Action.CARRIER_CLAIM)
+            steps.append("file an online-logistics complaint for the goods and the freight "
+                         f"(within {PLATFORM_RULES.filing_window_days} days of the logistics "
+                         "order)")
     elif code is C.NO_TRACKING:
         action = cheaper(Action.RESEND, Action.FULL_REFUND, Action.PARTIAL_REFUND)
         steps = [f"{_verb(action)}: with no tracking there is little evidence, and arbitration "

@@ -42,6 +42,7 @@ from disputekit.services.queue import (
     dispute_detail,
     tracking_timeline,
 )
+from disputekit.ui.claim_panel import ClaimPanel
 from disputekit.ui.store_connections import ReleasesOnClose, StoreConnections
 
 ALL = "all stores"
@@ -143,6 +144,7 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.cancel_button = widgets.Button(description="Cancel",
                                             layout=widgets.Layout(display="none"))
         self.action_status = widgets.HTML()
+        self.claim_panel = ClaimPanel(db, now=now)  # hidden unless the parcel can be claimed
         self._pending: tuple[str, Callable[[], str]] | None = None
         for control in (self.store_filter, self.class_filter, self.urgency_filter, self.search,
                         self.carrier_filter, self.country_filter, self.language_filter):
@@ -180,7 +182,7 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                           self.search])])
         pager = widgets.HBox([self.previous_button, self.next_button, self.page_label])
         super().__init__([self.counts, filters, pager, self.list, self.detail, action_box,
-                          reply_box])
+                          self.claim_panel, reply_box])
         self._refresh()
 
     @property
@@ -267,9 +269,11 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
     def _show_selected(self) -> None:
         if self.list.value is None:
             self.detail.value = "<i>No open dispute matches.</i>"
+            self.claim_panel.show(None, 0, "")
             return
         store_id, issue_id = self.list.value
         self.detail.value = self.detail_html(store_id, issue_id)
+        self.claim_panel.show(store_id, issue_id, self._selected_class())
         self._remember(store_id, issue_id)
         self.amount.value = self._recommended_offer()
         self._draft(None)
