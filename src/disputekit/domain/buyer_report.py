@@ -31,7 +31,8 @@ from disputekit.domain.language.cues import Cue, find_cues
 
 __all__ = [
     "BuyerStatement", "EvidenceLine", "OrderItem", "OrderSummary", "ReportPack",
-    "WHERE_TO_FILE_CONFIDENCE", "buyer_statements", "in_order", "report_text", "when", "where_to_file",
+    "WHERE_TO_FILE_CONFIDENCE", "buyer_statements", "in_order", "report_text", "when",
+    "where_to_file",
 ]
 
 #: The cues that make a buyer's message a demand worth quoting to the platform.
@@ -176,7 +177,8 @@ def report_text(pack: ReportPack) -> str:
                      f"on {when(order.delivered_at, time=False)}{signed}.")
     lines += ["", "What the buyer wrote in the dispute history (quoted as written):"]
     for s in pack.quoted:
-        where = "" if s.issue_id == pack.issue_id else f" (dispute {s.issue_id}, order {s.order_id})"
+        where = ("" if s.issue_id == pack.issue_id
+                 else f" (dispute {s.issue_id}, order {s.order_id})")
         lines.append(f"- {when(s.at)}{where}: {_quote(s.text)}")
     if pack.demands:
         lines += ["", "The buyer offers to cancel the dispute in exchange for money. We ask "
