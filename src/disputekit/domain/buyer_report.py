@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from disputekit.domain.language.cues import Cue, find_cues
@@ -130,6 +130,8 @@ def when(moment: datetime | None, *, time: bool = True) -> str:
     """A date as the report writes it: ``03 Dec 2026 16:39 UTC`` (``date unknown``)."""
     if moment is None:
         return "date unknown"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
     return moment.strftime("%d %b %Y %H:%M UTC" if time else "%d %b %Y")
 
 
