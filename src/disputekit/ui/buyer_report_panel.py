@@ -123,9 +123,9 @@ def pack_html(pack: ReportPack) -> str:
         for i in order.items)
     amount = f"{order.amount:.2f} {e(order.currency)}" if order.amount is not None \
         else "unknown"
-    delivered = (f"<br>Delivered {e(when(order.delivered_at, time=False))}"
+    delivered = (f"<p>Delivered {e(when(order.delivered_at, time=False))}"
                  + (f", signed for by {e(order.signed_by)}" if order.signed_by else "")
-                 ) if order.delivered_at is not None or order.signed_by else ""
+                 + "</p>") if order.delivered_at is not None or order.signed_by else ""
     evidence = "".join(f"<li><b>{e(line.what)}</b>: {e(line.state)}</li>"
                        for line in pack.evidence)
     others = ", ".join(f"{e(store)} {order_id}" for store, order_id in pack.other_disputes)
@@ -139,7 +139,7 @@ def pack_html(pack: ReportPack) -> str:
         + (f"<p>Other disputes of this buyer: {others}</p>" if others else "")
         + f"<b>Order {order.order_id}</b> · placed {e(when(order.placed_at, time=False))} · "
         f"total {amount}<ul>{items}</ul>{delivered}"
-        f"<b>Evidence</b><ul>{evidence}</ul>"
+        f"<p><b>Evidence</b></p><ul>{evidence}</ul>"
         "<div class='dk-report-text'><b>Text to paste into the report form</b> "
         f"<button type='button' class='dk-copy' onclick=\"{e(_COPY_SCRIPT)}\">Copy</button><br>"
         "<textarea readonly rows='16' style='width:100%;font-family:monospace'>"
