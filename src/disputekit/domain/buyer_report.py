@@ -127,7 +127,12 @@ class ReportPack:
 
 
 def when(moment: datetime | None, *, time: bool = True) -> str:
-    """A date as the report writes it: ``03 Dec 2026 16:39 UTC`` (``date unknown``)."""
+    """A date as the report writes it, in UTC.
+
+    >>> from disputekit.domain.platform_time import parse_pacific
+    >>> when(parse_pacific("2026-12-03 08:39:28")), when(None)
+    ('03 Dec 2026 16:39 UTC', 'date unknown')
+    """
     if moment is None:
         return "date unknown"
     if moment.tzinfo is not None:
