@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from disputekit.domain.language.cues import Cue, find_cues
+from babel import Locale
+
+from disputekit.domain.language.cues import Cue, find_cues, guess_language
 
 __all__ = [
     "BuyerStatement", "EvidenceLine", "OrderItem", "OrderSummary", "ReportPack",
@@ -158,8 +160,17 @@ def _money(amount: Decimal | None, currency: str) -> str:
 
 
 def _quote(text: str) -> str:
-    """The buyer's words on one line, in straight quotes (a form field may drop newlines)."""
-    return '"' + " ".join(text.split()).replace('"', "'") + '"'
+    """The buyer's words on one line, in straight quotes (a form field may drop newlines),
+    with the language they are in when it is not English, named in English.
+
+    >>> _quote('верните 30% и я закрою спор')
+    '"верните 30% и я закрою спор" (in Russian)'
+    """
+    quoted = '"' + " ".join(text.split()).replace('"', "'") + '"'
+    language = guess_language([text])
+    if language and language != "en":
+        quoted += f" (in {Locale('en').languages.get(language, language)})"
+    return quoted
 
 
 def report_text(pack: ReportPack) -> str:
