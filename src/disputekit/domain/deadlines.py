@@ -248,7 +248,9 @@ def if_nobody_acts(
     # timer is the platform's deadline for evidence, not the buyer's plan running out (the
     # return-leg timers still mean what they say).
     held = watch.already and deadline.timeout_type not in _RETURN_TIMERS
-    if deadline.due_at is not None:
+    # Held, only the platform's own timer counts: the 5-day estimate is the buyer's plan's.
+    if deadline.due_at is not None and not (held and deadline.source is not
+                                            DeadlineSource.PLATFORM_TIMER):
         if held:
             outcome = ("the platform's timer runs out: it decides on the evidence it has, "
                        "without yours")
