@@ -52,9 +52,12 @@ class ActionKind(StrEnum):
 # case settled with the buyer in the order chat (it works now, they take the compensation),
 # the buyer having answered a reply (there is no chat API to tell).
 LOCAL_KINDS = frozenset({"resend", "snooze", "settled", "buyer_answered"})
-# What settles a case besides the platform's own solutions: the seller agreed to the buyer's
-# (or the platform's) plan, a resend, or a settlement the operator recorded.
-SETTLING_KINDS = frozenset({"agree", "resend", "settled"})
+# What settles a case between seller and buyer, so the closing reply asks the buyer to
+# cancel the dispute: a resend, or a settlement the operator recorded. Not a plan the seller
+# agreed to, nor a counter-offer the buyer accepted: the platform then carries the solution
+# out and closes the dispute itself, and a buyer who cancelled during an agreed return would
+# lose the refund.
+SETTLING_KINDS = frozenset({"resend", "settled"})
 
 
 class ActionStatus(StrEnum):

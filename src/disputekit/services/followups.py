@@ -7,9 +7,11 @@ facts a reply quotes from what the sync stored, and keeps the replies sent.
 What the plan reads from the database besides the replies sent:
 
 - **settled** (the closing reply, asking the buyer to cancel the dispute, comes due): the
-  platform shows a solution reached on a dispute still open (a return under way), or the
-  action journal holds an agreed plan, a resend, or a settlement the operator recorded
-  (``mark_settled``: the product works now, the buyer takes the compensation);
+  action journal holds a resend or a settlement the operator recorded (``mark_settled``:
+  the product works now, the buyer takes the compensation), or, for a plan that runs until
+  delivery, the parcel arrived. A solution reached on the platform is not one: the
+  platform carries it out and closes the dispute (an agreed return ends with the refund);
+  a closed dispute needs no reply;
 - **buyer answered** (the second stalled-parcel reply may ask them to cancel): the operator
   marked it (``mark_buyer_answered``), since no API shows the order chat;
 - **awaiting collection**: the parcel waits at a pickup point or post office (its tracking,
@@ -91,11 +93,7 @@ class _CaseState:
 
 def _state(dispute: DisputeRow, shipment: ShipmentRow | None, dispute_class: str,
            marks: frozenset[str]) -> _CaseState:
-    reached = any(solution.get("status") == "reached"
-                  for key in ("buyer_solution_list", "seller_solution_list",
-                              "platform_solution_list")
-                  for solution in dispute.detail_json.get(key, []) or [])
-    return _CaseState(settled=reached or bool(marks & SETTLING_KINDS),
+    return _CaseState(settled=bool(marks & SETTLING_KINDS),
                       buyer_answered="buyer_answered" in marks,
                       waiting=_waiting(shipment, dispute_class))
 
@@ -193,9 +191,11 @@ def _offer(case: StoredCase, dispute_class: str, due: Due | None, now: datetime,
 
 def _due(dispute: DisputeRow, shipment: ShipmentRow | None, dispute_class: str,
          sent: list[tuple[str, datetime]], now: datetime, state: _CaseState) -> Due | None:
+    # A parcel that waited to be collected and then was delivered was collected: the pickup
+    # plan's end (its closing reply), not the returned plan's notice.
+    collecting = state.waiting is not None or bool(shipment and shipment.delivered)
     try:
-        plan = plan_for(DisputeClass(dispute_class),
-                        awaiting_collection=state.waiting is not None)
+        plan = plan_for(DisputeClass(dispute_class), awaiting_collection=collecting)
     except ValueError:
         return None  # unclassified: no plan to follow
     return next_step_due(

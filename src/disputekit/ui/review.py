@@ -561,7 +561,7 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
             self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
             return
         self._draft(self.reply_lang.value)
-        self.reply_status.value = (f"✓ {said} by {html.escape(self.operator)}<br>"
+        self.reply_status.value = (f"✓ {html.escape(said)} by {html.escape(self.operator)}<br>"
                                    + self.reply_status.value)
 
     def detail_html(self, store_id: str, issue_id: int) -> str:
