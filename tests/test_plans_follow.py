@@ -20,7 +20,7 @@ from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ActionRow
 from disputekit.adapters.parameters import load_store
 from disputekit.adapters.workspace import Workspace
-from disputekit.domain.replies import PLANS, ReplyPlan
+from disputekit.domain.replies import PLANS, Channel, ReplyPlan
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import PICKUP_HOLD_DAYS
 from disputekit.errors import ActionError
@@ -138,10 +138,16 @@ def test_a_parcel_at_the_post_office_is_to_collect_by_a_date_not_coming_back(
     row = row_of(synced, anchor, UNDELIVERED_PL)
     assert row["class"] == "returned_undelivered"
     assert row["recommended"] == "refuse"  # nothing to resend: the parcel is there
+    advice = triage_open(synced, anchor)[(STORE, UNDELIVERED_PL)]["recommendation"]
+    assert advice == ["refuse (counter-offer 0) and tell the buyer where to collect the parcel "
+                      "(Poczta Polska UP Kraków 1) before it goes back (by 15 Dec 2026: 14 "
+                      "days' hold [I])"]
 
     reply = next_reply(synced, STORE, UNDELIVERED_PL, row["class"], anchor)
     assert reply.due is not None and reply.draft is not None and reply.draft.ready
     assert reply.due.step.template == "pickup_waiting"
+    # Sent as the reason of the refusal the recommendation asks for, with nothing offered.
+    assert reply.due.step.channel is Channel.COUNTER_OFFER and reply.offer == 0
     assert reply.lang == "pl"
     text = reply.draft.text
     assert "w punkcie odbioru (Poczta Polska UP Kraków 1)" in text

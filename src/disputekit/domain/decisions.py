@@ -29,6 +29,7 @@ from disputekit.domain.carriers import ServiceKind
 from disputekit.domain.classify import Classification, DisputeFacts
 from disputekit.domain.stalls import LaneThresholds
 from disputekit.domain.taxonomy import DisputeClass, Flag
+from disputekit.domain.tracking import PICKUP_HOLD_DAYS, collect_by
 
 __all__ = ["NO_TRACKING_WAIT_DAYS", "Action", "CostModel", "Option", "Recommendation",
            "local_amount", "option_for", "options", "recommend"]
@@ -489,9 +490,13 @@ def recommend(c: Classification, facts: DisputeFacts, model: CostModel,
                  "holding the parcel for them"]
     elif code is C.RETURNED_UNDELIVERED and _awaiting_collection(facts):
         action = Action.REFUSE
-        where = facts.timeline.last_location if facts.timeline is not None else ""
+        waiting = facts.timeline.awaiting_collection if facts.timeline is not None else None
+        where = waiting.location if waiting is not None else ""
+        last_day = collect_by(waiting)
         steps = ["refuse (counter-offer 0) and tell the buyer where to collect the parcel"
-                 + (f" ({where})" if where else "") + " before it goes back"]
+                 + (f" ({where})" if where else "") + " before it goes back"
+                 + (f" (by {last_day:%d %b %Y}: {PICKUP_HOLD_DAYS} days' hold [I])"
+                    if last_day is not None else "")]
     elif code.returned:
         action = cheaper(Action.RESEND, Action.FULL_REFUND)
         steps = ["contact the buyer: the parcel is coming back",

@@ -114,7 +114,9 @@ PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
                   note="extend buyer protection first; send as the reason of the refusal "
                        "(counter-offer 0)"),
         ReplyStep("stalled_2_carrier", after_days=1, within_days=2,
-                  note="ask the carrier first; choose their explanation"),
+                  note="ask the carrier first; choose their explanation. If the buyer "
+                       "answered reply 1, mark it (Buyer answered): this reply then asks "
+                       "them to cancel the dispute"),
         ReplyStep("stalled_3_update", after_days=1, within_days=2, repeat=True,
                   note="a specific update with a concrete reason, every day or two"),
     ), until_delivered=True, closing=_CANCEL),
@@ -178,8 +180,9 @@ PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
 # to collect it, and reminded, until it is collected (the case is settled) or sent back
 # (then the returned plan takes over, from its notice).
 AWAITING_COLLECTION: Final = ReplyPlan(C.RETURNED_UNDELIVERED, (
-    ReplyStep("pickup_waiting",
-              note="tell the buyer where the parcel waits and the last day to collect it"),
+    ReplyStep("pickup_waiting", channel=_REFUSE,
+              note="refuse (counter-offer 0) with this as the reason: where the parcel "
+                   "waits and the last day to collect it"),
     ReplyStep("pickup_reminder", after_days=3, within_days=4, repeat=True,
               note="remind the buyer before the pickup point sends it back"),
 ), until_delivered=True, closing=_CANCEL)
