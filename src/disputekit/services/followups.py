@@ -91,7 +91,7 @@ class _CaseState:
     waiting: TrackEvent | None = None  # the parcel waits to be collected since this event
 
 
-def _state(dispute: DisputeRow, shipment: ShipmentRow | None, dispute_class: str,
+def _state(shipment: ShipmentRow | None, dispute_class: str,
            marks: frozenset[str]) -> _CaseState:
     return _CaseState(settled=bool(marks & SETTLING_KINDS),
                       buyer_answered="buyer_answered" in marks,
@@ -156,7 +156,7 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
                                        ReplySentRow.issue_id == issue_id)
             .order_by(ReplySentRow.sent_at, ReplySentRow.id))]
     marks = journal_marks(db, [store_id], issue_id).get((store_id, issue_id), frozenset())
-    state = _state(dispute, shipment, dispute_class, marks)
+    state = _state(shipment, dispute_class, marks)
     suggested = infer_language(order.buyer_country if order else "", _buyer_texts(dispute))
     chosen = lang or suggested
     if chosen not in LANGUAGES:
@@ -295,8 +295,7 @@ def replies_due(db: Database, queue: pd.DataFrame, day_end: datetime) -> pd.Data
             continue
         dispute, shipment = case.dispute, case.shipment
         dispute_class = str(classes[(store_id, issue_id)])
-        state = _state(dispute, shipment, dispute_class,
-                       marks.get((store_id, issue_id), frozenset()))
+        state = _state(shipment, dispute_class, marks.get((store_id, issue_id), frozenset()))
         due = _due(dispute, shipment, dispute_class, sent.get((store_id, issue_id), []),
                    day_end, state)
         if due is None or not due.is_due(day_end):
