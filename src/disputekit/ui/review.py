@@ -37,7 +37,13 @@ from disputekit.services.actions import (
 )
 from disputekit.services.assessment import record_override
 from disputekit.services.buyer_report import reported_at
-from disputekit.services.followups import NextReply, mark_sent, next_reply
+from disputekit.services.followups import (
+    NextReply,
+    mark_buyer_answered,
+    mark_sent,
+    mark_settled,
+    next_reply,
+)
 from disputekit.services.queue import (
     Filters,
     OperatorQueue,
@@ -124,6 +130,16 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.reply_status = widgets.HTML()
         self.mark_sent = widgets.Button(description="Mark sent", icon="check",
                                         tooltip="After pasting it into the order chat")
+        # No API shows the order chat: the operator says when the buyer wrote back (the
+        # second stalled-parcel reply then asks them to cancel) and when the case is settled
+        # between them (the plan's closing reply then asks them to cancel the dispute).
+        self.answered_button = widgets.Button(
+            description="Buyer answered", icon="comment",
+            tooltip="The buyer wrote back in the order chat")
+        self.settled_button = widgets.Button(
+            description="Settled with buyer", icon="handshake-o",
+            tooltip="Agreed in the chat (it works now, they take the offer): ask them to "
+                    "cancel the dispute next")
         # Actions: the recommended one first; anything that cannot be undone asks twice.
         self.amount = widgets.FloatText(value=0.0, description="Offer", step=0.5,
                                         layout=widgets.Layout(width="200px"))
@@ -161,6 +177,8 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.next_button.on_click(lambda _b: self.show_page(self.page + 1))
         self.reply_lang.observe(lambda change: self._draft(change["new"]), names="value")
         self.mark_sent.on_click(lambda _button: self._mark_sent())
+        self.answered_button.on_click(lambda _button: self._mark("buyer_answered"))
+        self.settled_button.on_click(lambda _button: self._mark("settled"))
         self.refuse_button.on_click(lambda _b: self._ask("refuse", self._do_refuse))
         self.agree_button.on_click(lambda _b: self._ask("agree", self._do_agree))
         self.extend_button.on_click(lambda _b: self._ask("extend", self._do_extend))
@@ -173,7 +191,9 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.confirm_button.on_click(lambda _b: self._confirm())
         self.cancel_button.on_click(lambda _b: self._cancel())
         reply_box = widgets.VBox([widgets.HTML("<b>Next reply</b>"), self.reply_lang,
-                                  self.reply_text, widgets.HBox([self.mark_sent]),
+                                  self.reply_text,
+                                  widgets.HBox([self.mark_sent, self.answered_button,
+                                                self.settled_button]),
                                   self.reply_status])
         action_box = widgets.VBox([
             widgets.HTML("<b>Act</b>"), widgets.HBox([self.amount, self.reason]),
@@ -332,6 +352,13 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                   f" · buyer's language: {html.escape(LANGUAGE_NAMES[reply.suggested_lang])}")
         if reply.due.step.note:
             status += f"<br>{html.escape(reply.due.step.note)}"
+        then = reply.following
+        if then is not None:
+            when = f"{then.due_at:%d %b %H:%M} UTC" if then.due_at else "when the parcel is back"
+            status += (f"<br>Then step {then.number}: {html.escape(then.step.template)} · due "
+                       f"{when}")
+        if reply.buyer_answered:
+            status += "<br>The buyer answered."
         if not reply.draft.ready:
             status += f"<br><b>{html.escape(reply.draft.text)}</b>"
         self.reply_status.value = status
@@ -531,6 +558,26 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self._draft(self.reply_lang.value)
         self.reply_status.value = (f"✓ {html.escape(row.template)} marked sent {row.sent_at:%H:%M} "
                                    f"by {html.escape(row.operator)}<br>" + self.reply_status.value)
+
+    def _mark(self, what: str) -> None:
+        """Record that the buyer answered, or that the case is settled, then draft again."""
+        if self.list.value is None:
+            self.reply_status.value = "<i>Select a dispute first.</i>"
+            return
+        store_id, issue_id = self.list.value
+        try:
+            if what == "buyer_answered":
+                mark_buyer_answered(self.db, store_id, issue_id, self.operator)
+                said = "buyer's answer recorded"
+            else:
+                mark_settled(self.db, store_id, issue_id, self.operator, self.reason.value)
+                said = "settled with the buyer"
+        except DisputeKitError as exc:
+            self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return
+        self._draft(self.reply_lang.value)
+        self.reply_status.value = (f"✓ {html.escape(said)} by {html.escape(self.operator)}<br>"
+                                   + self.reply_status.value)
 
     def detail_html(self, store_id: str, issue_id: int) -> str:
         row = self.frame[(self.frame["store_id"] == store_id)
