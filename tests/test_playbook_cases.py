@@ -72,6 +72,10 @@ EXPECTED: dict[str, Expected] = {
     "order-id-delivered-es-1": _DELIVERED,
     "order-id-abuse-fr-1": Expected("abuse_evidence", "refuse", None),
     "order-id-ret-export-pl-1": Expected("returned_before_export_notice", None, None),
+    # waiting at a pickup point: where and by when, sent with the refusal; not "coming back"
+    **{f"pickup-{name}": Expected("pickup_waiting", "refuse", None)
+       for name in ("pl-platform", "en-platform", "pt-17track")},
+    "pickup-ru-returned": Expected("returned_undelivered_notice", None, None),
 }
 
 
@@ -92,7 +96,8 @@ def observe(line: dict[str, Any]) -> Observed:
     """What the operator is shown for one wire line, down to the money reply's text."""
     facts, detail = facts_from_record(line, NOW)
     result = verdict(facts, timers_of(detail), NOW)
-    plan = plan_for(result["class"])
+    waiting = facts.timeline is not None and facts.timeline.awaiting_collection is not None
+    plan = plan_for(result["class"], awaiting_collection=waiting)
     step = _money_step(plan.steps)
     if step is None:
         return Observed(result["class"], result["recommended_action"],
