@@ -266,3 +266,21 @@ def test_delivered_but_not_received(words: str) -> None:
 def test_the_buyers_own_reason_is_flagged(words: str) -> None:
     result = classify(received(words))
     assert Flag.BUYER_PERSONAL_REASON in result.flags, result.reasons
+
+
+@pytest.mark.parametrize(("text", "cue", "phrase"), [
+    ("Ainda não recebi, onde está a minha encomenda?", Cue.NOT_RECEIVED, "Ainda não"),
+    ("onde está a minha encomenda?", Cue.NOT_RECEIVED, "onde está a minha encomenda"),
+    ("Como é que se liga isto?", Cue.HOW_TO_USE, "Como é que se liga"),
+    ("Chegou avariado", Cue.NOT_WORKING, "avariado"),
+    ("O número de seguimento não funciona", Cue.NO_TRACKING,
+     "número de seguimento não funciona"),
+    ("A alfândega pede o meu NIF", Cue.TAX_ID, "NIF"),
+    ("Mudei de telemóvel e ninguém me avisou", Cue.UNREACHABLE, "Mudei de telemóvel"),
+    ("Encomendei por engano", Cue.PERSONAL_REASON, "Encomendei por engano"),
+])
+def test_european_portuguese_buyers_words(text: str, cue: Cue, phrase: str) -> None:
+    found = cues_of(text)
+    assert cue in found, f"{cue} not found in {text!r}; found {found}"
+    assert found[cue] == phrase
+    assert guess_language([text]) == "pt"
