@@ -25,7 +25,7 @@ from disputekit.domain.language.detect import (
 )
 from disputekit.domain.replies import ReplyContext, render
 from disputekit.domain.taxonomy import DisputeClass, Family, Flag
-from disputekit.domain.tracking import MainStatus
+from disputekit.domain.tracking import MainStatus, Timeline
 from tests.test_classify import PICKED_UP, ev, not_received, received, timeline
 
 C = DisputeClass
@@ -187,7 +187,7 @@ def test_the_carrier_could_not_contact_the_addressee(description: str) -> None:
 # -- classification from Korean and Ukrainian buyers ------------------------------------------
 
 
-def _held_at_customs(description: str, place: str) -> object:
+def _held_at_customs(description: str, place: str) -> Timeline:
     return timeline(PICKED_UP, ev(8, description, place, "Exception_Security", "CC_IM_FAILURE"),
                     main_status=MainStatus.EXCEPTION, customs_hold=True)
 
