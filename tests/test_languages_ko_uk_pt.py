@@ -25,8 +25,10 @@ from disputekit.domain.language.detect import (
 )
 from disputekit.domain.replies import ReplyContext, render
 from disputekit.domain.taxonomy import DisputeClass, Family, Flag
-from disputekit.domain.tracking import MainStatus, Timeline
+from disputekit.domain.tracking import MainStatus, Timeline, from_aliexpress
+from disputekit.render.evidence_images import render_tracking_timeline
 from tests.test_classify import PICKED_UP, ev, not_received, received, timeline
+from tests.test_evidence import DELIVERED, NOW, facts_with
 
 C = DisputeClass
 
@@ -284,3 +286,14 @@ def test_european_portuguese_buyers_words(text: str, cue: Cue, phrase: str) -> N
     assert cue in found, f"{cue} not found in {text!r}; found {found}"
     assert found[cue] == phrase
     assert guess_language([text]) == "pt"
+
+
+@pytest.mark.parametrize(("lang", "title", "signed"), [
+    ("ko", "배송 조회 기록", "수령인 서명: Lea Moreau"),
+    ("uk", "Історія відстеження", "отримувач: Lea Moreau"),
+    ("pt_PT", "Histórico de seguimento", "recebido por: Lea Moreau"),
+])
+def test_evidence_images_speak_the_buyers_language(lang: str, title: str, signed: str) -> None:
+    image = render_tracking_timeline(facts_with(from_aliexpress("LP1", DELIVERED)), NOW, lang)
+    assert title in image.description and signed in image.description
+    assert image.overflowing == ()
