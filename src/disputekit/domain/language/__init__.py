@@ -21,7 +21,7 @@ __all__ = ["CUE_LANGUAGES", "lexicon"]
 
 #: The languages buyers' words are read in, in the order their patterns are tried (the
 #: cues' own codes: ``pt`` is any Portuguese; replies write ``pt_BR``).
-CUE_LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "es", "pt", "fr", "pl")
+CUE_LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "es", "pt", "fr", "pl", "de", "it", "tr")
 
 
 @cache

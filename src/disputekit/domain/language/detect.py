@@ -25,16 +25,18 @@ __all__ = [
     "infer_language",
 ]
 
-LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "es", "pt_BR", "fr", "pl")
+LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "es", "pt_BR", "fr", "pl", "de", "it", "tr")
 DEFAULT_LANGUAGE: Final = "en"
 LANGUAGE_NAMES: Final[dict[str, str]] = {
     "en": "English", "ru": "Русский", "es": "Español", "pt_BR": "Português (Brasil)",
     "fr": "Français", "pl": "Polski",
+    "de": "Deutsch", "it": "Italiano", "tr": "Türkçe",
 }
 
 # cues.guess_language answers in its own codes; Portuguese replies are written for Brazil.
 _FROM_CUES: Final[dict[str, str]] = {"en": "en", "ru": "ru", "es": "es", "pt": "pt_BR",
-                                     "fr": "fr", "pl": "pl"}
+                                     "fr": "fr", "pl": "pl",
+                                     "de": "de", "it": "it", "tr": "tr"}
 
 # The language a buyer in that country most likely reads; anything else gets English. The
 # buyer's own words override it (``infer_language``), and the operator can always switch.
