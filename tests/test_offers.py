@@ -42,7 +42,8 @@ TEMPLATES_DIR = Path(replies.__file__).parent / "templates"
 # An 89.90 EUR order, the platform's refund in USD beside it: the dispute's own rate.
 REFUND_USD, REFUND_LOCAL, CURRENCY = Decimal("97.72"), Decimal("89.90"), "EUR"
 # A buyer's country per language (a language added later is tested without one).
-COUNTRY = {"en": "IE", "ru": "RU", "es": "ES", "pt_BR": "BR", "fr": "FR", "pl": "PL"}
+COUNTRY = {"en": "IE", "ru": "RU", "es": "ES", "pt_BR": "BR", "fr": "FR", "pl": "PL",
+           "de": "DE", "it": "IT", "tr": "TR"}
 
 
 def quotes_money(template: str) -> bool:

@@ -209,7 +209,7 @@ _PERCENT = re.compile(
 # A share written before its number: Turkish "%30", "yüzde 30" (``percent_before``; the sign
 # counts only when no number stands right before it, so "30% 40" is not also "% 40").
 _PERCENT_BEFORE = re.compile(
-    r"(?:(?<![\d\s])(?<!\d\s)%|\b(?:"
+    r"(?:(?<!\d)(?<!\d\s)%|\b(?:"
     + "|".join(lexicon(language)["percent_before"] for language in CUE_LANGUAGES
                if "percent_before" in lexicon(language))
     + r"))\s?(\d{1,3}(?:[.,]\d+)?)\b"
