@@ -1,4 +1,5 @@
-"""Buyer-text cues in six languages: what matches, what must not, and the words quoted."""
+"""Buyer-text cues in every language buyers write: what matches, what must not, and the
+words quoted."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ from disputekit.domain.replies import (
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError
 from disputekit.services.actions import ActionKind, ActionOutcome, ActionStatus, DisputeActions
+from disputekit.services.cases import load_case
 from disputekit.services.followups import next_reply, send_with_refusal
 from disputekit.services.queue import open_disputes
 from disputekit.services.store_day import connect
@@ -146,9 +147,15 @@ def synced(workspace: Workspace, credentials: dict[str, str],
 
 
 def _an_89_90_eur_dispute(db: Database) -> tuple[str, int]:
-    """An open dispute of the synced store, made an 89.90 EUR order (97.72 USD)."""
+    """An open dispute of the synced store whose parcel is not delivered (a delivered one
+    skips to the closing reply), made an 89.90 EUR order (97.72 USD) of a buyer in Spain."""
     queue = open_disputes(db, datetime.now(UTC), triage=False)
-    store_id, issue_id = str(queue.iloc[0]["store_id"]), int(queue.iloc[0]["issue_id"])
+    with db.session() as s:
+        store_id, issue_id = next(
+            (store_id, issue_id) for store_id, issue_id in zip(
+                queue["store_id"].astype(str), queue["issue_id"].astype(int), strict=True)
+            if not ((case := load_case(s, store_id, issue_id)) is not None
+                    and case.shipment is not None and case.shipment.delivered))
     with db.session() as s:
         row = s.get(DisputeRow, (store_id, issue_id))
         assert row is not None
@@ -160,6 +167,9 @@ def _an_89_90_eur_dispute(db: Database) -> tuple[str, int]:
         row.detail_json = detail
         row.refund_max_usd, row.refund_max_local, row.local_currency = (
             REFUND_USD, REFUND_LOCAL, CURRENCY)
+        case = load_case(s, store_id, issue_id)
+        assert case is not None and case.order is not None
+        case.order.buyer_country = "ES"  # euros written the Spanish way: "89,90 €"
     return store_id, issue_id
 
 
@@ -187,7 +197,8 @@ def test_a_stored_no_tracking_offer_sends_what_it_says(synced: Database) -> None
     reply = next_reply(synced, store_id, issue_id, "no_tracking", now, lang="en")
     assert reply.due is not None and reply.due.step.template == "no_tracking_offer"
     assert reply.offer == Decimal("44.95")  # half the refund, as the counter-offer
-    assert reply.draft is not None and "€44.95" in reply.draft.text
+    expected = format_currency(Decimal("44.95"), "EUR", locale=buyer_locale("en", "ES"))
+    assert reply.draft is not None and expected in reply.draft.text
 
 
 def test_the_queue_carries_the_recommended_offer_in_the_refusals_currency(

@@ -3,10 +3,11 @@
 A cue is one kind of statement a seller reads a dispute for: "how do I use it", "it does
 not work", "30 % back and I cancel", "customs want my CPF", "it says delivered but I got
 nothing". Each cue is a set of regular expressions per language (English, Russian, Spanish,
-Portuguese, French, Polish), matched on *folded* text: lower case, accents and the Polish
-ł removed, Cyrillic ё/й read as е/и, curly quotes made straight. Patterns are written in
-folded form, so "não funciona", "nao funciona" and "NÃO FUNCIONA" all match ``nao funciona``.
-The patterns are data, one file per language (``lexicon/<language>.toml``, read once).
+Portuguese, French, Polish, German, Italian, Turkish), matched on *folded* text: lower case,
+no accents, the Polish ł and the Turkish ı as l and i, Cyrillic ё/й read as е/и, curly quotes
+made straight. Patterns are written in folded form, so "não funciona", "nao funciona" and
+"NÃO FUNCIONA" all match ``nao funciona``. The patterns are data, one file per language
+(``lexicon/<language>.toml``, read once).
 
 Every match returns the buyer's own words (original spelling), so a classification can
 quote them and an operator can check them. Carrier event descriptions get their own,
@@ -73,7 +74,7 @@ class CarrierCue(StrEnum):
 class CueMatch:
     cue: Cue
     phrase: str  # the buyer's words that matched, as written
-    language: str  # en ru es pt fr pl; "" for language-neutral patterns (CPF, 30 %)
+    language: str  # en ru es pt fr pl de it tr; "" for language-neutral patterns (CPF, 30 %)
     context: str = ""  # the clause around it, short enough to quote in a reason
 
     def quote(self) -> str:
