@@ -24,6 +24,7 @@ from disputekit.domain.classify import (
     silence_before,
 )
 from disputekit.domain.language import CUE_LANGUAGES
+from disputekit.domain.language.cues import guess_language
 from disputekit.domain.stalls import StallState
 from disputekit.domain.taxonomy import DisputeClass, Family, Flag, ReasonKind, reason_kind
 from disputekit.domain.tracking import MainStatus, ReturnKind, Timeline, TrackEvent
@@ -185,6 +186,40 @@ def test_customs_cannot_reach_the_buyer() -> None:
     assert result.runner_up is C.CUSTOMS_BUYER_NO_DOCS
 
 
+@pytest.mark.parametrize(("event", "words", "language"), [
+    ("Zollabfertigung ausgesetzt: Der Empfänger konnte telefonisch und per E-Mail nicht "
+     "erreicht werden", "Wo ist mein Paket? Ich habe es immer noch nicht erhalten.", "de"),
+    ("Sdoganamento sospeso: il destinatario non è raggiungibile telefonicamente né via e-mail",
+     "Dov'è il mio pacco? Non l'ho ancora ricevuto.", "it"),
+    ("Gümrük işlemleri durduruldu: alıcıya telefon ve e-posta ile ulaşılamadı",
+     "Kargom nerede? Siparişim hâlâ gelmedi.", "tr"),
+])
+def test_the_addressee_could_not_be_contacted_means_the_buyer_is_unreachable(
+        event: str, words: str, language: str) -> None:
+    """The carrier's own words, in the buyer's language, say the buyer is unreachable, not
+    that documents are missing."""
+    tl = timeline(PICKED_UP, ev(8, event, "Frankfurt, DE", "Exception_Security",
+                                "CC_IM_FAILURE"),
+                  main_status=MainStatus.EXCEPTION, customs_hold=True)
+    result = classify(not_received(words, timeline=tl))
+    assert result.code is C.CUSTOMS_BUYER_UNREACHABLE, result.reasons
+    assert event in result.reasons[0]
+    assert guess_language([words]) == language
+
+
+@pytest.mark.parametrize(("words", "code"), [
+    ("Laut Sendungsverfolgung wurde das Paket zugestellt, aber ich habe nichts bekommen.",
+     C.DELIVERED_DISPUTED),
+    ("Il pacco risulta consegnato ma non ho ricevuto nulla.", C.DELIVERED_DISPUTED),
+    ("Teslim edildi görünüyor ama ben paketi almadım.", C.DELIVERED_DISPUTED),
+])
+def test_a_delivery_denied_in_german_italian_and_turkish(words: str,
+                                                        code: DisputeClass) -> None:
+    tl = timeline(PICKED_UP, ev(3, "Delivered", "Berlin, DE", "Delivered_Other", "GTMS_SIGNED"),
+                  main_status=MainStatus.DELIVERED, delivered=True)
+    assert classify(not_received(words, timeline=tl)).code is code
+
+
 def test_customs_refusing_entry_means_the_parcel_comes_back() -> None:
     tl = timeline(PICKED_UP, ev(8, "Import customs refused entry: restricted goods", "Madrid, ES",
                                 "Exception_Security", "CC_IM_FAILURE"),
@@ -235,6 +270,25 @@ def test_a_parcel_waiting_at_the_pickup_point() -> None:
     (("Refund 30% and I will close the dispute",), C.EXTORTION),
     (("компенсируйте половину, тогда отменю спор",), C.EXTORTION),
     (("Je suis électricien, je sais comment ça marche. Remboursement intégral.",),
+     C.DELIBERATE_ABUSE),
+    # German, Italian, Turkish buyers
+    (("Das Multimeter funktioniert nicht. Wie schaltet man es ein? Es lag keine Anleitung bei.",),
+     C.BUYER_MISUSE),
+    (("Das Display kam gesprungen an, das Gehäuse ist beschädigt.",), C.GENUINE_DEFECT),
+    (("Erstatten Sie mir 30 % zurück, dann schließe ich den Streitfall.",), C.EXTORTION),
+    (("Ich bin Elektriker und weiß genau, wie man das benutzt. Ich will eine volle "
+      "Rückerstattung.",), C.DELIBERATE_ABUSE),
+    (("Il trapano non funziona, come si accende? Nel pacco non c'erano istruzioni.",),
+     C.BUYER_MISUSE),
+    (("Lo schermo è arrivato rotto e la scocca è crepata.",), C.GENUINE_DEFECT),
+    (("Rimborsatemi il 30% e chiudo la controversia.",), C.EXTORTION),
+    (("Sono un elettricista, so benissimo come si usa. Voglio il rimborso totale.",),
+     C.DELIBERATE_ABUSE),
+    (("Ürün çalışmıyor, nasıl açılıyor? Kutudan kullanım kılavuzu çıkmadı.",), C.BUYER_MISUSE),
+    (("Ekran kırık geldi, kasası da çatlamış.",), C.GENUINE_DEFECT),
+    (("%30 iade ederseniz anlaşmazlığı kapatırım.",), C.EXTORTION),
+    (("Yarısını geri verin, sonra itirazı iptal ederim.",), C.EXTORTION),
+    (("Ben elektrikçiyim, nasıl kullanıldığını çok iyi biliyorum. Tam iade istiyorum.",),
      C.DELIBERATE_ABUSE),
 ])
 def test_product_classes_from_the_buyers_words(words: tuple[str, ...],

@@ -1,4 +1,5 @@
-"""Buyer-text cues in six languages: what matches, what must not, and the words quoted."""
+"""Buyer-text cues in every language buyers write: what matches, what must not, and the
+words quoted."""
 
 from __future__ import annotations
 
@@ -155,6 +156,70 @@ def test_carrier_event_cues(description: str, cue: CarrierCue) -> None:
     assert cue in carrier_cues(description)
 
 
+@pytest.mark.parametrize("description", [
+    "Zustellung nicht möglich: Der Empfänger war telefonisch und per E-Mail nicht erreichbar",
+    "Der Empfänger konnte telefonisch oder per E-Mail nicht kontaktiert werden",
+    "Il destinatario non è raggiungibile telefonicamente né via e-mail",
+    "Sdoganamento sospeso: non è stato possibile contattare il destinatario",
+    "Alıcıya telefon ve e-posta ile ulaşılamadı",
+    "Gümrük işlemleri durduruldu: alıcı ile iletişim kurulamadı",
+])
+def test_the_addressee_could_not_be_contacted_in_german_italian_and_turkish(
+        description: str) -> None:
+    assert carrier_cues(description) == (CarrierCue.RECIPIENT_UNREACHABLE,)
+
+
+@pytest.mark.parametrize(("text", "cue", "phrase", "language"), [
+    ("Erstatten Sie mir 30 % zurück, dann schließe ich den Streitfall.", Cue.CANCEL_OFFER,
+     "dann schließe ich", "de"),
+    ("Sonst gibt es eine negative Bewertung", Cue.THREAT, "negative Bewertung", "de"),
+    ("Wie schaltet man es ein? Keine Anleitung dabei.", Cue.HOW_TO_USE, "Wie schaltet man", "de"),
+    ("Das Gerät lässt sich nicht einschalten", Cue.NOT_WORKING,
+     "lässt sich nicht einschalten", "de"),
+    ("Das Display kam gesprungen an", Cue.DAMAGED, "gesprungen", "de"),
+    ("Falsche Farbe, nicht wie beschrieben", Cue.NOT_AS_DESCRIBED, "Falsche Farbe", "de"),
+    ("Laut Sendungsverfolgung zugestellt, aber ich habe nichts bekommen",
+     Cue.DELIVERED_NOT_RECEIVED, "zugestellt, aber ich habe nichts", "de"),
+    ("Niemand hat mich angerufen", Cue.UNREACHABLE, "Niemand hat mich angerufen", "de"),
+    ("Ich brauche es nicht mehr", Cue.PERSONAL_REASON, "brauche es nicht mehr", "de"),
+    ("Rimborsatemi il 30% e chiudo la controversia", Cue.CANCEL_OFFER, "e chiudo", "it"),
+    ("altrimenti lascio una recensione negativa", Cue.THREAT, "recensione negativa", "it"),
+    ("Non so come si collega al telefono", Cue.HOW_TO_USE, "Non so come", "it"),
+    ("Il trapano non si accende", Cue.NOT_WORKING, "non si accende", "it"),
+    ("La scocca è crepata", Cue.DAMAGED, "crepata", "it"),
+    ("Il pacco risulta consegnato ma non ho ricevuto nulla", Cue.DELIVERED_NOT_RECEIVED,
+     "risulta consegnato", "it"),
+    ("Nessuno mi ha contattato", Cue.UNREACHABLE, "Nessuno mi ha contattato", "it"),
+    ("Ho cambiato idea", Cue.PERSONAL_REASON, "Ho cambiato idea", "it"),
+    ("La dogana vuole il mio codice fiscale", Cue.TAX_ID, "codice fiscale", "it"),
+    ("%30 iade ederseniz anlaşmazlığı kapatırım", Cue.CANCEL_OFFER, "anlaşmazlığı kapatırım",
+     "tr"),
+    ("yoksa olumsuz yorum yazarım", Cue.THREAT, "olumsuz yorum", "tr"),
+    ("Nasıl kullanılır, anlamadım", Cue.HOW_TO_USE, "Nasıl kullanılır", "tr"),
+    ("Ürün çalışmıyor", Cue.NOT_WORKING, "çalışmıyor", "tr"),
+    ("Ekran kırık geldi", Cue.DAMAGED, "kırık", "tr"),
+    ("Teslim edildi görünüyor ama ben almadım", Cue.DELIVERED_NOT_RECEIVED,
+     "Teslim edildi görünüyor", "tr"),
+    ("Kimse beni aramadı", Cue.UNREACHABLE, "Kimse beni aramadı", "tr"),
+    ("Vazgeçtim, artık istemiyorum", Cue.PERSONAL_REASON, "Vazgeçtim", "tr"),
+    ("Gümrük TC kimlik numaramı istiyor", Cue.TAX_ID, "TC kimlik", "tr"),
+])
+def test_german_italian_and_turkish_cues(text: str, cue: Cue, phrase: str,
+                                         language: str) -> None:
+    match = {m.cue: m for m in find_cues(text)}[cue]
+    assert (match.phrase, match.language) == (phrase, language)
+
+
+def test_turkish_shares_come_before_the_number() -> None:
+    asks = find_money("%30 iade edin ya da yüzde 40, en az 50 TL veya ₺20")
+    assert [(a.percent, a.amount, a.currency) for a in asks] == [
+        (30.0, None, ""), (40.0, None, ""), (None, Decimal("50"), "TRY"),
+        (None, Decimal("20"), "TRY")]
+    assert [a.percent for a in find_money("30% 40 refund")] == [30.0]  # no "% 40"
+    demand = {m.cue: m for m in find_cues("Bana %30 iade edin")}[Cue.MONEY_DEMAND]
+    assert demand.phrase == "%30"
+
+
 @pytest.mark.parametrize(("texts", "language"), [
     (["Where is my parcel? It has not arrived"], "en"),
     (["посылка не пришла"], "ru"),
@@ -162,6 +227,12 @@ def test_carrier_event_cues(description: str, cue: CarrierCue) -> None:
     (["Não recebi, acho que o pacote foi extraviado"], "pt"),
     (["Je n'ai pas reçu mon colis"], "fr"),
     (["Nie otrzymałem paczki, gdzie jest moja przesyłka?"], "pl"),
+    (["Hallo, ich habe mein Paket immer noch nicht erhalten. Wo ist meine Bestellung?"], "de"),
+    (["Das Gerät funktioniert nicht"], "de"),
+    (["Buongiorno, il pacco non è ancora arrivato"], "it"),
+    (["Non funziona, come si accende?"], "it"),
+    (["Merhaba, siparişim hâlâ gelmedi, kargom nerede?"], "tr"),
+    (["Ürün çalışmıyor, nasıl kullanılır?"], "tr"),
     (["ok"], ""),
 ])
 def test_the_buyers_language(texts: list[str], language: str) -> None:

@@ -40,7 +40,7 @@ TRUTHS = (*LOGISTICS, *PRODUCT, "buyer_personal_reason")
 # The language a buyer writes in follows their country.
 LANGUAGE = {"US": "en", "GB": "en", "AU": "en", "CA": "en", "IL": "en",
             "RU": "ru", "BY": "ru", "KZ": "ru", "ES": "es", "MX": "es", "CL": "es",
-            "BR": "pt", "FR": "fr", "BE": "fr", "PL": "pl",
+            "BR": "pt", "FR": "fr", "BE": "fr", "PL": "pl", "DE": "de", "IT": "it", "TR": "tr",
             "KR": "ko", "UA": "uk", "PT": "pt"}
 # Common words of each language (Cyrillic stands for Russian, Hangul for Korean); most
 # messages have one.
@@ -51,6 +51,10 @@ MARKERS = {
     "fr": re.compile(r"\b(je|le|la|pas|colis|suivi|douane|rembours\w*|ça|merci)\b"),
     "pl": re.compile(r"\b(nie|się|nic|w|z|od|paczka|paczki|zwrot|już|działa|spór|zgoda)\b"),
     "en": re.compile(r"\b(the|my|it|i|not|no|refund|package|tracking|and|ok)\b"),
+    "de": re.compile(r"\b(ich|nicht|mein|meine|das|die|der|paket|sendung\w*|zoll|danke|es)\b"),
+    "it": re.compile(r"\b(non|il|la|mio|pacco|tracciamento|dogana|rimbors\w*|grazie|no|va)\b"),
+    "tr": re.compile(r"\b(paket\w*|kargo\w*|sipariş\w*|iade|gümrük\w*|ve|bir|hâlâ|tamam|"
+                     r"teşekkürler|çalış\w*|hayır)\b"),
     "ko": re.compile(r"[\uac00-\ud7a3]"),
     # Ukrainian's own letters, or its common words where a message has none of them.
     "uk": re.compile(r"[іїєґ]|\b(дякую|добре|отримав|посилк\w*|замовлення|що|де|ні)\b"),

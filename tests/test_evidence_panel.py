@@ -34,6 +34,12 @@ def panel(workspace: Workspace, credentials: dict[str, str], tmp_path: Path,
                              load_store(sid, workspace.parameters_dir),
                              connect_store(load_store(sid, workspace.parameters_dir)), db,
                              "ana"))
+    # A logistics dispute: its checklist holds the tracking images (a product dispute's
+    # does not), whichever dispute the demo data happens to list first.
+    for _label, value in made.dispute.options:
+        made.dispute.value = value
+        if "tracking_timeline" in made.checklist.value:
+            break
     yield made
     made.close()
     db.dispose()

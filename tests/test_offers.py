@@ -33,7 +33,7 @@ from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError
 from disputekit.services.actions import ActionKind, ActionOutcome, ActionStatus, DisputeActions
 from disputekit.services.assessment import record_override
-from disputekit.services.cases import load_cases
+from disputekit.services.cases import load_case, load_cases
 from disputekit.services.followups import next_reply, send_with_refusal
 from disputekit.services.queue import open_disputes
 from disputekit.services.store_day import connect
@@ -46,7 +46,7 @@ TEMPLATES_DIR = Path(replies.__file__).parent / "templates"
 REFUND_USD, REFUND_LOCAL, CURRENCY = Decimal("97.72"), Decimal("89.90"), "EUR"
 # A buyer's country per language (a language added later is tested without one).
 COUNTRY = {"en": "IE", "ru": "RU", "es": "ES", "pt_BR": "BR", "fr": "FR", "pl": "PL",
-           "ko": "KR", "uk": "UA", "pt_PT": "PT"}
+           "de": "DE", "it": "IT", "tr": "TR", "ko": "KR", "uk": "UA", "pt_PT": "PT"}
 
 
 def quotes_money(template: str) -> bool:
@@ -173,6 +173,9 @@ def _an_89_90_eur_dispute(db: Database) -> tuple[str, int]:
         row.detail_json = detail
         row.refund_max_usd, row.refund_max_local, row.local_currency = (
             REFUND_USD, REFUND_LOCAL, CURRENCY)
+        case = load_case(s, store_id, issue_id)
+        assert case is not None and case.order is not None
+        case.order.buyer_country = "ES"  # euros written the Spanish way: "89,90 €"
     return store_id, issue_id
 
 

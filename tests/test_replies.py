@@ -72,11 +72,13 @@ CLASS_CONTEXTS[DisputeClass.GENUINE_DEFECT] = [replace(FULL, country="RU", curre
 # The words for "dispute" / "arbitration" and for a refund (money back), in every language.
 DISPUTE_WORDS = re.compile(
     r"\bdisput|\barbitrat|\bспор(а|у|ом|е|ы|ов)?\b|\bарбитраж|\bdisputa|\blitige|\barbitrage"
-    r"|\bsp(ór|oru|orze|orem|ory|orów)\b|\barbitraż"
+    r"|\bsp(ór|oru|orze|orem|ory|orów)\b|\barbitraż|\bstreitfall|\bschlichtung|\bcontroversi"
+    r"|\banlaşmazlı|\bitiraz"
     r"|분쟁|중재|\bсп(ір|ору|ором|орі|ори|орів)\b|\bарбітраж", re.IGNORECASE)
 REFUND_WORDS = re.compile(
     r"refund|money back|возврат|деньг|reembols|devol|dinero|estorno|dinheiro|rembours|argent"
-    r"|zwrot|zwróc|pieniąd|pieniędz"
+    r"|zwrot|zwróc|pieniąd|pieniędz|erstatt|\bgeld\b|rimbors|\bsoldi\b|\bdenaro\b|\biade|\bparanız"
+    r"|\bücret"
     r"|환불|돌려|повернен|поверн\w* (?:\w+ )?гроші|гроші|кошт", re.IGNORECASE)
 
 
@@ -142,12 +144,12 @@ def test_check_fails_when_a_language_uses_a_variable_the_others_lack(shipped_cop
 def test_check_fails_on_unknown_variables_files_and_syntax(shipped_copy: Path) -> None:
     (shipped_copy / "es" / "misuse_help.txt.j2").write_text("Hola {{ nombre }}",
                                                            encoding="utf-8")
-    (shipped_copy / "de").mkdir()
-    (shipped_copy / "de" / "cancel_request.txt.j2").write_text("Hallo", encoding="utf-8")
+    (shipped_copy / "nl").mkdir()
+    (shipped_copy / "nl" / "cancel_request.txt.j2").write_text("Hallo", encoding="utf-8")
     (shipped_copy / "ru" / "defect_apology.txt.j2").write_text("{% if x %}", encoding="utf-8")
     problems = "\n".join(check_templates())
     assert "unknown variable(s) nombre" in problems
-    assert "de/cancel_request.txt.j2: not a template of a plan" in problems
+    assert "nl/cancel_request.txt.j2: not a template of a plan" in problems
     assert "ru/defect_apology.txt.j2: line 1" in problems
 
 
@@ -188,6 +190,7 @@ def test_the_operators_own_explanation_wins_over_the_reason() -> None:
 def test_unknown_first_name_falls_back_to_a_plain_greeting() -> None:
     for lang, greeting in {"en": "Hello,", "ru": "Здравствуйте!", "es": "¡Hola!",
                            "pt_BR": "Olá!", "fr": "Bonjour,", "pl": "Dzień dobry!",
+                           "de": "Guten Tag,", "it": "Gentile cliente,", "tr": "Merhaba,",
                            "ko": "고객님, 안녕하세요.", "uk": "Доброго дня!",
                            "pt_PT": "Olá!"}.items():
         draft = render("stalled_1_first", lang, replace(FULL, buyer_first_name="  "))
@@ -226,8 +229,8 @@ def test_only_what_the_reply_says_is_required() -> None:
 def test_unknown_template_or_language_is_refused() -> None:
     with pytest.raises(TemplateError, match="no reply template 'thanks'"):
         render("thanks", "en", FULL)
-    with pytest.raises(TemplateError, match="no replies in 'de'"):
-        render("cancel_request", "de", FULL)
+    with pytest.raises(TemplateError, match="no replies in 'nl'"):
+        render("cancel_request", "nl", FULL)
     assert issubclass(TemplateError, ConfigError)
 
 
@@ -316,6 +319,9 @@ def test_the_first_reply_says_protection_where_and_since_when() -> None:
                                    ("pt_BR", "12 de março de 2026", "proteção ao comprador"),
                                    ("fr", "12 mars 2026", "protection acheteur"),
                                    ("pl", "12 marca 2026", "ochrony kupującego"),
+                                   ("de", "am 12. März 2026", "Käuferschutz"),
+                                   ("it", "12 marzo 2026", "protezione acquirenti"),
+                                   ("tr", "12 Mart 2026 tarihinde", "Alıcı Koruma"),
                                    ("ko", "2026년 3월 12일", "구매자 보호 기간"),
                                    ("uk", "12 березня 2026", "захисту покупця"),
                                    ("pt_PT", "12 de março de 2026", "proteção ao comprador")):
@@ -413,7 +419,20 @@ def test_unknown_class_has_no_plan() -> None:
     ("PL", ["Здравствуйте, где мой заказ?"], "ru"),
     ("FR", ["Hello, I did not receive my order"], "en"),
     ("US", ["ok"], "en"),
-    ("DE", [], "en"),
+    ("NL", [], "en"),
+    # German, Italian and Turkish: by country, and by their words wherever the buyer lives.
+    ("DE", [], "de"),
+    ("AT", [], "de"),
+    ("CH", [], "de"),  # multilingual: the majority's German unless the words say otherwise
+    ("CH", ["Bonjour, je n'ai toujours rien reçu"], "fr"),
+    ("CH", ["Buongiorno, il pacco non è ancora arrivato"], "it"),
+    ("IT", [], "it"),
+    ("SM", [], "it"),
+    ("TR", [], "tr"),
+    ("US", ["Hallo, ich habe mein Paket immer noch nicht erhalten"], "de"),
+    ("GB", ["Salve, l'ordine non mi è mai arrivato, dov'è il mio pacco?"], "it"),
+    ("DE", ["Merhaba, siparişim hâlâ gelmedi, kargom nerede?"], "tr"),
+    ("TR", ["Hello, where is my parcel? It has not arrived"], "en"),
     ("", [], "en"),
     # Korean and Ukrainian, from the country and from the words
     ("KR", [], "ko"),
@@ -510,13 +529,13 @@ def test_an_override_with_unknown_or_unshared_variables_is_refused(tmp_path: Pat
 
 def test_an_override_must_be_a_known_template_language_and_file(tmp_path: Path) -> None:
     write(tmp_path, "en", "thanks", "Thanks!")
-    write(tmp_path, "de", "cancel_request", "Danke")
+    write(tmp_path, "nl", "cancel_request", "Dank u")
     (tmp_path / "en" / "cancel_request.txt").write_text("no suffix", encoding="utf-8")
     with pytest.raises(TemplateError) as caught:
         load_overrides(tmp_path)
     message = str(caught.value)
     assert "no template 'thanks' to override" in message
-    assert f"de/cancel_request.txt.j2: not <{'|'.join(LANGUAGES)}>" in message
+    assert f"nl/cancel_request.txt.j2: not <{'|'.join(LANGUAGES)}>" in message
     assert "cancel_request.txt: not <" in message
 
 
@@ -535,8 +554,8 @@ def test_a_missing_overrides_folder_says_how_to_fix_it(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="does not exist; create it, or remove "
                                             "templates_dir"):
         load_overrides(tmp_path / "nope")
-    with pytest.raises(TemplateError, match="no replies in de"):
-        load_overrides(tmp_path, languages=("en", "de"))
+    with pytest.raises(TemplateError, match="no replies in nl"):
+        load_overrides(tmp_path, languages=("en", "nl"))
 
 
 # A French "que", "de", "le", "la", "je", "ne", "si il" before a vowel or a mute h is always
@@ -567,3 +586,80 @@ def test_que_elides_before_a_vowel_or_mute_h() -> None:
     assert que("il attend") == "qu'il attend"
     assert que("hier le colis est parti") == "qu'hier le colis est parti"
     assert que("le colis attend") == "que le colis attend"
+
+
+# -- German, Italian and Turkish: the register and the grammar a native seller writes ---------
+
+# The buyer is addressed formally (German "Sie", Italian "Lei", Turkish "siz"): the informal
+# pronouns never appear, whatever the template and the delay reason.
+_INFORMAL = {
+    "de": re.compile(r"\b(?:[Dd]u|[Dd]ich|[Dd]ir|[Dd]ein\w*|[Ee]uch|[Ee]uer\w*|ihr)\b"),
+    "it": re.compile(r"\b(?:tu|ti|tuo|tua|tuoi|tue)\b", re.IGNORECASE),
+    "tr": re.compile(r"\b(?:sen|seni|sana|senin|sende|senden|siparişin|paketin\s+sana)\b",
+                     re.IGNORECASE),
+}
+# The formal pronoun each language's replies must use at least once.
+_FORMAL = {"de": re.compile(r"\b(?:Sie|Ihnen|Ihr\w*)\b"),
+           "it": re.compile(r"\b(?:La|Le|Lei|Suo|Sua|Suoi)\b|\w(?:La|Le)\b"),
+           "tr": re.compile(r"\w+(?:iniz|ınız|unuz|ünüz|nız|niz|sınız|siniz)\b")}
+
+
+@pytest.mark.parametrize("reason", [*DelayReason, None], ids=lambda r: str(r))
+@pytest.mark.parametrize("lang", ["de", "it", "tr"])
+def test_german_italian_and_turkish_drafts_address_the_buyer_formally(
+        lang: str, reason: DelayReason | None) -> None:
+    for template in TEMPLATES:
+        context = replace(FULL, delay_reason=reason, carrier_explanation=None)
+        text = render(template, lang, context).preview  # without a reason: the gap marked
+        informal = _INFORMAL[lang].findall(text)
+        assert not informal, (template, informal)
+        assert _FORMAL[lang].search(text), template
+
+
+def test_german_letters_go_on_in_lower_case_after_the_greeting() -> None:
+    """German writes "Hallo Lucía," and then the first sentence in lower case (a noun or the
+    formal "Ihre" keeps its capital)."""
+    for template in TEMPLATES:
+        for name in ("Lucía", None):
+            text = render(template, "de", replace(FULL, buyer_first_name=name)).text
+            first_word = text.split("\n\n")[1].split()[0]
+            assert first_word[0].islower() or first_word in {"Ihre", "Ihr"}, (template,
+                                                                             first_word)
+            assert text.endswith("Mit freundlichen Grüßen\nVolt Electronics")  # no comma
+
+
+def test_turkish_templates_put_no_suffix_on_a_variable() -> None:
+    """Turkish suffixes follow the last vowel of the word ("Cainiao'ya", "DHL'e"), which a
+    template cannot know: a name or number stands alone ("{{ carrier }} firmasına")."""
+    for path in sorted((PACKAGE_TEMPLATES / "tr").glob("*.txt.j2")):
+        source = path.read_text(encoding="utf-8")
+        glued = re.findall(r"\}\}['’]?\w+", source)
+        assert not glued, (path.name, glued)
+
+
+@pytest.mark.parametrize(("lang", "country", "currency", "money", "date"), [
+    ("de", "DE", "EUR", "89,90 €", "am 12. März 2026"),
+    ("de", "AT", "EUR", "€ 89,90", "am 12. März 2026"),
+    ("de", "CH", "CHF", "CHF 89.90", "am 12. März 2026"),
+    ("it", "IT", "EUR", "89,90 €", "12 marzo 2026"),
+    ("tr", "TR", "TRY", "₺89,90", "12 Mart 2026 tarihinde"),
+])
+def test_german_italian_and_turkish_money_and_dates(lang: str, country: str, currency: str,
+                                                    money: str, date: str) -> None:
+    context = replace(FULL, country=country, currency=currency, amount=Decimal("89.90"))
+    lost = render("lost_apology", lang, context).text.replace("\xa0", " ").replace("\u202f", " ")
+    assert money in lost
+    assert date in render("stalled_1_first", lang, context).text
+
+
+@pytest.mark.parametrize(("lang", "told"), [
+    ("de", "Man hat uns mitgeteilt, dass ein Streik bei der Post die Sortierung und die "
+           "Zustellung verlangsamt hat."),
+    ("it", "Ci hanno spiegato che uno sciopero del servizio postale ha rallentato lo "
+           "smistamento e la consegna."),
+    ("tr", "Bize ilettikleri bilgiye göre posta hizmetindeki bir grev ayrıştırmayı ve "
+           "dağıtımı yavaşlatmış."),
+])
+def test_the_carriers_reason_reads_as_one_sentence(lang: str, told: str) -> None:
+    text = render("stalled_2_carrier", lang, replace(FULL, delay_reason=DelayReason.STRIKE))
+    assert told in text.text.replace("\n", " ")

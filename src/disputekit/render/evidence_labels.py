@@ -1,8 +1,8 @@
 """The words on evidence images and summaries, in English or the buyer's language.
 
 Labels are data, one file a language (``render/labels/<lang>.json``: en, ru, es, pt_BR,
-fr, pl); a translator edits a file, not code. English is complete and is the fallback for a
-missing language or key. Carriers' event texts are never translated (they stay as the
+fr, pl, de, it, tr); a translator edits a file, not code. English is complete and is the
+fallback for a missing language or key. Carriers' event texts are never translated (they stay as the
 carrier wrote them); dates are UTC.
 """
 

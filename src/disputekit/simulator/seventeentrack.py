@@ -69,6 +69,7 @@ _ZONES: Final[dict[str, str]] = {
     "BY": "Europe/Minsk", "KZ": "Asia/Almaty", "ES": "Europe/Madrid",
     "MX": "America/Mexico_City", "CL": "America/Santiago", "BR": "America/Sao_Paulo",
     "FR": "Europe/Paris", "BE": "Europe/Brussels", "PL": "Europe/Warsaw",
+    "DE": "Europe/Berlin", "IT": "Europe/Rome", "TR": "Europe/Istanbul",
     "UA": "Europe/Kyiv", "PT": "Europe/Lisbon",
 }
 _MILESTONES: Final = ("InfoReceived", "PickedUp", "Departure", "Arrival", "AvailableForPickup",

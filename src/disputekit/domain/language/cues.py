@@ -3,10 +3,11 @@
 A cue is one kind of statement a seller reads a dispute for: "how do I use it", "it does
 not work", "30 % back and I cancel", "customs want my CPF", "it says delivered but I got
 nothing". Each cue is a set of regular expressions per language (English, Russian, Spanish,
-Portuguese, French, Polish), matched on *folded* text: lower case, accents and the Polish
-ł removed, Cyrillic ё/й read as е/и, curly quotes made straight. Patterns are written in
-folded form, so "não funciona", "nao funciona" and "NÃO FUNCIONA" all match ``nao funciona``.
-The patterns are data, one file per language (``lexicon/<language>.toml``, read once).
+Portuguese, French, Polish, German, Italian, Turkish), matched on *folded* text: lower case,
+no accents, the Polish ł and the Turkish ı as l and i, Cyrillic ё/й read as е/и, curly quotes
+made straight. Patterns are written in folded form, so "não funciona", "nao funciona" and
+"NÃO FUNCIONA" all match ``nao funciona``. The patterns are data, one file per language
+(``lexicon/<language>.toml``, read once).
 
 Every match returns the buyer's own words (original spelling), so a classification can
 quote them and an operator can check them. Carrier event descriptions get their own,
@@ -73,7 +74,7 @@ class CarrierCue(StrEnum):
 class CueMatch:
     cue: Cue
     phrase: str  # the buyer's words that matched, as written
-    language: str  # en ru es pt fr pl; "" for language-neutral patterns (CPF, 30 %)
+    language: str  # en ru es pt fr pl de it tr; "" for language-neutral patterns (CPF, 30 %)
     context: str = ""  # the clause around it, short enough to quote in a reason
 
     def quote(self) -> str:
@@ -177,7 +178,8 @@ _ORDER: tuple[Cue, ...] = (
 # Patterns in no language (ids, numbers) come first, and vote for no language ("").
 _NEUTRAL = "neutral"
 # What a language's file may hold (``countries`` is read by ``detect``).
-_LEXICON_KEYS = frozenset({"countries", "function_words", "demand", "percent", "half", "cues"})
+_LEXICON_KEYS = frozenset({"countries", "function_words", "demand", "percent",
+                           "percent_before", "half", "cues"})
 
 
 def _buyer_patterns() -> dict[Cue, dict[str, tuple[str, ...]]]:
@@ -205,19 +207,28 @@ _PERCENT = re.compile(
     r"(\d{1,3}(?:[.,]\d+)?)\s?(?:%|"
     + "|".join(lexicon(language)["percent"] for language in CUE_LANGUAGES) + ")"
 )
+# A share written before its number: Turkish "%30", "yüzde 30" (``percent_before``; the sign
+# counts only when no number stands right before it, so "30% 40" is not also "% 40").
+_PERCENT_BEFORE = re.compile(
+    r"(?:(?<!\d)(?<!\d\s)%|\b(?:"
+    + "|".join(lexicon(language)["percent_before"] for language in CUE_LANGUAGES
+               if "percent_before" in lexicon(language))
+    + r"))\s?(\d{1,3}(?:[.,]\d+)?)\b"
+)
 _HALF = re.compile(
     r"\b(?:" + "|".join(lexicon(language)["half"] for language in CUE_LANGUAGES) + r")\b")
 # An amount: a number with a currency's symbol or name (one grammar for every language).
 _AMOUNT = re.compile(
-    r"(?:(us\$|r\$|\$|€|£|₽)\s?(\d+(?:[.,]\d{1,2})?))"
+    r"(?:(us\$|r\$|\$|€|£|₽|₺)\s?(\d+(?:[.,]\d{1,2})?))"
     r"|(?:\b(\d+(?:[.,]\d{1,2})?)\s?(usd|dollars?|dolares|dolar|eur|euros?|€|\$|£|gbp|pounds?|"
-    r"rub\w*|руб\w*|₽|reais|brl|r\$|pln|zl\w*|zlot\w*|mxn|pesos?|clp)(?!\w))"
+    r"rub\w*|руб\w*|₽|reais|brl|r\$|pln|zl\w*|zlot\w*|mxn|pesos?|clp|tl|lira|₺)(?!\w))"
 )
 _CURRENCY = {"us$": "USD", "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
              "dolar": "USD", "dolares": "USD", "€": "EUR", "eur": "EUR", "euro": "EUR",
              "euros": "EUR", "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP",
              "₽": "RUB", "r$": "BRL", "reais": "BRL", "brl": "BRL", "pln": "PLN",
-             "mxn": "MXN", "peso": "MXN", "pesos": "MXN", "clp": "CLP"}
+             "mxn": "MXN", "peso": "MXN", "pesos": "MXN", "clp": "CLP", "₺": "TRY",
+             "tl": "TRY", "lira": "TRY"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,6 +377,10 @@ def _money_spans(text: str, folded: str,
         found.append((ask, start, end))
 
     for match in _PERCENT.finditer(folded):
+        value = float(match.group(1).replace(",", "."))
+        if 0 < value <= 100:
+            add(match, percent=value)
+    for match in _PERCENT_BEFORE.finditer(folded):
         value = float(match.group(1).replace(",", "."))
         if 0 < value <= 100:
             add(match, percent=value)

@@ -26,12 +26,13 @@ __all__ = [
     "infer_language",
 ]
 
-LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "es", "pt_BR", "fr", "pl", "ko", "uk",
-                                     "pt_PT")
+LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "es", "pt_BR", "fr", "pl", "de", "it", "tr",
+                                     "ko", "uk", "pt_PT")
 DEFAULT_LANGUAGE: Final = "en"
 LANGUAGE_NAMES: Final[dict[str, str]] = {
     "en": "English", "ru": "Русский", "es": "Español", "pt_BR": "Português (Brasil)",
     "fr": "Français", "pl": "Polski",
+    "de": "Deutsch", "it": "Italiano", "tr": "Türkçe",
     "ko": "한국어", "uk": "Українська", "pt_PT": "Português (Portugal)",
 }
 
@@ -39,6 +40,7 @@ LANGUAGE_NAMES: Final[dict[str, str]] = {
 # buyer's words, and which Portuguese to write comes from the country (``_reply_language``).
 _FROM_CUES: Final[dict[str, str]] = {"en": "en", "ru": "ru", "es": "es", "pt": "pt_BR",
                                      "fr": "fr", "pl": "pl",
+                                     "de": "de", "it": "it", "tr": "tr",
                                      "ko": "ko", "uk": "uk"}
 
 # Where Portuguese is written the European way ("encomenda", "telemóvel", "estamos a

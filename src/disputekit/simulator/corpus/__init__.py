@@ -1,8 +1,8 @@
 """The words the simulator's synthetic data is made of, read from the JSON files beside this.
 
-- ``buyer/<language>.json``: what buyers write, one file per language (en ru es pt fr pl ko uk):
-  the opening message per class, then refusing a counter-offer, escalating, cancelling (per
-  family: logistics, product, personal) and accepting.
+- ``buyer/<language>.json``: what buyers write, one file per language (en ru es pt fr pl de
+  it tr ko uk): the opening message per class, then refusing a counter-offer, escalating,
+  cancelling (per family: logistics, product, personal) and accepting.
 - ``seller.json``: what the seller writes (always English): counter-offers per class, accepting
   the buyer's plan (a refund, or a return), proof per class or family.
 - ``platform.json``: the platform's ruling (with or without a refund) and the system's notes
@@ -54,7 +54,7 @@ __all__ = [
 Texts = dict[str, tuple[str, ...]]  # language (or class, or family) -> texts to draw from
 
 # The languages buyers write in; each has a buyer/<language>.json.
-LANGUAGES: Final = ("en", "ru", "es", "pt", "fr", "pl", "ko", "uk")
+LANGUAGES: Final = ("en", "ru", "es", "pt", "fr", "pl", "de", "it", "tr", "ko", "uk")
 
 
 @dataclass(frozen=True)
