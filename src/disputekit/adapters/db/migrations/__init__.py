@@ -38,6 +38,8 @@ from disputekit.errors import ConfigError
 
 HERE = Path(__file__).resolve().parent
 INITIAL = "0001"
+# Tables a revision after INITIAL creates: adopting a legacy database leaves them to it.
+LATER_TABLES = frozenset({"tracking_registrations"})  # 0002
 # One number for every disputekit on a PostgreSQL server: the advisory lock's key.
 _LOCK_KEY = zlib.crc32(b"disputekit schema migration")
 
@@ -124,7 +126,8 @@ def _adopt_legacy(connection: Connection, shown_url: str) -> None:
         raise ConfigError(outdated_message(shown_url, missing))
     # The old code created every table it knew; a table it did not know yet is new here.
     Base.metadata.create_all(connection, tables=[
-        t for t in Base.metadata.sorted_tables if t.name not in present])
+        t for t in Base.metadata.sorted_tables
+        if t.name not in present and t.name not in LATER_TABLES])
     command.stamp(config(connection), INITIAL)
 
 
