@@ -1,8 +1,9 @@
 """One normalised tracking timeline per parcel, whatever the source (pure).
 
 Sources: AliExpress/Cainiao ``querytrackingresult`` events (``action_code``) and 17TRACK
-``track_info``, alone or merged event by event (``merge_sources``). Both map onto 17TRACK's taxonomy (9 main statuses, 30 sub-statuses;
-reference/tracking-api.md §1.5), so every later rule reads one model:
+``track_info``, alone or merged event by event (``merge_sources``). Both map onto 17TRACK's
+taxonomy (9 main statuses, 30 sub-statuses; reference/tracking-api.md §1.5), so every later
+rule reads one model:
 
     >>> timeline = from_aliexpress("LP00012345678901", [
     ...     {"event_date": "2026-03-01 09:00:00", "event_desc": "Picked up",
@@ -632,10 +633,11 @@ def merge_sources(platform: Timeline, other: Timeline) -> Timeline:
         if not candidates:
             kept.append(event)
             continue
-        assert event.at is not None
+        at = event.at
+        assert at is not None  # _same_scan matches timed events only
         # The closest scan of the same sub-status first; index last: deterministic.
         best = min(candidates, key=lambda i: (mine[i].sub_status != event.sub_status,
-                                              abs((mine[i].at or event.at) - event.at), i))
+                                              abs((mine[i].at or at) - at), i))
         used.add(best)
         kept.append(event if _richness(event) > _richness(mine[best]) else mine[best])
     kept += [e for i, e in enumerate(mine) if i not in used]

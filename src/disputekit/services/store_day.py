@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -26,6 +27,7 @@ from disputekit.services.assessment import rules_vs_operators
 from disputekit.services.followups import end_of_day, replies_due
 from disputekit.services.queue import open_disputes
 from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
+from disputekit.services.seventeentrack_feed import connect_17track
 from disputekit.services.shipments import claims_due, stalled_parcels
 from disputekit.services.sync import SyncResult, sync_store
 
@@ -122,8 +124,9 @@ def store_day(
         run_date if isinstance(run_date, date) else utc_now().date())
     db = Database.open(ws.db_url)
     try:
-        with connect(store) as client:
-            result = sync_store(store, client, db, progress=progress)
+        second = connect_17track(store, db)
+        with connect(store) as client, second if second is not None else nullcontext():
+            result = sync_store(store, client, db, progress=progress, seventeentrack=second)
         now = utc_now()
         queue = open_disputes(db, now, [store.store_id], {store.store_id: store})
         stalled = stalled_parcels(db, store.store_id, now)

@@ -3,9 +3,10 @@ shares (instants as UTC, free text clipped to its column).
 
 Tables: ``stores``, ``disputes``, ``orders``, ``order_lines``, ``tracking_events``,
 ``shipments``, ``claims``, ``class_overrides``, ``blocklist``, ``replies_sent``, ``actions``,
-``sync_runs``, ``evidence``, ``tracking_registrations``. The raw JSON of each detail and order is kept beside the parsed
-columns, so a later version can derive new facts without another sync. These models are the
-code's truth; ``migrations/versions/`` is the database's (a test keeps them equal).
+``sync_runs``, ``evidence``, ``tracking_registrations``. The raw JSON of each detail and
+order is kept beside the parsed columns, so a later version can derive new facts without
+another sync. These models are the code's truth; ``migrations/versions/`` is the database's
+(a test keeps them equal).
 """
 
 from __future__ import annotations
