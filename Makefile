@@ -16,7 +16,8 @@ DEMO_CREDENTIALS = \
 	DISPUTEKIT_BLOOM_TOKEN=$${DISPUTEKIT_BLOOM_TOKEN:-demo-token-bloom} \
 	DISPUTEKIT_VOLT_REFRESH_TOKEN=$${DISPUTEKIT_VOLT_REFRESH_TOKEN:-demo-refresh-volt} \
 	DISPUTEKIT_SPARK_REFRESH_TOKEN=$${DISPUTEKIT_SPARK_REFRESH_TOKEN:-demo-refresh-spark} \
-	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom}
+	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom} \
+	DISPUTEKIT_17TRACK_KEY=$${DISPUTEKIT_17TRACK_KEY:-demo-17track-key}
 
 .PHONY: install lock demo test test-fast test-pg lab lint bench bench-quick clean
 
@@ -84,7 +85,7 @@ PG_SUITES = $(sort tests/test_sync.py tests/test_sync_under_faults.py tests/test
 	tests/test_assessment.py tests/test_evidence.py tests/test_evidence_paths.py \
 	tests/test_followups.py tests/test_lifecycle.py tests/test_review.py \
 	tests/test_shipments.py tests/test_bad_payloads.py tests/test_evidence_class.py \
-	tests/test_offers.py \
+	tests/test_offers.py tests/test_seventeentrack_sync.py \
 	$(wildcard tests/test_*storage*.py tests/test_*concurren*.py tests/test_*crash*.py))
 
 test-pg: $(STAMP)

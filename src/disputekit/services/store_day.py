@@ -25,7 +25,7 @@ from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import rules_vs_operators
 from disputekit.services.followups import end_of_day, replies_due
-from disputekit.services.queue import open_disputes
+from disputekit.services.queue import open_disputes, second_source_events
 from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
 from disputekit.services.seventeentrack_feed import connect_17track
 from disputekit.services.shipments import claims_due, stalled_parcels
@@ -103,6 +103,8 @@ class StoreDay:
     disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
     replies: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: StoreFigures | None = None
+    # Open disputes' tracking events from 17TRACK: what the platform's tracking lacks.
+    beyond_platform: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def due_today(self) -> int:
@@ -134,8 +136,9 @@ def store_day(
         disagreements = rules_vs_operators(db, now, [store.store_id])
         replies = replies_due(db, queue, end_of_day(now))
         figures = StoreFigures.compute(db, store, now)
+        beyond = second_source_events(db, store.store_id)
     finally:
         db.dispose()
     return StoreDay(store=store, run_date=day, now=now, sync=result, queue=queue,
                     stalled=stalled, claims=claims, disagreements=disagreements,
-                    replies=replies, figures=figures)
+                    replies=replies, figures=figures, beyond_platform=beyond)

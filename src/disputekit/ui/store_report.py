@@ -110,6 +110,15 @@ class StoreReport(StoreDay):
         """Parcels of open disputes that stopped moving, longest silence first."""
         return _styled(self.stalled)
 
+    def beyond_platform_table(self) -> Styler:
+        """Open disputes' tracking events only 17TRACK had, newest first (source named)."""
+        frame = self.beyond_platform
+        if not len(frame):
+            return _styled(pd.DataFrame({"": ["no tracking events beyond the platform's (17TRACK "
+                                              "is off, or had nothing more)"]}))
+        shown = frame.assign(when=frame["when"].dt.strftime("%d %b %H:%M"))
+        return _styled(shown)
+
     def claims_table(self) -> Styler:
         """Carrier claims to file today (goods and freight to recover)."""
         return _styled(self.claims)
