@@ -173,8 +173,9 @@ def tracking_timeline(db: Database, store_id: str, logistics_no: str) -> pd.Data
 
 
 def second_source_events(db: Database, store_id: str) -> pd.DataFrame:
-    """The tracking events of open disputes' parcels that came from a source other than the
-    platform (17TRACK), newest first: what the platform's tracking does not show."""
+    """The tracking events of open disputes' parcels shown from a source other than the
+    platform (17TRACK), newest first: the scans the platform's tracking does not show, and
+    those the other source tells better (``tracking.merge_sources``)."""
     with db.session() as s:
         rows = s.execute(
             select(TrackingEventRow, DisputeRow.issue_id)

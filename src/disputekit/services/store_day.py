@@ -103,7 +103,7 @@ class StoreDay:
     disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
     replies: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: StoreFigures | None = None
-    # Open disputes' tracking events from 17TRACK: what the platform's tracking lacks.
+    # Open disputes' tracking events shown from 17TRACK (queue.second_source_events).
     beyond_platform: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property

@@ -111,11 +111,11 @@ class StoreReport(StoreDay):
         return _styled(self.stalled)
 
     def beyond_platform_table(self) -> Styler:
-        """Open disputes' tracking events only 17TRACK had, newest first (source named)."""
+        """Open disputes' tracking events shown from 17TRACK, newest first (source named)."""
         frame = self.beyond_platform
         if not len(frame):
-            return _styled(pd.DataFrame({"": ["no tracking events beyond the platform's (17TRACK "
-                                              "is off, or had nothing more)"]}))
+            return _styled(pd.DataFrame({"": ["no tracking events from 17TRACK (it is off for "
+                                              "this store, or had nothing more)"]}))
         shown = frame.assign(when=frame["when"].dt.strftime("%d %b %H:%M"))
         return _styled(shown)
 
