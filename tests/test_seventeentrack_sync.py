@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +169,27 @@ def test_the_day_shows_17track_events_for_parcels_the_platform_lacks(
     assert DEMO_17TRACK_KEY not in caplog.text  # the key is never logged
 
 
+def test_the_published_report_shows_the_17track_events(
+        ws17: Workspace, simulator: RunningSimulator) -> None:
+    """What `make demo` publishes: the store's notebook run by the runner, as HTML."""
+    from disputekit.run.runner import run_stores
+
+    summary = run_stores(ws17, [STORE], date(2026, 11, 28), jobs=1)
+    assert summary.ok, [r.error for r in summary.runs]
+    html = (ws17.reports_dir / "2026-11-28" / f"{STORE}.html").read_text()
+    db = Database.open(ws17.db_url)
+    try:
+        wanted = beyond(simulator, db)
+        assert wanted
+        assert "Tracking from 17TRACK" in html and "parcels read from 17TRACK" in html
+        for number in wanted:
+            only_17 = [d for s, d in sources(db, number) if s == "17track"]
+            assert number in html and only_17[-1] in html
+    finally:
+        db.dispose()
+    assert DEMO_17TRACK_KEY not in html
+
+
 def test_a_second_sync_registers_nothing_again_and_duplicates_nothing(
         store: StoreParameters, db: Database, simulator: RunningSimulator) -> None:
     def quota_used() -> int:
@@ -199,7 +220,8 @@ def _client17(store: StoreParameters, db: Database, **options: Any) -> Seventeen
     assert store.seventeentrack is not None
     return SeventeenTrackClient(
         options.pop("key", DEMO_17TRACK_KEY),
-        options.pop("base_url", store.seventeentrack.base_url), ledger=DatabaseLedger(db), rate_per_second=None, **options)
+        options.pop("base_url", store.seventeentrack.base_url),
+        ledger=DatabaseLedger(db), rate_per_second=None, **options)
 
 
 def test_quota_used_up_is_noted_with_the_fix_and_the_rest_still_synced(
