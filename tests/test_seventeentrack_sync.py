@@ -381,3 +381,42 @@ def test_a_push_about_an_unknown_parcel_or_a_stop_is_acknowledged(receiver: str)
     stop = json.dumps({"event": "TRACKING_STOPPED", "data": {"number": "ZZ000000000ZZ"}}).encode()
     answer = httpx.post(receiver, content=stop, headers={"sign": _sign(stop)})
     assert answer.status_code == 200 and "stopped" in answer.json()["message"]
+
+
+def test_the_receiver_command_listens_on_loopback_only(ws17: Workspace) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "DISPUTEKIT_HOME": str(ws17.root)}
+    refused = subprocess.run(
+        [sys.executable, "-m", "disputekit", "webhook-17track", "--host", "0.0.0.0"],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "loopback" in refused.stderr
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "disputekit", "webhook-17track", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        body = _push("ZZ000000000ZZ", [])
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.post(f"http://127.0.0.1:{port}/17track/push", content=body,
+                                    headers={"sign": _sign(body)})
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr
+                time.sleep(0.2)
+        assert answer.status_code == 200 and answer.json()["code"] == 0
+        forged = httpx.post(f"http://127.0.0.1:{port}/17track/push", content=body,
+                            headers={"sign": _sign(body, "wrong")})
+        assert forged.status_code == 401
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=10)
+    assert DEMO_17TRACK_KEY not in out + err
