@@ -126,3 +126,29 @@ def test_a_platform_that_knows_more_recent_news_keeps_the_verdict() -> None:
     merged = merge_sources(platform, track(SEVENTEEN[:4], "InTransit_Other"))
     assert merged.sub_status == "Exception_Returned"
     assert merged.events[-1].source == "aliexpress"
+
+
+def test_triage_reads_both_sources_when_a_record_carries_both() -> None:
+    """`disputekit triage` and the stored assessment: a platform record with 17TRACK's
+    ``track_info`` beside its ``details`` is judged on the merged timeline."""
+    import json
+
+    from disputekit.wire.records import triage_lines
+    from tests.conftest import REPO
+
+    now = datetime(2026, 11, 28, tzinfo=UTC)
+    stalled = json.loads((REPO / "examples" / "triage-input.jsonl").read_text().splitlines()[0])
+    (alone,) = triage_lines([json.dumps(stalled)], now)
+    assert alone["class"] == "stalled_in_transit"
+    last = max(d["event_date"] for d in stalled["tracking"]["details"])
+    after = datetime.fromisoformat(last).replace(tzinfo=UTC) + timedelta(days=3, hours=8)
+    stalled["tracking"]["track_info"] = {
+        "latest_status": {"status": "Delivered", "sub_status": "Delivered_Other"},
+        "tracking": {"providers": [{"provider": {"name": "Destination Post"}, "events": [
+            ev17(after, "Delivered_Other", "Delivered, signed by Ana Souza", "Lisboa, PT",
+                 "Delivered")]}]}}
+    (merged,) = triage_lines([json.dumps(stalled)], now)
+    assert merged["class"] == "delivered_disputed"  # the scan only 17TRACK had decides
+    stalled["tracking"]["track_info"] = ["not", "an", "object"]
+    (refused,) = triage_lines([json.dumps(stalled)], now)
+    assert refused["field"] == "tracking.track_info" and "gettrackinfo" in refused["error"]
