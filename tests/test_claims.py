@@ -8,13 +8,16 @@ from typing import Any
 
 import pytest
 
-from disputekit.domain.carriers import SERVICES, ServiceKind
+from disputekit.domain.carriers import SERVICES, ServiceKind, ShippingService, service_for
 from disputekit.domain.claims import (
+    CLAIM_CLASSES,
     CarrierClaim,
     ClaimRules,
     ClaimStatus,
     appeal,
+    case_claimable,
     claim_due,
+    claimable,
     file_claim,
     filing_deadline,
     lapse,
@@ -23,8 +26,11 @@ from disputekit.domain.claims import (
     record_recovery,
     record_refusal,
 )
+from disputekit.domain.classify import Classification, DisputeFacts
+from disputekit.domain.decisions import Action, CostModel, options, recommend
 from disputekit.domain.platform_time import to_pacific_string
 from disputekit.domain.stalls import LaneThresholds
+from disputekit.domain.taxonomy import DisputeClass, Flag
 from disputekit.domain.tracking import Timeline, from_aliexpress
 from disputekit.errors import ClaimError
 from disputekit.simulator.dataset import generate
@@ -214,3 +220,76 @@ def test_every_demo_lost_parcel_is_claimable() -> None:
     assert due_counts["lost"] > 0
     # some stalled parcels have gone quiet past 30 days; most are still only stalled
     assert due_counts["stalled_in_transit"] > 0
+
+
+# -- one rule for which services are claimable, whoever asks -----------------------------
+def _service_of(kind: ServiceKind) -> ShippingService:
+    if kind is ServiceKind.UNKNOWN:
+        return service_for("NEW_LINE_2027")
+    return next(s for s in SERVICES.values() if s.kind is kind)
+
+
+@pytest.mark.parametrize("kind", list(ServiceKind))
+@pytest.mark.parametrize("code", list(DisputeClass))
+def test_claims_and_decisions_agree_on_what_is_claimable(kind: ServiceKind,
+                                                         code: DisputeClass) -> None:
+    """Every service kind x class: the claim rules (the sync opens, the workbook files) and
+    the decision's options (the advice shown beside them) say the same thing."""
+    service = _service_of(kind)
+    assert service.kind is kind
+    # The claim side: a lost parcel on this logistics opens a claim, or is refused, in words.
+    lost = silent(2, "LH_DEPART", "", desc="Shipment lost")
+    assert claim_due(lost, kind, LANE, NOW) is claimable(kind)
+    if claimable(kind):
+        assert claim(service_kind=kind).status is ClaimStatus.DUE
+    else:
+        with pytest.raises(ClaimError, match="no claim channel"):
+            claim(service_kind=kind)
+    # The decision side, for a parcel silent long past the claim threshold.
+    flags = (Flag.PLATFORM_LOGISTICS,) if kind is ServiceKind.PLATFORM else ()
+    c = Classification(code, 0.9, ("test",), flags)
+    facts = DisputeFacts(refund_asked=20.0, refund_max=20.0, product_price=20.0,
+                         service=service, product_id=42, silent_days=60.0)
+    listed = {o.action: o for o in options(c, facts, CostModel())}
+    expected = case_claimable(code, kind)
+    assert expected is (code in CLAIM_CLASSES and claimable(kind))
+    assert (Action.CARRIER_CLAIM in listed) is expected, (code, kind)
+    advice = recommend(c, facts, CostModel())
+    if expected:
+        # What the options say about claiming: goods and freight back, from this carrier.
+        claim_option = listed[Action.CARRIER_CLAIM]
+        assert claim_option.expected_cost < 0
+        assert service.carrier in claim_option.explanation
+        assert Action.CARRIER_CLAIM in advice.then
+    else:
+        assert Action.CARRIER_CLAIM not in advice.then
+
+
+def test_which_kinds_are_claimable() -> None:
+    # Spelled out once, so a change to the one rule is a deliberate one.
+    assert {k for k in ServiceKind if claimable(k)} == {ServiceKind.PLATFORM,
+                                                        ServiceKind.REGISTERED}
+    assert {DisputeClass.STALLED_IN_TRANSIT, DisputeClass.LOST} == CLAIM_CLASSES
+
+
+def test_a_step_dated_before_the_one_it_follows_is_refused() -> None:
+    filed = file_claim(claim(), NOW)
+    with pytest.raises(ClaimError, match="before its filing"):
+        record_answer(filed, NOW - DAY, Decimal("5"))
+    answered = record_answer(filed, NOW + DAY, Decimal("5"))
+    for step in (lambda c: appeal(c, NOW), lambda c: record_refusal(c, NOW),
+                 lambda c: record_recovery(c, NOW, Decimal("5"))):
+        with pytest.raises(ClaimError, match="before the carrier's answer"):
+            step(answered)
+    with pytest.raises(ClaimError, match="before the parcel was shipped"):
+        file_claim(claim(), NOW - 41 * DAY)
+    # Days, not instants: an earlier hour of the filing's own day is that day.
+    same_day = record_answer(filed, NOW - timedelta(hours=1), Decimal("5"))
+    assert same_day.status is ClaimStatus.ANSWERED
+
+
+def test_a_recovery_in_another_currency_is_refused_with_the_way_out() -> None:
+    answered = record_answer(file_claim(claim(), NOW), NOW + DAY, Decimal("5"))
+    with pytest.raises(ClaimError, match="kept in USD.*convert"):
+        record_recovery(answered, NOW + 2 * DAY, Decimal("36"), "CNY")
+    assert record_recovery(answered, NOW + 2 * DAY, Decimal("5"), "usd").recovered_amount == 5

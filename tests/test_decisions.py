@@ -102,8 +102,9 @@ def test_the_partial_shown_for_extortion_is_what_the_buyer_demands() -> None:
     (C.LOST, (), {"refund_asked": 5.0, "product_price": 5.0}, Action.FULL_REFUND,
      (Action.CARRIER_CLAIM,)),
     (C.LOST, (Flag.PLATFORM_LOGISTICS,), {"service": service_for("CAINIAO_STANDARD")},
-     Action.LEAVE_TO_PLATFORM, ()),
-    (C.NO_TRACKING, (), {"service": service_for("CPAP")}, Action.RESEND, ()),
+     Action.LEAVE_TO_PLATFORM, (Action.CARRIER_CLAIM,)),
+    # no tracking: wait for the parcel first, then the plan's partial offer
+    (C.NO_TRACKING, (), {"service": service_for("CPAP")}, Action.PARTIAL_REFUND, ()),
     (C.RETURNED_BEFORE_EXPORT, (), {}, Action.RESEND, ()),
     (C.GENUINE_DEFECT, (), {}, Action.RESEND, ()),
     (C.GENUINE_DEFECT, (), {"refund_asked": 3.9, "product_price": 3.9}, Action.FULL_REFUND, ()),

@@ -62,3 +62,22 @@ def test_return_timers_and_a_platform_held_dispute() -> None:
     lines = if_nobody_acts(deadline, held, OPENED)
     assert "no return address was set" in lines[0]
     assert lines[-1].startswith("the platform already holds this dispute")
+
+
+def test_a_held_dispute_tells_one_story() -> None:
+    """Once the platform holds a dispute, no line says the buyer's plan runs out: its own
+    timer is the platform deciding, and the seller's 5-day estimate no longer applies."""
+    held = intervention_watch(created_at=OPENED, escalated=True)
+    timer = response_deadline(timeout_trigger_at=OPENED + timedelta(days=9), created_at=OPENED,
+                              timeout_type="WAIT_SOLUTION_TIMEOUT")
+    lines = if_nobody_acts(timer, held, OPENED + timedelta(days=8), refund_text="USD 21.92")
+    assert lines[0] == ("in 24 h (2026-11-29 08:00 UTC): the platform's timer runs out: it "
+                        "decides on the evidence it has, without yours")
+    assert lines[1].startswith("the platform already holds this dispute")
+    assert not any("executed automatically" in line for line in lines)
+    estimate = response_deadline(timeout_trigger_at=None, created_at=OPENED,
+                                 reverse_detail_status="wait_for_your_response")
+    assert if_nobody_acts(estimate, held, OPENED) == lines[1:]
+    # Not held: the same timer is the buyer's plan executed, with the money.
+    free = if_nobody_acts(timer, intervention_watch(created_at=OPENED), OPENED)
+    assert "the buyer's plan is executed automatically" in free[1] and "USD" not in free[1]

@@ -3,6 +3,7 @@ of the option its step takes, in the buyer's currency, and a counter-offer sends
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,8 @@ from disputekit.domain.replies import (
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError
 from disputekit.services.actions import ActionKind, ActionOutcome, ActionStatus, DisputeActions
+from disputekit.services.assessment import record_override
+from disputekit.services.cases import load_cases
 from disputekit.services.followups import next_reply, send_with_refusal
 from disputekit.services.queue import open_disputes
 from disputekit.services.store_day import connect
@@ -42,7 +45,8 @@ TEMPLATES_DIR = Path(replies.__file__).parent / "templates"
 # An 89.90 EUR order, the platform's refund in USD beside it: the dispute's own rate.
 REFUND_USD, REFUND_LOCAL, CURRENCY = Decimal("97.72"), Decimal("89.90"), "EUR"
 # A buyer's country per language (a language added later is tested without one).
-COUNTRY = {"en": "IE", "ru": "RU", "es": "ES", "pt_BR": "BR", "fr": "FR", "pl": "PL"}
+COUNTRY = {"en": "IE", "ru": "RU", "es": "ES", "pt_BR": "BR", "fr": "FR", "pl": "PL",
+           "ko": "KR", "uk": "UA", "pt_PT": "PT"}
 
 
 def quotes_money(template: str) -> bool:
@@ -145,9 +149,19 @@ def synced(workspace: Workspace, credentials: dict[str, str],
 
 
 def _an_89_90_eur_dispute(db: Database) -> tuple[str, int]:
-    """An open dispute of the synced store, made an 89.90 EUR order (97.72 USD)."""
-    queue = open_disputes(db, datetime.now(UTC), triage=False)
-    store_id, issue_id = str(queue.iloc[0]["store_id"]), int(queue.iloc[0]["issue_id"])
+    """An open dispute of the synced store whose parcel is still on its way (so a plan's
+    offer is due, not its closing reply) and whose recommendation offers money, made an
+    89.90 EUR order (97.72 USD). Chosen by what it is, not by its place in the queue: the
+    demo data changes as buyers from more countries join it."""
+    queue = open_disputes(db, datetime.now(UTC))
+    with db.session() as s:
+        moving = {case.key for case in load_cases(s, open_only=True)
+                  if case.shipment is not None and not case.shipment.delivered
+                  and case.shipment.sub_status != "Exception_Returned"}
+    first = next(row for _, row in queue.iterrows()
+                 if (str(row["store_id"]), int(row["issue_id"])) in moving
+                 and row["recommended_offer"] == row["recommended_offer"])  # not NaN
+    store_id, issue_id = str(first["store_id"]), int(first["issue_id"])
     with db.session() as s:
         row = s.get(DisputeRow, (store_id, issue_id))
         assert row is not None
@@ -186,7 +200,8 @@ def test_a_stored_no_tracking_offer_sends_what_it_says(synced: Database) -> None
     reply = next_reply(synced, store_id, issue_id, "no_tracking", now, lang="en")
     assert reply.due is not None and reply.due.step.template == "no_tracking_offer"
     assert reply.offer == Decimal("44.95")  # half the refund, as the counter-offer
-    assert reply.draft is not None and "€44.95" in reply.draft.text
+    # the amount in the buyer's country's way of writing it ("€44.95", "44,95 €")
+    assert reply.draft is not None and re.search(r"€44\.95|44,95\s€", reply.draft.text)
 
 
 def test_the_queue_carries_the_recommended_offer_in_the_refusals_currency(
@@ -265,3 +280,33 @@ def test_the_workbooks_offer_is_the_recommended_then_the_drafted_amount(
     queue.amount.value = 44.95
     queue._do_refuse()
     assert refused == [Decimal("44.95")]
+
+
+def test_an_operators_class_prices_the_queues_advice_and_offer(synced: Database) -> None:
+    """Corrected to a genuine defect, a stalled parcel's refusal (counter-offer 0) gives way
+    to the defect's options and advice; the rules' class stays beside it."""
+    store_id, issue_id = _an_89_90_eur_dispute(synced)
+    now = datetime.now(UTC)
+
+    def row() -> dict[str, object]:
+        queue = open_disputes(synced, now)
+        found = queue[(queue["store_id"] == store_id) & (queue["issue_id"] == issue_id)]
+        return dict(found.iloc[0])
+
+    def actions(options: object) -> set[str]:
+        return {part.rsplit(" ", 1)[0] for part in str(options).split(" · ")}
+
+    before = row()
+    assert before["class"] == "stalled_in_transit" and before["recommended"] == "refuse"
+    assert before["recommended_offer"] == 0.0
+    record_override(synced, store_id, issue_id, "genuine_defect", "ana", "photos: cracked", now)
+    after = row()
+    assert after["class"] == "genuine_defect" and after["rule_class"] == "stalled_in_transit"
+    assert after["overridden_by"] == "ana"
+    assert str(after["why"]).startswith(
+        "class set by an operator (the rules said stalled_in_transit)")
+    assert actions(after["options"]) == {"resend", "partial refund", "full refund",
+                                         "return and refund"}
+    assert after["recommended"] == "resend"  # the playbook: do not be stingy with a defect
+    offer = after["recommended_offer"]
+    assert offer is None or offer != offer  # NaN in the frame: a resend pays the buyer nothing

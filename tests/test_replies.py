@@ -72,10 +72,12 @@ CLASS_CONTEXTS[DisputeClass.GENUINE_DEFECT] = [replace(FULL, country="RU", curre
 # The words for "dispute" / "arbitration" and for a refund (money back), in every language.
 DISPUTE_WORDS = re.compile(
     r"\bdisput|\barbitrat|\bспор(а|у|ом|е|ы|ов)?\b|\bарбитраж|\bdisputa|\blitige|\barbitrage"
-    r"|\bsp(ór|oru|orze|orem|ory|orów)\b|\barbitraż", re.IGNORECASE)
+    r"|\bsp(ór|oru|orze|orem|ory|orów)\b|\barbitraż"
+    r"|분쟁|중재|\bсп(ір|ору|ором|орі|ори|орів)\b|\bарбітраж", re.IGNORECASE)
 REFUND_WORDS = re.compile(
     r"refund|money back|возврат|деньг|reembols|devol|dinero|estorno|dinheiro|rembours|argent"
-    r"|zwrot|zwróc|pieniąd|pieniędz", re.IGNORECASE)
+    r"|zwrot|zwróc|pieniąd|pieniędz"
+    r"|환불|돌려|повернен|поверн\w* (?:\w+ )?гроші|гроші|кошт", re.IGNORECASE)
 
 
 def plan_templates(code: DisputeClass) -> list[str]:
@@ -185,7 +187,9 @@ def test_the_operators_own_explanation_wins_over_the_reason() -> None:
 
 def test_unknown_first_name_falls_back_to_a_plain_greeting() -> None:
     for lang, greeting in {"en": "Hello,", "ru": "Здравствуйте!", "es": "¡Hola!",
-                           "pt_BR": "Olá!", "fr": "Bonjour,", "pl": "Dzień dobry!"}.items():
+                           "pt_BR": "Olá!", "fr": "Bonjour,", "pl": "Dzień dobry!",
+                           "ko": "고객님, 안녕하세요.", "uk": "Доброго дня!",
+                           "pt_PT": "Olá!"}.items():
         draft = render("stalled_1_first", lang, replace(FULL, buyer_first_name="  "))
         assert draft.ready
         assert draft.text.splitlines()[0] == greeting
@@ -311,7 +315,10 @@ def test_the_first_reply_says_protection_where_and_since_when() -> None:
                                    ("es", "12 de marzo de 2026", "protección al comprador"),
                                    ("pt_BR", "12 de março de 2026", "proteção ao comprador"),
                                    ("fr", "12 mars 2026", "protection acheteur"),
-                                   ("pl", "12 marca 2026", "ochrony kupującego")):
+                                   ("pl", "12 marca 2026", "ochrony kupującego"),
+                                   ("ko", "2026년 3월 12일", "구매자 보호 기간"),
+                                   ("uk", "12 березня 2026", "захисту покупця"),
+                                   ("pt_PT", "12 de março de 2026", "proteção ao comprador")):
         text = render("stalled_1_first", lang, replace(FULL, country="")).text
         assert date in text and protection in text and "Hong Kong, HK" in text, lang
 
@@ -408,6 +415,20 @@ def test_unknown_class_has_no_plan() -> None:
     ("US", ["ok"], "en"),
     ("DE", [], "en"),
     ("", [], "en"),
+    # Korean and Ukrainian, from the country and from the words
+    ("KR", [], "ko"),
+    ("US", ["아직도 택배를 못 받았어요. 어디 있나요?"], "ko"),
+    ("KR", ["Hello, I did not receive my order"], "en"),
+    ("UA", [], "uk"),
+    ("RU", ["Де моя посилка? Досі не отримала"], "uk"),
+    ("UA", ["Где моя посылка? Ещё не пришла"], "ru"),
+    # Portuguese: the words say Portuguese, the country says which
+    ("PT", [], "pt_PT"),
+    ("AO", [], "pt_PT"),
+    ("MZ", [], "pt_PT"),
+    ("PT", ["Ainda não recebi a minha encomenda"], "pt_PT"),
+    ("BR", ["Ainda não recebi o meu pedido"], "pt_BR"),
+    ("US", ["Ainda não recebi o meu pedido"], "pt_BR"),
 ])
 def test_language_from_country_then_words(country: str, texts: list[str],
                                           expected: str) -> None:
@@ -428,6 +449,14 @@ def test_dates_and_money_in_the_buyers_locale() -> None:
     assert "18,90 US$" in render("defect_apology", "en", replace(
         FULL, country="DE")).text.replace("\xa0", " ")
     assert buyer_locale("pt_BR", "PT") == "pt_PT"
+    # European Portuguese, Korean and Ukrainian: their own money and dates.
+    portugal = replace(FULL, country="PT", currency="EUR", amount=Decimal("89.90"))
+    assert "89,90 €" in render("defect_apology", "pt_PT", portugal).text.replace("\xa0", " ")
+    assert "a 12 de março de 2026" in render("delivered_check", "pt_PT", portugal).text
+    korea = replace(FULL, country="KR", currency="KRW", amount=Decimal("25000"))
+    assert "₩25,000" in render("lost_apology", "ko", korea).text
+    ukraine = replace(FULL, country="UA", currency="UAH", amount=Decimal("1234.5"))
+    assert "1 234,50 ₴" in render("lost_apology", "uk", ukraine).text.replace("\xa0", " ")
     assert buyer_locale("es", "CL") == "es_CL"
     assert buyer_locale("en", "KR") == "en"
     assert buyer_locale("fr", "") == "fr"
@@ -463,7 +492,8 @@ def test_an_override_must_cover_every_language_the_store_answers_in(tmp_path: Pa
     write(tmp_path, "es", "cancel_request", "Hola {{ order_no }} {{ store_name }}")
     with pytest.raises(TemplateError) as caught:
         load_overrides(tmp_path)
-    assert "cancel_request: missing in en, ru, pt_BR, fr, pl" in str(caught.value)
+    others = ", ".join(lang for lang in LANGUAGES if lang != "es")
+    assert f"cancel_request: missing in {others}" in str(caught.value)
     assert str(tmp_path) in str(caught.value)
 
 
@@ -486,7 +516,7 @@ def test_an_override_must_be_a_known_template_language_and_file(tmp_path: Path) 
         load_overrides(tmp_path)
     message = str(caught.value)
     assert "no template 'thanks' to override" in message
-    assert "de/cancel_request.txt.j2: not <en|ru|es|pt_BR|fr|pl>" in message
+    assert f"de/cancel_request.txt.j2: not <{'|'.join(LANGUAGES)}>" in message
     assert "cancel_request.txt: not <" in message
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from disputekit.domain.tracking import (
     ReturnKind,
     Timeline,
     TrackEvent,
+    collect_by,
     from_17track,
     from_aliexpress,
     says_unreachable,
@@ -694,3 +695,29 @@ def test_customs_asking_for_documents_is_still_the_buyer_acting() -> None:
                        event_desc="Awaiting documents from recipient")
     timeline = from_aliexpress("LP1", details)
     assert timeline.buyer_must_act and not timeline.buyer_unreachable
+
+
+def _ae(when: str, code: str, text: str, where: str = "") -> dict[str, str]:
+    return {"event_date": when, "event_desc": text, "address": where, "signed_name": "",
+            "action_code": code}
+
+
+def test_awaiting_collection_is_the_wait_not_the_way_back() -> None:
+    moving = [_ae("2026-11-10 09:00:00", "PU_PICKUP_SUCCESS", "Picked up", "Shenzhen, CN"),
+              _ae("2026-11-20 10:00:00", "LH_ARRIVE", "Arrived", "Madrid, ES")]
+    failed = _ae("2026-11-24 10:00:00", "GTMS_DEL_FAILURE", "Delivery attempt failed",
+                 "Madrid, ES")
+    waiting = _ae("2026-11-24 15:00:00", "GTMS_WAIT_SELF_PICK", "Awaiting collection",
+                  "Correos Oficina 28014, Madrid")
+    assert from_aliexpress("LP1", moving).awaiting_collection is None
+    at_post = from_aliexpress("LP1", [*moving, failed, waiting])
+    since = at_post.awaiting_collection
+    assert since is not None and since.description == "Delivery attempt failed"  # the first
+    assert collect_by(since) == date(2026, 12, 8)  # 24 Nov 18:00 UTC + 14 days
+    assert collect_by(since, 30) == date(2026, 12, 24)
+    with pytest.raises(ValueError, match="at least 1 day"):
+        collect_by(since, 0)
+    back = _ae("2026-12-09 10:00:00", "RT_OUTBOUND", "Returned to sender", "Madrid, ES")
+    assert from_aliexpress("LP1", [*moving, failed, waiting, back]).awaiting_collection is None
+    signed = _ae("2026-11-26 10:00:00", "GTMS_SIGNED", "Delivered", "Madrid, ES")
+    assert from_aliexpress("LP1", [*moving, waiting, signed]).awaiting_collection is None

@@ -21,23 +21,28 @@ Pure: dataclasses in, dataclasses out; the caller stores them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
 from disputekit.domain.carriers import ServiceKind
 from disputekit.domain.stalls import LaneThresholds, StallState, stall_state
+from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import Timeline
 from disputekit.errors import ClaimError
 
 __all__ = [
+    "CLAIM_CLASSES",
+    "CLAIMABLE_SERVICES",
     "PLATFORM_RULES",
     "CarrierClaim",
     "ClaimRules",
     "ClaimStatus",
     "appeal",
+    "case_claimable",
     "claim_due",
+    "claimable",
     "file_claim",
     "filing_deadline",
     "lapse",
@@ -76,8 +81,30 @@ PLATFORM_RULES: Final = ClaimRules()
 # Hong Kong Post and UPU enquiries, §4.1), and the domain's advice for a truly lost parcel is
 # to claim goods and freight back from the carrier, so they qualify (with their own rules
 # where known). Unregistered post has no tracking to prove the loss with and no enquiry
-# service (UPU enquiries need a registered item), so a claim is never due there.
-_CLAIMABLE: Final = frozenset({ServiceKind.PLATFORM, ServiceKind.REGISTERED})
+# service (UPU enquiries need a registered item), so a claim is never due there. An unknown
+# service is not guessed at: the operator learns its kind before claiming.
+# The one list: ``decisions`` offers a carrier claim, the sync opens one, and the workbook
+# lets an operator file one, only on these (tests/test_claims.py walks every kind x class).
+CLAIMABLE_SERVICES: Final = frozenset({ServiceKind.PLATFORM, ServiceKind.REGISTERED})
+
+# The classes a claim can follow: the carrier had the parcel and did not deliver it. Every
+# other class either reached someone (delivered, returned, customs) or is about the goods.
+CLAIM_CLASSES: Final = frozenset({DisputeClass.STALLED_IN_TRANSIT, DisputeClass.LOST})
+
+
+def claimable(kind: ServiceKind) -> bool:
+    """Whether parcels sent with this kind of logistics have a claim channel at all.
+
+    >>> claimable(ServiceKind.PLATFORM), claimable(ServiceKind.UNREGISTERED)
+    (True, False)
+    """
+    return kind in CLAIMABLE_SERVICES
+
+
+def case_claimable(code: DisputeClass, kind: ServiceKind) -> bool:
+    """Whether a dispute of this class on this logistics can lead to a carrier claim (when
+    one is *due* is ``claim_due``'s question, on the parcel's timeline)."""
+    return code in CLAIM_CLASSES and claimable(kind)
 
 
 def filing_deadline(logistics_created_at: datetime, rules: ClaimRules = PLATFORM_RULES
@@ -97,7 +124,7 @@ def claim_due(timeline: Timeline, service_kind: ServiceKind, thresholds: LaneThr
     carry them), held at customs or destroyed by customs (not the carrier's fault), or never
     picked up (nothing proves the carrier ever had them).
     """
-    if service_kind not in _CLAIMABLE:
+    if not claimable(service_kind):
         return False
     if logistics_created_at is not None and now > logistics_created_at + timedelta(
             days=thresholds.claim_window_days):
@@ -164,7 +191,7 @@ def open_claim(*, store_id: str, issue_id: str, logistics_no: str, carrier: str,
                currency: str, now: datetime, logistics_created_at: datetime | None = None,
                rules: ClaimRules = PLATFORM_RULES) -> CarrierClaim:
     """A new claim in ``due``; amounts are what the seller lost (goods and freight)."""
-    if service_kind not in _CLAIMABLE:
+    if not claimable(service_kind):
         raise ClaimError(
             f"parcel {logistics_no} went by {service_kind.value} logistics, which has no claim "
             "channel; claims are for platform logistics and registered carriers only")
@@ -187,9 +214,22 @@ def _require(claim: CarrierClaim, allowed: tuple[ClaimStatus, ...], action: str)
             f"and only a claim that is {states} can be")
 
 
+def _not_before(claim: CarrierClaim, at: datetime, earlier: datetime | None, action: str,
+                earlier_what: str) -> None:
+    """A step dated before the step it answers is a typo in the date: refuse it, say which.
+    Days are compared, not instants: an operator dates a step by its day (the workbook
+    stores an earlier day as its first moment), so the same day is never "before"."""
+    if earlier is not None and at.astimezone(UTC).date() < earlier.astimezone(UTC).date():
+        raise ClaimError(
+            f"cannot {action} the claim on {claim.logistics_no} on {at:%Y-%m-%d}: that is "
+            f"before {earlier_what} ({earlier:%Y-%m-%d}); check the date")
+
+
 def file_claim(claim: CarrierClaim, at: datetime) -> CarrierClaim:
     """File a complaint (first, or second after a refusal); starts the carrier's 10 days."""
     _require(claim, (ClaimStatus.DUE, ClaimStatus.REFUSED), "file")
+    _not_before(claim, at, claim.logistics_created_at, "file", "the parcel was shipped")
+    _not_before(claim, at, claim.closed_at, "file", "the last refusal")
     if claim.attempts >= claim.rules.attempts:
         raise ClaimError(
             f"{claim.logistics_no} already had {claim.attempts} complaints, the most a "
@@ -209,6 +249,7 @@ def file_claim(claim: CarrierClaim, at: datetime) -> CarrierClaim:
 def record_answer(claim: CarrierClaim, at: datetime, offered: Decimal) -> CarrierClaim:
     """The carrier answered with an offer (``0`` when it refuses); opens the appeal window."""
     _require(claim, (ClaimStatus.FILED,), "record an answer on")
+    _not_before(claim, at, claim.filed_at, "record an answer on", "its filing")
     if offered < 0 or offered > claim.claimed_amount:
         raise ClaimError(
             f"an offer of {offered} is outside 0..{claim.claimed_amount} (goods + freight "
@@ -221,6 +262,7 @@ def appeal(claim: CarrierClaim, at: datetime) -> CarrierClaim:
     """Contest the carrier's answer; only within ``appeal_days`` of it."""
     _require(claim, (ClaimStatus.ANSWERED,), "appeal")
     assert claim.appeal_until is not None  # set with every answer
+    _not_before(claim, at, claim.answered_at, "appeal", "the carrier's answer")
     if at > claim.appeal_until:
         raise ClaimError(
             f"the appeal window for {claim.logistics_no} closed on {claim.appeal_until:%Y-%m-%d}"
@@ -229,9 +271,19 @@ def appeal(claim: CarrierClaim, at: datetime) -> CarrierClaim:
     return replace(claim, status=ClaimStatus.APPEALED)
 
 
-def record_recovery(claim: CarrierClaim, at: datetime, amount: Decimal) -> CarrierClaim:
-    """Money from the carrier arrived: the claim is recovered (terminal)."""
+def record_recovery(claim: CarrierClaim, at: datetime, amount: Decimal,
+                    currency: str | None = None) -> CarrierClaim:
+    """Money from the carrier arrived: the claim is recovered (terminal). ``currency``, when
+    given, must be the claim's: the reports add recoveries up in it, unconverted."""
     _require(claim, (ClaimStatus.ANSWERED, ClaimStatus.APPEALED), "record money received on")
+    _not_before(claim, at, claim.answered_at, "record money received on",
+                "the carrier's answer")
+    if currency is not None and currency.strip().upper() != claim.currency.upper():
+        raise ClaimError(
+            f"the claim on {claim.logistics_no} is kept in {claim.currency}, and {amount} "
+            f"{currency.strip() or '(no currency)'} cannot be added to it as it is: convert "
+            f"the amount received to {claim.currency} at the rate the payment used, and "
+            f"enter that")
     if amount <= 0 or amount > claim.claimed_amount:
         raise ClaimError(
             f"a recovery of {amount} is outside (0, {claim.claimed_amount}] for "
@@ -242,6 +294,7 @@ def record_recovery(claim: CarrierClaim, at: datetime, amount: Decimal) -> Carri
 def record_refusal(claim: CarrierClaim, at: datetime) -> CarrierClaim:
     """The refusal stands (answer accepted, or appeal lost); a second attempt may remain."""
     _require(claim, (ClaimStatus.ANSWERED, ClaimStatus.APPEALED), "record a refusal on")
+    _not_before(claim, at, claim.answered_at, "record a refusal on", "the carrier's answer")
     return replace(claim, status=ClaimStatus.REFUSED, closed_at=at)
 
 

@@ -220,6 +220,7 @@ _TIMEOUT_OUTCOMES = {
         "timer's name]",
 }
 _DEFAULT_OUTCOME = _TIMEOUT_OUTCOMES["WAIT_SOLUTION_TIMEOUT"]
+_RETURN_TIMERS = frozenset({"WAIT_SELLER_FILL_ADDRESS_TIMEOUT", "WAIT_RECEIVE_ITEM_TIMEOUT"})
 
 
 def if_nobody_acts(
@@ -243,10 +244,20 @@ def if_nobody_acts(
     in 72 h (2026-11-27 08:00 UTC): the platform intervenes (7 days after opening): an arbitrated dispute counts in the store's dispute rate whatever the verdict
     """  # noqa: E501
     steps: list[tuple[datetime, str]] = []
-    if deadline.due_at is not None:
-        outcome = _TIMEOUT_OUTCOMES.get(deadline.timeout_type, _DEFAULT_OUTCOME)
-        if refund_text:
-            outcome = f"{outcome} ({refund_text})"
+    # One story per state: once the platform holds the dispute, its officer decides, so its
+    # timer is the platform's deadline for evidence, not the buyer's plan running out (the
+    # return-leg timers still mean what they say).
+    held = watch.already and deadline.timeout_type not in _RETURN_TIMERS
+    # Held, only the platform's own timer counts: the 5-day estimate is the buyer's plan's.
+    if deadline.due_at is not None and not (held and deadline.source is not
+                                            DeadlineSource.PLATFORM_TIMER):
+        if held:
+            outcome = ("the platform's timer runs out: it decides on the evidence it has, "
+                       "without yours")
+        else:
+            outcome = _TIMEOUT_OUTCOMES.get(deadline.timeout_type, _DEFAULT_OUTCOME)
+            if refund_text:
+                outcome = f"{outcome} ({refund_text})"
         steps.append((deadline.due_at, outcome))
     if watch.due_at is not None:
         steps.append((watch.due_at,

@@ -26,12 +26,14 @@ from types import MappingProxyType
 
 from disputekit.domain.buyers import AbuseLevel
 from disputekit.domain.carriers import ServiceKind
+from disputekit.domain.claims import PLATFORM_RULES, case_claimable
 from disputekit.domain.classify import Classification, DisputeFacts
 from disputekit.domain.stalls import LaneThresholds
 from disputekit.domain.taxonomy import DisputeClass, Flag
+from disputekit.domain.tracking import PICKUP_HOLD_DAYS, collect_by
 
-__all__ = ["Action", "CostModel", "Option", "Recommendation", "local_amount", "option_for",
-           "options", "recommend"]
+__all__ = ["NO_TRACKING_WAIT_DAYS", "Action", "CostModel", "Option", "Recommendation",
+           "local_amount", "option_for", "options", "recommend"]
 
 
 class Action(StrEnum):
@@ -48,6 +50,10 @@ class Action(StrEnum):
 
 
 C = DisputeClass
+
+# Days a no-tracking dispute waits after the first reply before the partial offer: the
+# reply plan's schedule (``replies.plans``) and the recommendation say the same.
+NO_TRACKING_WAIT_DAYS = 2
 
 # Chance the seller wins if the platform arbitrates, per class [I]: evidence-rich classes
 # (signed delivery, a buyer who will not give customs their tax id) win; classes where the
@@ -326,9 +332,10 @@ def option_for(action: Action, c: Classification, facts: DisputeFacts,
 
 
 def _claimable(c: Classification, facts: DisputeFacts) -> bool:
-    """A carrier claim needs registered logistics the seller contracted (not the platform's,
-    which handles its own, nor unregistered post, which has nothing to claim on)."""
-    if facts.service is None or facts.service.kind is not ServiceKind.REGISTERED:
+    """A carrier claim needs logistics with a claim channel (``claims.case_claimable``, the
+    one rule the sync and the workbook also follow) and a parcel truly gone: lost, or silent
+    long enough to count as presumed lost."""
+    if facts.service is None or not case_claimable(c.code, facts.service.kind):
         return False
     if c.code is C.LOST:
         return True
@@ -456,10 +463,22 @@ def recommend(c: Classification, facts: DisputeFacts, model: CostModel,
         action = Action.LEAVE_TO_PLATFORM
         steps = ["shipped with the platform's online logistics: refuse with 0 citing it; the "
                  "platform handles and exempts logistics disputes on its own lines"]
+        if Action.CARRIER_CLAIM in opts:
+            then.append(Action.CARRIER_CLAIM)
+            steps.append("file an online-logistics complaint for the goods and the freight "
+                         f"(within {PLATFORM_RULES.filing_window_days} days of the logistics "
+                         "order)")
     elif code is C.NO_TRACKING:
-        action = cheaper(Action.RESEND, Action.FULL_REFUND, Action.PARTIAL_REFUND)
-        steps = [f"{_verb(action)}: with no tracking there is little evidence, and arbitration "
-                 "would count in the dispute rate",
+        # The plan first (replies.plans): an untracked parcel often arrives late, so wait and
+        # ask the buyer to look; only then settle, with the partial offer, before arbitration.
+        action = Action.PARTIAL_REFUND
+        share = opts[action].percent if action in opts else None
+        offered = f" ({share:g} %)" if share is not None else ""
+        steps = ["wait: send reply 1 (check the mailbox, ask at the post office); an untracked "
+                 "parcel often arrives late",
+                 f"{NO_TRACKING_WAIT_DAYS} days after reply 1, if it has not arrived: "
+                 f"{_verb(action)}{offered} as the counter-offer: with no tracking there is "
+                 "little evidence, and arbitration would count in the dispute rate",
                  "move this lane to registered shipping"]
     elif code is C.LOST:
         action = cheaper(Action.RESEND, Action.FULL_REFUND)
@@ -478,9 +497,13 @@ def recommend(c: Classification, facts: DisputeFacts, model: CostModel,
                  "holding the parcel for them"]
     elif code is C.RETURNED_UNDELIVERED and _awaiting_collection(facts):
         action = Action.REFUSE
-        where = facts.timeline.last_location if facts.timeline is not None else ""
+        waiting = facts.timeline.awaiting_collection if facts.timeline is not None else None
+        where = waiting.location if waiting is not None else ""
+        last_day = collect_by(waiting)
         steps = ["refuse (counter-offer 0) and tell the buyer where to collect the parcel"
-                 + (f" ({where})" if where else "") + " before it goes back"]
+                 + (f" ({where})" if where else "") + " before it goes back"
+                 + (f" (by {last_day:%d %b %Y}: {PICKUP_HOLD_DAYS} days' hold [I])"
+                    if last_day is not None else "")]
     elif code.returned:
         action = cheaper(Action.RESEND, Action.FULL_REFUND)
         steps = ["contact the buyer: the parcel is coming back",
@@ -515,9 +538,10 @@ def recommend(c: Classification, facts: DisputeFacts, model: CostModel,
 
 
 def _awaiting_collection(facts: DisputeFacts) -> bool:
-    """The parcel waits at a pickup point or after a failed attempt: not on its way back yet."""
+    """The parcel waits at a pickup point or after a failed attempt: not on its way back yet
+    (the same reading the reply plans use, ``Timeline.awaiting_collection``)."""
     timeline = facts.timeline
-    return timeline is not None and timeline.returned is None and not timeline.delivered
+    return timeline is not None and timeline.awaiting_collection is not None
 
 
 def _verb(action: Action) -> str:

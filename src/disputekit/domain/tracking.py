@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
@@ -32,11 +32,13 @@ from disputekit.errors import MalformedPayloadError
 __all__ = [
     "ACTION_CODES",
     "ACTION_STAGES",
+    "PICKUP_HOLD_DAYS",
     "SUB_STATUSES",
     "MainStatus",
     "ReturnKind",
     "Timeline",
     "TrackEvent",
+    "collect_by",
     "from_17track",
     "from_aliexpress",
     "merge_sources",
@@ -104,11 +106,44 @@ class Timeline:
     def last_location(self) -> str:
         return next((e.location for e in reversed(self.events) if e.location), "")
 
+    @property
+    def awaiting_collection(self) -> TrackEvent | None:
+        """The event since which the parcel waits for the buyer to collect it (left at a
+        pickup point or locker, or kept at the post office after a failed attempt), or
+        ``None`` when it is not waiting: delivered, on its way back, or still moving."""
+        if (self.delivered or self.returned is not None or self.main_status not in
+                (MainStatus.AVAILABLE_FOR_PICKUP, MainStatus.DELIVERY_FAILURE)):
+            return None
+        start = len(self.events)
+        while start > 0 and _delivery_attempt(self.events[start - 1]):
+            start -= 1
+        return self.events[start] if start < len(self.events) else self.last_event
+
     def days_since_last_event(self, now: datetime) -> float | None:
         last = self.last_event
         if last is None or last.at is None:
             return None
         return (now - last.at).total_seconds() / 86400.0
+
+
+# How long a pickup point or post office keeps a parcel before sending it back. Carriers
+# keep 14 to 30 days depending on the lane [I]; the shortest is the safe default: a buyer
+# told to come by a date must not find the parcel already gone.
+PICKUP_HOLD_DAYS: Final = 14
+
+
+def collect_by(waiting: TrackEvent | None, hold_days: int = PICKUP_HOLD_DAYS) -> date | None:
+    """The last day the buyer can collect a parcel that waits since ``waiting``: its date
+    (UTC) plus ``hold_days``; ``None`` when the event has no time.
+
+    >>> collect_by(TrackEvent(datetime(2026, 3, 2, 10, tzinfo=UTC), "Awaiting collection"))
+    datetime.date(2026, 3, 16)
+    """
+    if waiting is None or waiting.at is None:
+        return None
+    if hold_days < 1:
+        raise ValueError(f"a pickup hold period is at least 1 day, got {hold_days}")
+    return (waiting.at.astimezone(UTC) + timedelta(days=hold_days)).date()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ is shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from disputekit.domain.deadlines import (
     response_deadline,
 )
 from disputekit.domain.decisions import CostModel, options, recommend
+from disputekit.domain.taxonomy import DisputeClass
 
 __all__ = ["Timers", "verdict"]
 
@@ -51,12 +52,22 @@ def verdict(
     cost_model: CostModel | None = None,
     *,
     escalation_rule: EscalationRule = EscalationRule.CURRENT,
+    dispute_class: DisputeClass | None = None,
 ) -> dict[str, Any]:
-    """The triage of one dispute as a JSON-ready dict (the ``triage`` command's output line)."""
+    """The triage of one dispute as a JSON-ready dict (the ``triage`` command's output line).
+
+    ``dispute_class``: an operator's correction of the rules' class. The options, their
+    offers and the recommendation are then priced for it, so the advice and the amount
+    shown beside a corrected class belong to that class; ``rule_class`` keeps the rules'.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC), e.g. 2026-11-28T00:00:00Z")
     model = cost_model or CostModel()
-    result = classify(facts)
+    result = rules = classify(facts)
+    if dispute_class is not None and dispute_class is not rules.code:
+        result = replace(rules, code=dispute_class,
+                         reasons=(f"class set by an operator (the rules said "
+                                  f"{rules.code.value})", *rules.reasons))
     available = options(result, facts, model)
     advice = recommend(result, facts, model, available)
     if timers.issue_status == "processing":
@@ -74,7 +85,7 @@ def verdict(
                                issue_status=timers.issue_status, escalated=facts.escalated)
     hours = deadline.hours_left(now)
     refund = facts.refund_asked or facts.refund_max
-    return {
+    out: dict[str, Any] = {
         "issue_id": facts.issue_id,
         "class": str(result.code),
         "family": str(result.family),
@@ -95,3 +106,6 @@ def verdict(
         "recommendation": list(advice.steps),
         "buyer_abuse": {"score": facts.abuse.score, "level": str(facts.abuse.level)},
     }
+    if dispute_class is not None:
+        out["rule_class"] = str(rules.code)  # what the rules said, beside the operator's
+    return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -48,8 +48,16 @@ class ActionKind(StrEnum):
     NOTE = "note"  # a local decision: resend planned, snoozed
 
 
-# Decisions recorded without calling the platform.
-LOCAL_KINDS = frozenset({"resend", "snooze"})
+# Decisions and facts recorded without calling the platform: a resend planned, a snooze, a
+# case settled with the buyer in the order chat (it works now, they take the compensation),
+# the buyer having answered a reply (there is no chat API to tell).
+LOCAL_KINDS = frozenset({"resend", "snooze", "settled", "buyer_answered"})
+# What settles a case between seller and buyer, so the closing reply asks the buyer to
+# cancel the dispute: a resend, or a settlement the operator recorded. Not a plan the seller
+# agreed to, nor a counter-offer the buyer accepted: the platform then carries the solution
+# out and closes the dispute itself, and a buyer who cancelled during an agreed return would
+# lose the refund.
+SETTLING_KINDS = frozenset({"resend", "settled"})
 
 
 class ActionStatus(StrEnum):
@@ -188,18 +196,9 @@ class DisputeActions:
     def note(self, issue_id: int, kind: str, detail: dict[str, Any]) -> ActionOutcome:
         """A decision that has no API call (a resend planned, a snooze): journalled with who
         and when like every action, so it is never lost and the next operator sees it."""
-        if kind not in LOCAL_KINDS:
-            raise ActionError(f"{kind!r} is not a local decision; use one of "
-                              f"{', '.join(sorted(LOCAL_KINDS))}")
         row = self._dispute(issue_id)
-        with self.db.session() as s:
-            action = ActionRow(store_id=self.store.store_id, issue_id=row.issue_id, kind=kind,
-                               operator=self.operator, created_at=self.clock(),
-                               request_json=detail, status=ActionStatus.OK, attempts=0,
-                               response_json={"local": True}, completed_at=self.clock())
-            s.add(action)
-            s.flush()
-            action_id = action.id
+        action_id = record_local(self.db, self.store.store_id, row.issue_id, kind,
+                                 self.operator, detail, self.clock())
         return ActionOutcome(action_id, ActionKind.NOTE, ActionStatus.OK, f"{kind} recorded")
 
     # -- settling ------------------------------------------------------------------------
@@ -348,6 +347,42 @@ def _decimal(value: Decimal | str) -> Decimal:
         return Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation:
         raise ActionError(f"{value!r} is not an amount like 12.50") from None
+
+
+def record_local(db: Database, store_id: str, issue_id: int, kind: str, operator: str,
+                 detail: dict[str, Any], at: datetime) -> int:
+    """Journal a local decision or fact (``LOCAL_KINDS``) on a stored dispute, settled at
+    once (nothing is sent); returns its action id."""
+    if kind not in LOCAL_KINDS:
+        raise ActionError(f"{kind!r} is not a local decision; use one of "
+                          f"{', '.join(sorted(LOCAL_KINDS))}")
+    if not operator.strip():
+        raise ActionError("say who is acting: operator must not be empty")
+    with db.session() as s:
+        action = ActionRow(store_id=store_id, issue_id=issue_id, kind=kind,
+                           operator=operator.strip(), created_at=at, request_json=detail,
+                           status=ActionStatus.OK, attempts=0, response_json={"local": True},
+                           completed_at=at)
+        s.add(action)
+        s.flush()
+        return action.id
+
+
+def journal_marks(db: Database, store_ids: Sequence[str] | None = None,
+                  issue_id: int | None = None) -> dict[tuple[str, int], frozenset[str]]:
+    """The kinds of action done (``ok``) on each dispute of ``store_ids`` (all when None),
+    or on one: what the follow-ups read to know a case settled or a buyer answered."""
+    query = select(ActionRow.store_id, ActionRow.issue_id, ActionRow.kind).where(
+        ActionRow.status == ActionStatus.OK)
+    if store_ids is not None:
+        query = query.where(ActionRow.store_id.in_(list(store_ids)))
+    if issue_id is not None:
+        query = query.where(ActionRow.issue_id == issue_id)
+    marks: dict[tuple[str, int], set[str]] = {}
+    with db.session() as s:
+        for store_id, issue, kind in s.execute(query.order_by(ActionRow.id)):
+            marks.setdefault((store_id, issue), set()).add(kind)
+    return {key: frozenset(kinds) for key, kinds in marks.items()}
 
 
 @dataclass(frozen=True)

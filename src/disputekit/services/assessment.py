@@ -29,7 +29,6 @@ from disputekit.adapters.db.tables import (
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.buyers import BuyerHistory, DisputeSighting, histories, normalise_login
 from disputekit.domain.classify import Classification, Override, classify, disagreements
-from disputekit.domain.classify import effective_class as classify_effective
 from disputekit.domain.deadlines import EscalationRule
 from disputekit.domain.decisions import Action, CostModel, local_amount, option_for
 from disputekit.domain.platform_time import utc_now
@@ -126,16 +125,17 @@ def _assess(case: StoredCase, known: _Known, now: datetime,
             store: StoreParameters | None) -> dict[str, Any]:
     """One dispute triaged, its class the effective one (``rule_class``: the rules')."""
     dispute = case.dispute
+    override = known.overrides.get(case.key)
     result = triage_record(
         record_of(dispute, case.order, case.shipment,
                   history_counts(known.histories, dispute.buyer_login_id)),
         now, store.triage.cost_model() if store else None, blocklist=known.blocklist,
         escalation_rule=EscalationRule(store.triage.escalation_rule) if store
         else EscalationRule.CURRENT,
-        lane_overrides=store.tracking.lanes if store else None)
-    result["rule_class"] = result["class"]
-    override = known.overrides.get(case.key)
-    result["class"] = str(classify_effective(DisputeClass(result["rule_class"]), override))
+        lane_overrides=store.tracking.lanes if store else None,
+        # the advice and its offer are priced for the class the operator set
+        dispute_class=override.code if override is not None else None)
+    result.setdefault("rule_class", result["class"])
     if override is not None:
         result["override"] = {"by": override.by, "why": override.why,
                               "at": override.at.isoformat() if override.at else None}

@@ -3,6 +3,21 @@ when it is due, and the operator marking it sent.
 
 ``replies`` (pure) knows the plans, the templates and the schedule; this module gathers the
 facts a reply quotes from what the sync stored, and keeps the replies sent.
+
+What the plan reads from the database besides the replies sent:
+
+- **settled** (the closing reply, asking the buyer to cancel the dispute, comes due): the
+  action journal holds a resend or a settlement the operator recorded (``mark_settled``:
+  the product works now, the buyer takes the compensation), or, for a plan that runs until
+  delivery, the parcel arrived. A solution reached on the platform is not one: the
+  platform carries it out and closes the dispute (an agreed return ends with the refund);
+  a closed dispute needs no reply;
+- **buyer answered** (the second stalled-parcel reply may ask them to cancel): the operator
+  marked it (``mark_buyer_answered``), since no API shows the order chat;
+- **awaiting collection**: the parcel waits at a pickup point or post office (its tracking,
+  ``Timeline.awaiting_collection``): the pickup plan, with the place and the last day to
+  collect it (the waiting event's date plus the hold period, ``PICKUP_HOLD_DAYS`` unless
+  the caller knows the lane's own).
 """
 
 from __future__ import annotations
@@ -34,8 +49,16 @@ from disputekit.domain.replies import (
     render,
 )
 from disputekit.domain.taxonomy import DisputeClass
+from disputekit.domain.tracking import PICKUP_HOLD_DAYS, TrackEvent, collect_by, from_aliexpress
 from disputekit.errors import ActionError, TriageInputError
-from disputekit.services.actions import ActionOutcome, ActionStatus, DisputeActions
+from disputekit.services.actions import (
+    SETTLING_KINDS,
+    ActionOutcome,
+    ActionStatus,
+    DisputeActions,
+    journal_marks,
+    record_local,
+)
 from disputekit.services.assessment import offer_of
 from disputekit.services.cases import StoredCase, load_case, load_cases
 
@@ -53,11 +76,41 @@ class NextReply:
     # the amount is unknown and the draft asks for it).
     offer: Decimal | None = None
     currency: str = ""
+    # The step after this one, due as if this one goes out when due (None: none follows).
+    following: Due | None = None
+    buyer_answered: bool = False  # the operator marked that the buyer answered a reply
+    settled: bool = False  # the case is settled: the plan ends with its closing reply
+
+
+@dataclass(frozen=True)
+class _CaseState:
+    """What the plan reads from the database besides the replies sent."""
+
+    settled: bool = False
+    buyer_answered: bool = False
+    waiting: TrackEvent | None = None  # the parcel waits to be collected since this event
+
+
+def _state(shipment: ShipmentRow | None, dispute_class: str,
+           marks: frozenset[str]) -> _CaseState:
+    return _CaseState(settled=bool(marks & SETTLING_KINDS),
+                      buyer_answered="buyer_answered" in marks,
+                      waiting=_waiting(shipment, dispute_class))
+
+
+def _waiting(shipment: ShipmentRow | None, dispute_class: str) -> TrackEvent | None:
+    """The event since which an undelivered parcel waits to be collected, if it does."""
+    if shipment is None or dispute_class != DisputeClass.RETURNED_UNDELIVERED:
+        return None
+    details = shipment.events_json.get("details", []) if shipment.events_json else []
+    return from_aliexpress(shipment.logistics_no, details).awaiting_collection
 
 
 def _context(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow | None,
-             store_name: str, amount: Decimal | None) -> ReplyContext:
+             store_name: str, amount: Decimal | None, state: _CaseState,
+             hold_days: int) -> ReplyContext:
     last = shipment.last_event_at if shipment else None
+    waiting = state.waiting
     return ReplyContext(
         store_name=store_name or None,
         buyer_first_name=(order.buyer_first_name if order else "") or None,
@@ -70,6 +123,9 @@ def _context(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow 
         amount=amount,
         currency=dispute.local_currency or None,
         country=(order.buyer_country if order else "") or None,
+        pickup_place=(waiting.location if waiting is not None else "") or None,
+        collect_by=collect_by(waiting, hold_days),
+        buyer_answered=state.buyer_answered,
     )
 
 
@@ -81,10 +137,12 @@ def _buyer_texts(dispute: DisputeRow) -> list[str]:
 def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
                now: datetime | None = None, *, lang: str | None = None, store_name: str = "",
                overrides: Overrides | None = None,
-               cost_model: CostModel | None = None) -> NextReply:
+               cost_model: CostModel | None = None,
+               pickup_hold_days: int = PICKUP_HOLD_DAYS) -> NextReply:
     """The next reply of a dispute's plan, drafted (in ``lang``, else the buyer's); the
     amount it names is the one of the option its step takes (``replies.offered_action``),
-    priced with the store's ``cost_model``, in the buyer's currency."""
+    priced with the store's ``cost_model``, in the buyer's currency. A parcel waiting to be
+    collected is kept ``pickup_hold_days`` from the day it arrived there."""
     now = now or utc_now()
     with db.session() as s:
         case = load_case(s, store_id, issue_id)
@@ -97,17 +155,27 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
             select(ReplySentRow).where(ReplySentRow.store_id == store_id,
                                        ReplySentRow.issue_id == issue_id)
             .order_by(ReplySentRow.sent_at, ReplySentRow.id))]
+    marks = journal_marks(db, [store_id], issue_id).get((store_id, issue_id), frozenset())
+    state = _state(shipment, dispute_class, marks)
     suggested = infer_language(order.buyer_country if order else "", _buyer_texts(dispute))
     chosen = lang or suggested
     if chosen not in LANGUAGES:
         raise ActionError(f"no replies in {chosen!r}; choose one of {', '.join(LANGUAGES)}")
-    due = _due(dispute, shipment, dispute_class, sent, now)
+    due = _due(dispute, shipment, dispute_class, sent, now, state)
     offer = _offer(case, dispute_class, due, now, cost_model)
     draft = render(due.step.template, chosen,
-                   _context(dispute, order, shipment, store_name, offer),
+                   _context(dispute, order, shipment, store_name, offer, state,
+                            pickup_hold_days),
                    overrides) if due else None
+    following = None
+    if due is not None:
+        # The plan as if this reply goes out when it is due (or now, when it waits).
+        goes_out = max(due.due_at, now) if due.due_at is not None else now
+        following = _due(dispute, shipment, dispute_class,
+                         [*sent, (due.step.template, goes_out)], goes_out, state)
     return NextReply(store_id, issue_id, due, draft, chosen, suggested, offer,
-                     dispute.local_currency or "")
+                     dispute.local_currency or "", following, state.buyer_answered,
+                     state.settled)
 
 
 def _offer(case: StoredCase, dispute_class: str, due: Due | None, now: datetime,
@@ -122,14 +190,18 @@ def _offer(case: StoredCase, dispute_class: str, due: Due | None, now: datetime,
 
 
 def _due(dispute: DisputeRow, shipment: ShipmentRow | None, dispute_class: str,
-         sent: list[tuple[str, datetime]], now: datetime) -> Due | None:
+         sent: list[tuple[str, datetime]], now: datetime, state: _CaseState) -> Due | None:
+    # A parcel that waited to be collected and then was delivered was collected: the pickup
+    # plan's end (its closing reply), not the returned plan's notice.
+    collecting = state.waiting is not None or bool(shipment and shipment.delivered)
     try:
-        plan = plan_for(DisputeClass(dispute_class))
+        plan = plan_for(DisputeClass(dispute_class), awaiting_collection=collecting)
     except ValueError:
         return None  # unclassified: no plan to follow
     return next_step_due(
         plan, sent, delivered=bool(shipment and shipment.delivered),
         closed=dispute.issue_status != "processing", now=now, opened_at=dispute.created_at,
+        settled=state.settled,
         parcel_back=bool(shipment and shipment.sub_status == "Exception_Returned"))
 
 
@@ -149,6 +221,36 @@ def mark_sent(db: Database, reply: NextReply, operator: str,
     with db.session() as s:
         s.add(row)
     return row
+
+
+def mark_buyer_answered(db: Database, store_id: str, issue_id: int, operator: str,
+                        now: datetime | None = None) -> int:
+    """Record that the buyer answered a reply (in the order chat, which no API shows): the
+    second stalled-parcel reply then asks them to cancel the dispute. Returns the journal
+    entry's id."""
+    _require_open(db, store_id, issue_id)
+    return record_local(db, store_id, issue_id, "buyer_answered", operator, {},
+                        now or utc_now())
+
+
+def mark_settled(db: Database, store_id: str, issue_id: int, operator: str, why: str = "",
+                 now: datetime | None = None) -> int:
+    """Record that the case is settled with the buyer outside the platform's plans (the
+    product works now, they take the compensation): the plan's closing reply, asking them
+    to cancel the dispute, comes due. Returns the journal entry's id."""
+    _require_open(db, store_id, issue_id)
+    return record_local(db, store_id, issue_id, "settled", operator, {"why": why},
+                        now or utc_now())
+
+
+def _require_open(db: Database, store_id: str, issue_id: int) -> None:
+    with db.session() as s:
+        row = s.get(DisputeRow, (store_id, issue_id))
+        if row is None:
+            raise ActionError(f"dispute {issue_id} is not in store {store_id!r}; sync the "
+                              "store, or check the id")
+        if row.issue_status != "processing":
+            raise ActionError(f"dispute {issue_id} is {row.issue_status}: its plan is over")
 
 
 def send_with_refusal(actions: DisputeActions, db: Database, reply: NextReply,
@@ -185,19 +287,22 @@ def replies_due(db: Database, queue: pd.DataFrame, day_end: datetime) -> pd.Data
         # stores' cases once, then look them up.
         stores = sorted({store_id for store_id, _issue in keys})
         cases = {case.key: case for case in load_cases(s, stores)}
-        rows = []
-        for store_id, issue_id in keys:
-            case = cases.get((store_id, issue_id))
-            if case is None:
-                continue
-            dispute, shipment = case.dispute, case.shipment
-            due = _due(dispute, shipment, str(classes[(store_id, issue_id)]),
-                       sent.get((store_id, issue_id), []), day_end)
-            if due is None or not due.is_due(day_end):
-                continue
-            rows.append({"store_id": store_id, "dispute": str(issue_id),
-                         "reply": due.step.template.replace("_", " "), "step": due.number,
-                         "due (UTC)": due.due_at, "overdue": due.is_overdue(day_end)})
+    marks = journal_marks(db, stores)
+    rows = []
+    for store_id, issue_id in keys:
+        case = cases.get((store_id, issue_id))
+        if case is None:
+            continue
+        dispute, shipment = case.dispute, case.shipment
+        dispute_class = str(classes[(store_id, issue_id)])
+        state = _state(shipment, dispute_class, marks.get((store_id, issue_id), frozenset()))
+        due = _due(dispute, shipment, dispute_class, sent.get((store_id, issue_id), []),
+                   day_end, state)
+        if due is None or not due.is_due(day_end):
+            continue
+        rows.append({"store_id": store_id, "dispute": str(issue_id),
+                     "reply": due.step.template.replace("_", " "), "step": due.number,
+                     "due (UTC)": due.due_at, "overdue": due.is_overdue(day_end)})
     frame = pd.DataFrame(rows, columns=columns)
     frame = frame.sort_values(["overdue", "due (UTC)"], ascending=[False, True],
                               kind="stable").reset_index(drop=True)

@@ -120,23 +120,36 @@ def open_claim_if_due(s: Session, store: StoreParameters, dispute: DisputeRow,
     lane = thresholds_for(order.carrier, order.buyer_country, store.tracking.lanes)
     if not claim_due(timeline, kind, lane, now, logistics_created_at=order.shipped_at):
         return None
-    claim = open_claim(
-        store_id=store.store_id, issue_id=str(dispute.issue_id),
-        logistics_no=timeline.logistics_no, carrier=order.carrier, service_kind=kind,
+    return insert_claim(s, claim_for(dispute, order, timeline.logistics_no, kind, now))
+
+
+def claim_for(dispute: DisputeRow, order: OrderRow, logistics_no: str, kind: ServiceKind,
+              now: datetime) -> CarrierClaim:
+    """A new claim on a stored dispute's parcel: the goods' price and the freight, in USD."""
+    return open_claim(
+        store_id=dispute.store_id, issue_id=str(dispute.issue_id),
+        logistics_no=logistics_no, carrier=order.carrier, service_kind=kind,
         goods_amount=dispute.product_price or Decimal("0"),
         freight_amount=order.freight_amount or Decimal("0"), currency="USD", now=now,
         logistics_created_at=order.shipped_at)
+
+
+def insert_claim(s: Session, claim: CarrierClaim) -> ClaimRow | None:
+    """Store a new claim (in whatever state it is); one already stored for its parcel stays
+    as it is, and is the one returned."""
     row = ClaimRow(
-        store_id=claim.store_id, logistics_no=claim.logistics_no, issue_id=dispute.issue_id,
+        store_id=claim.store_id, logistics_no=claim.logistics_no, issue_id=int(claim.issue_id),
         carrier=claim.carrier, service_kind=str(claim.service_kind),
         goods_amount=claim.goods_amount, freight_amount=claim.freight_amount,
         currency=claim.currency, status=str(claim.status), attempts=claim.attempts,
         opened_at=claim.opened_at, logistics_created_at=claim.logistics_created_at,
-        filed_at=None, carrier_answer_due=None, answered_at=None, offered_amount=None,
-        appeal_until=None, recovered_amount=Decimal("0"), closed_at=None)
+        filed_at=claim.filed_at, carrier_answer_due=claim.carrier_answer_due,
+        answered_at=claim.answered_at, offered_amount=claim.offered_amount,
+        appeal_until=claim.appeal_until, recovered_amount=claim.recovered_amount,
+        closed_at=claim.closed_at)
     # Not add(): another writer may record the same claim between our get() and now.
     insert_missing(s, ClaimRow, [values_of(row)])
-    return s.get(ClaimRow, (store.store_id, timeline.logistics_no), populate_existing=True)
+    return s.get(ClaimRow, (claim.store_id, claim.logistics_no), populate_existing=True)
 
 
 def stalled_parcels(db: Database, store_id: str, now: datetime) -> pd.DataFrame:
@@ -180,7 +193,7 @@ def claims_due(db: Database, store_id: str) -> pd.DataFrame:
 
 
 # -- following a claim to its end --------------------------------------------------------
-def _claim_of(row: ClaimRow) -> CarrierClaim:
+def claim_of(row: ClaimRow) -> CarrierClaim:
     kinds = {k.value: k for k in ServiceKind}
     return CarrierClaim(
         store_id=row.store_id, issue_id=str(row.issue_id), logistics_no=row.logistics_no,
@@ -218,7 +231,7 @@ def update_claim(db: Database, store_id: str, logistics_no: str,
         if row is None:
             raise ClaimError(f"no claim for parcel {logistics_no} in store {store_id!r}; "
                              "claims open by themselves when a parcel qualifies")
-        claim = step(_claim_of(row))
+        claim = step(claim_of(row))
         _save(row, claim)
         return claim
 
@@ -229,7 +242,7 @@ def lapse_claims(db: Database, store_id: str, now: datetime) -> int:
     changed = 0
     with db.session() as s:
         for row in s.scalars(select(ClaimRow).where(ClaimRow.store_id == store_id)):
-            before = _claim_of(row)
+            before = claim_of(row)
             after = lapse(before, now)
             if after != before:
                 _save(row, after)

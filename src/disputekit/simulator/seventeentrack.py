@@ -77,6 +77,7 @@ _ZONES: Final[dict[str, str]] = {
     "BY": "Europe/Minsk", "KZ": "Asia/Almaty", "ES": "Europe/Madrid",
     "MX": "America/Mexico_City", "CL": "America/Santiago", "BR": "America/Sao_Paulo",
     "FR": "Europe/Paris", "BE": "Europe/Brussels", "PL": "Europe/Warsaw",
+    "UA": "Europe/Kyiv", "PT": "Europe/Lisbon",
 }
 _MILESTONES: Final = ("InfoReceived", "PickedUp", "Departure", "Arrival", "AvailableForPickup",
                       "OutForDelivery", "Delivered", "Returning", "Returned")

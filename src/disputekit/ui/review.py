@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -34,14 +35,23 @@ from disputekit.services.actions import (
     latest_action,
     unsettled_action,
 )
-from disputekit.services.assessment import block_buyer, record_override
-from disputekit.services.followups import NextReply, mark_sent, next_reply
+from disputekit.services.assessment import record_override
+from disputekit.services.buyer_report import reported_at
+from disputekit.services.followups import (
+    NextReply,
+    mark_buyer_answered,
+    mark_sent,
+    mark_settled,
+    next_reply,
+)
 from disputekit.services.queue import (
     Filters,
     OperatorQueue,
     dispute_detail,
     tracking_timeline,
 )
+from disputekit.ui.buyer_report_panel import BuyerReportPanel
+from disputekit.ui.claim_panel import ClaimPanel
 from disputekit.ui.store_connections import ReleasesOnClose, StoreConnections
 
 ALL = "all stores"
@@ -70,7 +80,8 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                  actions_for: Callable[[str], DisputeActions] | None = None,
                  stores: Mapping[str, StoreParameters] | None = None,
                  frame: pd.DataFrame | None = None,
-                 on_close: Callable[[], None] | None = None) -> None:
+                 on_close: Callable[[], None] | None = None,
+                 data_dir: Path | None = None) -> None:
         self.db = db
         # What the opener made for this widget alone (open_review: the store connections and
         # the database), released by ``close()``.
@@ -119,6 +130,16 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.reply_status = widgets.HTML()
         self.mark_sent = widgets.Button(description="Mark sent", icon="check",
                                         tooltip="After pasting it into the order chat")
+        # No API shows the order chat: the operator says when the buyer wrote back (the
+        # second stalled-parcel reply then asks them to cancel) and when the case is settled
+        # between them (the plan's closing reply then asks them to cancel the dispute).
+        self.answered_button = widgets.Button(
+            description="Buyer answered", icon="comment",
+            tooltip="The buyer wrote back in the order chat")
+        self.settled_button = widgets.Button(
+            description="Settled with buyer", icon="handshake-o",
+            tooltip="Agreed in the chat (it works now, they take the offer): ask them to "
+                    "cancel the dispute next")
         # Actions: the recommended one first; anything that cannot be undone asks twice.
         self.amount = widgets.FloatText(value=0.0, description="Offer", step=0.5,
                                         layout=widgets.Layout(width="200px"))
@@ -143,6 +164,10 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.cancel_button = widgets.Button(description="Cancel",
                                             layout=widgets.Layout(display="none"))
         self.action_status = widgets.HTML()
+        self.claim_panel = ClaimPanel(db, now=now)  # hidden unless the parcel can be claimed
+        # "Report buyer": the report pack to file in Seller Center, and its filing.
+        self.buyer_report = BuyerReportPanel(db, operator=operator, data_dir=data_dir,
+                                             on_filed=lambda _filed: self._redraw_detail())
         self._pending: tuple[str, Callable[[], str]] | None = None
         for control in (self.store_filter, self.class_filter, self.urgency_filter, self.search,
                         self.carrier_filter, self.country_filter, self.language_filter):
@@ -152,10 +177,12 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.next_button.on_click(lambda _b: self.show_page(self.page + 1))
         self.reply_lang.observe(lambda change: self._draft(change["new"]), names="value")
         self.mark_sent.on_click(lambda _button: self._mark_sent())
+        self.answered_button.on_click(lambda _button: self._mark("buyer_answered"))
+        self.settled_button.on_click(lambda _button: self._mark("settled"))
         self.refuse_button.on_click(lambda _b: self._ask("refuse", self._do_refuse))
         self.agree_button.on_click(lambda _b: self._ask("agree", self._do_agree))
         self.extend_button.on_click(lambda _b: self._ask("extend", self._do_extend))
-        self.report_button.on_click(lambda _b: self._ask("report", self._do_report))
+        self.report_button.on_click(lambda _b: self._open_report())
         self.return_button.on_click(lambda _b: self._ask("return", self._do_return))
         self.resend_button.on_click(lambda _b: self._ask("resend", self._do_resend))
         self.snooze_button.on_click(lambda _b: self._guard(self._do_snooze))
@@ -164,7 +191,9 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.confirm_button.on_click(lambda _b: self._confirm())
         self.cancel_button.on_click(lambda _b: self._cancel())
         reply_box = widgets.VBox([widgets.HTML("<b>Next reply</b>"), self.reply_lang,
-                                  self.reply_text, widgets.HBox([self.mark_sent]),
+                                  self.reply_text,
+                                  widgets.HBox([self.mark_sent, self.answered_button,
+                                                self.settled_button]),
                                   self.reply_status])
         action_box = widgets.VBox([
             widgets.HTML("<b>Act</b>"), widgets.HBox([self.amount, self.reason]),
@@ -180,7 +209,7 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                           self.search])])
         pager = widgets.HBox([self.previous_button, self.next_button, self.page_label])
         super().__init__([self.counts, filters, pager, self.list, self.detail, action_box,
-                          reply_box])
+                          self.claim_panel, self.buyer_report, reply_box])
         self._refresh()
 
     @property
@@ -267,9 +296,12 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
     def _show_selected(self) -> None:
         if self.list.value is None:
             self.detail.value = "<i>No open dispute matches.</i>"
+            self.claim_panel.show(None, 0, "")
             return
         store_id, issue_id = self.list.value
+        self.buyer_report.hide()  # a pack shown is the previous dispute's
         self.detail.value = self.detail_html(store_id, issue_id)
+        self.claim_panel.show(store_id, issue_id, self._selected_class())
         self._remember(store_id, issue_id)
         self.amount.value = self._recommended_offer()
         self._draft(None)
@@ -320,6 +352,13 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                   f" · buyer's language: {html.escape(LANGUAGE_NAMES[reply.suggested_lang])}")
         if reply.due.step.note:
             status += f"<br>{html.escape(reply.due.step.note)}"
+        then = reply.following
+        if then is not None:
+            when = f"{then.due_at:%d %b %H:%M} UTC" if then.due_at else "when the parcel is back"
+            status += (f"<br>Then step {then.number}: {html.escape(then.step.template)} · due "
+                       f"{when}")
+        if reply.buyer_answered:
+            status += "<br>The buyer answered."
         if not reply.draft.ready:
             status += f"<br><b>{html.escape(reply.draft.text)}</b>"
         self.reply_status.value = status
@@ -337,7 +376,7 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         if row is None:
             self.action_status.value = "<i>Select a dispute first.</i>"
             return
-        if self.actions_for is None and what != "report":
+        if self.actions_for is None:
             self._say_error("this workbook was opened read-only (no store connections): "
                             "open it with open_review(operator=...) to act")
             return
@@ -356,10 +395,8 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         elif what == "return":
             text = (f"Agree to the buyer's return on order {order} (they ship it back to your "
                     "default return address, then are refunded)?")
-        elif what == "resend":
-            text = f"Record that you resend order {order} (goods and freight again)?"
         else:
-            text = f"Report buyer {html.escape(str(row['buyer']))} (blocklist, every store)?"
+            text = f"Record that you resend order {order} (goods and freight again)?"
         self._pending = (what, do)
         self.action_status.value = f"<b>{text}</b>"
         self.confirm_button.layout.display = None
@@ -480,13 +517,18 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         except DisputeKitError as exc:
             self._say_error(str(exc))
 
-    def _do_report(self) -> str:
+    def _open_report(self) -> None:
+        """The report pack of the selected dispute, to file in Seller Center (no API does)."""
         row = self._selected_row()
-        assert row is not None
-        login = dispute_detail(self.db, str(row["store_id"]), int(row["issue_id"])).buyer_login_id
-        block_buyer(self.db, login, self.operator, self.reason.value or "reported from the "
-                    "review queue")
-        return f"✓ buyer reported by {html.escape(self.operator)}: blocklisted in every store"
+        if row is None:
+            self.action_status.value = "<i>Select a dispute first.</i>"
+            return
+        self.buyer_report.show(str(row["store_id"]), int(row["issue_id"]))
+
+    def _redraw_detail(self) -> None:
+        row = self._selected_row()
+        if row is not None:
+            self.detail.value = self.detail_html(str(row["store_id"]), int(row["issue_id"]))
 
     def _remember(self, store_id: str, issue_id: int) -> None:
         latest = latest_action(self.db, store_id, issue_id)
@@ -516,6 +558,26 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self._draft(self.reply_lang.value)
         self.reply_status.value = (f"✓ {html.escape(row.template)} marked sent {row.sent_at:%H:%M} "
                                    f"by {html.escape(row.operator)}<br>" + self.reply_status.value)
+
+    def _mark(self, what: str) -> None:
+        """Record that the buyer answered, or that the case is settled, then draft again."""
+        if self.list.value is None:
+            self.reply_status.value = "<i>Select a dispute first.</i>"
+            return
+        store_id, issue_id = self.list.value
+        try:
+            if what == "buyer_answered":
+                mark_buyer_answered(self.db, store_id, issue_id, self.operator)
+                said = "buyer's answer recorded"
+            else:
+                mark_settled(self.db, store_id, issue_id, self.operator, self.reason.value)
+                said = "settled with the buyer"
+        except DisputeKitError as exc:
+            self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return
+        self._draft(self.reply_lang.value)
+        self.reply_status.value = (f"✓ {html.escape(said)} by {html.escape(self.operator)}<br>"
+                                   + self.reply_status.value)
 
     def detail_html(self, store_id: str, issue_id: int) -> str:
         row = self.frame[(self.frame["store_id"] == store_id)
@@ -550,6 +612,9 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                 ("Options", row.get("options", "")),
                 ("If nobody acts", row.if_nobody_acts),
             ]
+        reported = reported_at(self.db, store_id, issue_id)
+        if reported is not None:
+            facts.append(("Buyer reported", f"reported on {reported:%Y-%m-%d %H:%M} UTC"))
         table = "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(str(v))}</td></tr>"
                         for k, v in facts)
         timeline = tracking_timeline(self.db, store_id, row.logistics_no) if row.logistics_no \
@@ -592,4 +657,4 @@ def open_review(operator: str = "", workspace: Workspace | None = None) -> Revie
     overrides = {sid: o for sid, s in stores.items()
                  if (o := reply_overrides(s, ws.parameters_dir)) is not None}
     return ReviewQueue(db, operator=operator, overrides=overrides, actions_for=connections,
-                       stores=stores, on_close=release)
+                       stores=stores, on_close=release, data_dir=ws.data_dir)

@@ -328,6 +328,9 @@ class DisputeRecord(_Wire):
     issue_reason: OptionalStr = ""
     issue_reason_id: WireSmallInt | None = None
     refund_money_max: OptionalDecimal = None
+    # the same refund in the buyer's currency: the rate a draft's amount is quoted at
+    refund_money_max_local: OptionalDecimal = None
+    refund_money_max_local_currency: OptionalShortCode = ""
     after_sale_warranty: bool = False
     timeout_type: OptionalCode = ""
     timeout_trigger_time: PacificTime = None

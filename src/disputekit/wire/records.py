@@ -43,6 +43,7 @@ from disputekit.domain.classify import Classification, DisputeFacts, classify, s
 from disputekit.domain.deadlines import BUYER_CHANGES, EscalationRule
 from disputekit.domain.decisions import CostModel
 from disputekit.domain.stalls import StallState, stall_state, thresholds_for
+from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import (
     Timeline,
     from_17track,
@@ -358,13 +359,16 @@ def triage_record(
     blocklist: Collection[str] = frozenset(),
     escalation_rule: EscalationRule = EscalationRule.CURRENT,
     lane_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    dispute_class: DisputeClass | None = None,
 ) -> dict[str, Any]:
-    """Triage one input object; raises ``TriageInputError`` naming the field on bad input."""
+    """Triage one input object; raises ``TriageInputError`` naming the field on bad input.
+    ``dispute_class``: an operator's correction, which the advice is then priced for."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC), e.g. 2026-11-28T00:00:00Z")
     facts, detail = facts_from_record(obj, now, blocklist=blocklist,
                                       lane_overrides=lane_overrides)
-    return verdict(facts, timers_of(detail), now, cost_model, escalation_rule=escalation_rule)
+    return verdict(facts, timers_of(detail), now, cost_model, escalation_rule=escalation_rule,
+                   dispute_class=dispute_class)
 
 
 def timers_of(detail: DisputeRecord) -> Timers:

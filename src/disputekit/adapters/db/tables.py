@@ -2,11 +2,11 @@
 shares (instants as UTC, free text clipped to its column).
 
 Tables: ``stores``, ``disputes``, ``orders``, ``order_lines``, ``tracking_events``,
-``shipments``, ``claims``, ``class_overrides``, ``blocklist``, ``replies_sent``, ``actions``,
-``sync_runs``, ``evidence``, ``tracking_registrations``. The raw JSON of each detail and
-order is kept beside the parsed columns, so a later version can derive new facts without
-another sync. These models are the code's truth; ``migrations/versions/`` is the database's
-(a test keeps them equal).
+``shipments``, ``claims``, ``class_overrides``, ``blocklist``, ``buyer_reports``,
+``replies_sent``, ``actions``, ``sync_runs``, ``evidence``, ``tracking_registrations``. The
+raw JSON of each detail and order is kept beside the parsed columns, so a later version can
+derive new facts without another sync. These models are the code's truth;
+``migrations/versions/`` is the database's (a test keeps them equal).
 """
 
 from __future__ import annotations
@@ -265,6 +265,23 @@ class BlocklistRow(Base):
     added_by: Mapped[str] = mapped_column(Clipped(120))
     why: Mapped[str] = mapped_column(Text)
     added_at: Mapped[datetime]
+
+
+class BuyerReportRow(Base):
+    """A buyer reported to the platform: no API files it, so the operator files it in
+    Seller Center and marks it filed here (who, when, on which dispute). A buyer may be
+    reported again after new demands: every filing is a row."""
+
+    __tablename__ = "buyer_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
+    issue_id: Mapped[int] = mapped_column(BigInteger)
+    buyer_login_id: Mapped[str] = mapped_column(String(120))
+    operator: Mapped[str] = mapped_column(Clipped(120))
+    filed_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_buyer_reports_issue", "store_id", "issue_id"),
+                      Index("ix_buyer_reports_buyer", "buyer_login_id"))
 
 
 class ReplySentRow(Base):

@@ -20,8 +20,9 @@ from disputekit.errors import ConfigError
 __all__ = ["CUE_LANGUAGES", "lexicon"]
 
 #: The languages buyers' words are read in, in the order their patterns are tried (the
-#: cues' own codes: ``pt`` is any Portuguese; replies write ``pt_BR``).
-CUE_LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "es", "pt", "fr", "pl")
+#: cues' own codes: ``pt`` is any Portuguese; replies write ``pt_BR`` or ``pt_PT`` by the
+#: buyer's country, ``detect.EUROPEAN_PORTUGUESE``).
+CUE_LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "es", "pt", "fr", "pl", "ko", "uk")
 
 
 @cache

@@ -243,7 +243,15 @@ _COMPILED_CARRIER: tuple[tuple[CarrierCue, re.Pattern[str]], ...] = tuple(
     (cue, re.compile("|".join(f"(?:{p})" for p in patterns))) for cue, patterns in _CARRIER.items()
 )
 _DEMAND = re.compile(_DEMAND_WORDS)
-_CYRILLIC = re.compile(r"[а-я]")
+_CYRILLIC = re.compile(r"[а-яієґ]")
+# Letters only Ukrainian writes (ї is folded to і), and letters Ukrainian never writes but
+# Russian does (ё is folded to е, so it is looked for in the lower-cased text).
+_UKRAINIAN_LETTERS = re.compile(r"[ієґ]")
+_RUSSIAN_LETTERS = re.compile(r"[ыэъё]")
+# Belarusian (ў) and Kazakh letters: Cyrillic that is neither; those buyers write Russian to
+# sellers, so their і is no sign of Ukrainian.
+_OTHER_CYRILLIC = re.compile(r"[ўәғқңөұүһ]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,23 +312,41 @@ def guess_language(texts: Iterable[str]) -> str:
 # Short words that are frequent in one language and rare in the others (folded forms).
 _FUNCTION_WORDS = {language: frozenset(lexicon(language)["function_words"].split())
                    for language in CUE_LANGUAGES if "function_words" in lexicon(language)}
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[a-z'а-яієґ]+")
 
 
 def language_votes(text: str, matches: Iterable[CueMatch] = ()) -> Counter[str]:
     """Votes for the language of one message: its script, its function words, its cues.
 
-    Cyrillic is Russian (the stores' Russian-writing buyers include Belarus and Kazakhstan).
-    A function word counts once per message; a cue pattern once per match.
+    Cyrillic is Russian (the stores' Russian-writing buyers include Belarus and Kazakhstan)
+    unless it has more of Ukrainian's own letters (і ї є ґ) than of Russian's (ы э ъ ё); with
+    neither, it leans Russian only a little, so Ukrainian words and cues can still tell.
+    Hangul is Korean. A function word counts once per message; a cue pattern once per match.
     """
     votes: Counter[str] = Counter(m.language for m in matches if m.language)
     folded = fold(text)
     if _CYRILLIC.search(folded):
-        votes["ru"] += 3
+        language, weight = _cyrillic_vote(text.lower(), folded)
+        votes[language] += weight
+    if _HANGUL.search(folded):
+        votes["ko"] += 3
     words = set(_WORD.findall(folded))
     for language, common in _FUNCTION_WORDS.items():
         votes[language] += len(words & common)
     return +votes
+
+
+def _cyrillic_vote(lowered: str, folded: str) -> tuple[str, int]:
+    """Ukrainian or Russian for a Cyrillic message, by the letters only one of them writes,
+    and the vote's weight: one only when no letter tells ("де моя посилка" is Ukrainian by
+    its words, "где мой заказ" Russian)."""
+    ukrainian = len(_UKRAINIAN_LETTERS.findall(folded))
+    russian = len(_RUSSIAN_LETTERS.findall(lowered))
+    if ukrainian > russian and not _OTHER_CYRILLIC.search(lowered):
+        return "uk", 3
+    if russian or ukrainian:
+        return "ru", 3
+    return "ru", 1
 
 
 def _money_in(text: str, folded: str, origin: list[int]) -> tuple[MoneyAsk, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
@@ -40,6 +40,10 @@ VARIABLES: Final[dict[str, str]] = {
     "country": "the buyer's country",
     "tax_id_name": "the name of the tax ID customs ask for",
     "usage_help": "your advice on using this product, in the buyer's language",
+    "pickup_place": "where the parcel waits to be collected (pickup point, post office)",
+    "collect_by": "the last day the buyer can collect the parcel",
+    # A flag, never printed: the buyer answered an earlier reply (the operator marked it).
+    "buyer_answered": "whether the buyer answered (mark it in the workbook)",
 }
 
 # What each destination's customs ask the buyer for, by name (the customs templates also
@@ -56,6 +60,9 @@ class ReplyContext:
     ``carrier_explanation`` is the operator's own words (one clause completing "the carrier
     told us that …"); without it a ``delay_reason`` is said in the reply's language.
     ``tax_id_name`` defaults to what ``country``'s customs ask for (``TAX_IDS``).
+    ``pickup_place`` and ``collect_by`` say where a parcel waits to be collected and until
+    when (``tracking.collect_by``). ``buyer_answered``: the buyer wrote back to an earlier
+    reply, so a reply may ask them to cancel the dispute (a silent buyer will not).
     """
 
     store_name: str | None = None
@@ -73,6 +80,9 @@ class ReplyContext:
     country: str | None = None
     tax_id_name: str | None = None
     usage_help: str | None = None
+    pickup_place: str | None = None
+    collect_by: date | None = None
+    buyer_answered: bool = False
 
     def __post_init__(self) -> None:
         if self.last_update is not None and self.last_update.utcoffset() is None:
@@ -133,4 +143,8 @@ def _values(context: ReplyContext, lang: str) -> dict[str, str | None]:
         "country": country,
         "tax_id_name": _text(context.tax_id_name) or TAX_IDS.get(country or ""),
         "usage_help": _block(context.usage_help),
+        "pickup_place": _text(context.pickup_place),
+        "collect_by": (format_date(context.collect_by, "long", locale=locale)
+                       if context.collect_by is not None else None),
+        "buyer_answered": "yes" if context.buyer_answered else None,
     }

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -170,6 +170,8 @@ _SAMPLE = ReplyContext(
     last_update=datetime(2026, 3, 12, 8, 30, tzinfo=UTC),
     delay_reason=DelayReason.FLIGHT_TRANSFER, amount=Decimal("18.90"), currency="USD",
     country="BR", usage_help="Hold the power button for three seconds.",
+    pickup_place="Correios, Agência Centro, Curitiba", collect_by=date(2026, 3, 26),
+    buyer_answered=True,
 )
 # The shipped country wordings and the general case, then nothing known at all.
 _TRIALS: Final[tuple[ReplyContext, ...]] = (

@@ -31,11 +31,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from disputekit.domain.decisions import Action
+from disputekit.domain.decisions import NO_TRACKING_WAIT_DAYS, Action
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import TemplateError
 
 __all__ = [
+    "AWAITING_COLLECTION",
     "PLANS",
     "TEMPLATES",
     "Channel",
@@ -113,13 +114,18 @@ PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
                   note="extend buyer protection first; send as the reason of the refusal "
                        "(counter-offer 0)"),
         ReplyStep("stalled_2_carrier", after_days=1, within_days=2,
-                  note="ask the carrier first; choose their explanation"),
+                  note="ask the carrier first; choose their explanation. If the buyer "
+                       "answered reply 1, mark it (Buyer answered): this reply then asks "
+                       "them to cancel the dispute"),
         ReplyStep("stalled_3_update", after_days=1, within_days=2, repeat=True,
                   note="a specific update with a concrete reason, every day or two"),
     ), until_delivered=True, closing=_CANCEL),
     C.NO_TRACKING: ReplyPlan(C.NO_TRACKING, (
-        ReplyStep("no_tracking_first"),
-        ReplyStep("no_tracking_offer", after_days=2, within_days=3, channel=_REFUSE,
+        ReplyStep("no_tracking_first",
+                  note="wait: the parcel may still arrive; the buyer checks the mailbox and "
+                       "the post office"),
+        ReplyStep("no_tracking_offer", after_days=NO_TRACKING_WAIT_DAYS,
+                  within_days=NO_TRACKING_WAIT_DAYS + 1, channel=_REFUSE,
                   offers=Action.PARTIAL_REFUND,
                   note="a partial counter-offer: little evidence, settle before arbitration"),
     ), until_delivered=True, closing=_CANCEL),
@@ -168,16 +174,36 @@ PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
                   note="refuse (counter-offer 0) and report the buyer"),
     )),
 }
+
+# A parcel waiting at a pickup point or post office (``Timeline.awaiting_collection``) is
+# not returned yet (domain.md, "cases that look alike"): the buyer is told where and by when
+# to collect it, and reminded, until it is collected (the case is settled) or sent back
+# (then the returned plan takes over, from its notice).
+AWAITING_COLLECTION: Final = ReplyPlan(C.RETURNED_UNDELIVERED, (
+    ReplyStep("pickup_waiting", channel=_REFUSE,
+              note="refuse (counter-offer 0) with this as the reason: where the parcel "
+                   "waits and the last day to collect it"),
+    ReplyStep("pickup_reminder", after_days=3, within_days=4, repeat=True,
+              note="remind the buyer before the pickup point sends it back"),
+), until_delivered=True, closing=_CANCEL)
 del C
 
 
-def plan_for(code: DisputeClass | str) -> ReplyPlan:
-    """The reply plan of a class of the taxonomy."""
+def plan_for(code: DisputeClass | str, *, awaiting_collection: bool = False) -> ReplyPlan:
+    """The reply plan of a class of the taxonomy; for an undelivered parcel still waiting to
+    be collected (``awaiting_collection``), the pickup plan rather than the returned one.
+
+    >>> plan_for("returned_undelivered", awaiting_collection=True).steps[0].template
+    'pickup_waiting'
+    """
     try:
-        return PLANS[DisputeClass(code)]
+        code = DisputeClass(code)
     except ValueError:
         raise TemplateError(f"no reply plan for class {code!r}: use one of "
                             f"{', '.join(c.value for c in DisputeClass)}") from None
+    if awaiting_collection and code is DisputeClass.RETURNED_UNDELIVERED:
+        return AWAITING_COLLECTION
+    return PLANS[code]
 
 
 def offered_action(step: ReplyStep) -> Action | None:
@@ -196,7 +222,7 @@ def offered_action(step: ReplyStep) -> Action | None:
 
 def _plan_templates() -> tuple[str, ...]:
     names: dict[str, None] = {}
-    for plan in PLANS.values():
+    for plan in (*PLANS.values(), AWAITING_COLLECTION):
         for step in (*plan.steps, *((plan.closing,) if plan.closing else ())):
             names[step.template] = None
     return tuple(names)

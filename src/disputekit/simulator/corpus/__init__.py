@@ -1,6 +1,6 @@
 """The words the simulator's synthetic data is made of, read from the JSON files beside this.
 
-- ``buyer/<language>.json``: what buyers write, one file per language (en ru es pt fr pl):
+- ``buyer/<language>.json``: what buyers write, one file per language (en ru es pt fr pl ko uk):
   the opening message per class, then refusing a counter-offer, escalating, cancelling (per
   family: logistics, product, personal) and accepting.
 - ``seller.json``: what the seller writes (always English): counter-offers per class, accepting
@@ -54,7 +54,7 @@ __all__ = [
 Texts = dict[str, tuple[str, ...]]  # language (or class, or family) -> texts to draw from
 
 # The languages buyers write in; each has a buyer/<language>.json.
-LANGUAGES: Final = ("en", "ru", "es", "pt", "fr", "pl")
+LANGUAGES: Final = ("en", "ru", "es", "pt", "fr", "pl", "ko", "uk")
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Country:
     code: str
     name: str
     weight: float  # share of the stores' buyers
-    language: str  # the language the buyer writes in: en ru es pt fr pl
+    language: str  # the language the buyer writes in: one of LANGUAGES
     currency: str  # the buyer's currency (refund_money_max_local_currency)
     tax_id: str  # what customs ask the recipient for
     gateway: str  # where the line-haul lands and import customs sit
@@ -237,7 +237,7 @@ EVENT_TEXT: Final[Texts] = _texts_by_key(_read("carrier.json"), "carrier.json")
 # -- the buyers' countries, the stores' products, the dispute reasons -------------------------
 
 # Buyers come mostly from the markets AliExpress is big in; a country's language decides the
-# words of their messages (KR and IL buyers mostly write English to sellers).
+# words of their messages (IL buyers mostly write English to sellers; KR buyers Korean).
 COUNTRIES: Final[tuple[Country, ...]] = _countries(_read("countries.json"))
 COUNTRY: Final[dict[str, Country]] = {c.code: c for c in COUNTRIES}
 

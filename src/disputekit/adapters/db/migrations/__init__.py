@@ -38,8 +38,12 @@ from disputekit.errors import ConfigError
 
 HERE = Path(__file__).resolve().parent
 INITIAL = "0001"
-# Tables a revision after INITIAL creates: adopting a legacy database leaves them to it.
-LATER_TABLES = frozenset({"tracking_registrations"})  # 0002
+#: The tables revision 0001 creates: what disputekit made before migrations existed. A
+#: database adopted from then gets the ones it lacks; later tables come from their revisions.
+INITIAL_TABLES = frozenset({
+    "actions", "buyer_blocklist", "claims", "class_overrides", "disputes", "evidence",
+    "order_lines", "orders", "replies_sent", "shipments", "stores", "sync_runs",
+    "tracking_events"})
 # One number for every disputekit on a PostgreSQL server: the advisory lock's key.
 _LOCK_KEY = zlib.crc32(b"disputekit schema migration")
 
@@ -124,10 +128,11 @@ def _adopt_legacy(connection: Connection, shown_url: str) -> None:
     missing = missing_columns(connection, only_tables=present)
     if missing:
         raise ConfigError(outdated_message(shown_url, missing))
-    # The old code created every table it knew; a table it did not know yet is new here.
+    # The old code created every table it knew; a table of the initial schema it did not
+    # know yet is new here. Tables of later revisions are left to those revisions.
     Base.metadata.create_all(connection, tables=[
         t for t in Base.metadata.sorted_tables
-        if t.name not in present and t.name not in LATER_TABLES])
+        if t.name in INITIAL_TABLES and t.name not in present])
     command.stamp(config(connection), INITIAL)
 
 

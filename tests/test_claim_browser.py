@@ -1,0 +1,88 @@
+"""The carrier-claim panel as an operator meets it: a real JupyterLab in headless Chromium
+opens daily_review.ipynb, finds a dispute whose lost parcel has a claim due, files it and
+records the money received; both steps are then in the database. Screenshots land in
+test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ClaimRow, DisputeRow
+from disputekit.adapters.workspace import Workspace
+from tests.conftest import ARTIFACTS, SyncedTemplates
+from tests.jupyterlab import run_workbook, running_lab
+
+
+@pytest.fixture
+def lab(workspace: Workspace, credentials: dict[str, str], tmp_path: Path,
+        synced_templates: SyncedTemplates) -> Iterator[str]:
+    synced_templates.copy_into(workspace, ("volt",)).dispose()
+    (workspace.parameters_dir / "spark.yaml").unlink()  # one store keeps the page light
+    (workspace.parameters_dir / "bloom.yaml").unlink()
+    with running_lab(workspace, tmp_path) as url:
+        yield url
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"claim-{name}.png"), full_page=True)
+
+
+def open_database(workspace: Workspace) -> Database:
+    return Database.open(os.environ.get("DISPUTEKIT_DB_URL") or workspace.db_url)
+
+
+@pytest.mark.notebook
+def test_operator_files_a_claim_and_records_the_money_in_jupyterlab(
+        lab: str, browser, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
+    db = open_database(workspace)
+    try:
+        with db.session() as s:
+            claim, order = s.execute(
+                select(ClaimRow, DisputeRow.parent_order_id)
+                .join(DisputeRow, (DisputeRow.store_id == ClaimRow.store_id)
+                      & (DisputeRow.issue_id == ClaimRow.issue_id))
+                .where(ClaimRow.store_id == "volt", ClaimRow.status == "due",
+                       DisputeRow.issue_status == "processing")
+                .order_by(ClaimRow.logistics_no)).first() or (None, None)
+        assert claim is not None, "the demo store always has a lost parcel with a claim due"
+    finally:
+        db.dispose()
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    try:
+        run_workbook(page, lab)
+        search = page.locator(".widget-text", has_text="Search").locator("input")
+        search.fill(str(order))
+        search.press("Enter")
+        page.wait_for_selector(f"text={claim.logistics_no}", timeout=30_000)
+        page.wait_for_selector("text=Carrier claim", timeout=30_000)
+        shot(page, "1-due")
+        page.get_by_role("button", name="File claim").click()
+        page.wait_for_selector("text=✓ claim filed", timeout=30_000)
+        page.locator(".widget-text", has_text="Offered").locator("input").fill("4.5")
+        page.get_by_role("button", name="Record carrier's answer").click()
+        page.wait_for_selector("text=carrier's answer recorded", timeout=30_000)
+        page.locator(".widget-text", has_text="Received").locator("input").fill("4.5")
+        page.get_by_role("button", name="Money received").click()
+        page.wait_for_selector("text=✓ 4.50 USD recovered", timeout=30_000)
+        shot(page, "2-recovered")
+    except Exception:
+        shot(page, "failure")
+        raise
+    db = open_database(workspace)
+    try:
+        with db.session() as s:
+            row = s.get(ClaimRow, ("volt", claim.logistics_no))
+            assert row is not None
+            assert (row.status, row.attempts, row.recovered_amount) == (
+                "recovered", 1, Decimal("4.50"))
+    finally:
+        db.dispose()
