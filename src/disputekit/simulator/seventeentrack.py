@@ -125,7 +125,7 @@ _STILL_MOVING: Final = frozenset({"InfoReceived", "InTransit_PickedUp", "InTrans
 
 def _beyond_platform(number: str, kind: ServiceKind | None, country: str, city: str,
                      details: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    """The destination post's scans after the platform's last event, for one parcel in three
+    """The destination post's scans after the platform's last event, for one parcel in two
     on a non-platform line whose feed stopped while it was still moving (deterministic by
     its number); [] for every other parcel.
 
@@ -134,7 +134,7 @@ def _beyond_platform(number: str, kind: ServiceKind | None, country: str, city: 
     """
     if kind not in (ServiceKind.REGISTERED, ServiceKind.UNREGISTERED) or not details:
         return []
-    if zlib.crc32(number.encode()) % 3:
+    if zlib.crc32(number.encode()) % 2:
         return []
     timeline = from_aliexpress(number, details)
     last = timeline.last_event
