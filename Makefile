@@ -16,7 +16,8 @@ DEMO_CREDENTIALS = \
 	DISPUTEKIT_BLOOM_TOKEN=$${DISPUTEKIT_BLOOM_TOKEN:-demo-token-bloom} \
 	DISPUTEKIT_VOLT_REFRESH_TOKEN=$${DISPUTEKIT_VOLT_REFRESH_TOKEN:-demo-refresh-volt} \
 	DISPUTEKIT_SPARK_REFRESH_TOKEN=$${DISPUTEKIT_SPARK_REFRESH_TOKEN:-demo-refresh-spark} \
-	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom}
+	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom} \
+	DISPUTEKIT_17TRACK_KEY=$${DISPUTEKIT_17TRACK_KEY:-demo-17track-key}
 
 .PHONY: install lock demo test test-fast test-pg lab lint bench bench-quick clean
 
@@ -68,7 +69,8 @@ FAST_SUITES = tests/test_signing.py tests/test_envelope.py tests/test_deadlines.
 	tests/test_triage.py tests/test_kpis_fast.py tests/test_store_day.py tests/test_tracking.py \
 	tests/test_replies.py tests/test_classify.py tests/test_claims.py tests/test_parameters.py \
 	tests/test_bad_parameters.py tests/test_environment.py tests/test_reliability_doc.py \
-	tests/test_bad_triage.py tests/test_layers.py src/disputekit/domain src/disputekit/wire
+	tests/test_bad_triage.py tests/test_layers.py tests/test_tracking_merge.py \
+	src/disputekit/domain src/disputekit/wire
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q $(FAST_SUITES)
@@ -85,7 +87,7 @@ PG_SUITES = $(sort tests/test_sync.py tests/test_sync_under_faults.py tests/test
 	tests/test_followups.py tests/test_lifecycle.py tests/test_review.py \
 	tests/test_shipments.py tests/test_bad_payloads.py tests/test_evidence_class.py \
 	tests/test_offers.py tests/test_claim_panel.py tests/test_buyer_report.py \
-	tests/test_plans_follow.py \
+	tests/test_plans_follow.py tests/test_seventeentrack_sync.py \
 	$(wildcard tests/test_*storage*.py tests/test_*concurren*.py tests/test_*crash*.py))
 
 test-pg: $(STAMP)

@@ -40,6 +40,7 @@ from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_STORES
 from disputekit.simulator.gateway import Gateway, SimClock
+from disputekit.simulator.seventeentrack import DEMO_17TRACK_KEY
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -134,6 +135,7 @@ def demo_credentials() -> dict[str, str]:
     for store in DEMO_STORES:
         env[f"DISPUTEKIT_{store.store_id.upper()}_TOKEN"] = store.access_token
         env[f"DISPUTEKIT_{store.store_id.upper()}_REFRESH_TOKEN"] = f"demo-refresh-{store.store_id}"
+    env["DISPUTEKIT_17TRACK_KEY"] = DEMO_17TRACK_KEY
     return env
 
 
@@ -199,11 +201,21 @@ def browser():  # type: ignore[no-untyped-def]
         launched.close()
 
 
-def copy_parameters(root: Path, sync_url: str) -> Path:
-    """The repo's store parameters in ``root/parameters``, pointed at ``sync_url``."""
+def copy_parameters(root: Path, sync_url: str, *, seventeentrack: bool = False) -> Path:
+    """The repo's store parameters in ``root/parameters``, pointed at ``sync_url``.
+
+    The repo's files switch 17TRACK on (the demo shows it); a copy leaves it off unless
+    ``seventeentrack``, then pointed at the same simulator's 17TRACK: tests written for the
+    platform's tracking alone keep reading it alone.
+    """
     (root / "parameters").mkdir(parents=True)
+    track_url = sync_url.removesuffix("/sync") + "/track/v2.2"
     for path in (REPO / "parameters").glob("*.yaml"):
         text = path.read_text().replace("http://127.0.0.1:8765/sync", sync_url)
+        if seventeentrack:
+            text = text.replace("http://127.0.0.1:8765/track/v2.2", track_url)
+        else:  # the section and its comment run to the end of each file
+            text = text[:text.index("# 17TRACK as a second tracking source")]
         (root / "parameters" / path.name).write_text(text)
     return root / "parameters"
 

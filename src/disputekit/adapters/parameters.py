@@ -15,6 +15,9 @@ Example::
       access_token_env: DISPUTEKIT_VOLT_TOKEN
       # optional: requests_per_second (per app key, default 10), concurrency (requests
       # in flight per store during a sync, default 8)
+    seventeentrack:            # optional: 17TRACK as a second tracking source; absent = off
+      api_key_env: DISPUTEKIT_17TRACK_KEY
+      base_url: https://api.17track.net/track/v2.2
 """
 
 from __future__ import annotations
@@ -44,11 +47,27 @@ _SECRET_HINTS = {
     "token": "access_token_env",
     "app_key": "app_key_env",
     "session": "access_token_env",
+    "api_key": "api_key_env",
 }
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _checked_url(value: str, example: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value) or any(
+            c.isspace() or not c.isprintable() for c in value):
+        raise ValueError(f"must be {example}, without spaces")
+    try:  # what the client will send to: refuse now what it could not use later
+        url = httpx.URL(value)
+        port = url.port
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise ValueError(f"must be {example} ({exc})") from None
+    if not re.match(r"^([A-Za-z0-9._-]+|[0-9A-Fa-f:.]+)$", url.host) \
+            or (port is not None and not 0 < port < 65536):
+        raise ValueError(f"must be {example}: {url.host!r}:{port} is not a host and port")
+    return value
 
 
 class ApiParameters(_Strict):
@@ -73,18 +92,31 @@ class ApiParameters(_Strict):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        example = "an http(s) URL such as https://api-sg.aliexpress.com/sync"
-        if not re.match(r"^https?://[^\s/]+", value) or any(
-                c.isspace() or not c.isprintable() for c in value):
-            raise ValueError(f"must be {example}, without spaces")
-        try:  # what the client will send to: refuse now what it could not use later
-            url = httpx.URL(value)
-            port = url.port
-        except (httpx.InvalidURL, ValueError, TypeError) as exc:
-            raise ValueError(f"must be {example} ({exc})") from None
-        if not re.match(r"^([A-Za-z0-9._-]+|[0-9A-Fa-f:.]+)$", url.host) \
-                or (port is not None and not 0 < port < 65536):
-            raise ValueError(f"must be {example}: {url.host!r}:{port} is not a host and port")
+        return _checked_url(value, "an http(s) URL such as https://api-sg.aliexpress.com/sync")
+
+
+class SeventeenTrackParameters(_Strict):
+    """17TRACK as a second tracking source (reference/tracking-api.md §1).
+
+    The sync registers the parcels of open disputes (1 quota each, once: the registration
+    ledger in the database remembers them) and reads their tracking beside the platform's.
+    The API key is read from the environment variable ``api_key_env`` names.
+    """
+
+    api_key_env: EnvVarName
+    base_url: str = "https://api.17track.net/track/v2.2"
+    # 17TRACK allows about 3 requests a second per key (§1.1).
+    rate_per_second: float = Field(default=3.0, gt=0, le=50)
+    # Warn (log and sync record) when fewer registrations than this are left.
+    quota_warning_at: int = Field(default=10, ge=0)
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = _checked_url(value, "an http(s) URL such as https://api.17track.net/track/v2.2")
+        if not value.rstrip("/").endswith("/track/v2.2"):
+            raise ValueError("must end in /track/v2.2 (the API version this client speaks)")
         return value
 
 
@@ -156,6 +188,22 @@ class StoreParameters(_Strict):
     tracking: TrackingParameters = TrackingParameters()
     triage: TriageParameters = TriageParameters()
     replies: RepliesParameters = RepliesParameters()
+    seventeentrack: SeventeenTrackParameters | None = None
+
+    def seventeentrack_key(self, env: Mapping[str, str] | None = None) -> str:
+        """The 17TRACK API key from the environment; the store must have ``seventeentrack``."""
+        if self.seventeentrack is None:
+            raise ParametersError(f"store {self.store_id!r} has no 'seventeentrack' parameters")
+        env = os.environ if env is None else env
+        name = self.seventeentrack.api_key_env
+        if not env.get(name):
+            raise MissingCredentialError(
+                f"store {self.store_id!r}: environment variable {name} (the 17TRACK API key "
+                f"named by seventeentrack.api_key_env) is not set. Export it (`export "
+                f"{name}=...`, the key from the 17TRACK API dashboard), or remove the "
+                "'seventeentrack' section to sync without 17TRACK; `make demo` sets the "
+                "simulator's.")
+        return env[name]
 
     def credentials(self, env: Mapping[str, str] | None = None) -> Credentials:
         """Read this store's credentials from the environment (never from a file)."""

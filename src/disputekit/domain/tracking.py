@@ -1,8 +1,9 @@
 """One normalised tracking timeline per parcel, whatever the source (pure).
 
 Sources: AliExpress/Cainiao ``querytrackingresult`` events (``action_code``) and 17TRACK
-``track_info``. Both map onto 17TRACK's taxonomy (9 main statuses, 30 sub-statuses;
-reference/tracking-api.md §1.5), so every later rule reads one model:
+``track_info``, alone or merged event by event (``merge_sources``). Both map onto 17TRACK's
+taxonomy (9 main statuses, 30 sub-statuses; reference/tracking-api.md §1.5), so every later
+rule reads one model:
 
     >>> timeline = from_aliexpress("LP00012345678901", [
     ...     {"event_date": "2026-03-01 09:00:00", "event_desc": "Picked up",
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
@@ -40,6 +41,7 @@ __all__ = [
     "collect_by",
     "from_17track",
     "from_aliexpress",
+    "merge_sources",
     "says_unreachable",
     "status_for_action",
 ]
@@ -71,6 +73,7 @@ class TrackEvent:
     sub_status: str = ""  # 17TRACK sub-status this event maps to ("" when unknown)
     stage: str = ""  # 17TRACK stage / AliExpress action_code, as the source gave it
     signed_by: str = ""
+    source: str = ""  # "aliexpress" | "17track" in a merged timeline ("" = the timeline's)
 
 
 @dataclass(frozen=True)
@@ -602,3 +605,86 @@ def from_17track(track_info: Mapping[str, Any], number: str = "") -> Timeline:
     recipient = _mapping(_mapping(track_info.get("shipping_info")).get("recipient_address"))
     return _assemble(number, "17track", events, main, sub, carrier=_text(first.get("name")),
                      country=_text(recipient.get("country")).upper())
+
+
+# ---------------------------------------------------------------------------------------------
+# Two sources, one timeline
+# ---------------------------------------------------------------------------------------------
+
+# Two events of two sources are the same scan when their times are this close: carriers and
+# 17TRACK round times differently, but two scans of one parcel rarely fall within a minute.
+_SAME_SCAN: Final = 90.0  # seconds
+
+
+def _same_scan(a: TrackEvent, b: TrackEvent) -> bool:
+    if a.at is None or b.at is None or abs((a.at - b.at).total_seconds()) > _SAME_SCAN:
+        return False
+    if not a.sub_status or not b.sub_status or a.sub_status == b.sub_status:
+        return True
+    # Sources classify one scan differently (InTransit_Other / InTransit_Arrival): the same
+    # main status, or the same words, is the same scan.
+    return (a.sub_status.split("_", 1)[0] == b.sub_status.split("_", 1)[0]
+            or fold(a.description).strip() == fold(b.description).strip())
+
+
+def _richness(event: TrackEvent) -> tuple[int, int, int]:
+    """How much an event tells: who signed first, then how many facts, then how many words."""
+    facts = sum(bool(v) for v in (event.description, event.location, event.sub_status,
+                                  event.stage))
+    return (int(bool(_signatory(event))), facts, len(event.description) + len(event.location))
+
+
+def _tagged(timeline: Timeline) -> list[TrackEvent]:
+    return [e if e.source else replace(e, source=timeline.source) for e in timeline.events]
+
+
+def merge_sources(platform: Timeline, other: Timeline) -> Timeline:
+    """The platform's timeline and a second source's (17TRACK) as one, event by event.
+
+    Rules, so the result is the same whatever order the feeds listed things in:
+
+    - a scan both sources report (times within 90 s, the same or a compatible status) is
+      kept once, from the source that says more about it (a signatory, then more facts, then
+      more words); on a tie the platform's wins, since it is what the platform's own staff
+      read when they judge the dispute;
+    - a scan only one source has is kept, with that source (``TrackEvent.source``): the
+      last-mile carrier's scans that the platform never shows are the point of a second
+      source;
+    - the parcel's state is that of the source whose newest scan is further along (later,
+      or at the same time a further stage); on a tie the platform's.
+
+    Without events from ``other`` the platform's timeline comes back unchanged but for each
+    event's ``source``.
+    """
+    mine, theirs = _tagged(platform), _tagged(other)
+    if not theirs:
+        return replace(platform, events=tuple(mine))
+    if not mine:
+        return replace(other, events=tuple(theirs))
+    used: set[int] = set()
+    kept: list[TrackEvent] = []
+    for event in theirs:
+        candidates = [i for i, e in enumerate(mine) if i not in used and _same_scan(e, event)]
+        if not candidates:
+            kept.append(event)
+            continue
+        at = event.at
+        assert at is not None  # _same_scan matches timed events only
+        # The closest scan of the same sub-status first; index last: deterministic.
+        best = min(candidates, key=lambda i: (mine[i].sub_status != event.sub_status,
+                                              abs((mine[i].at or at) - at), i))
+        used.add(best)
+        kept.append(event if _richness(event) > _richness(mine[best]) else mine[best])
+    kept += [e for i, e in enumerate(mine) if i not in used]
+    events = tuple(sorted(kept, key=lambda e: (*_order_key(e), e.source != platform.source,
+                                               e.description, e.location)))
+    lead = platform
+    mine_last, theirs_last = platform.last_event, other.last_event
+    if theirs_last is not None and (mine_last is None
+                                    or _order_key(theirs_last) > _order_key(mine_last)):
+        lead = other
+    source = f"{platform.source}+{other.source}"
+    return _assemble(platform.logistics_no or other.logistics_no, source, events,
+                     lead.main_status, lead.sub_status,
+                     carrier=other.carrier or platform.carrier,
+                     country=platform.destination_country or other.destination_country)

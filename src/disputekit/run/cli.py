@@ -267,6 +267,46 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], seconds: float = 60
     raise click.ClickException(f"the simulator did not answer on {url} within {seconds:.0f} s")
 
 
+@main.command("webhook-17track")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (loopback unless --allow-remote).")
+@click.option("--port", default=8787, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--path", "push_path", default="/17track/push", show_default=True,
+              help="Where 17TRACK POSTs (the path of the dashboard's WebHook URL).")
+@click.option("--store", "stores", multiple=True,
+              help="Store id (repeatable); default every store with 17TRACK parameters.")
+@click.option("--allow-remote", is_flag=True, help="Listen on a non-loopback interface.")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def webhook_17track(host: str, port: int, push_path: str, stores: tuple[str, ...],
+                    allow_remote: bool, home: str | None) -> None:
+    """Receive 17TRACK's pushes: check their signature, store their tracking.
+
+    See docs/seventeentrack.md."""
+    import uvicorn
+
+    from disputekit.adapters.db.database import Database
+    from disputekit.adapters.parameters import load_all, load_store
+    from disputekit.run.webhook import check_loopback, create_webhook_app, keys_of
+
+    ws = _workspace(home)
+    try:
+        check_loopback(host, allow_remote=allow_remote)
+        chosen = [load_store(s, ws.parameters_dir) for s in stores] if stores \
+            else load_all(ws.parameters_dir)
+        keys = keys_of(chosen)
+        db = Database.open(ws.db_url)
+    except DisputeKitError as exc:
+        raise click.ClickException(str(exc)) from None
+    served = sorted(store.store_id for group in keys.values() for store in group)
+    click.echo(f"17TRACK receiver on http://{host}:{port}{push_path} for {', '.join(served)}; "
+               "Ctrl-C stops it")
+    try:
+        uvicorn.run(create_webhook_app(db, keys, push_path), host=host, port=port,
+                    log_level="warning")
+    finally:
+        db.dispose()
+
+
 @main.command()
 @click.option("--store", "store_id", required=True, help="The store to check.")
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")

@@ -49,6 +49,8 @@ def record_of(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow
     if shipment is not None:
         record["tracking"] = {"source": "aliexpress", "logistics_no": shipment.logistics_no,
                               "details": shipment.events_json.get("details", [])}
+        if "track_info" in shipment.events_json:  # 17TRACK's too: merged by the triage
+            record["tracking"]["track_info"] = shipment.events_json["track_info"]
     return record
 
 

@@ -16,11 +16,12 @@ from disputekit.domain.evidence import AssessedItem, CaseFacts, Message, assess_
 from disputekit.domain.platform_time import parse_pacific
 from disputekit.domain.replies import infer_language
 from disputekit.domain.taxonomy import DisputeClass
-from disputekit.domain.tracking import Timeline, from_aliexpress
+from disputekit.domain.tracking import Timeline
 from disputekit.errors import ActionError, EvidenceError, MalformedPayloadError
 from disputekit.services.assessment import effective_class
 from disputekit.services.cases import load_case
 from disputekit.services.evidence_store import EvidenceStore, check_ids
+from disputekit.services.shipments import timeline_of
 
 __all__ = ["case_class", "case_facts", "checklist", "language", "message_time"]
 
@@ -115,7 +116,7 @@ def _order_numbers(order: OrderRow | None) -> list[str]:
 def _timeline(number: str, shipment: ShipmentRow | None) -> Timeline:
     if shipment is None:
         return Timeline(logistics_no=number, source="aliexpress")
-    return from_aliexpress(number, shipment.events_json.get("details", []))
+    return timeline_of(number, shipment.events_json)
 
 
 def message_time(text: Any) -> datetime | None:

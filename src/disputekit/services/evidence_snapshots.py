@@ -47,8 +47,10 @@ def _order_fields(order: OrderRow) -> dict[str, Any]:
 
 
 def _event_json(timeline: Timeline) -> list[dict[str, Any]]:
+    # Each scan says where it came from once 17TRACK's tracking is merged in.
     return [{"at": e.at, "place": e.location, "event": e.description, "action_code": e.stage,
-             "signed_by": e.signed_by} for e in timeline.events]
+             "signed_by": e.signed_by, "source": e.source or timeline.source}
+            for e in timeline.events]
 
 
 def _api_snapshots(facts: CaseFacts, detail: dict[str, Any], raw_order: dict[str, Any] | None,
@@ -57,6 +59,8 @@ def _api_snapshots(facts: CaseFacts, detail: dict[str, Any], raw_order: dict[str
     out: dict[EvidenceKind, dict[str, Any]] = {}
     parcel = facts.main_parcel
     source = "aliexpress.logistics.redefining.querytrackingresult"
+    if parcel is not None and "17track" in parcel.source:
+        source += " + 17TRACK gettrackinfo"
     if parcel is not None and parcel.events:
         out[EvidenceKind.TRACKING_TIMELINE] = {
             "kind": "tracking_timeline", "source": source, "logistics_no": parcel.logistics_no,

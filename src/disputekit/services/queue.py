@@ -20,6 +20,7 @@ from disputekit.adapters.db.tables import (
     ActionRow,
     ClaimRow,
     DisputeRow,
+    OrderRow,
     TrackingEventRow,
 )
 from disputekit.adapters.parameters import StoreParameters
@@ -147,8 +148,17 @@ def masked(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# What each tracking source is called where an event shows it.
+SOURCE_NAMES = {"aliexpress": "AliExpress", "17track": "17TRACK"}
+
+
+def source_name(source: str) -> str:
+    return SOURCE_NAMES.get(source, source)
+
+
 def tracking_timeline(db: Database, store_id: str, logistics_no: str) -> pd.DataFrame:
-    """The stored tracking events of one parcel, oldest first."""
+    """The stored tracking events of one parcel, oldest first, each with its source
+    ("AliExpress", or "17TRACK" for a scan only 17TRACK had or told better)."""
     with db.session() as s:
         events = s.scalars(
             select(TrackingEventRow)
@@ -158,8 +168,31 @@ def tracking_timeline(db: Database, store_id: str, logistics_no: str) -> pd.Data
         ).all()
         return pd.DataFrame([{
             "when": e.occurred_at, "event": e.description, "where": e.location,
-            "code": e.action_code, "signed by": e.signed_name,
-        } for e in events], columns=["when", "event", "where", "code", "signed by"])
+            "code": e.action_code, "signed by": e.signed_name, "source": source_name(e.source),
+        } for e in events], columns=["when", "event", "where", "code", "signed by", "source"])
+
+
+def second_source_events(db: Database, store_id: str) -> pd.DataFrame:
+    """The tracking events of open disputes' parcels shown from a source other than the
+    platform (17TRACK), newest first: the scans the platform's tracking does not show, and
+    those the other source tells better (``tracking.merge_sources``)."""
+    with db.session() as s:
+        rows = s.execute(
+            select(TrackingEventRow, DisputeRow.issue_id)
+            .join(OrderRow, (OrderRow.store_id == TrackingEventRow.store_id)
+                  & (OrderRow.logistics_no == TrackingEventRow.logistics_no))
+            .join(DisputeRow, (DisputeRow.store_id == OrderRow.store_id)
+                  & (DisputeRow.parent_order_id == OrderRow.order_id))
+            .where(TrackingEventRow.store_id == store_id,
+                   TrackingEventRow.source != "aliexpress",
+                   DisputeRow.issue_status == "processing")
+            .order_by(TrackingEventRow.occurred_at.desc(), TrackingEventRow.logistics_no,
+                      TrackingEventRow.seq)
+        ).all()
+    return pd.DataFrame([{
+        "parcel": e.logistics_no, "dispute": str(issue_id), "when": e.occurred_at,
+        "event": e.description, "where": e.location, "source": source_name(e.source),
+    } for e, issue_id in rows], columns=["parcel", "dispute", "when", "event", "where", "source"])
 
 
 # ---------------------------------------------------------------------------------------------

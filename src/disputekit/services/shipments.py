@@ -1,36 +1,78 @@
 """Each parcel's state and the carrier claims it calls for, kept up to date by the sync.
 
-Reads the raw tracking a source sent, turns it into a ``tracking.Timeline`` (pure), judges
+Reads the raw tracking the sources sent (the platform's, and 17TRACK's when the store has
+it: merged event by event), turns it into a ``tracking.Timeline`` (pure), judges
 its stall state on its lane's thresholds (store parameters), stores the result, and opens a
 claim when ``claims.claim_due`` says so. Claims due appear in the store's daily run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from disputekit.adapters.db.database import Database, insert_missing, upsert, values_of
-from disputekit.adapters.db.tables import ClaimRow, DisputeRow, OrderRow, ShipmentRow
+from disputekit.adapters.db.tables import (
+    ClaimRow,
+    DisputeRow,
+    OrderRow,
+    ShipmentRow,
+    TrackingEventRow,
+)
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.carriers import ServiceKind
 from disputekit.domain.claims import CarrierClaim, ClaimStatus, claim_due, lapse, open_claim
 from disputekit.domain.stalls import stall_state, thresholds_for
-from disputekit.domain.tracking import Timeline, from_aliexpress
+from disputekit.domain.tracking import (
+    Timeline,
+    TrackEvent,
+    from_17track,
+    from_aliexpress,
+    merge_sources,
+)
 from disputekit.errors import ClaimError
+
+# Kept as it is unless a caller gives new 17TRACK data: an AliExpress refresh must not
+# drop what 17TRACK (polled or pushed) said about the parcel.
+KEEP: Any = object()
+
+
+def timeline_of(logistics_no: str, events_json: Mapping[str, Any] | None) -> Timeline:
+    """A stored parcel's timeline: the platform's events, merged with 17TRACK's when stored
+    (``events_json`` = {"details": [...], "track_info": {...}?}, as ``assess`` keeps them)."""
+    stored = events_json or {}
+    platform = from_aliexpress(logistics_no, list(stored.get("details") or []))
+    info = stored.get("track_info")
+    if not isinstance(info, Mapping):
+        return platform
+    return merge_sources(platform, from_17track(info, logistics_no))
 
 
 def assess(s: Session, store: StoreParameters, order: OrderRow, logistics_no: str,
-           details: list[dict[str, Any]], now: datetime) -> Timeline:
+           details: list[dict[str, Any]], now: datetime, *,
+           track_info: Mapping[str, Any] | None = KEEP) -> Timeline:
     """Store one parcel's normalised state; returns its timeline. (Not the stored row:
-    reading it back cost a query per parcel in every sync, and no caller used it.)"""
-    timeline = from_aliexpress(logistics_no, details)
+    reading it back cost a query per parcel in every sync, and no caller used it.)
+
+    ``track_info``: 17TRACK's ``gettrackinfo`` item (or a push's ``data``) for the parcel;
+    by default the one already stored is kept. With it the timeline is the two sources
+    merged (``tracking.merge_sources``) and the stored events become the merged ones, each
+    with its source.
+    """
+    if track_info is KEEP:
+        before = s.get(ShipmentRow, (store.store_id, logistics_no))
+        kept = (before.events_json or {}).get("track_info") if before is not None else None
+        track_info = kept if isinstance(kept, Mapping) else None
+    events_json: dict[str, Any] = {"details": details}
+    if track_info is not None:
+        events_json["track_info"] = dict(track_info)
+    timeline = timeline_of(logistics_no, events_json)
     lane = thresholds_for(order.carrier, order.buyer_country, store.tracking.lanes)
     state = stall_state(timeline, lane, now, shipped_at=order.shipped_at)
     last = timeline.last_event
@@ -43,11 +85,29 @@ def assess(s: Session, store: StoreParameters, order: OrderRow, logistics_no: st
         customs_hold=timeline.customs_hold, buyer_must_act=timeline.buyer_must_act,
         returned=str(timeline.returned) if timeline.returned else "", lost=timeline.lost,
         last_event_at=last.at if last else None, last_location=timeline.last_location,
-        stall_state=str(state), events_json={"details": details}, assessed_at=now,
+        stall_state=str(state), events_json=events_json, assessed_at=now,
     )
     # An upsert, not merge: a sync and an operator's refresh may assess one parcel at once.
     upsert(s, ShipmentRow, [values_of(row)])
+    if track_info is not None:
+        write_events(s, store.store_id, logistics_no, timeline.events)
     return timeline
+
+
+def write_events(s: Session, store_id: str, logistics_no: str,
+                 events: Sequence[TrackEvent]) -> None:
+    """The parcel's stored events become ``events`` (oldest first), each with its source:
+    rewritten in place by (parcel, seq), any tail of a longer earlier timeline dropped. Not
+    delete-all-then-insert: on PostgreSQL two writers of one parcel would both delete, both
+    insert and collide on the unique key."""
+    s.execute(delete(TrackingEventRow).where(
+        TrackingEventRow.store_id == store_id, TrackingEventRow.logistics_no == logistics_no,
+        TrackingEventRow.seq >= len(events)))
+    upsert(s, TrackingEventRow, [
+        {"store_id": store_id, "logistics_no": logistics_no, "seq": seq, "occurred_at": e.at,
+         "action_code": e.stage, "description": e.description, "location": e.location,
+         "signed_name": e.signed_by, "source": e.source or "aliexpress"}
+        for seq, e in enumerate(events)], keys=("store_id", "logistics_no", "seq"))
 
 
 def open_claim_if_due(s: Session, store: StoreParameters, dispute: DisputeRow,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -24,8 +25,9 @@ from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import rules_vs_operators
 from disputekit.services.followups import end_of_day, replies_due
-from disputekit.services.queue import open_disputes
+from disputekit.services.queue import open_disputes, second_source_events
 from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
+from disputekit.services.seventeentrack_feed import connect_17track
 from disputekit.services.shipments import claims_due, stalled_parcels
 from disputekit.services.sync import SyncResult, sync_store
 
@@ -101,6 +103,8 @@ class StoreDay:
     disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
     replies: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: StoreFigures | None = None
+    # Open disputes' tracking events shown from 17TRACK (queue.second_source_events).
+    beyond_platform: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def due_today(self) -> int:
@@ -122,8 +126,9 @@ def store_day(
         run_date if isinstance(run_date, date) else utc_now().date())
     db = Database.open(ws.db_url)
     try:
-        with connect(store) as client:
-            result = sync_store(store, client, db, progress=progress)
+        second = connect_17track(store, db)
+        with connect(store) as client, second if second is not None else nullcontext():
+            result = sync_store(store, client, db, progress=progress, seventeentrack=second)
         now = utc_now()
         queue = open_disputes(db, now, [store.store_id], {store.store_id: store})
         stalled = stalled_parcels(db, store.store_id, now)
@@ -131,8 +136,9 @@ def store_day(
         disagreements = rules_vs_operators(db, now, [store.store_id])
         replies = replies_due(db, queue, end_of_day(now))
         figures = StoreFigures.compute(db, store, now)
+        beyond = second_source_events(db, store.store_id)
     finally:
         db.dispose()
     return StoreDay(store=store, run_date=day, now=now, sync=result, queue=queue,
                     stalled=stalled, claims=claims, disagreements=disagreements,
-                    replies=replies, figures=figures)
+                    replies=replies, figures=figures, beyond_platform=beyond)

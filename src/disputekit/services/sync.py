@@ -20,7 +20,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -39,6 +39,7 @@ from disputekit.adapters.db.tables import (
     TrackingEventRow,
 )
 from disputekit.adapters.parameters import StoreParameters
+from disputekit.adapters.seventeentrack import SeventeenTrackClient
 from disputekit.domain.carriers import service_for
 from disputekit.domain.deadlines import BUYER_CHANGES
 from disputekit.domain.platform_time import to_pacific_string, utc_now
@@ -49,7 +50,7 @@ from disputekit.errors import (
     MalformedPayloadError,
     StorageError,
 )
-from disputekit.services import shipments
+from disputekit.services import seventeentrack_feed, shipments
 from disputekit.wire import payloads
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,11 @@ class SyncResult:
     failures: list[tuple[int, str]] = field(default_factory=list)
     # Order-list items that could not be read (id or 0, what is wrong): left out of rates.
     skipped_orders: list[tuple[int, str]] = field(default_factory=list)
+    # 17TRACK (when the store has it): parcels read, numbers newly registered, and what it
+    # refused with what to do about it.
+    seventeentrack_read: int = 0
+    seventeentrack_registered: int = 0
+    seventeentrack_notes: list[str] = field(default_factory=list)
     started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
 
@@ -88,6 +94,9 @@ class SyncResult:
             text += f", {len(self.failures)} could not be read"
         if self.skipped_orders:
             text += f", {len(self.skipped_orders)} orders could not be read"
+        if self.seventeentrack_read or self.seventeentrack_registered:
+            text += (f", {self.seventeentrack_read} parcels read from 17TRACK "
+                     f"({self.seventeentrack_registered} newly registered)")
         return text
 
     def problems(self) -> str:
@@ -96,6 +105,7 @@ class SyncResult:
                  for issue_id, why in self.failures]
         lines += [f"order {order_id or '(unknown id)'}: {why}"
                   for order_id, why in self.skipped_orders]
+        lines += [f"17TRACK: {note}" for note in self.seventeentrack_notes]
         return "\n".join(lines)
 
 
@@ -107,11 +117,15 @@ def sync_store(
     progress: bool = False,
     orders: bool = True,
     concurrency: int | None = None,
+    seventeentrack: SeventeenTrackClient | None = None,
 ) -> SyncResult:
     """Sync one store; returns counts. Errors that stop the whole sync (bad credentials,
     the gateway unreachable after retries) are recorded in ``sync_runs`` and re-raised.
 
     ``concurrency``: requests in flight at once (default: the store's ``api.concurrency``).
+    ``seventeentrack``: the store's 17TRACK client (``seventeentrack_feed.connect_17track``):
+    the open disputes' parcels are registered and read there too, beside the platform's
+    tracking; what 17TRACK refuses is noted, never fatal.
     """
     workers = max(1, concurrency or store.api.concurrency)
     result = SyncResult(store.store_id)
@@ -157,10 +171,18 @@ def sync_store(
         unread = {issue_id for issue_id, _ in result.failures}
         result.tracking_numbers += _refresh_open_tracking(store, client, db, fetched | unread,
                                                           progress, result, workers)
+        if seventeentrack is not None:
+            feed = seventeentrack_feed.follow_open_parcels(store, seventeentrack, db)
+            result.seventeentrack_read, result.seventeentrack_registered = (
+                feed.read, feed.registered)
+            result.seventeentrack_notes += feed.notes
+            if feed.failed:
+                result.status = "partial"
         shipments.lapse_claims(db, store.store_id, utc_now())
         if orders:
             result.orders = sync_orders(store, client, db, result, concurrency=workers)
-        result.status = "partial" if result.failures or result.skipped_orders else "ok"
+        partial = result.failures or result.skipped_orders or result.status == "partial"
+        result.status = "partial" if partial else "ok"
     except DisputeKitError as exc:
         result.status = "failed"
         try:
@@ -248,17 +270,20 @@ def sync_stores(
     progress: bool = False,
     orders: bool = True,
     concurrency: int | None = None,
+    seventeentrack: bool = True,
 ) -> dict[str, SyncResult | DisputeKitError]:
     """Sync several stores at once (threads: the work is waiting on the network). Stores
     sharing an app key share its request budget through ``connect``. One store failing
     does not stop the others; its error is returned in its place. ``concurrency``: requests
-    in flight per store (default: each store's ``api.concurrency``)."""
+    in flight per store (default: each store's ``api.concurrency``). ``seventeentrack``:
+    read 17TRACK too for the stores whose parameters have it."""
 
     def one(store: StoreParameters) -> SyncResult | DisputeKitError:
         try:
-            with connect(store) as client:
+            second = seventeentrack_feed.connect_17track(store, db) if seventeentrack else None
+            with connect(store) as client, second if second is not None else nullcontext():
                 return sync_store(store, client, db, progress=progress, orders=orders,
-                                  concurrency=concurrency)
+                                  concurrency=concurrency, seventeentrack=second)
         except DisputeKitError as exc:
             return exc
 

@@ -108,8 +108,9 @@ def create_app(gateway: Gateway) -> Starlette:
         return JSONResponse({"issue_ids": changed})
 
     # 17TRACK, on its own path, over the same parcels (reference/tracking-api.md §5).
+    # Some parcels have the destination post's scans only 17TRACK shows (beyond_platform).
     seventeen = create_17track_app(gateway.datasets, DEMO_17TRACK_KEY, gateway.clock,
-                                   now=gateway.anchor, quota_total=5000)
+                                   now=gateway.anchor, quota_total=5000, beyond_platform=True)
     return Starlette(routes=[
         *seventeen.routes,
         Route("/sync", sync, methods=["GET", "POST"]),

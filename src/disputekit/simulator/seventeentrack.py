@@ -17,6 +17,12 @@ from the dataset's anchor time ``now``. A number registered with the wrong carri
 ``NotFound_InvalidCode``; a silent parcel that is not finished reads as ``Expired`` after 30
 days, as 17TRACK reports it.
 
+With ``beyond_platform`` (the served simulator sets it), some parcels show what sellers on
+registered-post and unregistered lines see in real life: the platform's tracking stops at
+the handover to the destination's post, and 17TRACK, which follows the post too, has the
+scans after it (``_beyond_platform``). Those scans exist only here, never in the platform's
+``querytrackingresult``: the parcels a second source is for.
+
 Carrier keys: 3011 (China Post), 3013 (China EMS) and 190012 (Yanwen) are the reference's
 (§1.8); the other carriers' real keys are unresolved there, so this simulator uses invented
 keys from 900001 up: never copy them into real parameters.
@@ -39,12 +45,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from disputekit.domain.carriers import SERVICES
+from disputekit.domain.carriers import SERVICES, ServiceKind
 from disputekit.domain.platform_time import parse_pacific
 from disputekit.domain.tracking import ACTION_STAGES, MainStatus, from_aliexpress
 from disputekit.simulator.dataset import StoreDataset
+from disputekit.simulator.wire_format import whole, wire_time
 
-__all__ = ["CARRIER_KEYS", "DEMO_17TRACK_KEY", "PATH", "create_17track_app"]
+__all__ = ["CARRIER_KEYS", "DEMO_17TRACK_KEY", "PATH", "beyond_platform_numbers",
+           "create_17track_app"]
 
 PATH: Final = "/track/v2.2"
 DEMO_17TRACK_KEY: Final = "demo-17track-key"  # opens only this simulator
@@ -101,7 +109,56 @@ def _country_of(address: str, fallback: str) -> str:
     return tail if len(tail) == 2 and tail.isalpha() else fallback
 
 
-def _index(datasets: Mapping[str, StoreDataset]) -> dict[str, _Parcel]:
+# Where the platform's feed goes quiet while the parcel still moves in the destination's post:
+# the scans only that post (and so 17TRACK) has. (action code, text, where: origin | city).
+_POST_SCANS: Final = (
+    ("GTMS_ACCEPT", "Received by {country} Post from the international carrier", "city"),
+    ("GTMS_SC_ARRIVE", "Arrived at the delivery office, {city}", "city"),
+)
+_UNREGISTERED_SCANS: Final = (
+    ("LH_DEPART", "Dispatched from the office of exchange, China Post", "origin"),
+    ("LH_ARRIVE", "Arrived at the office of exchange, {country} Post", "city"),
+)
+_STILL_MOVING: Final = frozenset({"InfoReceived", "InTransit_PickedUp", "InTransit_Other",
+                                  "InTransit_Departure", "InTransit_Arrival",
+                                  "InTransit_CustomsReleased", "InTransit_CustomsProcessing"})
+
+
+def _beyond_platform(number: str, kind: ServiceKind | None, country: str, city: str,
+                     details: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """The destination post's scans after the platform's last event, for one parcel in two
+    on a non-platform line whose feed stopped while it was still moving (deterministic by
+    its number); [] for every other parcel.
+
+    The scans fall at a third and two thirds of the silence since the platform's last event,
+    so they are before ``now`` and after everything the platform shows.
+    """
+    if kind not in (ServiceKind.REGISTERED, ServiceKind.UNREGISTERED) or not details:
+        return []
+    if zlib.crc32(number.encode()) % 2:
+        return []
+    timeline = from_aliexpress(number, details)
+    last = timeline.last_event
+    if last is None or last.at is None or timeline.sub_status not in _STILL_MOVING:
+        return []
+    silence = now - last.at
+    if silence < timedelta(days=2):
+        return []
+    scans = _UNREGISTERED_SCANS if kind is ServiceKind.UNREGISTERED else _POST_SCANS
+    origin = str(details[0].get("address", "")) or "China, CN"
+    out = []
+    for step, (code, text, where) in enumerate(scans, start=1):
+        at = whole(last.at + silence * step / (len(scans) + 1))
+        out.append({"event_date": wire_time(at),
+                    "event_desc": text.format(country=country, city=city),
+                    "address": origin if where == "origin" else f"{city}, {country}",
+                    "signed_name": "", "action_code": code})
+    return out
+
+
+def _index(datasets: Mapping[str, StoreDataset], now: datetime | None = None
+           ) -> dict[str, _Parcel]:
+    """Every parcel by number; with ``now``, the scans beyond the platform's added."""
     parcels: dict[str, _Parcel] = {}
     for dataset in datasets.values():
         for order in dataset.orders.values():
@@ -110,14 +167,20 @@ def _index(datasets: Mapping[str, StoreDataset]) -> dict[str, _Parcel]:
                 number = str(info.get("logistics_no", ""))
                 service = SERVICES.get(str(info.get("logistics_type_code", "")))
                 carrier = service.carrier if service else "Cainiao"
+                details = list(dataset.tracking.get(number, ()))
+                country = str(address.get("country", ""))
+                city = str(address.get("city", ""))
+                if now is not None:
+                    details += _beyond_platform(number, service.kind if service else None,
+                                                country, city, details, now)
                 parcels[number] = _Parcel(
                     number=number, carrier=carrier,
                     carrier_key=CARRIER_KEYS.get(carrier, CARRIER_KEYS["Cainiao"]),
                     service=service.name if service else "",
-                    country=str(address.get("country", "")), city=str(address.get("city", "")),
+                    country=country, city=city,
                     postal_code=str(address.get("zip", "")),
                     ordered_at=parse_pacific(order.get("gmt_create") or None),
-                    details=tuple(dataset.tracking.get(number, ())))
+                    details=tuple(details))
     return parcels
 
 
@@ -454,12 +517,14 @@ _BATCH_ENDPOINTS: Final = ("register", "gettrackinfo", "stoptrack", "retrack", "
 def create_17track_app(datasets: Mapping[str, StoreDataset], api_key: str,
                        clock: Callable[[], float] = time.time,
                        rate_per_second: float | None = None, *, now: datetime | None = None,
-                       quota_total: int = 100, max_track_daily: int = 0) -> Starlette:
+                       quota_total: int = 100, max_track_daily: int = 0,
+                       beyond_platform: bool = False) -> Starlette:
     """The 17TRACK v2.2 endpoints under ``/track/v2.2/…``; mount the app at the root.
 
     ``now`` is the datasets' anchor time (``generate(seed, now)``); simulated time moves on
     from it as ``clock`` does, so a test can jump days ahead. Quota defaults to the free tier
-    (100 a month, §1.1); ``max_track_daily`` 0 means no daily limit.
+    (100 a month, §1.1); ``max_track_daily`` 0 means no daily limit. ``beyond_platform``:
+    some parcels have the destination post's scans the platform does not show (module doc).
     """
     started = clock()
     anchor = (now or datetime.fromtimestamp(started, UTC)).astimezone(UTC)
@@ -467,7 +532,8 @@ def create_17track_app(datasets: Mapping[str, StoreDataset], api_key: str,
     def simulated_now() -> datetime:
         return anchor + timedelta(seconds=clock() - started)
 
-    state = _Simulated17Track(_index(datasets), simulated_now, quota_total, max_track_daily)
+    state = _Simulated17Track(_index(datasets, anchor if beyond_platform else None),
+                              simulated_now, quota_total, max_track_daily)
     bucket = _Bucket(rate_per_second, clock) if rate_per_second else None
 
     async def handle(request: Request) -> JSONResponse:
@@ -501,3 +567,21 @@ def create_17track_app(datasets: Mapping[str, StoreDataset], api_key: str,
     routes = [Route(f"{PATH}/{name}", handle, methods=methods)
               for name in (*_BATCH_ENDPOINTS, "getquota")]
     return Starlette(routes=routes)
+
+
+def beyond_platform_numbers(datasets: Mapping[str, StoreDataset], now: datetime
+                            ) -> dict[str, int]:
+    """The parcels with scans only 17TRACK has (``beyond_platform``), and how many each."""
+    extra = {}
+    for number, parcel in _index(datasets, now).items():
+        shown = len(_index_one(datasets, number))
+        if len(parcel.details) > shown:
+            extra[number] = len(parcel.details) - shown
+    return extra
+
+
+def _index_one(datasets: Mapping[str, StoreDataset], number: str) -> list[dict[str, Any]]:
+    for dataset in datasets.values():
+        if number in dataset.tracking:
+            return list(dataset.tracking[number])
+    return []

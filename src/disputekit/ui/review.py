@@ -619,8 +619,11 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                         for k, v in facts)
         timeline = tracking_timeline(self.db, store_id, row.logistics_no) if row.logistics_no \
             else pd.DataFrame()
+        # Each event says where it came from: the platform's, or 17TRACK's (the scans of the
+        # destination's post the platform never shows).
         events = "".join(
-            f"<li>{e(str(t.when))[:16]} — {e(t.event)} ({e(t.where)})</li>"
+            f"<li>{e(str(t.when))[:16]} — {e(t.event)} ({e(t.where)})"
+            f" <span class='dk-source' title='tracking source'>· {e(t.source)}</span></li>"
             for t in timeline.itertuples()
         ) or "<li>no tracking events</li>"
         return (f"<table>{table}</table><p><b>Buyer wrote:</b> "

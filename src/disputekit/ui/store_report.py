@@ -110,6 +110,15 @@ class StoreReport(StoreDay):
         """Parcels of open disputes that stopped moving, longest silence first."""
         return _styled(self.stalled)
 
+    def beyond_platform_table(self) -> Styler:
+        """Open disputes' tracking events shown from 17TRACK, newest first (source named)."""
+        frame = self.beyond_platform
+        if not len(frame):
+            return _styled(pd.DataFrame({"": ["no tracking events from 17TRACK (it is off for "
+                                              "this store, or had nothing more)"]}))
+        shown = frame.assign(when=frame["when"].dt.strftime("%d %b %H:%M"))
+        return _styled(shown)
+
     def claims_table(self) -> Styler:
         """Carrier claims to file today (goods and freight to recover)."""
         return _styled(self.claims)

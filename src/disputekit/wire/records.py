@@ -9,6 +9,7 @@ the ``triage`` command reads them from JSON lines. Each input line is one object
      "order": {...},          # aliexpress.solution.order.info.get result.data (wire names)
      "tracking": {"source": "aliexpress", "details": [...]}      # querytrackingresult
               or {"source": "17track", "track_info": {...}},     # gettrackinfo accepted[]
+              (aliexpress with a track_info too: both sources, merged event by event)
      "buyer_history": {"orders": 3, "disputes": 2}}              # optional, all stores
 
 The platform's parts are read as either envelope sends them: plain lists (``simplify=true``)
@@ -43,7 +44,12 @@ from disputekit.domain.deadlines import BUYER_CHANGES, EscalationRule
 from disputekit.domain.decisions import CostModel
 from disputekit.domain.stalls import StallState, stall_state, thresholds_for
 from disputekit.domain.taxonomy import DisputeClass
-from disputekit.domain.tracking import Timeline, from_17track, from_aliexpress
+from disputekit.domain.tracking import (
+    Timeline,
+    from_17track,
+    from_aliexpress,
+    merge_sources,
+)
 from disputekit.domain.triage import Timers, verdict
 from disputekit.errors import TriageInputError
 from disputekit.wire.envelope import as_list
@@ -159,7 +165,15 @@ def _timeline(data: Any, order: OrderRecord | None) -> Timeline | None:
             raise TriageInputError("field 'tracking.details' must be the list querytrackingresult "
                                    "returns (may be empty)", field="tracking.details")
         number = str(data.get("logistics_no") or fallback_no)
-        return from_aliexpress(number, [d for d in details if isinstance(d, Mapping)])
+        platform = from_aliexpress(number, [d for d in details if isinstance(d, Mapping)])
+        second = data.get("track_info")  # 17TRACK's beside it: one timeline, event by event
+        if second is None:
+            return platform
+        if not isinstance(second, Mapping):
+            raise TriageInputError("field 'tracking.track_info' must be the object 17TRACK's "
+                                   "gettrackinfo returns for the number",
+                                   field="tracking.track_info")
+        return merge_sources(platform, from_17track(second, number))
     if source == "17track":
         info = data.get("track_info")
         if "track_info" not in data and ("tracking" in data or "latest_status" in data):

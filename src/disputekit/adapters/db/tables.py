@@ -3,10 +3,10 @@ shares (instants as UTC, free text clipped to its column).
 
 Tables: ``stores``, ``disputes``, ``orders``, ``order_lines``, ``tracking_events``,
 ``shipments``, ``claims``, ``class_overrides``, ``blocklist``, ``buyer_reports``,
-``replies_sent``, ``actions``, ``sync_runs``, ``evidence``. The raw JSON of each detail and
-order is kept beside the parsed columns, so a later version can derive new facts without
-another sync. These models are the code's truth; ``migrations/versions/`` is the
-database's (a test keeps them equal).
+``replies_sent``, ``actions``, ``sync_runs``, ``evidence``, ``tracking_registrations``. The
+raw JSON of each detail and order is kept beside the parsed columns, so a later version can
+derive new facts without another sync. These models are the code's truth;
+``migrations/versions/`` is the database's (a test keeps them equal).
 """
 
 from __future__ import annotations
@@ -152,6 +152,17 @@ class TrackingEventRow(Base):
     source: Mapped[str] = mapped_column(String(20), default="aliexpress")
 
     __table_args__ = (UniqueConstraint("store_id", "logistics_no", "seq"),)
+
+
+class TrackingRegistrationRow(Base):
+    """A number registered with 17TRACK under one carrier key (0: the carrier 17TRACK
+    detected, not told): the registration ledger, so no (number, carrier) costs quota twice,
+    whatever process or day registers it (reference/tracking-api.md §1.1)."""
+
+    __tablename__ = "tracking_registrations"
+    logistics_no: Mapped[str] = mapped_column(String(80), primary_key=True)
+    carrier: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registered_at: Mapped[datetime]
 
 
 class OrderLineRow(Base):
