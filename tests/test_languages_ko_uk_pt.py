@@ -297,3 +297,45 @@ def test_evidence_images_speak_the_buyers_language(lang: str, title: str, signed
     image = render_tracking_timeline(facts_with(from_aliexpress("LP1", DELIVERED)), NOW, lang)
     assert title in image.description and signed in image.description
     assert image.overflowing == ()
+
+
+# The listing's colour, size or model (listing_mismatch), a missing part or a fake
+# (incomplete_or_fake), and the buyer's own mistake (personal_reason), as buyers write them.
+@pytest.mark.parametrize(("text", "cue", "phrase"), [
+    ("색상이 다릅니다", Cue.LISTING_MISMATCH, "색상이 다릅니다"),
+    ("사이즈가 달라요", Cue.LISTING_MISMATCH, "사이즈가 달라요"),
+    ("주문한 것과 다른 상품이 왔어요", Cue.LISTING_MISMATCH, "주문한 것과 다른"),
+    ("사진보다 훨씬 작아요", Cue.LISTING_MISMATCH, "사진보다 훨씬 작아요"),
+    ("구성품이 빠져 있어요", Cue.INCOMPLETE_OR_FAKE, "구성품이 빠져"),
+    ("이거 짝퉁이에요", Cue.INCOMPLETE_OR_FAKE, "짝퉁이에요"),
+    ("제가 사이즈를 잘못 주문했어요", Cue.PERSONAL_REASON, "사이즈를 잘못"),
+    ("실수로 주문했어요", Cue.PERSONAL_REASON, "실수로 주문했어요"),
+    ("Прийшов не той колір", Cue.LISTING_MISMATCH, "не той колір"),
+    ("Надіслали інший розмір", Cue.LISTING_MISMATCH, "інший розмір"),
+    ("Товар не такий, як на фото", Cue.LISTING_MISMATCH, "не такий, як на фото"),
+    ("Отримала товар іншого кольору", Cue.LISTING_MISMATCH, "іншого кольору"),
+    ("У комплекті не вистачає кабелю", Cue.INCOMPLETE_OR_FAKE, "не вистачає"),
+    ("Це підробка", Cue.INCOMPLETE_OR_FAKE, "підробка"),
+    ("Я замовив не той розмір", Cue.PERSONAL_REASON, "замовив не той розмір"),
+    ("Не той розмір замовила", Cue.PERSONAL_REASON, "Не той розмір замовила"),
+    ("випадково замовила два", Cue.PERSONAL_REASON, "випадково замовила"),
+])
+def test_the_listing_a_missing_part_and_the_buyers_own_mistake(text: str, cue: Cue,
+                                                               phrase: str) -> None:
+    found = cues_of(text)
+    assert cue in found, f"{cue} not found in {text!r}; found {found}"
+    assert found[cue] == phrase
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("제가 사이즈를 잘못 주문했어요", Cue.LISTING_MISMATCH),  # the buyer's own mistake
+    ("잘못된 사이즈를 주문했어요", Cue.LISTING_MISMATCH),
+    ("Я замовив не той розмір", Cue.LISTING_MISMATCH),
+    ("Не той розмір замовила", Cue.LISTING_MISMATCH),
+    ("구성품이 빠져 있어요", Cue.NOT_AS_DESCRIBED),  # a missing part is not the listing
+    ("не вистачає деталей", Cue.NOT_AS_DESCRIBED),
+    ("색상이 다릅니다", Cue.PERSONAL_REASON),  # the seller's colour, not the buyer's choice
+    ("Прийшов не той колір", Cue.PERSONAL_REASON),
+])
+def test_own_mistakes_and_missing_parts_are_not_the_listing(text: str, cue: Cue) -> None:
+    assert cue not in cues_of(text)

@@ -37,7 +37,9 @@ class Cue(StrEnum):
     HOW_TO_USE = "how_to_use"
     NOT_WORKING = "not_working"
     DAMAGED = "damaged"
-    NOT_AS_DESCRIBED = "not_as_described"
+    NOT_AS_DESCRIBED = "not_as_described"  # not as described, wrong colour, size, model
+    INCOMPLETE_OR_FAKE = "incomplete_or_fake"  # missing parts, a fake, an empty box
+    LISTING_MISMATCH = "listing_mismatch"  # wrong colour, size or model against the listing
     EXPERTISE = "expertise"  # "I am an electrician, I know how it works"
     EVIDENCE_CLAIM = "evidence_claim"  # "as the attached video demonstrates", "normal use"
     REFUND_ONLY = "refund_only"  # refuses help or a return, wants the money
@@ -173,7 +175,8 @@ _ORDER: tuple[Cue, ...] = (
     Cue.NOT_AS_DESCRIBED, Cue.EXPERTISE, Cue.REFUND_ONLY, Cue.RECEIVED, Cue.EVIDENCE_CLAIM,
     Cue.LOST, Cue.LONG_WAIT, Cue.NOT_RECEIVED, Cue.DELIVERED_NOT_RECEIVED, Cue.NO_TRACKING,
     Cue.TRACKING_STUCK, Cue.RETURNED, Cue.NOT_COLLECTED, Cue.WRONG_ADDRESS, Cue.CUSTOMS,
-    Cue.TAX_ID, Cue.REFUSES_DUTY, Cue.UNREACHABLE, Cue.PERSONAL_REASON,
+    Cue.TAX_ID, Cue.REFUSES_DUTY, Cue.UNREACHABLE, Cue.PERSONAL_REASON, Cue.LISTING_MISMATCH,
+    Cue.INCOMPLETE_OR_FAKE,
 )
 # Patterns in no language (ids, numbers) come first, and vote for no language ("").
 _NEUTRAL = "neutral"
