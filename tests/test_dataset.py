@@ -52,7 +52,8 @@ MARKERS = {
     "pl": re.compile(r"\b(nie|się|nic|w|z|od|paczka|paczki|zwrot|już|działa|spór|zgoda)\b"),
     "en": re.compile(r"\b(the|my|it|i|not|no|refund|package|tracking|and|ok)\b"),
     "de": re.compile(r"\b(ich|nicht|mein|meine|das|die|der|paket|sendung\w*|zoll|danke|es)\b"),
-    "it": re.compile(r"\b(non|il|la|mio|pacco|tracciamento|dogana|rimbors\w*|grazie|no|va)\b"),
+    "it": re.compile(r"\b(non|il|la|mio|pacco|tracciamento|dogana|rimbors\w*|grazie|no|va|"
+                     r"accordo|arrivat\w*|ho|mi|più)\b"),
     "tr": re.compile(r"\b(paket\w*|kargo\w*|sipariş\w*|iade|gümrük\w*|ve|bir|hâlâ|tamam|"
                      r"teşekkürler|çalış\w*|hayır)\b"),
     "ko": re.compile(r"[\uac00-\ud7a3]"),
