@@ -99,30 +99,32 @@ def test_a_claim_followed_to_the_money_reaches_the_report(synced: Database,
     later.select(store_id, issue_id)
     assert "Answer overdue</th><td>YES" in later.claim_panel.state.value
 
-    panel.offered.value = 5.0
+    # The carrier offers half of what was claimed (goods + freight): inside what it may pay.
+    offer = ((row.goods_amount + row.freight_amount) / 2).quantize(Decimal("0.01"))
+    panel.offered.value = float(offer)
     panel.answer_button.click()
     row = stored(synced, store_id, parcel)
-    assert row.status == "answered" and row.offered_amount == Decimal("5.00")
-    assert "Appeal until" in panel.state.value and "5.00 USD" in panel.state.value
+    assert row.status == "answered" and row.offered_amount == offer
+    assert "Appeal until" in panel.state.value and f"{offer} USD" in panel.state.value
 
     # Money in another currency is refused with the way out; nothing is recorded.
-    panel.received.value = 36.0
+    panel.received.value = float(offer * 7)
     panel.currency.value = "CNY"
     panel.recovered_button.click()
     assert "kept in USD" in panel.status.value and "convert" in panel.status.value
     row = stored(synced, store_id, parcel)
     assert row.status == "answered" and row.recovered_amount == 0
 
-    panel.received.value = 5.0
+    panel.received.value = float(offer)
     panel.currency.value = "USD"
     panel.recovered_button.click()
     row = stored(synced, store_id, parcel)
-    assert row.status == "recovered" and row.recovered_amount == Decimal("5.00")
-    assert "Recovered</th><td>5.00 USD" in panel.state.value
-    assert "✓ 5.00 USD recovered" in panel.status.value
+    assert row.status == "recovered" and row.recovered_amount == offer
+    assert f"Recovered</th><td>{offer} USD" in panel.state.value
+    assert f"✓ {offer} USD recovered" in panel.status.value
 
     # The report's "recovered" column counts it, with no code beyond the buttons.
-    assert recovered_in_report(synced, workspace, store_id) == pytest.approx(before + 5.0)
+    assert recovered_in_report(synced, workspace, store_id) == pytest.approx(before + float(offer))
 
     panel.file_button.click()  # a recovered claim is finished
     assert "cannot file the claim" in panel.status.value
