@@ -70,7 +70,7 @@ def test_operator_refuses_with_a_counter_offer_in_jupyterlab(
             "() => [...document.querySelectorAll('.widget-textarea textarea')]"
             ".some(t => /Hola|Estimad|pedido/i.test(t.value))", timeout=30_000)
 
-        page.locator(".widget-text", has_text="Offer").locator("input").fill("0")
+        page.get_by_role("spinbutton", name="Offer", exact=True).fill("0")
         page.locator(".widget-text", has_text="Reason").locator("input").fill(
             "Protection extended; the parcel is with the carrier")
         page.get_by_role("button", name="Refuse / counter-offer").click()
