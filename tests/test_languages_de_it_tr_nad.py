@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from disputekit.domain.classify import classify
-from disputekit.domain.language.cues import Cue, find_cues
+from disputekit.domain.language.cues import Cue, find_cues, guess_language
 from disputekit.domain.replies import TEMPLATES, render
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.simulator.corpus import BUYER_OPEN
@@ -109,6 +109,9 @@ def test_the_listing_a_missing_part_and_the_buyers_own_mistake(text: str, cue: C
     ("Es fehlen Teile", Cue.LISTING_MISMATCH),
     ("Manca il cavo", Cue.NOT_AS_DESCRIBED),
     ("Kutu boş geldi", Cue.NOT_AS_DESCRIBED),
+    # a wrong phone number is not a wrong size
+    ("Kurye yanlış numarayı aramış", Cue.LISTING_MISMATCH),
+    ("il corriere ha chiamato il numero sbagliato", Cue.LISTING_MISMATCH),
     # the seller's colour is not the buyer's choice
     ("Falsche Farbe geliefert", Cue.PERSONAL_REASON),
     ("Mi è arrivato il colore sbagliato", Cue.PERSONAL_REASON),
@@ -136,6 +139,16 @@ def test_the_class_follows_the_listing_or_the_buyers_own_choice(words: str,
     listing's colour is the seller's to answer for, their own wrong size is not."""
     result = classify(received(words, reason="Not as described"))
     assert result.code.value == expected, (words, result.code, result.reasons)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("El paquete llegó incompleto", "es"),  # "incompleto" is Spanish and Portuguese too
+    ("O produto veio incompleto", "pt"),
+    ("Il pacco è arrivato incompleto, non è completo", "it"),
+])
+def test_a_word_several_languages_share_does_not_pick_the_language(text: str,
+                                                                   language: str) -> None:
+    assert guess_language([text]) == language
 
 
 # -- the simulator's buyers read as intended -----------------------------------------------
