@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from disputekit.adapters.workspace import Workspace
 from disputekit.domain.calibration import (
     PSEUDO_CASES,
     Odd,
@@ -30,6 +31,8 @@ from disputekit.domain.classify import Classification, DisputeFacts
 from disputekit.domain.decisions import Action, CostModel, learned_key, options, recommend
 from disputekit.domain.outcomes import End, Outcome, Step
 from disputekit.domain.taxonomy import DisputeClass
+from disputekit.services.assessment import triage_open
+from tests.conftest import SyncedTemplates
 
 C = DisputeClass
 MODEL = CostModel()
@@ -335,3 +338,55 @@ def test_abuse_is_never_paid_whatever_the_history() -> None:
 def test_learned_odds_cannot_come_from_the_parameters() -> None:
     with pytest.raises(ValueError, match="learned is set from the store's closed disputes"):
         MODEL.with_overrides(learned={"win_chance.lost": 0.9})
+
+
+# ---------------------------------------------------------------------------------------------
+# The queue's advice, calibrated by the stores' closed disputes
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_queue_prices_each_store_with_its_own_history(
+        workspace: Workspace, credentials: dict[str, str],
+        synced_templates: SyncedTemplates) -> None:
+    db = synced_templates.copy_into(workspace, ("volt", "spark"))
+    now = datetime.now(UTC)
+    plain = triage_open(db, now)
+    assert triage_open(db, now, outcomes=[]) == plain  # no outcomes: nothing changes
+    # spark's refused disputed deliveries and customs holds nearly all went to arbitration
+    # (or, in the other history, hardly ever); volt's refused stalled parcels rarely did
+    stalled = refusals("volt", C.STALLED_IN_TRANSIT, 41, 7)
+
+    def spark(escalated: int) -> list[Outcome]:
+        return [*refusals("spark", C.DELIVERED_DISPUTED, 60, escalated),
+                *refusals("spark", C.CUSTOMS_BUYER_NO_DOCS, 60, escalated), *stalled]
+
+    fights, settles = (triage_open(db, now, outcomes=spark(57)),
+                       triage_open(db, now, outcomes=spark(3)))
+    assert fights.keys() == settles.keys() == plain.keys()
+    seen: dict[str, int] = {"turned": 0, "stalled": 0}
+    for (store, issue), before in plain.items():
+        if store == "spark" and before["class"] in (C.DELIVERED_DISPUTED,
+                                                    C.CUSTOMS_BUYER_NO_DOCS):
+            assert before["recommended_action"] == "refuse", issue
+            turned = fights[(store, issue)]
+            costs = {o["action"]: o["expected_cost"] for o in turned["options"]}
+            # turned where settling is now the cheaper (not where the platform's own
+            # logistics make a refusal cost the seller nothing)
+            cheaper = costs["partial_refund"] < costs["refuse"]
+            assert turned["recommended_action"] == ("partial_refund" if cheaper
+                                                    else "refuse"), issue
+            assert "95 % of your 60 refused" in turned["recommendation"][-1]
+            seen["turned"] += cheaper
+            kept = settles[(store, issue)]
+            assert kept["recommended_action"] == "refuse", issue
+            assert "5 % of your 60 refused" in kept["recommendation"][-1]
+        elif store == "volt" and before["class"] == C.STALLED_IN_TRANSIT:
+            after = fights[(store, issue)]
+            assert after["recommendation"][:-1] == before["recommendation"]
+            assert after["recommendation"][-1].startswith(
+                "odds from your own closed disputes: refuse: 17 % of your 41 refused stalled "
+                "parcels went to arbitration (priors 40 %)")
+            seen["stalled"] += 1
+        else:  # no history of their own: the advice as before
+            assert fights[(store, issue)] == before, issue
+    assert seen["turned"] and seen["stalled"]  # the demo stores hold both kinds of case
