@@ -23,7 +23,8 @@ the portfolio, and a store with many gets its own observed rate. The portfolio's
 the sentence the advice shows for each ("refuse: 18 % of your 41 refused stalled parcels
 went to arbitration (priors 40 %) …"). Interval: the posterior's equal-tailed 90 % interval,
 from the Beta quantile written here (the regularised incomplete beta by its continued
-fraction, inverted by bisection): the domain loads no numerical library.
+fraction, inverted by Newton's method within a bisection bracket): the domain loads no
+numerical library.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from statistics import NormalDist
 from types import MappingProxyType
 
 from disputekit.domain.decisions import Action, CostModel, Learned, learned_key
@@ -116,21 +118,38 @@ def _betacf(a: float, b: float, x: float) -> float:
 
 
 def beta_quantile(q: float, a: float, b: float) -> float:
-    """The x with P(X ≤ x) = q for X ~ Beta(a, b), by bisection (to about 1e-15).
+    """The x with P(X ≤ x) = q for X ~ Beta(a, b): Newton's steps on the incomplete beta
+    from the normal approximation, kept inside a bisection bracket (a step that would
+    leave it halves the bracket instead), to a float's precision in a few steps even for a
+    million cases.
 
     >>> round(beta_quantile(0.5, 3.0, 3.0), 12)
     0.5
     """
     if not 0 <= q <= 1:
         raise ValueError(f"a quantile's level is between 0 and 1, got {q}")
+    if q in (0, 1):
+        return float(q)
+    mean = a / (a + b)
+    sd = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    x = min(max(mean + NormalDist().inv_cdf(q) * sd, 1e-12), 1 - 1e-12)
+    ln_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
     low, high = 0.0, 1.0
-    for _ in range(60):  # 2**-60: below a float's resolution near the middle
-        mid = (low + high) / 2
-        if betainc(a, b, mid) < q:
-            low = mid
+    for _ in range(200):
+        error = betainc(a, b, x) - q
+        if error == 0:
+            return x
+        if error < 0:
+            low = x
         else:
-            high = mid
-    return (low + high) / 2
+            high = x
+        density = math.exp((a - 1) * math.log(x) + (b - 1) * math.log1p(-x) - ln_beta)
+        step = x - error / density if density > 0 else -1.0
+        following = step if low < step < high else (low + high) / 2
+        if abs(following - x) <= 1e-16 * max(x, 1e-300) or high - low <= 1e-300:
+            return following
+        x = following
+    return x
 
 
 # ---------------------------------------------------------------------------------------------
