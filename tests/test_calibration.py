@@ -24,6 +24,7 @@ from disputekit.domain.calibration import (
     calibrate,
     calibrated,
     provenance,
+    store_weight,
     tally,
 )
 from disputekit.domain.carriers import service_for
@@ -154,6 +155,28 @@ def test_a_store_with_few_cases_borrows_from_the_portfolio_first() -> None:
     whole = calibrate(history, MODEL).get(Odd.ESCALATION_IF_REFUSED, C.STALLED_IN_TRANSIT)
     assert (whole.cases, whole.hits) == (402, 41)
     assert whole.mean == pytest.approx((PSEUDO_CASES * 0.4 + 41) / (PSEUDO_CASES + 402))
+
+
+def test_stores_that_differ_more_than_chance_borrow_less() -> None:
+    cell = (Odd.ESCALATION_IF_REFUSED, C.LOST)
+    # six stores whose refusals escalate at 10 % to 90 %: borrowing their mean would
+    # pull each toward odds that are not its own
+    apart = Tallies({f"s{i}": {cell: (40, float(k))} for i, k in enumerate((4, 10, 18, 24,
+                                                                             30, 36))})
+    weight = store_weight(apart, cell)
+    assert 1.0 <= weight < 3.0  # mean 50 %, spread of the true rates ~0.09: ~1.8 cases
+    first = calibrate(apart, MODEL, "s0").get(*cell)
+    assert first.weight == weight
+    centre = (PSEUDO_CASES * 0.8 + 118) / (PSEUDO_CASES + 200)  # priors 80 %, the others
+    assert first.mean == pytest.approx((weight * centre + 4) / (weight + 40))
+    assert abs(first.mean - 0.1) < 0.03  # its own 10 %, not the stores' 50 %
+    # six stores alike within chance (all near 40 %): the full weight
+    alike = Tallies({f"s{i}": {cell: (40, float(k))} for i, k in enumerate((15, 16, 17, 15,
+                                                                             16, 17))})
+    assert store_weight(alike, cell) == PSEUDO_CASES
+    # two stores cannot say how much stores differ: the full weight too
+    assert store_weight(Tallies({"a": {cell: (40, 4.0)}, "b": {cell: (40, 36.0)}}), cell) \
+        == PSEUDO_CASES
 
 
 def test_what_each_odd_counts() -> None:

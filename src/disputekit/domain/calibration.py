@@ -16,8 +16,12 @@ Each count becomes a Beta–binomial posterior, shrunk in two steps: the paramet
 estimate; a store's prior is then a Beta centred on that estimate, again with
 ``PSEUDO_CASES`` cases' weight, and its own disputes update it. So a store with no cases
 gets the portfolio's estimate (the prior when nobody has data), a store with a few leans on
-the portfolio, and a store with many gets its own observed rate. The portfolio's view
-(``store_id=None``) is the prior updated by every store's disputes.
+the portfolio, and a store with many gets its own observed rate. Where the stores differ
+more than chance explains, borrowing from them would pull a store toward odds that are not
+its own: the store's prior then weighs less (``store_weight``: the spread of the stores'
+true rates estimated from their observed ones, by the method of moments, as in empirical
+Bayes). The portfolio's view (``store_id=None``) is the prior updated by every store's
+disputes.
 
 ``calibrated`` puts the posterior means into a cost model where the store has data, with
 the sentence the advice shows for each ("refuse: 18 % of your 41 refused stalled parcels
@@ -42,12 +46,19 @@ from disputekit.domain.outcomes import End, Outcome
 from disputekit.domain.taxonomy import DisputeClass
 
 __all__ = ["LEVEL", "PSEUDO_CASES", "CalibratedOdds", "Odd", "Posterior", "Tallies",
-           "beta_quantile", "betainc", "calibrate", "calibrated", "provenance", "tally"]
+           "beta_quantile", "betainc", "calibrate", "calibrated", "provenance", "store_weight",
+           "tally"]
 
 # The weight of a prior, in cases: the priors (and the portfolio's estimate, for a store)
 # count as this many disputes at their rate. Ten: a store's own rate takes over once it
 # has a few dozen cases of a class, and two or three odd cases barely move it [I].
 PSEUDO_CASES = 10.0
+
+# The least a store's prior from the portfolio weighs, in cases, however much stores differ;
+# and what it takes to measure how much they differ: 3 stores with 5 cases or more.
+_LEAST_WEIGHT = 1.0
+_SPREAD_STORES = 3
+_SPREAD_CASES = 5
 
 # The interval reported with each odd: equal-tailed, 90 %.
 LEVEL = 0.9
@@ -227,6 +238,7 @@ class Posterior:
     pool_hits: float
     alpha: float
     beta: float
+    weight: float = PSEUDO_CASES  # what the store's prior was worth, in cases
 
     @property
     def mean(self) -> float:
@@ -289,9 +301,32 @@ def calibrate(outcomes: Tallies | Iterable[Outcome], model: CostModel,
             pool_n, pool_k = tallies.total(cell, without=store_id)
             # the portfolio's estimate from the other stores, the store's prior's centre
             centre = (weight * centre + pool_k) / (weight + pool_n)
+        lean = weight if store_id is None else store_weight(tallies, cell, weight)
         cells[cell] = Posterior(cell[0], cell[1], n, k, prior, pool_n, pool_k,
-                                alpha=weight * centre + k, beta=weight * (1 - centre) + n - k)
+                                alpha=lean * centre + k, beta=lean * (1 - centre) + n - k,
+                                weight=lean)
     return CalibratedOdds(store_id, MappingProxyType(cells), weight)
+
+
+def store_weight(tallies: Tallies, cell: Cell, weight: float = PSEUDO_CASES) -> float:
+    """How many cases a store's prior from the portfolio is worth for one cell: ``weight``,
+    or less where the stores' true rates spread more than that (a Beta of mean m and
+    variance v is worth m(1 - m)/v - 1 cases). The spread is the variance of the observed
+    rates of the stores with ``_SPREAD_CASES`` cases or more, less what chance alone
+    explains (the mean of m(1 - m)/n); too few stores to tell: ``weight``."""
+    rates = [(k / n, n) for cells in tallies.counts.values()
+             for n, k in (cells.get(cell, (0, 0.0)),) if n >= _SPREAD_CASES]
+    if len(rates) < _SPREAD_STORES:
+        return weight
+    mean = sum(k * n for k, n in rates) / sum(n for _k, n in rates)
+    if not 0 < mean < 1:
+        return weight
+    observed = sum((r - mean) ** 2 for r, _n in rates) / (len(rates) - 1)
+    chance = sum(mean * (1 - mean) / n for _r, n in rates) / len(rates)
+    spread = observed - chance
+    if spread <= 0:
+        return weight
+    return min(weight, max(_LEAST_WEIGHT, mean * (1 - mean) / spread - 1))
 
 
 # ---------------------------------------------------------------------------------------------
