@@ -33,6 +33,7 @@ from disputekit.domain.decisions import Action, CostModel, learned_key, options,
 from disputekit.domain.outcomes import End, Outcome, Step
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.services.assessment import triage_open
+from disputekit.services.queue import open_disputes
 from tests.conftest import SyncedTemplates
 
 C = DisputeClass
@@ -409,7 +410,15 @@ def test_the_queue_prices_each_store_with_its_own_history(
             assert after["recommendation"][-1].startswith(
                 "odds from your own closed disputes: refuse: 17 % of your 41 refused stalled "
                 "parcels went to arbitration (priors 40 %)")
+            assert after["odds_from_history"][0].startswith("refuse: 17 % of your 41")
+            assert "odds_from_history" not in before
             seen["stalled"] += 1
         else:  # no history of their own: the advice as before
             assert fights[(store, issue)] == before, issue
     assert seen["turned"] and seen["stalled"]  # the demo stores hold both kinds of case
+    # the queue shows them beside the advice
+    queue = open_disputes(db, now, outcomes=stalled)
+    odds = queue.set_index("store_id").loc["volt"]
+    shown = odds[odds["class"] == C.STALLED_IN_TRANSIT]["odds"]
+    assert len(shown) and shown.str.startswith("refuse: 17 % of your 41 refused stalled").all()
+    assert (queue[queue["store_id"] == "spark"]["odds"] == "").all()

@@ -33,7 +33,7 @@ from disputekit.domain.taxonomy import DisputeClass, Flag
 from disputekit.domain.tracking import PICKUP_HOLD_DAYS, collect_by
 
 __all__ = ["NO_TRACKING_WAIT_DAYS", "Action", "CostModel", "Learned", "Option", "Recommendation",
-           "learned_key", "local_amount", "option_for", "options", "recommend"]
+           "learned_key", "learned_odds", "local_amount", "option_for", "options", "recommend"]
 
 
 class Action(StrEnum):
@@ -616,6 +616,15 @@ def _as_history_says(code: DisputeClass, action: Action, then: list[Action], ste
                  "lost there more often, than the defaults assume, so settling costs less",
                  f"if the buyer turns it down: {steps[0]}", *steps[1:]]
         action, then = Action.PARTIAL_REFUND, [Action.REFUSE, *then]
+    texts = learned_odds(action, code, model)
+    if texts:
+        steps = [*steps, "odds from your own closed disputes: " + "; ".join(texts)]
+    return action, then, steps
+
+
+def learned_odds(action: Action, code: DisputeClass, model: CostModel) -> tuple[str, ...]:
+    """The sentences of the odds an action's cost rests on that the store's own history set
+    (``CostModel.learned``); none when they are all the parameters' priors."""
     keys: tuple[str, ...] = ()
     if action is Action.REFUSE:
         keys = _refusal_odds(code)
@@ -623,10 +632,7 @@ def _as_history_says(code: DisputeClass, action: Action, then: list[Action], ste
         keys = (learned_key("partial_accepted"), *_refusal_odds(code))
     elif action is Action.USAGE_HELP:
         keys = (learned_key("win_chance", code),)
-    texts = [model.learned[k].text for k in keys if k in model.learned]
-    if texts:
-        steps = [*steps, "odds from your own closed disputes: " + "; ".join(texts)]
-    return action, then, steps
+    return tuple(model.learned[k].text for k in keys if k in model.learned)
 
 
 def _awaiting_collection(facts: DisputeFacts) -> bool:

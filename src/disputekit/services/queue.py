@@ -42,7 +42,7 @@ QUEUE_COLUMNS = [
 TRIAGE_COLUMNS = [
     "class", "rule_class", "confidence", "why", "recommended", "recommended_cost",
     "cost_currency", "recommended_offer", "offer_currency", "intervention_at",
-    "if_nobody_acts", "abuse_level", "overridden_by", "language", "options",
+    "if_nobody_acts", "abuse_level", "overridden_by", "language", "options", "odds",
 ]
 
 
@@ -133,6 +133,8 @@ def _triage_columns(result: Mapping[str, Any], refund_max_usd: Decimal | None,
         "language": result.get("language", ""),
         "options": " · ".join(f"{str(o['action']).replace('_', ' ')} {o['expected_cost']:.2f}"
                               for o in result["options"]),
+        # where the recommendation's odds came from the store's own closed disputes
+        "odds": "; ".join(result.get("odds_from_history", [])),
     }
 
 
