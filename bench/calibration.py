@@ -69,7 +69,7 @@ def _world(count: int, seed: int = 17,
 
 
 def run(quick: bool = False) -> Result:
-    from disputekit.domain.calibration import Odd, calibrate, calibrated, tally
+    from disputekit.domain.calibration import calibrate, calibrated, tally
     from disputekit.domain.decisions import CostModel
 
     count, runs = (50_000, 1) if quick else (OUTCOMES, 3)
@@ -107,7 +107,7 @@ def run(quick: bool = False) -> Result:
     result.note(f"seconds per run {spread(seconds, '{:.2f}')}; peak RSS {peak_rss_mib():.0f} "
                 f"MiB (the outcomes in memory included); counting + calibration allocate "
                 f"{allocated:.1f} MiB at most; {held}/{cells} cells' intervals hold the truth "
-                f"({len(Odd)} odds x 13 classes x {len(stores)} stores, >= 30 cases)")
+                f"(3 odds x 13 classes x {len(stores)} stores, >= 30 cases)")
     result.rows += [
         Row("Calibration, 1,000,000 closed disputes",
             f"{count:,}: {took:.1f} s ({took / len(stores):.2f} s a store), peak RSS "

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from disputekit.adapters.db.tables import ClaimRow
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain.calibration import (
     PSEUDO_CASES,
+    ClaimResult,
     Odd,
     Posterior,
     Tallies,
@@ -32,7 +34,7 @@ from disputekit.domain.classify import Classification, DisputeFacts
 from disputekit.domain.decisions import Action, CostModel, learned_key, options, recommend
 from disputekit.domain.outcomes import End, Outcome, Step
 from disputekit.domain.taxonomy import DisputeClass
-from disputekit.services.assessment import triage_open
+from disputekit.services.assessment import calibrated_models, ended_claims, triage_open
 from disputekit.services.queue import open_disputes
 from tests.conftest import SyncedTemplates
 
@@ -301,6 +303,22 @@ def test_the_calibrated_model_uses_the_posterior_where_the_store_has_data() -> N
     assert learned.below_prior and not learned.above_prior  # 17 % of 41: surely under 40 %
 
 
+def test_ended_carrier_claims_set_the_claim_s_odds() -> None:
+    claims = [ClaimResult("s1", paid) for paid in (True, False, False, False)]
+    odds = calibrate(tally([], claims), MODEL, "s1")
+    p = odds.get(Odd.CARRIER_CLAIM_SUCCESS)
+    assert (p.cases, p.hits, p.mean) == (4, 1.0, pytest.approx(6 / 14))
+    model = calibrated(MODEL, odds)
+    assert model.carrier_claim_success == pytest.approx(6 / 14)
+    assert set(model.learned) == {"carrier_claim_success"}
+    text = model.learned["carrier_claim_success"].text
+    assert text.startswith("carrier claim: 25 % of your 4 ended carrier claims were paid "
+                           "(priors 50 %); counted as 43 %")
+    lost = Classification(C.LOST, 0.9, ("test",))
+    claim = next(o for o in options(lost, _facts(), model) if o.action is Action.CARRIER_CLAIM)
+    assert claim.explanation.endswith(f"paid 43% of the time [{text}]")
+
+
 def _facts(**fields: Any) -> DisputeFacts:
     base: dict[str, Any] = {"refund_asked": 100.0, "refund_max": 100.0, "product_price": 100.0,
                             "service": service_for("YANWEN_JYT"), "product_id": 42}
@@ -369,11 +387,25 @@ def test_learned_odds_cannot_come_from_the_parameters() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _without_claims(verdict: dict[str, Any]) -> dict[str, Any]:
+    return {**verdict, "options": [o for o in verdict["options"]
+                                   if o["action"] != "carrier_claim"]}
+
+
 def test_the_queue_prices_each_store_with_its_own_history(
         workspace: Workspace, credentials: dict[str, str],
         synced_templates: SyncedTemplates) -> None:
     db = synced_templates.copy_into(workspace, ("volt", "spark"))
     now = datetime.now(UTC)
+    with db.session() as s:  # volt's carrier claims: one paid, two refused, one still open
+        s.add_all([ClaimRow(store_id="volt", logistics_no=f"LP{i}", issue_id=i,
+                            carrier="YANWEN", service_kind="registered",
+                            goods_amount=Decimal(8), freight_amount=Decimal(4),
+                            currency="USD", status=status, opened_at=now)
+                   for i, status in enumerate(("recovered", "refused", "refused", "filed"))])
+    with db.session() as s:
+        assert sorted(ended_claims(s), key=lambda c: c.paid) == [
+            ClaimResult("volt", False), ClaimResult("volt", False), ClaimResult("volt", True)]
     plain = triage_open(db, now)
     assert triage_open(db, now, outcomes=[]) == plain  # no outcomes: nothing changes
     # spark's refused disputed deliveries and customs holds nearly all went to arbitration
@@ -413,9 +445,19 @@ def test_the_queue_prices_each_store_with_its_own_history(
             assert after["odds_from_history"][0].startswith("refuse: 17 % of your 41")
             assert "odds_from_history" not in before
             seen["stalled"] += 1
-        else:  # no history of their own: the advice as before
-            assert fights[(store, issue)] == before, issue
+        else:  # no dispute history of their own: the advice as before, a claim's odds aside
+            assert _without_claims(fights[(store, issue)]) == _without_claims(before), issue
     assert seen["turned"] and seen["stalled"]  # the demo stores hold both kinds of case
+    # given outcomes, the ended claims count too: volt's 1 of 3 paid
+    models = calibrated_models(tally(stalled, [ClaimResult("volt", True)]), ["volt"])
+    with db.session() as s:
+        from_db = calibrated_models(tally(stalled, ended_claims(s)), ["volt"])
+    assert models["volt"].carrier_claim_success == pytest.approx((5 + 1) / 11)
+    assert from_db["volt"].carrier_claim_success == pytest.approx((5 + 1) / 13)
+    claimed = [o for key, r in fights.items() if key[0] == "volt" for o in r["options"]
+               if o["action"] == "carrier_claim"]
+    assert claimed and all("33 % of your 3 ended carrier claims were paid" in o["explanation"]
+               for o in claimed)
     # the queue shows them beside the advice
     queue = open_disputes(db, now, outcomes=stalled)
     odds = queue.set_index("store_id").loc["volt"]

@@ -8,7 +8,9 @@ Each odd the cost model prices a decision with is counted in the outcomes, per c
   half);
 - ``partial_accepted``: of the partial offers, how many ended without arbitration (the
   buyer took the offer or cancelled). Counted per class for the reports and over all classes
-  for the model, which has one such odd.
+  for the model, which has one such odd;
+- ``carrier_claim_success``: of the carrier claims that ended, how many were paid (from the
+  claims the workbook tracks, when given).
 
 Each count becomes a Beta–binomial posterior, shrunk in two steps: the parameters' prior
 (today's defaults, or the store's own ``costs``) is a Beta centred on its value with
@@ -45,7 +47,7 @@ from disputekit.domain.decisions import Action, CostModel, Learned, learned_key
 from disputekit.domain.outcomes import End, Outcome
 from disputekit.domain.taxonomy import DisputeClass
 
-__all__ = ["LEVEL", "PSEUDO_CASES", "CalibratedOdds", "Odd", "Posterior", "Tallies",
+__all__ = ["LEVEL", "PSEUDO_CASES", "CalibratedOdds", "ClaimResult", "Odd", "Posterior", "Tallies",
            "beta_quantile", "betainc", "calibrate", "calibrated", "provenance", "store_weight",
            "tally"]
 
@@ -72,6 +74,7 @@ class Odd(StrEnum):
     ESCALATION_IF_REFUSED = "escalation_if_refused"
     WIN_CHANCE = "win_chance"
     PARTIAL_ACCEPTED = "partial_accepted"
+    CARRIER_CLAIM_SUCCESS = "carrier_claim_success"
 
 
 Cell = tuple[Odd, DisputeClass | None]  # None: over every class
@@ -196,9 +199,20 @@ class Tallies:
 _WON = {End.ARBITRATION_WON: 1.0, End.ARBITRATION_SPLIT: 0.5, End.ARBITRATION_LOST: 0.0}
 
 
-def tally(outcomes: Iterable[Outcome]) -> Tallies:
-    """Count each store's outcomes into the odds' cells (one pass)."""
+@dataclass(frozen=True)
+class ClaimResult:
+    """A carrier claim that ended: paid (some money recovered) or refused for good."""
+
+    store_id: str
+    paid: bool
+
+
+def tally(outcomes: Iterable[Outcome], claims: Iterable[ClaimResult] = ()) -> Tallies:
+    """Count each store's outcomes (and ended carrier claims) into the odds' cells, in one
+    pass."""
     counts: dict[str, dict[Cell, _Count]] = defaultdict(lambda: defaultdict(_Count))
+    for claim in claims:
+        _add(counts[claim.store_id][(Odd.CARRIER_CLAIM_SUCCESS, None)], claim.paid)
     for o in outcomes:
         cells = counts[o.store_id]
         action = o.action
@@ -272,14 +286,17 @@ def _prior_of(model: CostModel, cell: Cell) -> float:
     odd, code = cell
     if odd is Odd.PARTIAL_ACCEPTED:
         return model.partial_accepted
+    if odd is Odd.CARRIER_CLAIM_SUCCESS:
+        return model.carrier_claim_success
     table = model.escalation_if_refused if odd is Odd.ESCALATION_IF_REFUSED else model.win_chance
     assert code is not None  # per-class odds always have a class
     return table[code]
 
 
 def _cells() -> list[Cell]:
-    per_class = [(odd, code) for odd in Odd for code in DisputeClass]
-    return [*per_class, (Odd.PARTIAL_ACCEPTED, None)]
+    per_class = [(odd, code) for odd in (Odd.ESCALATION_IF_REFUSED, Odd.WIN_CHANCE,
+                                         Odd.PARTIAL_ACCEPTED) for code in DisputeClass]
+    return [*per_class, (Odd.PARTIAL_ACCEPTED, None), (Odd.CARRIER_CLAIM_SUCCESS, None)]
 
 
 def calibrate(outcomes: Tallies | Iterable[Outcome], model: CostModel,
@@ -367,9 +384,11 @@ def provenance(p: Posterior, store: bool = True) -> str:
     elif p.odd is Odd.WIN_CHANCE:
         label, which, ended = ("arbitration", f"arbitrated {noun}",
                                "were won (a split counts half)")
-    else:
+    elif p.odd is Odd.PARTIAL_ACCEPTED:
         label, ended = "partial refund", "were taken without arbitration"
         which = "partial offers" if p.dispute_class is None else f"partial offers on {noun}"
+    else:
+        label, which, ended = "carrier claim", "ended carrier claims", "were paid"
     observed = p.observed
     if observed is None:
         text = f"{label}: none of {whose} {which} yet"
@@ -402,8 +421,8 @@ def calibrated(model: CostModel, odds: CalibratedOdds, *, min_cases: int = 1) ->
             escalation[code] = p.mean
         elif odd is Odd.WIN_CHANCE and code is not None:
             win[code] = p.mean
-        else:
-            changes["partial_accepted"] = p.mean
+        else:  # partial_accepted, carrier_claim_success: one each, over every class
+            changes[str(odd)] = p.mean
     if escalation:
         changes["escalation_if_refused"] = escalation
     if win:

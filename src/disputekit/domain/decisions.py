@@ -461,7 +461,8 @@ def _option(action: Action, c: Classification, facts: DisputeFacts, model: CostM
         return Option(action, _cents(-recovered),
                       f"claim goods and freight ({_money(stake.goods + stake.freight, model)}) "
                       f"from {facts.service.carrier if facts.service else 'the carrier'}; "
-                      f"paid {model.carrier_claim_success:.0%} of the time")
+                      f"paid {model.carrier_claim_success:.0%} of the time"
+                      f"{_from_history(model, learned_key('carrier_claim_success'))}")
     if action is Action.REPORT_BUYER:
         return Option(action, 0.0, "costs nothing; keep the evidence and report the buyer")
     return Option(action, 0.0,
@@ -632,6 +633,8 @@ def learned_odds(action: Action, code: DisputeClass, model: CostModel) -> tuple[
         keys = (learned_key("partial_accepted"), *_refusal_odds(code))
     elif action is Action.USAGE_HELP:
         keys = (learned_key("win_chance", code),)
+    elif action is Action.CARRIER_CLAIM:
+        keys = (learned_key("carrier_claim_success"),)
     return tuple(model.learned[k].text for k in keys if k in model.learned)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from disputekit.adapters.db.database import Database, upsert
 from disputekit.adapters.db.tables import (
     BlocklistRow,
+    ClaimRow,
     ClassOverrideRow,
     DisputeRow,
     OrderRow,
@@ -28,7 +29,8 @@ from disputekit.adapters.db.tables import (
 )
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.buyers import BuyerHistory, DisputeSighting, histories, normalise_login
-from disputekit.domain.calibration import Tallies, calibrate, calibrated, tally
+from disputekit.domain.calibration import ClaimResult, Tallies, calibrate, calibrated, tally
+from disputekit.domain.claims import ClaimStatus
 from disputekit.domain.classify import Classification, Override, classify, disagreements
 from disputekit.domain.deadlines import EscalationRule
 from disputekit.domain.decisions import Action, CostModel, local_amount, option_for
@@ -66,12 +68,14 @@ def triage_open(db: Database, now: datetime, store_ids: Sequence[str] | None = N
     ``{"error": ...}`` instead of stopping the others.
 
     ``outcomes``: the closed disputes of every store (the portfolio's), from which each
-    store's odds are calibrated (``calibrated_models``); none, the parameters' odds alone."""
+    store's odds are calibrated (``calibrated_models``), with the carrier claims that ended;
+    none, the parameters' odds alone."""
     with db.session() as s:
         cases = load_cases(s, store_ids, open_only=open_only)
         known = _Known.read(s, db)
-    models = calibrated_models(outcomes, {c.dispute.store_id for c in cases}, stores) \
-        if outcomes else {}
+        claims = ended_claims(s) if outcomes else []
+    models = calibrated_models(tally(outcomes, claims), {c.dispute.store_id for c in cases},
+                               stores) if outcomes else {}
     out: dict[Key, dict[str, Any]] = {}
     for case in cases:
         store_id = case.dispute.store_id
@@ -81,6 +85,15 @@ def triage_open(db: Database, now: datetime, store_ids: Sequence[str] | None = N
         except TriageInputError as exc:
             out[case.key] = {"error": str(exc)}
     return out
+
+
+def ended_claims(s: Session) -> list[ClaimResult]:
+    """Every store's carrier claims that ended: paid, or refused (for now: a second filing
+    would reopen one)."""
+    rows = s.execute(select(ClaimRow.store_id, ClaimRow.status).where(
+        ClaimRow.status.in_([str(ClaimStatus.RECOVERED), str(ClaimStatus.REFUSED)]))).all()
+    return [ClaimResult(store_id, status == str(ClaimStatus.RECOVERED))
+            for store_id, status in rows]
 
 
 def cost_model_of(store: StoreParameters | None) -> CostModel:
