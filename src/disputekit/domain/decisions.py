@@ -13,6 +13,12 @@ genuine defect; usage help for misuse; evidence, then a small compensation at a 
 for abuse; evidence and a report for extortion. Where the domain leaves the choice open
 ("refund or resend") the cheaper option wins. Every default below is ours [I] and meant to
 be overridden per store; the explanation of each option says what went into it.
+
+Where a store's own closed disputes set an odd (``calibration.calibrated``: the posterior
+mean, in ``CostModel.learned`` with its sentence), the options and the advice say so; and a
+refusal the playbook prescribes for a disputed delivery or a customs hold becomes a partial
+offer when that history surely says refusals cost more than the defaults assume (the
+interval clear of the prior) and the offer is then the cheaper.
 """
 
 from __future__ import annotations
@@ -605,16 +611,17 @@ def _as_history_says(code: DisputeClass, action: Action, then: list[Action], ste
     and with the sentences of the odds it rests on when that history set them."""
     escalation = model.learned.get(learned_key("escalation_if_refused", code))
     win = model.learned.get(learned_key("win_chance", code))
-    refusals_worse = ((escalation is not None and escalation.above_prior)
-                      or (win is not None and win.below_prior))
-    if (action is Action.REFUSE and code in _SETTLE_IF_HISTORY_SAYS and refusals_worse
+    worse = [what for what, surely in (
+        ("went to arbitration", escalation is not None and escalation.above_prior),
+        ("were lost there", win is not None and win.below_prior)) if surely]
+    if (action is Action.REFUSE and code in _SETTLE_IF_HISTORY_SAYS and worse
             and Action.PARTIAL_REFUND in opts and Action.REFUSE in opts
             and opts[Action.PARTIAL_REFUND].expected_cost < opts[Action.REFUSE].expected_cost):
         share = opts[Action.PARTIAL_REFUND].percent
         offered = f" ({share:g} %)" if share is not None else ""
         steps = [f"offer a partial refund{offered} as the counter-offer instead of refusing: "
-                 "your own refusals of this class went to arbitration more often, or were "
-                 "lost there more often, than the defaults assume, so settling costs less",
+                 f"your own refusals of this class {' and '.join(worse)} more often than the "
+                 "defaults assume, so settling costs less",
                  f"if the buyer turns it down: {steps[0]}", *steps[1:]]
         action, then = Action.PARTIAL_REFUND, [Action.REFUSE, *then]
     texts = learned_odds(action, code, model)
