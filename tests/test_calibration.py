@@ -244,6 +244,31 @@ def test_intervals_hold_rates_drawn_from_the_prior_nine_times_in_ten() -> None:
     assert 0.88 <= held / trials <= 0.92
 
 
+def test_stores_with_different_true_odds_recover_their_own() -> None:
+    # 8 stores whose refusals escalate at their own rate per class (10 % to 90 %), 30 to 90
+    # refusals a class each, 10 seeded portfolios: each store's interval, with what it
+    # borrows from the others, holds its own rate about nine times in ten
+    draws = random.Random(90)
+    held = cells = 0
+    for _ in range(10):
+        truth = {(f"s{i}", code): draws.uniform(0.1, 0.9) for i in range(8)
+                 for code in DisputeClass}
+        history: list[Outcome] = []
+        for (store, code), rate in truth.items():
+            cases = draws.randint(30, 90)
+            history += refusals(store, code, cases,
+                                sum(draws.random() < rate for _ in range(cases)))
+        tallies = tally(history)
+        for store in {store for store, _code in truth}:
+            odds = calibrate(tallies, MODEL, store)
+            for code in DisputeClass:
+                low, high = odds.get(Odd.ESCALATION_IF_REFUSED, code).interval()
+                held += low <= truth[(store, code)] <= high
+                cells += 1
+    assert cells == 1040
+    assert 0.86 <= held / cells <= 0.94
+
+
 # ---------------------------------------------------------------------------------------------
 # The sentence and the calibrated model
 # ---------------------------------------------------------------------------------------------
