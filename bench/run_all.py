@@ -24,6 +24,7 @@ if str(HERE) not in sys.path:  # the benchmarks import each other as plain modul
     sys.path.insert(0, str(HERE))
 
 import analytics  # noqa: E402
+import calibration  # noqa: E402
 import daily_run  # noqa: E402
 import incremental_sync  # noqa: E402
 import sync_throughput  # noqa: E402
@@ -38,6 +39,7 @@ BENCHMARKS = {
     "analytics": analytics.run,
     "workbook": workbook.run,
     "triage": triage.run,
+    "calibration": calibration.run,
 }
 
 #: The rows every run must print (the smoke test checks them), by benchmark.
@@ -51,6 +53,7 @@ ROWS = {
     "workbook": ["Workbook, filter + redraw, 10,000 open",
                  "Workbook, filter + redraw, 100,000 open"],
     "triage": ["Triage, speed", "Triage, accuracy"],
+    "calibration": ["Calibration, 1,000,000 closed disputes"],
 }
 
 

@@ -13,6 +13,12 @@ genuine defect; usage help for misuse; evidence, then a small compensation at a 
 for abuse; evidence and a report for extortion. Where the domain leaves the choice open
 ("refund or resend") the cheaper option wins. Every default below is ours [I] and meant to
 be overridden per store; the explanation of each option says what went into it.
+
+Where a store's own closed disputes set an odd (``calibration.calibrated``: the posterior
+mean, in ``CostModel.learned`` with its sentence), the options and the advice say so; and a
+refusal the playbook prescribes for a disputed delivery or a customs hold becomes a partial
+offer when that history surely says refusals cost more than the defaults assume (the
+interval clear of the prior) and the offer is then the cheaper.
 """
 
 from __future__ import annotations
@@ -32,8 +38,8 @@ from disputekit.domain.stalls import LaneThresholds
 from disputekit.domain.taxonomy import DisputeClass, Flag
 from disputekit.domain.tracking import PICKUP_HOLD_DAYS, collect_by
 
-__all__ = ["NO_TRACKING_WAIT_DAYS", "Action", "CostModel", "Option", "Recommendation",
-           "local_amount", "option_for", "options", "recommend"]
+__all__ = ["NO_TRACKING_WAIT_DAYS", "Action", "CostModel", "Learned", "Option", "Recommendation",
+           "learned_key", "learned_odds", "local_amount", "option_for", "options", "recommend"]
 
 
 class Action(StrEnum):
@@ -97,6 +103,35 @@ _MAP_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
 })
 
 
+@dataclass(frozen=True)
+class Learned:
+    """Where one odd of a cost model came from when the store's own closed disputes set it
+    (``calibration.calibrated``): the sentence the advice shows, the parameters' prior, and
+    the posterior's mean and 90 % interval, which say whether the history disagrees."""
+
+    text: str  # "refuse: 18 % of your 41 refused stalled parcels went to arbitration (…)"
+    prior: float
+    mean: float
+    low: float
+    high: float
+    cases: int
+
+    @property
+    def above_prior(self) -> bool:
+        """The history says the chance is surely higher than the prior (interval above it)."""
+        return self.low > self.prior
+
+    @property
+    def below_prior(self) -> bool:
+        return self.high < self.prior
+
+
+def learned_key(odd: str, code: DisputeClass | None = None) -> str:
+    """The key of one odd in ``CostModel.learned``: ``"win_chance.lost"``, ``"partial_accepted"``.
+    """
+    return odd if code is None else f"{odd}.{code}"
+
+
 def _check_amount(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{name} must be a number, got {value!r:.60}")
@@ -133,6 +168,9 @@ class CostModel:
         default_factory=lambda: DEFAULT_PARTIAL_SHARE)
     partial_accepted: float = 0.6  # chance a buyer takes a partial refund and cancels
     carrier_claim_success: float = 0.5
+    # The odds above that the store's own history set, by ``learned_key`` (empty: all are
+    # the parameters' priors). Filled by ``calibration.calibrated``, never by the parameters.
+    learned: Mapping[str, Learned] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A store's costs come from a YAML file a person edits: check every value's kind
@@ -143,6 +181,12 @@ class CostModel:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "currency":
+                continue
+            if f.name == "learned":
+                if not isinstance(value, Mapping) or not all(
+                        isinstance(v, Learned) for v in value.values()):
+                    raise ValueError("learned is set from the store's closed disputes "
+                                     "(calibration), not in the parameters; remove it")
                 continue
             is_map = f.default_factory is not MISSING  # the per-key maps have factories
             if is_map != isinstance(value, Mapping):
@@ -352,9 +396,22 @@ def _refuse_cost(code: DisputeClass, stake: _Stake, model: CostModel,
         loss = max(loss - stake.goods, 0.0)
     rate_hit = 0.0 if stake.platform_pays else model.arbitration_cost
     cost = chance * (lose * loss + rate_hit)
+    learned = _refusal_odds(code) if escalation is None else (learned_key("win_chance", code),)
     why = (f"{chance:.0%} chance it goes to arbitration, lost there {lose:.0%} of the time "
-           f"({_money(loss, model)}), plus {_money(rate_hit, model)} of dispute-rate cost")
+           f"({_money(loss, model)}), plus {_money(rate_hit, model)} of dispute-rate cost"
+           f"{_from_history(model, *learned)}")
     return cost, why
+
+
+def _refusal_odds(code: DisputeClass) -> tuple[str, str]:
+    """The odds a refusal's cost rests on, by ``learned_key``."""
+    return learned_key("escalation_if_refused", code), learned_key("win_chance", code)
+
+
+def _from_history(model: CostModel, *keys: str) -> str:
+    """What the store's own history said of these odds, where it set them (else nothing)."""
+    texts = [model.learned[k].text for k in keys if k in model.learned]
+    return f" [{'; '.join(texts)}]" if texts else ""
 
 
 def _option(action: Action, c: Classification, facts: DisputeFacts, model: CostModel,
@@ -374,7 +431,8 @@ def _option(action: Action, c: Classification, facts: DisputeFacts, model: CostM
         cost = model.partial_accepted * share * stake.refund + (1 - model.partial_accepted) * refuse
         return Option(action, _cents(cost),
                       f"offer {share:.0%} ({_money(share * stake.refund, model)}); taken "
-                      f"{model.partial_accepted:.0%} of the time, else as a refusal",
+                      f"{model.partial_accepted:.0%} of the time, else as a refusal"
+                      f"{_from_history(model, learned_key('partial_accepted'))}",
                       percent=round(share * 100, 1),
                       offered_usd=_cents(share * stake.refund_usd))
     if action in (Action.RESEND, Action.RESEND_WITH_GIFT):
@@ -409,7 +467,8 @@ def _option(action: Action, c: Classification, facts: DisputeFacts, model: CostM
         return Option(action, _cents(-recovered),
                       f"claim goods and freight ({_money(stake.goods + stake.freight, model)}) "
                       f"from {facts.service.carrier if facts.service else 'the carrier'}; "
-                      f"paid {model.carrier_claim_success:.0%} of the time")
+                      f"paid {model.carrier_claim_success:.0%} of the time"
+                      f"{_from_history(model, learned_key('carrier_claim_success'))}")
     if action is Action.REPORT_BUYER:
         return Option(action, 0.0, "costs nothing; keep the evidence and report the buyer")
     return Option(action, 0.0,
@@ -533,8 +592,57 @@ def recommend(c: Classification, facts: DisputeFacts, model: CostModel,
         then.append(Action.REFUSE)
         steps = ["ask what they want and keep the evidence", "report the buyer",
                  "refuse (counter-offer 0): do not pay for a cancellation"]
+    action, then, steps = _as_history_says(code, action, then, steps, opts, model)
     cost = opts[action].expected_cost if action in opts else 0.0
     return Recommendation(action, tuple(then), tuple(steps), cost)
+
+
+# Classes where the playbook refuses but a partial offer is an honest way out: when the
+# store's own refusals of the class surely go to arbitration more (or are lost there more)
+# than the priors say, and the partial offer is then the cheaper, the store's history wins
+# over the playbook. Never abuse or extortion: not paying those is the playbook's line.
+_SETTLE_IF_HISTORY_SAYS = frozenset({C.DELIVERED_DISPUTED, C.CUSTOMS_BUYER_NO_DOCS})
+
+
+def _as_history_says(code: DisputeClass, action: Action, then: list[Action], steps: list[str],
+                     opts: Mapping[Action, Option], model: CostModel,
+                     ) -> tuple[Action, list[Action], list[str]]:
+    """The playbook's advice, turned where the store's own history says its odds are wrong,
+    and with the sentences of the odds it rests on when that history set them."""
+    escalation = model.learned.get(learned_key("escalation_if_refused", code))
+    win = model.learned.get(learned_key("win_chance", code))
+    worse = [what for what, surely in (
+        ("went to arbitration", escalation is not None and escalation.above_prior),
+        ("were lost there", win is not None and win.below_prior)) if surely]
+    if (action is Action.REFUSE and code in _SETTLE_IF_HISTORY_SAYS and worse
+            and Action.PARTIAL_REFUND in opts and Action.REFUSE in opts
+            and opts[Action.PARTIAL_REFUND].expected_cost < opts[Action.REFUSE].expected_cost):
+        share = opts[Action.PARTIAL_REFUND].percent
+        offered = f" ({share:g} %)" if share is not None else ""
+        steps = [f"offer a partial refund{offered} as the counter-offer instead of refusing: "
+                 f"your own refusals of this class {' and '.join(worse)} more often than the "
+                 "defaults assume, so settling costs less",
+                 f"if the buyer turns it down: {steps[0]}", *steps[1:]]
+        action, then = Action.PARTIAL_REFUND, [Action.REFUSE, *then]
+    texts = learned_odds(action, code, model)
+    if texts:
+        steps = [*steps, "odds from your own closed disputes: " + "; ".join(texts)]
+    return action, then, steps
+
+
+def learned_odds(action: Action, code: DisputeClass, model: CostModel) -> tuple[str, ...]:
+    """The sentences of the odds an action's cost rests on that the store's own history set
+    (``CostModel.learned``); none when they are all the parameters' priors."""
+    keys: tuple[str, ...] = ()
+    if action is Action.REFUSE:
+        keys = _refusal_odds(code)
+    elif action is Action.PARTIAL_REFUND:
+        keys = (learned_key("partial_accepted"), *_refusal_odds(code))
+    elif action is Action.USAGE_HELP:
+        keys = (learned_key("win_chance", code),)
+    elif action is Action.CARRIER_CLAIM:
+        keys = (learned_key("carrier_claim_success"),)
+    return tuple(model.learned[k].text for k in keys if k in model.learned)
 
 
 def _awaiting_collection(facts: DisputeFacts) -> bool:

@@ -21,7 +21,7 @@ from disputekit.domain.deadlines import (
     intervention_watch,
     response_deadline,
 )
-from disputekit.domain.decisions import CostModel, options, recommend
+from disputekit.domain.decisions import CostModel, learned_odds, options, recommend
 from disputekit.domain.taxonomy import DisputeClass
 
 __all__ = ["Timers", "verdict"]
@@ -108,4 +108,7 @@ def verdict(
     }
     if dispute_class is not None:
         out["rule_class"] = str(rules.code)  # what the rules said, beside the operator's
+    history = learned_odds(advice.action, result.code, model)
+    if history:  # the advice's odds came from the store's closed disputes: say which
+        out["odds_from_history"] = list(history)
     return out

@@ -8,7 +8,7 @@ adds each buyer's history across every store, and stores the operators' correcti
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from disputekit.adapters.db.database import Database, upsert
 from disputekit.adapters.db.tables import (
     BlocklistRow,
+    ClaimRow,
     ClassOverrideRow,
     DisputeRow,
     OrderRow,
@@ -28,9 +29,12 @@ from disputekit.adapters.db.tables import (
 )
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.buyers import BuyerHistory, DisputeSighting, histories, normalise_login
+from disputekit.domain.calibration import ClaimResult, Tallies, calibrate, calibrated, tally
+from disputekit.domain.claims import ClaimStatus
 from disputekit.domain.classify import Classification, Override, classify, disagreements
 from disputekit.domain.deadlines import EscalationRule
 from disputekit.domain.decisions import Action, CostModel, local_amount, option_for
+from disputekit.domain.outcomes import Outcome
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError, TriageInputError
@@ -56,21 +60,60 @@ def record_of(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow
 
 def triage_open(db: Database, now: datetime, store_ids: Sequence[str] | None = None,
                 stores: Mapping[str, StoreParameters] | None = None, *,
-                open_only: bool = True) -> dict[Key, dict[str, Any]]:
+                open_only: bool = True,
+                outcomes: Sequence[Outcome] = ()) -> dict[Key, dict[str, Any]]:
     """Triage every open dispute (or every stored one when ``open_only`` is False, for the
     reports' money and rates by class); ``class`` is the effective one (an override wins) and
     ``rule_class`` what the rules said. A dispute whose stored data cannot be triaged gets
-    ``{"error": ...}`` instead of stopping the others."""
+    ``{"error": ...}`` instead of stopping the others.
+
+    ``outcomes``: the closed disputes of every store (the portfolio's), from which each
+    store's odds are calibrated (``calibrated_models``), with the carrier claims that ended;
+    none, the parameters' odds alone."""
     with db.session() as s:
         cases = load_cases(s, store_ids, open_only=open_only)
         known = _Known.read(s, db)
+        claims = ended_claims(s) if outcomes else []
+    models = calibrated_models(tally(outcomes, claims), {c.dispute.store_id for c in cases},
+                               stores) if outcomes else {}
     out: dict[Key, dict[str, Any]] = {}
     for case in cases:
+        store_id = case.dispute.store_id
         try:
-            out[case.key] = _assess(case, known, now, (stores or {}).get(case.dispute.store_id))
+            out[case.key] = _assess(case, known, now, (stores or {}).get(store_id),
+                                    models.get(store_id))
         except TriageInputError as exc:
             out[case.key] = {"error": str(exc)}
     return out
+
+
+def ended_claims(s: Session) -> list[ClaimResult]:
+    """Every store's carrier claims that ended: paid, or refused (for now: a second filing
+    would reopen one)."""
+    rows = s.execute(select(ClaimRow.store_id, ClaimRow.status).where(
+        ClaimRow.status.in_([str(ClaimStatus.RECOVERED), str(ClaimStatus.REFUSED)]))).all()
+    return [ClaimResult(store_id, status == str(ClaimStatus.RECOVERED))
+            for store_id, status in rows]
+
+
+def cost_model_of(store: StoreParameters | None) -> CostModel:
+    """A store's cost model as its parameters set it (the defaults without parameters)."""
+    model = store.triage.cost_model() if store is not None else None
+    return model if isinstance(model, CostModel) else CostModel()
+
+
+def calibrated_models(outcomes: Sequence[Outcome] | Tallies, store_ids: Iterable[str],
+                      stores: Mapping[str, StoreParameters] | None = None,
+                      ) -> dict[str, CostModel]:
+    """Each store's cost model with the odds its closed disputes set (the other stores'
+    lending to a store with few: ``domain.calibration``); the parameters' odds are the
+    priors. Every outcome counts toward the portfolio, whichever stores are asked for."""
+    tallies = outcomes if isinstance(outcomes, Tallies) else tally(outcomes)
+    models: dict[str, CostModel] = {}
+    for store_id in store_ids:
+        base = cost_model_of((stores or {}).get(store_id))
+        models[store_id] = calibrated(base, calibrate(tallies, base, store_id))
+    return models
 
 
 def effective_class(db: Database, store_id: str, issue_id: int, now: datetime | None = None,
@@ -122,14 +165,15 @@ class _Known:
 
 
 def _assess(case: StoredCase, known: _Known, now: datetime,
-            store: StoreParameters | None) -> dict[str, Any]:
-    """One dispute triaged, its class the effective one (``rule_class``: the rules')."""
+            store: StoreParameters | None, model: CostModel | None = None) -> dict[str, Any]:
+    """One dispute triaged, its class the effective one (``rule_class``: the rules'), priced
+    with ``model`` (a calibrated one) or else the store's parameters'."""
     dispute = case.dispute
     override = known.overrides.get(case.key)
     result = triage_record(
         record_of(dispute, case.order, case.shipment,
                   history_counts(known.histories, dispute.buyer_login_id)),
-        now, store.triage.cost_model() if store else None, blocklist=known.blocklist,
+        now, model if model is not None else cost_model_of(store), blocklist=known.blocklist,
         escalation_rule=EscalationRule(store.triage.escalation_rule) if store
         else EscalationRule.CURRENT,
         lane_overrides=store.tracking.lanes if store else None,

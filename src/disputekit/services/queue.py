@@ -27,6 +27,7 @@ from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.buyers import BuyerHistory
 from disputekit.domain.deadlines import response_deadline
 from disputekit.domain.decisions import local_amount
+from disputekit.domain.outcomes import Outcome
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import buyer_history, triage_open
@@ -41,16 +42,18 @@ QUEUE_COLUMNS = [
 TRIAGE_COLUMNS = [
     "class", "rule_class", "confidence", "why", "recommended", "recommended_cost",
     "cost_currency", "recommended_offer", "offer_currency", "intervention_at",
-    "if_nobody_acts", "abuse_level", "overridden_by", "language", "options",
+    "if_nobody_acts", "abuse_level", "overridden_by", "language", "options", "odds",
 ]
 
 
 def open_disputes(
     db: Database, now: datetime, store_ids: Sequence[str] | None = None,
     stores: Mapping[str, StoreParameters] | None = None, *, triage: bool = True,
+    outcomes: Sequence[Outcome] = (),
 ) -> pd.DataFrame:
     """Every dispute still ``processing``, sorted by deadline (none last), then age, with
-    its class, confidence and recommended action (``stores`` give each its cost model)."""
+    its class, confidence and recommended action (``stores`` give each its cost model;
+    ``outcomes``, the closed disputes, calibrate its odds: ``assessment.triage_open``)."""
     rows: list[dict[str, Any]] = []
     # Each dispute's full refund in USD and in the buyer's currency: the rate its offers
     # are converted at (the platform takes a counter-offer in the buyer's currency).
@@ -92,7 +95,7 @@ def open_disputes(
                 "urgency": str(deadline.urgency(now)),
             })
     if triage:
-        assessed = triage_open(db, now, store_ids, stores)
+        assessed = triage_open(db, now, store_ids, stores, outcomes=outcomes)
         for row in rows:
             key = (str(row["store_id"]), int(row["issue_id"]))
             row.update(_triage_columns(assessed.get(key, {}), *rates[key]))
@@ -130,6 +133,8 @@ def _triage_columns(result: Mapping[str, Any], refund_max_usd: Decimal | None,
         "language": result.get("language", ""),
         "options": " · ".join(f"{str(o['action']).replace('_', ' ')} {o['expected_cost']:.2f}"
                               for o in result["options"]),
+        # where the recommendation's odds came from the store's own closed disputes
+        "odds": "; ".join(result.get("odds_from_history", [])),
     }
 
 

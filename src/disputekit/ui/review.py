@@ -610,6 +610,9 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                                 f"{row.recommended_cost} {row.cost_currency}"
                                 + _offer_text(row)),
                 ("Options", row.get("options", "")),
+                # the sentences of the odds the store's closed disputes set, if any
+                *([("Odds", row["odds"])] if isinstance(row.get("odds"), str)
+                  and row["odds"] else []),
                 ("If nobody acts", row.if_nobody_acts),
             ]
         reported = reported_at(self.db, store_id, issue_id)
