@@ -28,7 +28,9 @@ def refund_amounts(rng: random.Random, case: Case) -> dict[str, int]:
         return max(1, round(top * rng.uniform(low, high)))
 
     buyer = top if family != "product" or rng.random() < 0.75 else share(0.4, 0.8)
-    if case.outcome == "counter_accepted":
+    if case.seller_offer == "refuse":
+        seller = 0
+    elif case.seller_offer == "partial" or case.outcome == "counter_accepted":
         seller = share(0.15, 0.6)
     elif code == "genuine_defect":
         seller = share(0.3, 0.6)
