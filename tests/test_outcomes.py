@@ -9,6 +9,7 @@ per class x action are those odds, within a binomial tolerance.
 from __future__ import annotations
 
 import math
+import random
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ActionRow, DisputeOutcomeRow, DisputeRow, ReplySentRow
 from disputekit.adapters.parameters import parse_store
 from disputekit.domain.decisions import Action
-from disputekit.domain.outcomes import End, JournalEntry, Outcome, Step, outcome_of
+from disputekit.domain.outcomes import ARBITRATED, End, JournalEntry, Outcome, Step, outcome_of
 from disputekit.domain.platform_time import to_pacific_string
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import MalformedPayloadError
@@ -31,8 +32,10 @@ from disputekit.services.outcomes import load_outcomes, record_outcomes
 from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
 from disputekit.simulator.app import serve_in_thread
-from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, make_stores
+from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, generate, make_stores
 from disputekit.simulator.gateway import Gateway, SimClock
+from disputekit.simulator.lifecycle import buyer_choice
+from disputekit.simulator.odds import Odds, store_odds
 from disputekit.simulator.stores import with_odds
 from tests.conftest import new_db_url
 
@@ -369,3 +372,66 @@ def test_a_dispute_changed_after_its_outcome_is_derived_again_with_the_journal(
     again = next(o for o in load_outcomes(db, "store1") if o.issue_id == target.issue_id)
     assert again.steps[0] is Step.REPLY and Step.EXTEND in again.steps
     assert again.end is End.BUYER_CANCELLED and again.action is Action.REFUSE
+
+
+# -- the simulator's odds ------------------------------------------------------------------------
+
+
+def test_odds_are_checked() -> None:
+    with pytest.raises(ValueError, match="unknown class 'stolen'"):
+        store_odds({"stolen": TRUE_ODDS["no_tracking"]})
+    with pytest.raises(ValueError, match=r"missing \['seller_wins_arbitration'\]"):
+        store_odds({"lost": {"accepts_partial": 0.5, "escalates_if_refused": 0.5}})
+    with pytest.raises(ValueError, match="between 0 and 1, got 1.5"):
+        store_odds({"lost": {**TRUE_ODDS["no_tracking"], "accepts_partial": 1.5}})
+
+
+def test_a_store_without_odds_answers_as_before() -> None:
+    plain = make_stores(1)[0]
+    assert plain.odds_for("lost") is None
+    assert with_odds(plain, {}).odds_for("lost") is None
+    assert with_odds(plain, TRUE_ODDS).odds_for("no_tracking") == Odds(0.5, 0.9, 0.5)
+
+
+def test_the_live_buyers_answer_a_refusal_by_the_stores_odds() -> None:
+    store = with_odds(make_stores(1)[0], {"stalled_in_transit": {
+        "accepts_partial": 0.7, "escalates_if_refused": 0.25, "seller_wins_arbitration": 0.5}})
+    data = generate(5, T0, stores=(store,), disputes_per_store=60)
+    record = next(r for r in data["store1"].issues if r.truth == "stalled_in_transit")
+    odds = store.odds_for("stalled_in_transit")
+    n = 2000
+
+    def answers(amount: str) -> Counter[str]:
+        offer = {"refund_money": amount, "gmt_create": record.detail["gmt_create"]}
+        return Counter(buyer_choice(record, offer, random.Random(i), odds) for i in range(n))
+
+    refused = answers("0.00")
+    assert refused["accept"] == 0 and within(refused["refuse"], n, 0.25)
+    part = Decimal(record.detail["refund_money_max_local"]) / 3
+    partial = answers(f"{part:.2f}")
+    assert partial["cancel"] == 0 and within(partial["accept"], n, 0.7)
+
+
+def test_the_live_platform_rules_by_the_stores_odds() -> None:
+    # Certain odds make the check exact: stalled parcels' rulings all go to the seller, lost
+    # parcels' all to the buyer, whatever the evidence.
+    store = with_odds(make_stores(1)[0], {
+        "stalled_in_transit": {"accepts_partial": 1.0, "escalates_if_refused": 1.0,
+                               "seller_wins_arbitration": 1.0},
+        "lost": {"accepts_partial": 0.0, "escalates_if_refused": 0.0,
+                 "seller_wins_arbitration": 0.0}})
+    gateway = Gateway(seed=3, now=T0, stores=(store,), disputes_per_store=600)
+    gateway.business = SimClock(T0, wall=lambda: 0.0)
+    records = gateway.datasets["store1"].issues
+    was_open = {r.summary["issue_id"] for r in records
+                if r.detail["issue_status"] == "processing"}
+    gateway.advance(timedelta(days=40))
+    ends: Counter[tuple[str, End]] = Counter()
+    for r in records:
+        if r.summary["issue_id"] in was_open and r.truth in ("stalled_in_transit", "lost"):
+            outcome = outcome_of("store1", r.summary["issue_id"], r.detail, C.LOST)
+            assert outcome is not None  # 40 days on, every dispute has closed
+            ends[(r.truth, outcome.end)] += 1
+    stalled = {end for code, end in ends if code == "stalled_in_transit"} & ARBITRATED
+    lost = {end for code, end in ends if code == "lost"} & ARBITRATED
+    assert stalled == {End.ARBITRATION_WON} and lost == {End.ARBITRATION_LOST}, ends

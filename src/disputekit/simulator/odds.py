@@ -13,7 +13,8 @@ demo data. A store may instead be given its own odds for some classes (its ``odd
 In a class with odds, the closed history draws the seller's action first, in the shares
 the class's outcome weights give it (accept the buyer's plan, counter with part, refuse
 with 0, let the timer run out), then the buyer's and the platform's answers from the odds;
-the live lifecycle answers a counter-offer and rules the same way.
+the live lifecycle answers a counter-offer and rules the same way (an open dispute already
+with the platform has its ruling drawn from the odds when it is generated).
 
     >>> odds = store_odds({"stalled_in_transit": {"accepts_partial": 0.5,
     ...     "escalates_if_refused": 0.1, "seller_wins_arbitration": 0.8}})

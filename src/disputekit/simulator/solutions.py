@@ -38,8 +38,10 @@ def refund_amounts(rng: random.Random, case: Case) -> dict[str, int]:
         seller = top  # refund in full once the item is back
     else:
         seller = 0  # refuse: extend protection, explain, ask for evidence
-    if case.outcome == "arbitrated_reject":
+    if case.outcome == "arbitrated_reject" or case.ruling == "seller":
         platform = 0
+    elif case.ruling == "buyer":
+        platform = top
     elif case.outcome == "arbitrated_refund" or rng.random() < 0.6:
         platform = top if rng.random() < 0.7 else share(0.3, 0.7)
     else:
