@@ -115,26 +115,31 @@ def load_outcomes(db: Database, store_id: str | None = None) -> list[Outcome]:
     """Every recorded outcome (of one store, or all), in ``(store_id, issue_id)`` order, its
     class the operator's where one overrode the rules."""
     overrides = latest_overrides(db)
-    query = select(DisputeOutcomeRow).order_by(DisputeOutcomeRow.store_id,
-                                               DisputeOutcomeRow.issue_id)
+    t = DisputeOutcomeRow
+    # Plain rows, not ORM objects: a portfolio's history may be a million disputes.
+    query = select(t.store_id, t.issue_id, t.rule_class, t.steps, t.ending, t.agreed_plan,
+                   t.refund_paid, t.goods_lost, t.freight_lost, t.currency, t.opened_at,
+                   t.closed_at, t.carrier, t.country, t.counter_offer, t.refund_max,
+                   ).order_by(t.store_id, t.issue_id)
     if store_id is not None:
-        query = query.where(DisputeOutcomeRow.store_id == store_id)
+        query = query.where(t.store_id == store_id)
+    classes, ends = {str(c): c for c in DisputeClass}, {str(e): e for e in End}
+    steps_of: dict[str, tuple[Step, ...]] = {}  # few distinct sequences: read each once
+    out: list[Outcome] = []
     with db.session() as s:
-        rows = s.scalars(query).all()
-        out: list[Outcome] = []
-        for row in rows:
-            override = overrides.get((row.store_id, row.issue_id))
+        for (store, issue_id, rule_class, steps, ending, agreed_plan, refund_paid,
+             goods_lost, freight_lost, currency, opened_at, closed_at, carrier, country,
+             counter_offer, refund_max) in s.execute(query):
+            override = overrides.get((store, issue_id))
+            if steps not in steps_of:
+                steps_of[steps] = tuple(Step(v) for v in steps.split(",") if v)
             out.append(Outcome(
-                store_id=row.store_id, issue_id=row.issue_id,
-                dispute_class=override.code if override is not None
-                else DisputeClass(row.rule_class),
-                steps=tuple(Step(v) for v in row.steps.split(",") if v),
-                end=End(row.ending), agreed_plan=row.agreed_plan or None,
-                refund_paid=row.refund_paid, goods_lost=row.goods_lost,
-                freight_lost=row.freight_lost, currency=row.currency,
-                opened_at=row.opened_at, closed_at=row.closed_at, carrier=row.carrier,
-                country=row.country, counter_offer=row.counter_offer,
-                refund_max=row.refund_max))
+                store_id=store, issue_id=issue_id,
+                dispute_class=override.code if override is not None else classes[rule_class],
+                steps=steps_of[steps], end=ends[ending], agreed_plan=agreed_plan or None,
+                refund_paid=refund_paid, goods_lost=goods_lost, freight_lost=freight_lost,
+                currency=currency, opened_at=opened_at, closed_at=closed_at, carrier=carrier,
+                country=country, counter_offer=counter_offer, refund_max=refund_max))
     return out
 
 
