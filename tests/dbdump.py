@@ -17,7 +17,7 @@ from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import Base
 
 # Wall-clock "when we wrote it" columns: they differ between any two runs.
-WRITTEN_AT = {"synced_at", "assessed_at", "last_synced_at"}
+WRITTEN_AT = {"synced_at", "assessed_at", "last_synced_at", "recorded_at"}
 # A claim opened by the sync is stamped with the sync's clock, not the platform's.
 CLAIM_CLOCK = {"opened_at", "closed_at"}
 # Tables that record runs, not data; their rows differ by design (one row per run).

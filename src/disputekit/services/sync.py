@@ -50,7 +50,7 @@ from disputekit.errors import (
     MalformedPayloadError,
     StorageError,
 )
-from disputekit.services import seventeentrack_feed, shipments
+from disputekit.services import outcomes, seventeentrack_feed, shipments
 from disputekit.wire import payloads
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,10 @@ class SyncResult:
     seventeentrack_read: int = 0
     seventeentrack_registered: int = 0
     seventeentrack_notes: list[str] = field(default_factory=list)
+    # Closed disputes whose outcome was recorded this run, and those whose end could not be
+    # told (id, why): left out of the outcomes, tried again next run.
+    outcomes: int = 0
+    outcomes_skipped: list[tuple[int, str]] = field(default_factory=list)
     started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
 
@@ -106,6 +110,8 @@ class SyncResult:
         lines += [f"order {order_id or '(unknown id)'}: {why}"
                   for order_id, why in self.skipped_orders]
         lines += [f"17TRACK: {note}" for note in self.seventeentrack_notes]
+        lines += [f"dispute {issue_id}: outcome not recorded: {why}"
+                  for issue_id, why in self.outcomes_skipped]
         return "\n".join(lines)
 
 
@@ -179,6 +185,10 @@ def sync_store(
             if feed.failed:
                 result.status = "partial"
         shipments.lapse_claims(db, store.store_id, utc_now())
+        # The disputes that closed (or changed after closing) get their outcome: what the
+        # seller did and how it ended, the odds' raw material.
+        recorded = outcomes.record_outcomes(db, store.store_id, store=store)
+        result.outcomes, result.outcomes_skipped = recorded.recorded, recorded.skipped
         if orders:
             result.orders = sync_orders(store, client, db, result, concurrency=workers)
         partial = result.failures or result.skipped_orders or result.status == "partial"

@@ -15,6 +15,7 @@ from disputekit.domain.platform_time import PACIFIC
 from disputekit.simulator.buyers import Buyer
 from disputekit.simulator.corpus import PRODUCTS, REASONS, Product, Reason
 from disputekit.simulator.draws import IdBook, digits, pick
+from disputekit.simulator.odds import closed_outcome, ruling_for_seller
 from disputekit.simulator.parcels import Shipment
 from disputekit.simulator.process_steps import OpenPlan, Step, closed_steps, open_steps
 from disputekit.simulator.scenarios import SCENARIOS, Scenario
@@ -48,6 +49,12 @@ class Case:
     shipment: Shipment | None = None
     solution_ids: list[int] = field(default_factory=list)
     after_sale_warranty: bool = False
+    # The seller's counter-offer when the store's odds drew it ("refuse", "partial"); ""
+    # leaves the amount to the class's default (``solutions.refund_amounts``).
+    seller_offer: str = ""
+    # An open escalated case's coming ruling when the store's odds drew it ("seller",
+    # "buyer"): the platform's plan proposes it; "" leaves it to the default draw.
+    ruling: str = ""
 
     @property
     def line(self) -> Line:
@@ -114,11 +121,20 @@ def build_case(rng: random.Random, ids: IdBook, store: DemoStore, code: str, buy
     lines = [Line(ids.number(rng, parent + 1, parent + 90_000), product,
                   pick(rng, ((1, 85.0), (2, 11.0), (3, 4.0))))
              for product in [disputed, *others]]
+    seller_offer = ruling = ""
+    odds = store.odds_for(code)
     if open_plan is not None:
         outcome, steps = open_plan.state, open_steps(rng, open_plan, now)
-    else:
+        if odds is not None and outcome == "escalated":
+            ruling = "seller" if ruling_for_seller(odds, rng.random()) else "buyer"
+    elif odds is None:
         outcome = pick(rng, scenario.outcomes)
         steps = closed_steps(rng, scenario, outcome, now)
+    else:
+        # Every refusal shows its counter-offer: a cancel before it would hide the seller's
+        # action from the odds it is drawn by.
+        outcome, seller_offer = closed_outcome(rng, scenario, odds)
+        steps = closed_steps(rng, scenario, outcome, now, early_cancel=False)
     return Case(
         scenario=scenario,
         buyer=buyer,
@@ -131,4 +147,6 @@ def build_case(rng: random.Random, ids: IdBook, store: DemoStore, code: str, buy
         outcome=outcome,
         open_plan=open_plan,
         after_sale_warranty=scenario.family == "product" and rng.random() < 0.08,
+        seller_offer=seller_offer,
+        ruling=ruling,
     )

@@ -20,6 +20,7 @@ from typing import Any
 
 from disputekit.domain.platform_time import parse_pacific, to_pacific_string
 from disputekit.simulator.dataset import IssueRecord, StoreDataset
+from disputekit.simulator.odds import Odds, buyer_answer, ruling_for_seller
 
 RESPONSE_WINDOW = timedelta(days=5)  # seller must answer (reference §7.1)
 INTERVENTION_AFTER = timedelta(days=7)  # platform steps in (current rules)
@@ -358,7 +359,12 @@ class Lifecycle:
         self._schedule(store_id, issue_id, "platform_force", when + PLATFORM_FORCE_AFTER)
         self._touch(record, when)
 
-    def _platform_amount(self, record: IssueRecord) -> Decimal:
+    def _platform_amount(self, store_id: str, record: IssueRecord) -> Decimal:
+        odds = self.datasets[store_id].store.odds_for(record.truth)
+        if odds is not None:  # the store's true odds rule, evidence or not
+            roll = self._rng(record.summary["issue_id"], "ruling").random()
+            return Decimal("0.00") if ruling_for_seller(odds, roll) \
+                else Decimal(record.detail["refund_money_max_local"])
         evidence = any(p["action_type"] == "seller_create_proof"
                        for p in record.detail["process_dto_list"])
         seller_wins = record.truth in ("delivered_disputed", "deliberate_abuse", "extortion",
@@ -369,7 +375,7 @@ class Lifecycle:
         d = record.detail
         if d["platform_solution_list"]:
             return
-        amount = self._platform_amount(record)
+        amount = self._platform_amount(store_id, record)
         stamp = to_pacific_string(when)
         d["platform_solution_list"].append({
             "id": -2, "issue_id": record.summary["issue_id"],
@@ -410,7 +416,8 @@ class Lifecycle:
         if offer is None or d["reverse_detail_status"] != "wait_for_buyer_response":
             return
         choice = buyer_choice(record, offer, self._rng(record.summary["issue_id"],
-                                                      f"choice{offer.get('version', 1)}"))
+                                                      f"choice{offer.get('version', 1)}"),
+                              self.datasets[store_id].store.odds_for(record.truth))
         issue_id = record.summary["issue_id"]
         if choice == "accept":
             self._bump(issue_id)
@@ -460,16 +467,20 @@ class Lifecycle:
         self._set_timer(record, "", None)
 
 
-def buyer_choice(record: IssueRecord, offer: dict[str, Any], rng: random.Random) -> str:
+def buyer_choice(record: IssueRecord, offer: dict[str, Any], rng: random.Random,
+                 odds: Odds | None = None) -> str:
     """How a buyer answers a counter-offer: 'accept', 'refuse' or 'cancel'.
 
     Plausible by kind of case (domain.md): a genuine-defect buyer takes a fair refund, an
     extortionist refuses a zero offer, a stalled-parcel buyer answered promptly often cancels.
+    A store with its own ``odds`` for the class answers by them instead.
     """
     maximum = Decimal(record.detail["refund_money_max_local"]) or Decimal(1)
     share = Decimal(offer["refund_money"]) / maximum
     truth = record.truth
     roll = rng.random()
+    if odds is not None:
+        return buyer_answer(odds, float(share), roll)
     if truth == "genuine_defect":
         return "accept" if share >= Decimal("0.7") else "refuse"
     if truth == "extortion":

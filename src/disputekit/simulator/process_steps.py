@@ -84,10 +84,11 @@ class Step:
 
 
 def closed_steps(rng: random.Random, scenario: Scenario, outcome: str,
-                 now: datetime) -> list[Step]:
-    """Steps of a closed case, placed so that the last one is in the past."""
-    script = _CLOSED_SCRIPTS["cancel_early" if outcome == "cancel" and rng.random() < 0.3
-                             else outcome]
+                 now: datetime, *, early_cancel: bool = True) -> list[Step]:
+    """Steps of a closed case, placed so that the last one is in the past. A cancelled case
+    is cancelled before the seller answers now and then, unless ``early_cancel`` is False."""
+    early = outcome == "cancel" and early_cancel and rng.random() < 0.3
+    script = _CLOSED_SCRIPTS["cancel_early" if early else outcome]
     offsets = [0.0]
     for _, low, high in script:
         offsets.append(offsets[-1] + rng.uniform(low, high))

@@ -28,7 +28,9 @@ def refund_amounts(rng: random.Random, case: Case) -> dict[str, int]:
         return max(1, round(top * rng.uniform(low, high)))
 
     buyer = top if family != "product" or rng.random() < 0.75 else share(0.4, 0.8)
-    if case.outcome == "counter_accepted":
+    if case.seller_offer == "refuse":
+        seller = 0
+    elif case.seller_offer == "partial" or case.outcome == "counter_accepted":
         seller = share(0.15, 0.6)
     elif code == "genuine_defect":
         seller = share(0.3, 0.6)
@@ -36,8 +38,10 @@ def refund_amounts(rng: random.Random, case: Case) -> dict[str, int]:
         seller = top  # refund in full once the item is back
     else:
         seller = 0  # refuse: extend protection, explain, ask for evidence
-    if case.outcome == "arbitrated_reject":
+    if case.outcome == "arbitrated_reject" or case.ruling == "seller":
         platform = 0
+    elif case.ruling == "buyer":
+        platform = top
     elif case.outcome == "arbitrated_refund" or rng.random() < 0.6:
         platform = top if rng.random() < 0.7 else share(0.3, 0.7)
     else:

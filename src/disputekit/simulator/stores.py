@@ -8,9 +8,11 @@ number more. A store's category picks its ``StoreProfile``; ``StoreDataset`` is 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import Any, Final
+
+from disputekit.simulator.odds import Odds, StoreOdds, store_odds
 
 __all__ = [
     "DEMO_APP_KEY",
@@ -18,12 +20,14 @@ __all__ = [
     "DEMO_STORES",
     "PROFILES",
     "DemoStore",
+    "OddsStore",
     "IssueRecord",
     "StoreDataset",
     "StoreProfile",
     "check_stores",
     "make_stores",
     "seller_addresses",
+    "with_odds",
 ]
 
 
@@ -36,6 +40,29 @@ class DemoStore:
     seller_id: int
     category: str  # "electronics" | "tools" | "home"
     access_token: str  # the simulator's demo token for this store
+
+    def odds_for(self, code: str) -> Odds | None:
+        """The store's true odds for a class, or None: the scenarios' behaviour."""
+        return None
+
+
+@dataclass(frozen=True)
+class OddsStore(DemoStore):
+    """A store with its own true odds for some classes (``odds.store_odds``); a class
+    without any behaves as the scenarios say. A subclass rather than a field of
+    ``DemoStore``, so the demo stores (and their pinned data) stay exactly as they were."""
+
+    odds: StoreOdds = ()
+
+    def odds_for(self, code: str) -> Odds | None:
+        return next((odds for known, odds in self.odds if known == code), None)
+
+
+def with_odds(store: DemoStore, spec: Mapping[str, Mapping[str, float]]) -> OddsStore:
+    """``store`` with the true odds ``{class: {accepts_partial, escalates_if_refused,
+    seller_wins_arbitration}}`` (checked by ``odds.store_odds``)."""
+    return OddsStore(**{f.name: getattr(store, f.name) for f in fields(DemoStore)},
+                     odds=store_odds(spec))
 
 
 DEMO_STORES: Final[tuple[DemoStore, ...]] = (

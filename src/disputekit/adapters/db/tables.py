@@ -3,7 +3,8 @@ shares (instants as UTC, free text clipped to its column).
 
 Tables: ``stores``, ``disputes``, ``orders``, ``order_lines``, ``tracking_events``,
 ``shipments``, ``claims``, ``class_overrides``, ``blocklist``, ``buyer_reports``,
-``replies_sent``, ``actions``, ``sync_runs``, ``evidence``, ``tracking_registrations``. The
+``replies_sent``, ``actions``, ``sync_runs``, ``evidence``, ``tracking_registrations``,
+``dispute_outcomes``. The
 raw JSON of each detail and order is kept beside the parsed columns, so a later version can
 derive new facts without another sync. These models are the code's truth;
 ``migrations/versions/`` is the database's (a test keeps them equal).
@@ -362,6 +363,38 @@ class EvidenceRow(Base):
 
     __table_args__ = (Index("ix_evidence_issue", "store_id", "issue_id"),
                       UniqueConstraint("store_id", "issue_id", "sha256"))
+
+
+class DisputeOutcomeRow(Base):
+    """How a closed dispute ended (``domain.outcomes.Outcome``), recorded by the sync when it
+    closes: the seller's steps, the end, the money (USD). Derived from the stored detail and
+    the journal, kept so the odds are counted over many disputes without re-reading each
+    one's JSON. The class is the rules' at the close; an operator's override is applied
+    when read (``services.outcomes.load_outcomes``), so a later correction still counts."""
+
+    __tablename__ = "dispute_outcomes"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    issue_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    rule_class: Mapped[str] = mapped_column(String(40))
+    steps: Mapped[str] = mapped_column(Text, default="")  # outcomes.Step values, comma-joined
+    ending: Mapped[str] = mapped_column(String(30))  # outcomes.End ("end" is SQL's own word)
+    action: Mapped[str] = mapped_column(String(30), default="")  # the deciding one; "" none
+    agreed_plan: Mapped[str] = mapped_column(String(40), default="")
+    refund_paid: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    goods_lost: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    freight_lost: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    counter_offer: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    refund_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(8))
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime]
+    carrier: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(8), default="")
+    # the dispute's modified_at this was derived from: a later change derives it again
+    dispute_modified_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_outcomes_closed", "store_id", "closed_at"),)
 
 
 def missing_columns(bind: Engine | Connection, only_tables: set[str] | None = None) -> list[str]:
