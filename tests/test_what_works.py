@@ -207,3 +207,10 @@ def test_what_works_of_counts_one_store_and_borrows_from_all() -> None:
     assert works.closed == 7 and int(works.rates["cases"].sum()) == 7
     assert works.drift == ()
     assert what_works_of(history, CostModel(), NOW).closed == 12
+
+
+def test_interval_reaches_0_or_1_when_none_or_all_of_the_cases_count() -> None:
+    low, high = rate_interval(0, 12)
+    assert low == 0.0 and betainc(0.5, 12.5, high) == pytest.approx(0.95, abs=1e-9)
+    low, high = rate_interval(12, 12)
+    assert high == 1.0 and betainc(12.5, 0.5, low) == pytest.approx(0.05, abs=1e-9)

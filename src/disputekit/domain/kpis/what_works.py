@@ -12,7 +12,8 @@ Three tables from a list of :class:`~disputekit.domain.outcomes.Outcome` (issue 
 
 A rate's interval here is the store's own data alone: the equal-tailed interval of the
 Jeffreys posterior Beta(k + ½, n − k + ½) (calibration's Beta quantile), which covers the true
-rate about 90 % of the time even for a handful of cases. The calibrated odds, shrunk toward
+rate about 90 % of the time even for a handful of cases (reaching 0 or 1 when none or all of
+the cases count). The calibrated odds, shrunk toward
 the priors, are what the advice uses; this table is what the seller's disputes say.
 
 :class:`WhatWorks` bundles the three with the drift lines (:mod:`.drift`) for the reports.
@@ -35,7 +36,8 @@ from disputekit.domain.outcomes import End, Outcome
 
 __all__ = ["ACTION_RATE_COLUMNS", "DISAGREEMENT_COLUMNS", "MONEY_BY_ACTION_COLUMNS",
            "NO_ACTION", "WhatWorks", "action_rates", "describe_rates", "disagreements",
-           "money_by_action", "rate_interval", "shown_rates", "what_works_of"]
+           "money_by_action", "rate_interval", "shown_disagreements", "shown_money",
+           "shown_rates", "what_works_of"]
 
 # The action of a dispute the seller never answered with a deciding step.
 NO_ACTION = "no answer"
@@ -66,7 +68,11 @@ def rate_interval(hits: float, cases: int, level: float = LEVEL) -> tuple[float,
         return float("nan"), float("nan")
     tail = (1 - level) / 2
     a, b = hits + 0.5, cases - hits + 0.5
-    return beta_quantile(tail, a, b), beta_quantile(1 - tail, a, b)
+    # None (or all) of the cases: the interval reaches 0 (or 1), so it holds the observed
+    # rate (the usual amendment of the Jeffreys interval, Brown, Cai & DasGupta 2001).
+    low = 0.0 if hits <= 0 else beta_quantile(tail, a, b)
+    high = 1.0 if hits >= cases else beta_quantile(1 - tail, a, b)
+    return low, high
 
 
 def _action_of(o: Outcome) -> str:
@@ -162,6 +168,10 @@ def _band(rate: float, low: float, high: float) -> str:
     return f"{round(rate * 100)} % ({round(low * 100)}–{round(high * 100)} %)"
 
 
+def _disputes(count: int) -> str:
+    return "1 dispute" if count == 1 else f"{count} disputes"
+
+
 def _label(code: str) -> str:
     return code.replace("_", " ")
 
@@ -184,6 +194,35 @@ def shown_rates(rates: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     })
 
 
+def shown_money(money: pd.DataFrame) -> pd.DataFrame:
+    """:func:`money_by_action` as a report shows it (amounts in US dollars, cents)."""
+    return pd.DataFrame({
+        "class": [_label(c) for c in money["class"]],
+        "action": [_label(a) for a in money["action"]],
+        "disputes": money["cases"].astype(int),
+        "refunds (USD)": money["refund_paid"].round(2),
+        "goods (USD)": money["goods_lost"].round(2),
+        "freight (USD)": money["freight_lost"].round(2),
+        "lost (USD)": money["lost"].round(2),
+        "per dispute (USD)": money["lost_per_case"].round(2),
+    })
+
+
+def shown_disagreements(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`disagreements` as a report shows it: the odd, what the disputes say, the
+    prior, the calibrated odd with its 90 % interval."""
+    return pd.DataFrame({
+        "odd": table["odd"],
+        "class": [_label(c) for c in table["class"]],
+        "disputes": table["cases"].astype(int),
+        "observed": [f"{round(v * 100)} %" for v in table["observed"]],
+        "prior": [f"{round(v * 100)} %" for v in table["prior"]],
+        "calibrated (90 % interval)": [_band(m, lo, hi) for m, lo, hi in zip(
+            table["calibrated"], table["low"], table["high"], strict=True)],
+        "says": table["says"],
+    })
+
+
 def describe_rates(rates: pd.DataFrame, top: int | None = None) -> list[str]:
     """One sentence per row of :func:`action_rates`: the chart's text alternative."""
     rows = rates if top is None else rates.head(top)
@@ -191,7 +230,7 @@ def describe_rates(rates: pd.DataFrame, top: int | None = None) -> list[str]:
     for r in rows.itertuples(index=False):
         escalation = _band(float(r.escalation_rate), float(r.escalation_low),
                            float(r.escalation_high))
-        text = (f"{_label(str(r[0]))}, {_label(str(r[1]))}: {int(r.cases)} disputes, "
+        text = (f"{_label(str(r[0]))}, {_label(str(r[1]))}: {_disputes(int(r.cases))}, "
                 f"{escalation} went to arbitration")
         if int(r.arbitrated):
             text += (f"; of {int(r.arbitrated)} arbitrated, "
