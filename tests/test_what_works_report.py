@@ -115,3 +115,17 @@ def test_portfolio_page_without_outcomes_says_so(tmp_path: Path) -> None:
     page = write_index(date(2026, 12, 5), [StoreRun("volt", status="ok")],
                        tmp_path / "index.html").read_text()
     assert "What works" not in page  # the runner always passes it; older callers still work
+
+
+def test_chart_is_700_px_wide_with_interval_bars_and_counts() -> None:
+    from disputekit.render.charts import action_rates_chart, figure_to_png
+    from tests.test_charts import png_size
+
+    fig = action_rates_chart(works().rates, "What works")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[-1] == "stalled in transit · refuse (n=428)"  # the most disputes on top
+    assert "delivered disputed · refuse (n=60)" in labels
+    # two series of dots with bars: one per row for arbitration, one per arbitrated row won
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["went to arbitration", "won when arbitrated"]
+    assert png_size(figure_to_png(fig))[0] == 700
