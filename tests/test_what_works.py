@@ -191,7 +191,21 @@ def test_drift_without_history_measures_against_the_priors() -> None:
     lines = drift(calm, CostModel(), NOW, "volt")
     assert [(d.odd, d.rose, d.expected) for d in lines] == [
         (DriftOdd.ESCALATION, False, pytest.approx(0.4))]
-    assert "refusals that reached arbitration on stalled parcels fell: 0 of 30" in lines[0].message
+    assert lines[0].message.startswith(
+        "refusals that reached arbitration on stalled parcels fell: 0 of 30 in the last 30 days;"
+        " the model expects 40 % (")
+    assert lines[0].message.endswith(
+        "; before the window only 0 such disputes: the model is mostly the priors")
+
+
+def test_a_whole_class_moving_is_one_line_not_one_per_carrier() -> None:
+    history = history_at_35_percent_lost("Cainiao") + history_at_35_percent_lost("YunExpress")
+    recent = [outcome(End.ARBITRATION_LOST if i % 14 < 11 else End.ARBITRATION_WON,
+                      days_ago=2, carrier=carrier)
+              for carrier in ("Cainiao", "YunExpress") for i in range(14)]
+    lines = drift(history + recent, CostModel(), NOW, "volt")
+    assert [(d.carrier, d.cases, d.hits) for d in lines] == [(None, 28, 22)]
+    assert "before the window" not in lines[0].message  # 400 earlier disputes
 
 
 def test_predictive_interval_widens_with_the_models_doubt() -> None:

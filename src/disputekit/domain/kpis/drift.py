@@ -17,6 +17,11 @@ allows for the window's chance as well as the model's doubt, so a small window d
 when it is far off. The level is 95 %, not the reports' 90 %: a daily report checks dozens
 of cells, and at 90 % one in ten stable cells would be flagged every day.
 
+A carrier's line is left out when its class's line says it: the class moved the same way
+and the carrier's window is within what the class's other carriers predict. A line whose
+model counted fewer than ``MIN_CASES`` disputes before the window says so (the model is
+then mostly the priors).
+
 The line a report shows: "arbitration losses on stalled parcels via Cainiao rose: 9 of 14 in
 the last 30 days; the model expects 35 % (14–57 % in 95 % of such windows)".
 """
@@ -80,6 +85,7 @@ class Drift:
     high: float
     level: float
     days: int
+    earlier: int = MIN_CASES  # the cases the model counted before the window (any store's)
 
     @property
     def observed(self) -> float:
@@ -97,7 +103,10 @@ class Drift:
         return (f"{self.odd} on {where}{via} {'rose' if self.rose else 'fell'}: {hits} of "
                 f"{self.cases} in the last {self.days} days; the model expects "
                 f"{round(self.expected * 100)} % ({round(self.low * 100)}–"
-                f"{round(self.high * 100)} % in {round(self.level * 100)} % of such windows)")
+                f"{round(self.high * 100)} % in {round(self.level * 100)} % of such windows)"
+                + (f"; before the window only {self.earlier} such "
+                   f"dispute{'' if self.earlier == 1 else 's'}: the model is mostly the priors"
+                   if self.earlier < MIN_CASES else ""))
 
 
 def predictive_interval(alpha: float, beta: float, cases: int,
@@ -144,6 +153,21 @@ def _window_counts(recent: Sequence[Outcome],
     return counts
 
 
+def _with_the_class(counts: dict[tuple[str, DisputeClass, str | None], list[float]],
+                    odd: str, code: DisputeClass, carrier: str, rose: bool,
+                    fired: dict[tuple[str, DisputeClass], bool], level: float) -> bool:
+    """Whether a carrier's departure (``rose`` or fell) is its whole class's: the class-wide
+    line fired the same way and the carrier's window sits within what the class's other
+    carriers' window predicts (the Jeffreys Beta of their rate). The class's line says it."""
+    if fired.get((odd, code)) is not rose:
+        return False
+    n, hits = counts[(odd, code, carrier)]
+    total_n, total_hits = counts[(odd, code, None)]
+    rest_n, rest_hits = total_n - n, total_hits - hits
+    low, high = predictive_interval(rest_hits + 0.5, rest_n - rest_hits + 0.5, int(n), level)
+    return low <= hits <= high
+
+
 def drift(outcomes: Sequence[Outcome], model: CostModel, now: datetime,
           store_id: str | None = None, *, days: int = WINDOW_DAYS, min_cases: int = MIN_CASES,
           level: float = DRIFT_LEVEL) -> list[Drift]:
@@ -159,7 +183,10 @@ def drift(outcomes: Sequence[Outcome], model: CostModel, now: datetime,
     odds: CalibratedOdds = calibrate(before, model, store_id)
     counts = _window_counts(recent)
     found: list[Drift] = []
-    for (odd, code, carrier), (n, hits) in counts.items():
+    # the class-wide lines first: a carrier's line needs to know whether its class's fired
+    odds_fired: dict[tuple[str, DisputeClass], bool] = {}  # → rose
+    for (odd, code, carrier), (n, hits) in sorted(counts.items(),
+                                                  key=lambda item: item[0][2] is not None):
         cases = int(n)
         if cases < min_cases:
             continue
@@ -171,8 +198,14 @@ def drift(outcomes: Sequence[Outcome], model: CostModel, now: datetime,
         low, high = predictive_interval(alpha, beta, cases, level)
         if low <= hits <= high:
             continue
+        rose = hits / cases > alpha / (alpha + beta)
+        if carrier is None:
+            odds_fired[(odd, code)] = rose
+        elif _with_the_class(counts, odd, code, carrier, rose, odds_fired, level):
+            continue
         found.append(Drift(store_id, odd, code, carrier, cases, hits,
-                           alpha / (alpha + beta), low / cases, high / cases, level, days))
+                           alpha / (alpha + beta), low / cases, high / cases, level, days,
+                           p.cases + p.pool_cases))
     found.sort(key=lambda d: (d.carrier is not None, -d.cases, d.odd, str(d.dispute_class),
                               d.carrier or ""))
     return found
