@@ -22,8 +22,8 @@ and the carrier's window is within what the class's other carriers predict. A li
 model counted fewer than ``MIN_CASES`` disputes before the window says so (the model is
 then mostly the priors).
 
-The line a report shows: "arbitration losses on stalled parcels via Cainiao rose: 9 of 14 in
-the last 30 days; the model expects 35 % (14–57 % in 95 % of such windows)".
+The line a report shows: "arbitration losses on stalled parcels via Cainiao rose: 10 of 14 in
+the last 30 days; the model expects 36 % (14–64 % in 95 % of such windows)".
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from disputekit.domain.calibration import (
     _NOUNS,  # the advice's words for each class: the report names classes alike
@@ -54,7 +55,7 @@ DRIFT_LEVEL = 0.95
 _LOST = {End.ARBITRATION_LOST: 1.0, End.ARBITRATION_SPLIT: 0.5, End.ARBITRATION_WON: 0.0}
 
 
-class DriftOdd:
+class DriftOdd(StrEnum):
     """The odds drift watches, as the lines name them."""
 
     ESCALATION = "refusals that reached arbitration"
@@ -63,7 +64,7 @@ class DriftOdd:
 
 
 # Each watched odd: the calibrated odd it reads, and whether its hits are that odd's misses.
-_MODEL: dict[str, tuple[Odd, bool]] = {
+_MODEL: dict[DriftOdd, tuple[Odd, bool]] = {
     DriftOdd.ESCALATION: (Odd.ESCALATION_IF_REFUSED, False),
     DriftOdd.LOSSES: (Odd.WIN_CHANCE, True),
     DriftOdd.PARTIAL_REFUSED: (Odd.PARTIAL_ACCEPTED, True),
@@ -75,7 +76,7 @@ class Drift:
     """One cell whose recent outcomes left the model's predictive interval."""
 
     store_id: str | None
-    odd: str  # a DriftOdd
+    odd: DriftOdd
     dispute_class: DisputeClass
     carrier: str | None  # None: every carrier of the class
     cases: int
@@ -130,14 +131,15 @@ def predictive_interval(alpha: float, beta: float, cases: int,
     return (cases if low is None else low), cases
 
 
-def _window_counts(recent: Sequence[Outcome],
-                   ) -> dict[tuple[str, DisputeClass, str | None], list[float]]:
+_Counts = dict[tuple[DriftOdd, DisputeClass, str | None], list[float]]
+
+
+def _window_counts(recent: Sequence[Outcome]) -> _Counts:
     """(odd, class, carrier or None) → [cases, hits] over the window."""
-    counts: dict[tuple[str, DisputeClass, str | None], list[float]] = defaultdict(
-        lambda: [0, 0.0])
+    counts: _Counts = defaultdict(lambda: [0, 0.0])
     for o in recent:
         action = o.action
-        cells: list[tuple[str, float]] = []
+        cells: list[tuple[DriftOdd, float]] = []
         if action is Action.REFUSE:
             cells.append((DriftOdd.ESCALATION, float(o.escalated)))
         if action is Action.PARTIAL_REFUND:
@@ -153,9 +155,9 @@ def _window_counts(recent: Sequence[Outcome],
     return counts
 
 
-def _with_the_class(counts: dict[tuple[str, DisputeClass, str | None], list[float]],
-                    odd: str, code: DisputeClass, carrier: str, rose: bool,
-                    fired: dict[tuple[str, DisputeClass], bool], level: float) -> bool:
+def _with_the_class(counts: _Counts, odd: DriftOdd, code: DisputeClass, carrier: str,
+                    rose: bool, fired: dict[tuple[DriftOdd, DisputeClass], bool],
+                    level: float) -> bool:
     """Whether a carrier's departure (``rose`` or fell) is its whole class's: the class-wide
     line fired the same way and the carrier's window sits within what the class's other
     carriers' window predicts (the Jeffreys Beta of their rate). The class's line says it."""
@@ -184,7 +186,7 @@ def drift(outcomes: Sequence[Outcome], model: CostModel, now: datetime,
     counts = _window_counts(recent)
     found: list[Drift] = []
     # the class-wide lines first: a carrier's line needs to know whether its class's fired
-    odds_fired: dict[tuple[str, DisputeClass], bool] = {}  # → rose
+    odds_fired: dict[tuple[DriftOdd, DisputeClass], bool] = {}  # → rose
     for (odd, code, carrier), (n, hits) in sorted(counts.items(),
                                                   key=lambda item: item[0][2] is not None):
         cases = int(n)
