@@ -84,21 +84,21 @@ def action_rates(outcomes: Iterable[Outcome], level: float = LEVEL) -> pd.DataFr
     """Per class × deciding action: ``cases``; ``escalated`` (reached arbitration) and its
     rate with interval; ``arbitrated`` and ``won`` (split = ½) and the win rate with interval
     (NaN without an arbitration). Most cases first. Columns :data:`ACTION_RATE_COLUMNS`."""
-    counts: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0, 0, 0.0])
+    # per cell: disputes, those that reached arbitration (every one was ruled on), won there
+    counts: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0, 0.0])
     for o in outcomes:
         cell = counts[(str(o.dispute_class), _action_of(o))]
         cell[0] += 1
         if o.escalated:
             cell[1] += 1
-            cell[2] += 1
-            cell[3] += _WON.get(o.end, 0.0)
+            cell[2] += _WON.get(o.end, 0.0)
     rows = []
-    for (code, action), (cases, escalated, arbitrated, won) in counts.items():
+    for (code, action), (cases, arbitrated, won) in counts.items():
         n, m = int(cases), int(arbitrated)
-        e_low, e_high = rate_interval(escalated, n, level)
+        e_low, e_high = rate_interval(m, n, level)
         w_low, w_high = rate_interval(won, m, level)
-        rows.append({"class": code, "action": action, "cases": n, "escalated": int(escalated),
-                     "escalation_rate": escalated / n, "escalation_low": e_low,
+        rows.append({"class": code, "action": action, "cases": n, "escalated": m,
+                     "escalation_rate": m / n, "escalation_low": e_low,
                      "escalation_high": e_high, "arbitrated": m, "won": won,
                      "win_rate": won / m if m else float("nan"), "win_low": w_low,
                      "win_high": w_high})
