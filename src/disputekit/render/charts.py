@@ -9,8 +9,11 @@ a notebook's inline backend keeps working and a headless Papermill run needs no 
 
 from __future__ import annotations
 
+import base64
+import html
 import math
 import sys
+from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
@@ -19,8 +22,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-__all__ = ["DPI", "WIDTH_IN", "figure_to_png", "money_chart", "rate_by_chart",
-           "rate_trend_chart"]
+__all__ = ["DPI", "WIDTH_IN", "action_rates_chart", "figure_html", "figure_to_png", "money_chart",
+           "rate_by_chart", "rate_trend_chart"]
 
 WIDTH_IN = 7.0
 HEIGHT_IN = 3.5
@@ -132,6 +135,42 @@ def money_chart(money_by_class: pd.DataFrame, title: str = "Money by dispute cla
     return fig
 
 
+def action_rates_chart(rates: pd.DataFrame, title: str = "What works", top: int = 12,
+                       ) -> Figure:
+    """Escalation and win rates per class × action (:func:`kpis.action_rates`), each a dot
+    with its interval as a bar, for the ``top`` rows with the most disputes; each row is
+    labelled with its disputes (``n=``). A row without an arbitration has no win dot."""
+    rows = rates.head(top) if not rates.empty else rates
+    fig, ax = _figure(_bars_height(len(rows)), title)
+    if rows.empty:
+        _no_data(ax)
+        return fig
+    rows = rows.iloc[::-1]  # drawn bottom-up: the most disputes on top
+    y = list(range(len(rows)))
+    for column, colour, offset, label in (("escalation", _LOST, 0.15, "went to arbitration"),
+                                          ("win", _RATE, -0.15, "won when arbitrated")):
+        points = [(yi + offset, _float(r), _float(lo), _float(hi)) for yi, r, lo, hi in zip(
+            y, rows[f"{column}_rate"], rows[f"{column}_low"], rows[f"{column}_high"],
+            strict=True) if not math.isnan(_float(r))]
+        if not points:
+            continue
+        ax.errorbar([p[1] for p in points], [p[0] for p in points],
+                    xerr=[[max(0.0, p[1] - p[2]) for p in points],
+                          [max(0.0, p[3] - p[1]) for p in points]],
+                    fmt="o", color=colour, markersize=4, capsize=2, linewidth=1, label=label)
+    names = [f"{_short(str(c).replace('_', ' '))} · {str(a).replace('_', ' ')} "
+             f"(n={int(n)})" for c, a, n in zip(rows["class"], rows["action"], rows["cases"],
+                                                strict=True)]
+    ax.set_yticks(y, names, parse_math=False)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, len(y) - 0.4)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax.set_xlabel("share of the disputes (bars: 90 % interval)", fontsize=_FONT)
+    ax.legend(fontsize=_FONT - 1, loc="lower right", frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
 def figure_to_png(fig: Figure) -> bytes:
     """The figure as PNG bytes at its own size (700 px wide), then closed.
 
@@ -144,6 +183,19 @@ def figure_to_png(fig: Figure) -> bytes:
     if pyplot is not None:
         pyplot.close(fig)
     return buffer.getvalue()
+
+
+def figure_html(png: bytes, alt: str, lines: Sequence[str] = (),
+                summary: str = "The chart in words") -> str:
+    """A chart as an HTML figure: the PNG inline with its ``alt`` text, and ``lines`` (the
+    chart's figures as sentences) in a ``<details>`` under it, so a reader who cannot see
+    the picture reads the same. Every text is escaped: labels may be the stores' data."""
+    data = base64.b64encode(png).decode("ascii")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    words = (f"<figcaption><details><summary>{html.escape(summary)}</summary>"
+             f"<ul>{items}</ul></details></figcaption>" if lines else "")
+    return (f'<figure style="margin: 0"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(alt, quote=True)}" width="700">{words}</figure>')
 
 
 def _figure(height_in: float, title: str) -> tuple[Figure, Any]:

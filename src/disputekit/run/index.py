@@ -6,8 +6,18 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
 
+from disputekit.domain.kpis.what_works import (
+    WhatWorks,
+    describe_rates,
+    shown_disagreements,
+    shown_money,
+    shown_rates,
+)
+from disputekit.render import charts
 from disputekit.run.store_run import StoreRun
 
 __all__ = ["write_index"]
@@ -21,6 +31,7 @@ _INDEX = """<!doctype html>
  th, td { padding: .4rem .8rem; border-bottom: 1px solid #ddd; }
  th { text-align: left; } .failed { color: #b00020; } .ok { color: #1b5e20; }
  td.num { text-align: right; }
+ h2 { margin-top: 2.5rem; } details { margin: .5rem 0 1rem; font-size: .9rem; }
 </style></head><body>
 <h1>Dispute reports · {{ run_date }}</h1>
 <p>{{ runs|length }} store{{ '' if runs|length == 1 else 's' }},
@@ -46,17 +57,82 @@ _INDEX = """<!doctype html>
 </tr>
 {% endfor %}
 </table>
+{% macro frame(f) %}
+<table>
+<tr>{% for c in f.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for row in f.itertuples(index=False) %}
+<tr>{% for v in row %}{% if v is float %}<td class="num">{{ '{:,.2f}'.format(v) }}</td>
+{%- elif v is number %}<td class="num">{{ v }}</td>{% else %}<td>{{ v }}</td>{% endif %}
+{%- endfor %}</tr>
+{% endfor %}
+</table>
+{% endmacro %}
+{% if works is not none %}
+<h2>Outcomes moving away from the model</h2>
+{% if drifting %}
+<ul>{% for store_id, line in drifting %}<li>{{ store_id }}: {{ line }}</li>{% endfor %}</ul>
+{% elif works.closed %}
+<p>No store's outcomes moved away from its calibrated odds in the last 30 days.</p>
+{% else %}
+<p>No closed dispute has a recorded outcome yet: nothing to compare with the model.</p>
+{% endif %}
+<h2>What works · every store</h2>
+{% if works.closed %}
+<p>{{ works.closed }} closed disputes by class and by the seller's deciding action: how many
+ went to arbitration, and how many of those were won (a split counts half), each with its
+ 90 % interval.</p>
+{{ chart }}
+{{ frame(rates) }}
+<h3>Money lost by action (USD)</h3>
+<p>Refunds paid, goods and freight given up, per class and action.</p>
+{{ frame(money) }}
+<h3>Where the odds disagree with the priors</h3>
+{% if disagreements|length %}
+<p>The odds learned from every store's closed disputes whose 90 % interval leaves the
+ parameters' default out: defaults worth changing.</p>
+{{ frame(disagreements) }}
+{% else %}
+<p>Every learned odd's 90 % interval still holds the parameters' default.</p>
+{% endif %}
+{% else %}
+<p>No closed dispute has a recorded outcome yet.</p>
+{% endif %}
+{% endif %}
 </body></html>
 """
 
+_CHART_ALT = ("Chart: for each class and action with the most disputes, across every store, "
+              "the share that went to arbitration and the share of those won, with 90 % "
+              "intervals. The same figures follow in words and in the table below.")
 
-def write_index(run_date: date, runs: Sequence[StoreRun], target: Path) -> Path:
-    """``reports/<date>/index.html``: one row per store, linking its report."""
+
+def write_index(run_date: date, runs: Sequence[StoreRun], target: Path,
+                works: WhatWorks | None = None) -> Path:
+    """``reports/<date>/index.html``: one row per store, linking its report; with ``works``,
+    the portfolio's "What works" section and each store's drift lines (``StoreRun.drift``).
+    Every text is escaped: carriers and errors are data."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    section: dict[str, object] = {"works": works, "drifting": [
+        (r.store_id, line) for r in runs for line in r.drift]}
+    if works is not None and works.closed:
+        png = charts.figure_to_png(charts.action_rates_chart(
+            works.rates, "Went to arbitration, and won there, by class and action"))
+        section.update(
+            # figure_html escapes its texts; the PNG is ours
+            chart=Markup(charts.figure_html(png, _CHART_ALT,
+                                            describe_rates(works.rates, top=12))),
+            rates=_cells(shown_rates(works.rates)),
+            money=_cells(shown_money(works.money)),
+            disagreements=_cells(shown_disagreements(works.disagreements)))
     page = env.from_string(_INDEX).render(
         run_date=run_date.isoformat(), runs=runs,
-        failed=sum(1 for r in runs if r.status != "ok"),
+        failed=sum(1 for r in runs if r.status != "ok"), **section,
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     return target
+
+
+def _cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain Python values for the template (ints and floats, which it right-aligns)."""
+    return frame.astype(object)

@@ -35,6 +35,7 @@ from disputekit.run.index import write_index
 from disputekit.run.store_run import RunSummary, StoreRun
 from disputekit.services.queue import open_disputes
 from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
+from disputekit.services.what_works import portfolio_what_works
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def run_stores(
             log.error("store %s failed: %s", run.store_id, run.error)
     _count_queues(workspace, summary)
     reports_dir = workspace.reports_dir / day.isoformat()
-    summary.index = write_index(day, summary.runs, reports_dir / "index.html")
+    summary.index = write_index(day, summary.runs, reports_dir / "index.html", summary.works)
     return summary
 
 
@@ -195,7 +196,8 @@ def _kernel_died(exc: BaseException) -> bool:
 
 
 def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
-    """The portfolio figures: each store's queue, dispute rate and its change this week."""
+    """The portfolio figures: each store's queue, dispute rate and its change this week, its
+    drift lines, and what works across the stores (``summary.works``)."""
     ok = [r.store_id for r in summary.runs if r.status == "ok"]
     if not ok:
         return
@@ -206,6 +208,8 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
         orders = orders_frame(db, ok)
         disputes = disputes_frame(db, now, ok)
         claims = claims_frame(db, ok)
+        stores = {store_id: load_store(store_id, workspace.parameters_dir) for store_id in ok}
+        summary.works, drifting = portfolio_what_works(db, now, ok, stores)
     finally:
         db.dispose()
     money = disputes.assign(refund_usd=disputes["refund_usd"].astype(float))
@@ -215,6 +219,7 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
             continue
         mine = queue[queue["store_id"] == run.store_id]
         run.open_disputes = len(mine)
+        run.drift = [d.message for d in drifting.get(run.store_id, ())]
         run.due_today = int((mine["hours_left"].fillna(1e9) < 24).sum())
         theirs = disputes[disputes["store_id"] == run.store_id]
         sold = orders[orders["store_id"] == run.store_id]

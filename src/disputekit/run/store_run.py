@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from disputekit.domain.kpis.what_works import WhatWorks
+
 __all__ = ["RunSummary", "StoreRun"]
 
 
@@ -25,6 +27,8 @@ class StoreRun:
     rate_change: float | None = None  # against the rate a week ago
     refunded_30d: float | None = None
     recovered: float | None = None
+    # Where the store's last 30 days of outcomes left its calibrated odds, one line each.
+    drift: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -32,6 +36,7 @@ class RunSummary:
     run_date: date
     runs: list[StoreRun] = field(default_factory=list)
     index: Path | None = None
+    works: WhatWorks | None = None  # the portfolio's "What works" section
 
     @property
     def ok(self) -> bool:

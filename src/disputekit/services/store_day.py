@@ -20,7 +20,7 @@ from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import StoreParameters, load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain import kpis
-from disputekit.domain.kpis import RateResult
+from disputekit.domain.kpis import RateResult, WhatWorks
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import rules_vs_operators
@@ -30,6 +30,7 @@ from disputekit.services.report_data import claims_frame, disputes_frame, orders
 from disputekit.services.seventeentrack_feed import connect_17track
 from disputekit.services.shipments import claims_due, stalled_parcels
 from disputekit.services.sync import SyncResult, sync_store
+from disputekit.services.what_works import what_works
 
 
 def connect(store: StoreParameters, env: Mapping[str, str] | None = None) -> AliExpressClient:
@@ -59,6 +60,8 @@ class StoreFigures:
     abusive: pd.DataFrame
     prevention: pd.DataFrame
     lanes: pd.DataFrame
+    # What the closed disputes say: rates by class × action, money by action, drift.
+    works: WhatWorks = field(default_factory=WhatWorks.empty)
 
     @classmethod
     def compute(cls, db: Database, store: StoreParameters, now: datetime) -> StoreFigures:
@@ -79,6 +82,7 @@ class StoreFigures:
             abusive=abusive,
             prevention=kpis.prevention_unshipped(orders, now),
             lanes=rates.lanes_to_change(now),
+            works=what_works(db, now, store.store_id, {store.store_id: store}),
         )
 
     def rate_text(self) -> str:

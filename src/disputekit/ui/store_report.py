@@ -8,13 +8,21 @@ markup.
 from __future__ import annotations
 
 import dataclasses
+import html
 from datetime import date
 
 import pandas as pd
-from IPython.display import Image
+from IPython.display import HTML, Image
 from pandas.io.formats.style import Styler
 
 from disputekit.adapters.workspace import Workspace
+from disputekit.domain.kpis.what_works import (
+    WhatWorks,
+    describe_rates,
+    shown_disagreements,
+    shown_money,
+    shown_rates,
+)
 from disputekit.render import charts
 from disputekit.render.charts import figure_to_png
 from disputekit.services.queue import counts_by, masked
@@ -76,6 +84,50 @@ class StoreReport(StoreDay):
     def money_table(self) -> Styler:
         assert self.figures is not None
         return _styled(self.figures.money)
+
+    # -- what works (issue 17): the closed disputes' outcomes ------------------------------
+
+    def _works(self) -> WhatWorks:
+        assert self.figures is not None
+        return self.figures.works
+
+    def drift_lines(self) -> HTML:
+        """Where the last 30 days' outcomes left what the model expects, one line each
+        (escaped: carriers' names are data)."""
+        works = self._works()
+        if not works.closed:
+            text = ("<p>No closed dispute of this store has a recorded outcome yet: nothing "
+                    "to compare with the model.</p>")
+        elif not works.drift:
+            text = (f"<p>No class's outcomes moved away from the model in the last 30 days "
+                    f"({works.closed} closed disputes on record).</p>")
+        else:
+            text = "<ul>" + "".join(f"<li>{html.escape(d.message)}</li>"
+                                    for d in works.drift) + "</ul>"
+        return HTML(text)  # type: ignore[no-untyped-call]
+
+    def what_works_table(self) -> Styler:
+        """Per class × action: disputes, how many went to arbitration and how many of those
+        were won, each with its 90 % interval."""
+        return _styled(shown_rates(self._works().rates))
+
+    def what_works_chart(self) -> HTML:
+        """The rates as dots with interval bars, with the same figures in words."""
+        rates = self._works().rates
+        png = figure_to_png(charts.action_rates_chart(
+            rates, "Went to arbitration, and won there, by class and action"))
+        alt = ("Chart: for each class and action with the most disputes, the share that "
+               "went to arbitration and the share of those the store won, with 90 % "
+               "intervals. The same figures follow in words and in the table below.")
+        return HTML(charts.figure_html(png, alt, describe_rates(rates, top=12)))  # type: ignore[no-untyped-call]
+
+    def money_by_action_table(self) -> Styler:
+        """Money lost per class by action: refunds, goods and freight."""
+        return _styled(shown_money(self._works().money))
+
+    def priors_table(self) -> Styler:
+        """Where the store's calibrated odds disagree with the parameters' priors."""
+        return _styled(shown_disagreements(self._works().disagreements))
 
     def abusive_table(self) -> Styler:
         assert self.figures is not None

@@ -35,8 +35,11 @@ where disputes come from.
 The package, one module per concept: ``frames`` (the column contracts and their
 normalisers), ``counting`` (how the rate counts), ``rates`` (the rate figures and the
 ``Rates`` that computes many of them from one pair of frames), ``trends``, ``dimensions``
-(rate by carrier, country... and lanes to change), ``money``, ``buyers`` (repeat disputers)
-and ``prevention``. Every public name is re-exported here: ``kpis.dispute_rate(...)``.
+(rate by carrier, country... and lanes to change), ``money``, ``buyers`` (repeat disputers),
+``prevention``, ``what_works`` (win and escalation rates by class × action from the closed
+disputes' outcomes, money by action, odds that disagree with the priors) and ``drift``
+(recent outcomes outside the calibrated model's predictive interval). Every public name is
+re-exported here: ``kpis.dispute_rate(...)``.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from __future__ import annotations
 from disputekit.domain.kpis.buyers import ABUSIVE_COLUMNS, abusive_buyers
 from disputekit.domain.kpis.counting import AUTO_CONFIRM_APPROXIMATION, RateResult
 from disputekit.domain.kpis.dimensions import DIMENSIONS, LANE_COLUMNS
+from disputekit.domain.kpis.drift import Drift, drift
 
 # The underscored names are not public: they are the normalisers tests/test_kpis_fast.py (and
 # its make_golden.py) compare, by name on this module, with those of kpis before the speed-up.
@@ -72,30 +76,48 @@ from disputekit.domain.kpis.rates import (
     rate_trend,
 )
 from disputekit.domain.kpis.trends import TREND_COLUMNS, WEEK_CHANGE_COLUMNS, week_changes
+from disputekit.domain.kpis.what_works import (
+    ACTION_RATE_COLUMNS,
+    MONEY_BY_ACTION_COLUMNS,
+    WhatWorks,
+    action_rates,
+    disagreements,
+    money_by_action,
+    what_works_of,
+)
 
 __all__ = [
     "ABUSIVE_COLUMNS",
+    "ACTION_RATE_COLUMNS",
     "AUTO_CONFIRM_APPROXIMATION",
     "CLAIM_COLUMNS",
     "DEFAULT_STRICT_CUSTOMS",
     "DIMENSIONS",
     "DISPUTE_COLUMNS",
     "LANE_COLUMNS",
+    "MONEY_BY_ACTION_COLUMNS",
     "MONEY_COLUMNS",
     "ORDER_COLUMNS",
     "PREVENTION_COLUMNS",
     "TREND_COLUMNS",
     "UNSHIPPED_STATUSES",
     "WEEK_CHANGE_COLUMNS",
+    "Drift",
     "RateResult",
     "Rates",
     "StrictCustoms",
+    "WhatWorks",
     "abusive_buyers",
+    "action_rates",
+    "disagreements",
     "dispute_rate",
+    "drift",
     "lanes_to_change",
+    "money_by_action",
     "money_by_class",
     "prevention_unshipped",
     "rate_by",
     "rate_trend",
     "week_changes",
+    "what_works_of",
 ]
