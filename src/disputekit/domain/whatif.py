@@ -399,6 +399,7 @@ class Comparison:
     actual: Observed
     policy: Policy
     level: float = LEVEL
+    described: tuple[str, ...] = ()  # "class: what the alternative does", per class
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         """(figure, actual, today's estimate, the alternative's), formatted."""
@@ -436,6 +437,7 @@ class Comparison:
         return "\n".join([
             f"What if: {where}, {self.today.disputes} closed disputes of the last {self.days} "
             f"days, {self.alternative.changed} answered differently by {self.alternative.name}",
+            f"{self.alternative.name}: " + ("; ".join(self.described) or "as today"),
             *lines,
             f"Estimates: mean ({self.level:.0%} interval) over the calibrated odds' "
             "posteriors and the buyers' answers; actual: what the disputes cost.",
@@ -451,5 +453,7 @@ def compare(outcomes: Sequence[Outcome], odds: CalibratedOdds, model: CostModel,
                      level=level)
     alternative = forecast(outcomes, odds, model, policy, base=base, draws=draws, seed=seed,
                            level=level)
+    described = tuple(f"{code}: {choice.describe(model, code)}"
+                      for code, choice in policy.choices.items())
     return Comparison(odds.store_id, days, model.currency, today, alternative,
-                      observed(outcomes, model, base), policy, level)
+                      observed(outcomes, model, base), policy, level, described)
