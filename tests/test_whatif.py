@@ -102,6 +102,14 @@ def test_a_wrong_policy_file_says_what_and_how_to_fix(tmp_path: Path, text: str,
     assert isinstance(caught.value, ConfigError)  # the tree the CLI and notebooks catch
 
 
+def test_the_example_policy_file_reads() -> None:
+    example = Path(__file__).parent.parent / "examples" / "whatif-policy.yaml"
+    policy = load_policy(example)
+    assert policy.name == "settle stalled parcels, resend lost ones"
+    assert policy.choices[C.NO_TRACKING] == Choice(Action.PARTIAL_REFUND, counter_offer=5.0)
+    assert policy.choices[C.LOST] == Choice(Action.RESEND)
+
+
 def test_a_missing_policy_file_is_a_policy_error(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="no such policy file"):
         load_policy(tmp_path / "nope.yaml")

@@ -7,8 +7,9 @@ computes.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -21,7 +22,7 @@ from disputekit.domain.whatif import DRAWS, REPLAYABLE, Choice, Comparison, Poli
 from disputekit.errors import DisputeKitError
 from disputekit.services.whatif import compare_stored
 
-__all__ = ["AS_TODAY", "WhatIfPanel", "comparison_html"]
+__all__ = ["AS_TODAY", "WhatIfPanel", "comparison_html", "open_whatif"]
 
 #: The dropdowns' first choice: the class keeps what the seller did.
 AS_TODAY = "as today"
@@ -31,11 +32,13 @@ _ALL = "all stores"
 class WhatIfPanel(widgets.VBox):  # type: ignore[misc]
     """``WhatIfPanel(db, stores)``: per class an action (``AS_TODAY`` keeps the seller's)
     and a share for a partial refund; "Compare" shows the table. ``now``: a fixed clock
-    (tests); ``draws``: the Monte Carlo's draws."""
+    (tests); ``draws``: the Monte Carlo's draws; ``on_close``: what ``close()`` releases."""
 
     def __init__(self, db: Database, stores: Mapping[str, StoreParameters] | None = None,
-                 now: datetime | None = None, draws: int = DRAWS) -> None:
+                 now: datetime | None = None, draws: int = DRAWS,
+                 on_close: Callable[[], None] | None = None) -> None:
         self.db = db
+        self._on_close = on_close
         self.stores = dict(stores or {})
         self._now = now
         self.draws = draws
@@ -71,6 +74,12 @@ class WhatIfPanel(widgets.VBox):  # type: ignore[misc]
     @property
     def now(self) -> datetime:
         return self._now or utc_now()
+
+    def close(self) -> None:
+        release, self._on_close = self._on_close, None
+        if release is not None:
+            release()
+        super().close()
 
     def policy(self) -> Policy:
         """The policy the dropdowns say (classes left "as today" are not in it)."""
@@ -116,3 +125,15 @@ def comparison_html(comparison: Comparison) -> str:
             f"<p><small>Estimates: mean ({comparison.level:.0%} interval) over the "
             "calibrated odds and the buyers' answers; actual: what the disputes cost."
             "</small></p>")
+
+
+def open_whatif(workspace: Any = None) -> WhatIfPanel:
+    """The What-if panel on the workspace's stores and database; ``close()`` on it closes
+    the database."""
+    from disputekit.adapters.parameters import load_all
+    from disputekit.adapters.workspace import Workspace
+
+    ws = workspace or Workspace.discover()
+    stores = {s.store_id: s for s in load_all(ws.parameters_dir)}
+    db = Database.open(ws.db_url)
+    return WhatIfPanel(db, stores, on_close=db.dispose)
