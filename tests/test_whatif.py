@@ -185,6 +185,19 @@ def test_a_certain_policy_gives_exact_figures_and_an_interval_of_zero_width() ->
     assert "4.00 % (4.00–4.00 %)" in table
 
 
+def test_the_seller_s_own_refund_stands_as_paid_and_another_answer_is_priced() -> None:
+    model = CostModel()
+    agreed = outcome(C.GENUINE_DEFECT, (Step.AGREE,), End.AGREED, paid="25.00")
+    odds = calibrate([agreed], model, "s")
+    same = forecast([agreed], odds, model, Policy({C.GENUINE_DEFECT: Choice(
+        Action.FULL_REFUND)}), draws=10)
+    assert (same.changed, same.money.mean) == (0, pytest.approx(25.0))  # not the 40 asked
+    resend = forecast([agreed], odds, model, Policy({C.GENUINE_DEFECT: Choice(
+        Action.RESEND)}), draws=10)
+    # the goods at 40 % of the refund, and the freight of an unknown service
+    assert (resend.changed, resend.money.mean) == (1, pytest.approx(16.0 + 4.0))
+
+
 def test_the_estimate_is_seeded_and_today_s_policy_reproduces_today_on_average() -> None:
     model = CostModel()
     disputes = [outcome(C.STALLED_IN_TRANSIT, (Step.REFUSE,),
@@ -247,6 +260,8 @@ def test_a_replay_under_the_same_policy_keeps_each_dispute_s_answer(
 def test_under_a_policy_the_replay_answers_the_policy_s_way(
         demo_disputes: list[Outcome]) -> None:
     replayed = replay(demo_disputes, TRUE_ODDS, ALTERNATIVE, seed=1)
+    assert sum(o.action is Action.FULL_REFUND for o in demo_disputes
+               if o.dispute_class is C.GENUINE_DEFECT) > 10
     for before, after in zip(demo_disputes, replayed, strict=True):
         if before.end is End.BUYER_CANCELLED and before.action is None:
             assert after == before  # cancelled before any answer: no policy changes it
@@ -254,7 +269,10 @@ def test_under_a_policy_the_replay_answers_the_policy_s_way(
             assert after.action is Action.RESEND and after.goods_lost > 0
         elif before.dispute_class is C.GENUINE_DEFECT:
             assert after.action is Action.FULL_REFUND
-            assert after.refund_paid == after.refund_max
+            if before.action is Action.FULL_REFUND:
+                assert after == before  # the seller's own refund stands, as paid
+            else:
+                assert after.refund_paid == after.refund_max
         elif before.dispute_class is C.NO_TRACKING:
             assert after.action is Action.PARTIAL_REFUND
             assert after.counter_offer is not None and after.refund_max is not None

@@ -51,7 +51,7 @@ from disputekit.domain.taxonomy import DisputeClass
 
 __all__ = ["DRAWS", "REPLAYABLE", "Choice", "Comparison", "Figure", "Forecast", "Observed",
            "Policy", "RateBase", "Settled", "Stake", "compare", "forecast", "observed",
-           "settle", "stake_of"]
+           "settle", "stake_of", "stands"]
 
 # Draws of the Monte Carlo: the 5 % and 95 % quantiles of 2,000 draws move by about 1 % of
 # the interval's width from one seed to another, well below what the figures are read to.
@@ -223,6 +223,14 @@ def choice_under(policy: Policy | None, outcome: Outcome, stake: Stake) -> Choic
     return policy.choices[outcome.dispute_class]
 
 
+def stands(outcome: Outcome, choice: Choice | None, stake: Stake) -> bool:
+    """The dispute's outcome stands as it was under ``choice``: no answer would change it,
+    or the answer is the seller's own and no odds decide it (a refund, a resend, a return:
+    what was actually paid, rather than the full refund a replay would assume)."""
+    return choice is None or (choice.action not in _ROLLED
+                              and choice == _today(outcome, stake))
+
+
 # ---------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------
@@ -312,7 +320,7 @@ def forecast(outcomes: Sequence[Outcome], odds: CalibratedOdds, model: CostModel
     if draws < 2:
         raise ValueError(f"draws must be 2 or more, got {draws}")
     rng = random.Random(seed)
-    # Disputes whose answer needs no roll (kept as they ended, or a refund, resend or
+    # Disputes whose answer needs no roll (their outcome stands, or a new refund, resend or
     # return: taken as agreed) add the same to every draw.
     fixed_money, fixed_arbitrations, fixed_counted = 0.0, 0, 0
     # the others: (class, action, full refund, offer), USD
@@ -324,14 +332,17 @@ def forecast(outcomes: Sequence[Outcome], odds: CalibratedOdds, model: CostModel
         choice = choice_under(policy, o, stake)
         if choice != _today(o, stake):
             changed += 1
-        if choice is None or choice.action not in _ROLLED:
-            end = _fixed(o) if choice is None else settle(choice.action, stake, gift=gift)
-            fixed_money += end.lost
-            fixed_arbitrations += end.end in _ARBITRATED
-            fixed_counted += end.end is not End.BUYER_CANCELLED
+        if choice is None or stands(o, choice, stake):
+            end = _fixed(o)
+        elif choice.action not in _ROLLED:
+            end = settle(choice.action, stake, gift=gift)
+        else:
+            rolled.append((o.dispute_class, choice.action, stake.refund,
+                           offered(choice, stake, model, o.dispute_class)))
             continue
-        rolled.append((o.dispute_class, choice.action, stake.refund,
-                       offered(choice, stake, model, o.dispute_class)))
+        fixed_money += end.lost
+        fixed_arbitrations += end.end in _ARBITRATED
+        fixed_counted += end.end is not End.BUYER_CANCELLED
     posteriors = {code: _posteriors(odds, code) for code in sorted({r[0] for r in rolled})}
     help_escalates = model.escalation_after_help
     money: list[float] = []

@@ -31,7 +31,15 @@ from typing import Protocol
 from disputekit.domain.decisions import Action, CostModel
 from disputekit.domain.outcomes import Outcome, Step, outcome_of
 from disputekit.domain.taxonomy import DisputeClass
-from disputekit.domain.whatif import Choice, Policy, choice_under, offered, settle, stake_of
+from disputekit.domain.whatif import (
+    Choice,
+    Policy,
+    choice_under,
+    offered,
+    settle,
+    stake_of,
+    stands,
+)
 from disputekit.simulator.stores import StoreDataset
 
 __all__ = ["ClassOdds", "TrueOdds", "closed_outcomes", "replay", "truth_class"]
@@ -98,14 +106,15 @@ def replay(outcomes: Sequence[Outcome], odds: Mapping[DisputeClass, ClassOdds],
            policy: Policy | None, *, seed: int, model: CostModel | None = None,
            ) -> list[Outcome]:
     """``outcomes`` answered again under ``policy`` (``None``: each as the seller did) with
-    the true ``odds`` per class; a dispute no answer changes (cancelled before one) stays."""
+    the true ``odds`` per class; a dispute whose outcome stands (``whatif.stands``: cancelled
+    before any answer, or the seller's own refund, resend or return again) stays."""
     model = model or CostModel()
     gift = model.gift_cost / model.per_usd
     out = []
     for o in outcomes:
         stake = stake_of(o, model)
         choice: Choice | None = choice_under(policy, o, stake)
-        if choice is None:
+        if choice is None or stands(o, choice, stake):
             out.append(o)
             continue
         truth = odds.get(o.dispute_class) or _defaults(o.dispute_class, model)
