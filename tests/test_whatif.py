@@ -280,6 +280,12 @@ def test_under_a_policy_the_replay_answers_the_policy_s_way(
                                                                       ROUND_HALF_UP)
 
 
+def test_the_odds_may_be_keyed_by_class_code(demo_disputes: list[Outcome]) -> None:
+    by_code = {str(code): odds for code, odds in TRUE_ODDS.items()}
+    assert replay(demo_disputes, by_code, ALTERNATIVE, seed=4) == \
+        replay(demo_disputes, TRUE_ODDS, ALTERNATIVE, seed=4)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_estimate_holds_the_simulator_s_replay_within_its_interval(
         demo_disputes: list[Outcome], seed: int) -> None:

@@ -102,11 +102,13 @@ def _usd(value: float) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def replay(outcomes: Sequence[Outcome], odds: Mapping[DisputeClass, ClassOdds],
+def replay(outcomes: Sequence[Outcome],
+           odds: Mapping[DisputeClass, ClassOdds] | Mapping[str, ClassOdds],
            policy: Policy | None, *, seed: int, model: CostModel | None = None,
            ) -> list[Outcome]:
     """``outcomes`` answered again under ``policy`` (``None``: each as the seller did) with
-    the true ``odds`` per class; a dispute whose outcome stands (``whatif.stands``: cancelled
+    the true ``odds`` per class (keyed by class or its code: a store's ``{code: Odds}`` of
+    the simulator passes as it is); a dispute whose outcome stands (``whatif.stands``: cancelled
     before any answer, or the seller's own refund, resend or return again) stays."""
     model = model or CostModel()
     gift = model.gift_cost / model.per_usd
@@ -117,6 +119,7 @@ def replay(outcomes: Sequence[Outcome], odds: Mapping[DisputeClass, ClassOdds],
         if choice is None or stands(o, choice, stake):
             out.append(o)
             continue
+        # a DisputeClass is its code as a str: one look-up finds either kind of key
         truth = odds.get(o.dispute_class) or _defaults(o.dispute_class, model)
         rng = random.Random(f"{seed}:replay:{o.store_id}:{o.issue_id}")
         answer, ruling = rng.random(), rng.random()  # the buyer's mood, the platform's
