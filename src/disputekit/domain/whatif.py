@@ -29,9 +29,17 @@ by the buyer over orders confirmed plus disputed), one order per dispute: ``Rate
 carries the window's confirmed orders and the disputes that are not replayed (still open),
 counted as they stand.
 
-Left alone by any policy: a dispute the buyer cancelled before the seller answered (no
-answer of the seller's would have changed it). A dispute the seller never answered (the
-buyer's plan executed at the timeout) follows the policy when its class is in it.
+An outcome stands as it was (``stands``) where no answer would change it, a dispute the
+buyer cancelled before the seller answered, and where the answer is the seller's own
+refund, resend or return: what was actually paid, not the full refund a replay assumes. A
+dispute the seller never answered (the buyer's plan executed at the timeout) follows the
+policy when its class is in it.
+
+Today's estimate differs from what the disputes actually cost by the buyers' luck (which
+its interval covers) and by the odds' shrinkage: a class with few cases leans on the other
+stores and the priors (``calibration``), so its estimate sits between them and its own
+history. The refund at stake is the dispute's full refund (``refund_max``): a buyer who
+asked for less would have been paid less, so a lost arbitration errs towards the dearer.
 """
 
 from __future__ import annotations
