@@ -183,6 +183,15 @@ def test_a_certain_policy_gives_exact_figures_and_an_interval_of_zero_width() ->
     assert "refund lost parcels: lost: full_refund" in table
     assert "USD 160.00 (USD 160.00–160.00)" in table
     assert "4.00 % (4.00–4.00 %)" in table
+    # the change, draw by draw: 160.00 less what today's refusals lose at arbitration
+    assert result.change is not None
+    money_change, _arbitrations, rate_change = result.change
+    assert money_change.mean == pytest.approx(160.0 - result.today.money.mean)
+    # today's 4 refusals lose 0 to 160.00 between them: the change is within 0 and 160.00
+    assert 0.0 <= money_change.low < money_change.high <= 160.0
+    # 4 refunds counted out of 100, less today's escalated refusals (counted too)
+    assert rate_change is not None and 0.0 <= rate_change.low <= rate_change.high <= 0.04
+    assert f"USD {money_change.mean:+,.2f} (" in table
 
 
 def test_the_seller_s_own_refund_stands_as_paid_and_another_answer_is_priced() -> None:

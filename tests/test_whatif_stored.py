@@ -68,11 +68,12 @@ def test_whatif_prints_today_and_the_alternative_side_by_side(
     assert lines[1] == ("refund stalled parcels: stalled_in_transit: full_refund; "
                         "delivered_disputed: partial_refund (25%)")
     assert lines[2].split() == ["actual", "today's", "policy", "refund", "stalled",
-                                "parcels"]
+                                "parcels", "change"]
     money = next(line for line in lines if line.startswith("money lost"))
-    # the actual money, then each policy's mean (low–high)
+    # the actual money, each policy's mean (low–high), the change (low to high)
     assert re.fullmatch(r"money lost\s+USD [\d,]+\.\d\d" + 2 * (
-        r"\s+USD [\d,]+\.\d\d \(USD [\d,]+\.\d\d–[\d,]+\.\d\d\)"), money)
+        r"\s+USD [\d,]+\.\d\d \(USD [\d,]+\.\d\d–[\d,]+\.\d\d\)")
+        + r"\s+USD \+[\d,]+\.\d\d \([+-][\d,]+\.\d\d to \+[\d,]+\.\d\d\)", money)
     assert next(line for line in lines if line.startswith("arbitrations"))
     assert re.search(r"dispute rate\s+[\d.]+ %", out)
 
@@ -88,6 +89,13 @@ def test_whatif_prints_today_and_the_alternative_side_by_side(
     assert comparison.alternative.money.mean > comparison.today.money.mean
     # a refund is never arbitrated: fewer arbitrations than today
     assert comparison.alternative.arbitrations.mean < comparison.today.arbitrations.mean
+    # refunding costs more whatever the odds and the buyers: the change's interval is
+    # above 0, and far narrower than the two estimates' intervals side by side
+    assert comparison.change is not None
+    money_change, arbitrations_change, _rate = comparison.change
+    assert money_change.low > 0 and arbitrations_change.high < 0
+    assert money_change.high - money_change.low < (
+        comparison.alternative.money.high - comparison.alternative.money.low)
 
 
 def test_whatif_over_all_stores_and_fewer_days(synced: Database, workspace: Workspace,

@@ -15,7 +15,10 @@ of a few dozen buyers): a refusal goes to arbitration with ``escalation_if_refus
 partial offer is taken with the class's ``partial_accepted`` (else the buyer escalates), an
 arbitration is won with ``win_chance``. The figure is the draws' mean; the interval their
 equal-tailed ``LEVEL`` quantiles: where the replayed disputes' actual figures should fall,
-not only their average.
+not only their average. Both policies are priced in the same draws (the same odds, the same
+roll for each buyer), so the change between them (``Comparison.change``, draw by draw) has
+an interval of its own, much narrower than the two side by side: it holds only what the
+policies make different.
 
 The money of one dispute, in the platform's currency (USD) as the outcomes count it, shown
 in the store's: the refund paid (all of it when an arbitration is lost, the share when an
@@ -319,23 +322,24 @@ def _posteriors(odds: CalibratedOdds, code: DisputeClass) -> _Odds:
     return _Odds(ab(Odd.ESCALATION_IF_REFUSED), ab(Odd.WIN_CHANCE), ab(Odd.PARTIAL_ACCEPTED))
 
 
-def forecast(outcomes: Sequence[Outcome], odds: CalibratedOdds, model: CostModel,
-             policy: Policy | None, *, base: RateBase = RateBase(), draws: int = DRAWS,
-             seed: int = 0, level: float = LEVEL) -> Forecast:
-    """The expected figures of ``outcomes`` replayed under ``policy`` (``None``: today's,
-    each dispute as the seller answered it), with ``level`` intervals from ``draws`` seeded
-    draws (the module's docstring says how)."""
-    if draws < 2:
-        raise ValueError(f"draws must be 2 or more, got {draws}")
-    rng = random.Random(seed)
-    # Disputes whose answer needs no roll (their outcome stands, or a new refund, resend or
-    # return: taken as agreed) add the same to every draw.
-    fixed_money, fixed_arbitrations, fixed_counted = 0.0, 0, 0
-    # the others: (class, action, full refund, offer), USD
-    rolled: list[tuple[DisputeClass, Action, float, float]] = []
-    changed = 0
+@dataclass(frozen=True)
+class _Plan:
+    """One policy over the disputes: what every draw adds the same, and what it rolls."""
+
+    name: str
+    fixed_money: float
+    fixed_arbitrations: int
+    fixed_counted: int
+    # (the dispute's position, its class, the action, the full refund, the offer), USD
+    rolled: tuple[tuple[int, DisputeClass, Action, float, float], ...]
+    changed: int
+
+
+def _plan(outcomes: Sequence[Outcome], model: CostModel, policy: Policy | None) -> _Plan:
+    fixed_money, fixed_arbitrations, fixed_counted, changed = 0.0, 0, 0, 0
+    rolled: list[tuple[int, DisputeClass, Action, float, float]] = []
     gift = model.gift_cost / model.per_usd
-    for o in outcomes:
+    for i, o in enumerate(outcomes):
         stake = stake_of(o, model)
         choice = choice_under(policy, o, stake)
         if choice != _today(o, stake):
@@ -343,51 +347,80 @@ def forecast(outcomes: Sequence[Outcome], odds: CalibratedOdds, model: CostModel
         if choice is None or stands(o, choice, stake):
             end = _fixed(o)
         elif choice.action not in _ROLLED:
-            end = settle(choice.action, stake, gift=gift)
+            end = settle(choice.action, stake, gift=gift)  # taken as agreed: no odds
         else:
-            rolled.append((o.dispute_class, choice.action, stake.refund,
+            rolled.append((i, o.dispute_class, choice.action, stake.refund,
                            offered(choice, stake, model, o.dispute_class)))
             continue
         fixed_money += end.lost
         fixed_arbitrations += end.end in _ARBITRATED
         fixed_counted += end.end is not End.BUYER_CANCELLED
-    posteriors = {code: _posteriors(odds, code) for code in sorted({r[0] for r in rolled})}
-    help_escalates = model.escalation_after_help
-    money: list[float] = []
-    arbitrations: list[float] = []
-    rates: list[float] = []
+    return _Plan("today" if policy is None else policy.name, fixed_money,
+                 fixed_arbitrations, fixed_counted, tuple(rolled), changed)
+
+
+# One draw's figures: money lost (store currency), arbitrations, disputes counted.
+_Draw = tuple[float, int, int]
+
+
+def _simulate(outcomes: Sequence[Outcome], odds: CalibratedOdds, model: CostModel,
+              plans: Sequence[_Plan], draws: int, seed: int) -> list[list[_Draw]]:
+    """Every plan's figures in each of ``draws`` draws. The plans share each draw's odds
+    and each dispute's rolls (the buyer's answer, the platform's ruling): the same buyers
+    meet every policy, so the difference between two policies is theirs, not the dice's."""
+    if draws < 2:
+        raise ValueError(f"draws must be 2 or more, got {draws}")
+    rng = random.Random(seed)
     roll = rng.random
+    classes = sorted({r[1] for plan in plans for r in plan.rolled})
+    posteriors = {code: _posteriors(odds, code) for code in classes}
+    help_escalates = model.escalation_after_help
+    out: list[list[_Draw]] = [[] for _ in plans]
     for _ in range(draws):
         drawn = {code: (rng.betavariate(*p.escalation), rng.betavariate(*p.win),
                         rng.betavariate(*p.accepted)) for code, p in posteriors.items()}
-        lost, arbitrated, counted = fixed_money, fixed_arbitrations, fixed_counted
-        # ``settle``'s accounting for the three answers with odds, inline: this loop runs
-        # draws x disputes times.
-        for code, action, refund, offer in rolled:
-            escalation, win, accepted = drawn[code]
-            if action is Action.PARTIAL_REFUND:
-                escalated = roll() >= accepted
-                if not escalated:
-                    lost += offer
-                    counted += 1
-                    continue
-            else:
-                escalated = roll() < (escalation if action is Action.REFUSE
-                                      else help_escalates)
-                if not escalated:
+        rolls = [(roll(), roll()) for _ in outcomes]
+        for plan, figures in zip(plans, out, strict=True):
+            lost, arbitrated, counted = plan.fixed_money, plan.fixed_arbitrations, \
+                plan.fixed_counted
+            # ``settle``'s accounting for the answers the odds decide, inline: this loop
+            # runs draws x disputes times.
+            for i, code, action, refund, offer in plan.rolled:
+                escalation, win, accepted = drawn[code]
+                answer, ruling = rolls[i]
+                if action is Action.PARTIAL_REFUND:
+                    if answer < accepted:  # the offer is taken
+                        lost += offer
+                        counted += 1
+                        continue
+                elif answer >= (escalation if action is Action.REFUSE else help_escalates):
                     continue  # the buyer cancels: nothing lost, not counted
-            arbitrated += 1
-            counted += 1
-            if roll() >= win:
-                lost += refund
-        money.append(model.usd(lost))
-        arbitrations.append(float(arbitrated))
-        rate = base.rate(len(outcomes), counted)
-        if rate is not None:
-            rates.append(rate)
-    name = "today" if policy is None else policy.name
-    return Forecast(name, _figure(money, level), _figure(arbitrations, level),
-                    _figure(rates, level) if rates else None, len(outcomes), changed)
+                arbitrated += 1
+                counted += 1
+                if ruling >= win:
+                    lost += refund
+            figures.append((model.usd(lost), arbitrated, counted))
+    return out
+
+
+def _forecast(plan: _Plan, figures: list[_Draw], disputes: int, base: RateBase,
+              level: float) -> Forecast:
+    rates = [r for _m, _a, counted in figures
+             if (r := base.rate(disputes, counted)) is not None]
+    return Forecast(plan.name, _figure([m for m, _a, _c in figures], level),
+                    _figure([float(a) for _m, a, _c in figures], level),
+                    _figure(rates, level) if rates else None, disputes, plan.changed)
+
+
+def forecast(outcomes: Sequence[Outcome], odds: CalibratedOdds, model: CostModel,
+             policy: Policy | None, *, base: RateBase = RateBase(), draws: int = DRAWS,
+             seed: int = 0, level: float = LEVEL) -> Forecast:
+    """The expected figures of ``outcomes`` replayed under ``policy`` (``None``: today's,
+    each dispute as the seller answered it), with ``level`` intervals from ``draws`` seeded
+    draws (the module's docstring says how)."""
+    plan = _plan(outcomes, model, policy)
+    figures = _simulate(outcomes, odds, model, [plan], draws, seed)[0]
+    return _forecast(plan, figures, len(outcomes), base, level)
 
 
 def _figure(values: list[float], level: float) -> Figure:
@@ -419,12 +452,15 @@ class Comparison:
     policy: Policy
     level: float = LEVEL
     described: tuple[str, ...] = ()  # "class: what the alternative does", per class
+    # the alternative less today's policy, draw by draw (the same odds and buyers in each)
+    change: tuple[Figure, Figure, Figure | None] | None = None
 
-    def rows(self) -> list[tuple[str, str, str, str]]:
-        """(figure, actual, today's estimate, the alternative's), formatted."""
+    def rows(self) -> list[tuple[str, ...]]:
+        """(figure, actual, today's estimate, the alternative's, the change), formatted."""
+        c = self.currency
+
         def money(f: Figure) -> str:
-            return (f"{self.currency} {f.mean:,.2f} ({self.currency} {f.low:,.2f}–"
-                    f"{f.high:,.2f})")
+            return f"{c} {f.mean:,.2f} ({c} {f.low:,.2f}–{f.high:,.2f})"
 
         def count(f: Figure) -> str:
             return f"{f.mean:.1f} ({f.low:.0f}–{f.high:.0f})"
@@ -436,19 +472,29 @@ class Comparison:
             return "n/a" if f is None else \
                 f"{f.mean * 100:.2f} % ({f.low * 100:.2f}–{f.high * 100:.2f} %)"
 
+        def signed(f: Figure | None, scale: float = 1.0, unit: str = "", digits: int = 2,
+                   currency: str = "") -> str:
+            if f is None:
+                return "n/a"
+            return (f"{currency}{f.mean * scale:+,.{digits}f}{unit} ({f.low * scale:+,.{digits}f}"
+                    f" to {f.high * scale:+,.{digits}f}{unit})")
+
         a, t, alt = self.actual, self.today, self.alternative
+        money_change, arbitrations_change, rate_change = self.change or (None, None, None)
         return [
-            ("money lost", f"{self.currency} {a.money:,.2f}", money(t.money), money(alt.money)),
+            ("money lost", f"{c} {a.money:,.2f}", money(t.money), money(alt.money),
+             signed(money_change, currency=f"{c} ")),
             ("arbitrations", str(a.arbitrations), count(t.arbitrations),
-             count(alt.arbitrations)),
-            ("dispute rate", pct(a.rate), rate(t.rate), rate(alt.rate)),
+             count(alt.arbitrations), signed(arbitrations_change, digits=1)),
+            ("dispute rate", pct(a.rate), rate(t.rate), rate(alt.rate),
+             signed(rate_change, 100, " pt")),
         ]
 
     def table(self) -> str:
         """The comparison as a plain-text table (the CLI's output)."""
-        header = ("", "actual", "today's policy", self.alternative.name)
+        header = ("", "actual", "today's policy", self.alternative.name, "change")
         rows = [header, *self.rows()]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
                  for r in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
@@ -459,7 +505,8 @@ class Comparison:
             f"{self.alternative.name}: " + ("; ".join(self.described) or "as today"),
             *lines,
             f"Estimates: mean ({self.level:.0%} interval) over the calibrated odds' "
-            "posteriors and the buyers' answers; actual: what the disputes cost.",
+            "posteriors and the buyers' answers; change: the alternative less today's, "
+            "with the same odds and buyers; actual: what the disputes cost.",
         ])
 
 
@@ -467,12 +514,20 @@ def compare(outcomes: Sequence[Outcome], odds: CalibratedOdds, model: CostModel,
             policy: Policy, *, days: int, base: RateBase = RateBase(), draws: int = DRAWS,
             seed: int = 0, level: float = LEVEL) -> Comparison:
     """Today's policy and ``policy`` over the same closed disputes, side by side with what
-    they actually cost. Both estimates use the same seed."""
-    today = forecast(outcomes, odds, model, None, base=base, draws=draws, seed=seed,
-                     level=level)
-    alternative = forecast(outcomes, odds, model, policy, base=base, draws=draws, seed=seed,
-                           level=level)
+    they actually cost, and the change, each from the same draws."""
+    plans = [_plan(outcomes, model, None), _plan(outcomes, model, policy)]
+    now, then = _simulate(outcomes, odds, model, plans, draws, seed)
+    n = len(outcomes)
+    today, alternative = (_forecast(plan, figures, n, base, level)
+                          for plan, figures in ((plans[0], now), (plans[1], then)))
+    money = _figure([b[0] - a[0] for a, b in zip(now, then, strict=True)], level)
+    arbitrations = _figure([float(b[1] - a[1]) for a, b in zip(now, then, strict=True)],
+                           level)
+    rates = [rb - ra for a, b in zip(now, then, strict=True)
+             if (ra := base.rate(n, a[2])) is not None
+             and (rb := base.rate(n, b[2])) is not None]
     described = tuple(f"{code}: {choice.describe(model, code)}"
                       for code, choice in policy.choices.items())
     return Comparison(odds.store_id, days, model.currency, today, alternative,
-                      observed(outcomes, model, base), policy, level, described)
+                      observed(outcomes, model, base), policy, level, described,
+                      (money, arbitrations, _figure(rates, level) if rates else None))

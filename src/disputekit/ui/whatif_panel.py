@@ -112,7 +112,7 @@ class WhatIfPanel(widgets.VBox):  # type: ignore[misc]
 
 def comparison_html(comparison: Comparison) -> str:
     """The comparison as an HTML table (every value escaped)."""
-    header = ("", "actual", "today's policy", comparison.alternative.name)
+    header = ("", "actual", "today's policy", comparison.alternative.name, "change")
     cells = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(
         f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
@@ -123,7 +123,8 @@ def comparison_html(comparison: Comparison) -> str:
             f"last {comparison.days} days, {changed} answered differently.</p>"
             f"<table><tr>{cells}</tr>{body}</table>"
             f"<p><small>Estimates: mean ({comparison.level:.0%} interval) over the "
-            "calibrated odds and the buyers' answers; actual: what the disputes cost."
+            "calibrated odds and the buyers' answers; change: the alternative less today's, "
+            "with the same odds and buyers; actual: what the disputes cost."
             "</small></p>")
 
 
