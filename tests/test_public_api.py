@@ -49,6 +49,7 @@ PUBLIC_API = [
     "open_disputes",
     "open_evidence",
     "open_review",
+    "open_whatif",
     "response_deadline",
     "run_store_day",
     "sync_store",

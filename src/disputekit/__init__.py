@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from disputekit.ui.evidence_panel import open_evidence
     from disputekit.ui.review import ReviewQueue, open_review
     from disputekit.ui.store_report import StoreReport, run_store_day
+    from disputekit.ui.whatif_panel import open_whatif
 
 __version__ = "0.1.0"
 
@@ -68,6 +69,7 @@ _EXPORTS = {
     "load_store": "disputekit.adapters.parameters",
     "open_evidence": "disputekit.ui.evidence_panel",
     "open_review": "disputekit.ui.review",
+    "open_whatif": "disputekit.ui.whatif_panel",
     "open_disputes": "disputekit.services.queue",
     "response_deadline": "disputekit.domain.deadlines",
     "run_store_day": "disputekit.ui.store_report",
@@ -118,6 +120,7 @@ __all__ = [
     "open_disputes",
     "open_evidence",
     "open_review",
+    "open_whatif",
     "response_deadline",
     "run_store_day",
     "sync_store",

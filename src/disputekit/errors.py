@@ -7,7 +7,8 @@
     │   ├── ParametersError          parameters/<store>.yaml is invalid
     │   ├── UnknownStoreError        no parameters/<store>.yaml for that store id
     │   ├── MissingCredentialError   an environment variable named by a store is unset
-    │   └── TemplateError            a reply template or a store's override of one is wrong
+    │   ├── TemplateError            a reply template or a store's override of one is wrong
+    │   └── PolicyError              a what-if policy file is invalid (class, action, share)
     ├── PlatformError                the AliExpress gateway answered with ``error_response``
     │   ├── SignatureError           IncompleteSignature / code 25: wrong app secret or signing
     │   ├── AccessTokenError         IllegalAccessToken / codes 26-27: token missing or expired
@@ -55,6 +56,11 @@ class UnknownStoreError(ConfigError):
 
 class MissingCredentialError(ConfigError):
     """An environment variable that a store's parameters name is not set."""
+
+
+class PolicyError(ConfigError):
+    """A what-if policy file (``disputekit whatif --policy``) has an unknown class or action,
+    or a share outside 0..1."""
 
 
 class PlatformError(DisputeKitError):
