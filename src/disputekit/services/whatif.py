@@ -2,11 +2,12 @@
 closed disputes, the store's calibrated odds and the dispute rate's other terms, handed to
 ``domain.whatif.compare`` (the CLI's ``disputekit whatif`` and the workbook's panel).
 
-The closed disputes are read here from what the sync stored (``domain.outcomes.outcome_of``
-on each closed dispute's detail with the seller's journal, its class the queue's: an
-operator's override wins). Once the outcomes are recorded as they close
-(``services.outcomes.load_outcomes`` of the outcomes work), this reading gives way to that
-one: ``compare_stored`` takes any list of outcomes through ``outcomes=``.
+The closed disputes are the outcomes the sync recorded as they closed
+(``services.outcomes.load_outcomes``, the operators' overrides applied). A database synced
+before that table existed has none recorded yet: then they are read here from what the sync
+stored (``closed_outcomes``: ``domain.outcomes.outcome_of`` on each closed dispute's detail
+with the seller's journal, its class the queue's). ``compare_stored`` also takes any list of
+outcomes through ``outcomes=``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from disputekit.domain.whatif import DRAWS, Comparison, Policy, RateBase, compar
 from disputekit.errors import MalformedPayloadError, UnknownStoreError
 from disputekit.services.assessment import cost_model_of
 from disputekit.services.cases import load_cases
+from disputekit.services.outcomes import load_outcomes
 from disputekit.services.report_data import disputes_frame, orders_frame
 
 __all__ = ["closed_outcomes", "compare_stored"]
@@ -98,6 +100,8 @@ def compare_stored(db: Database, policy: Policy, *, now: datetime, days: int = 9
         raise UnknownStoreError(f"no stored disputes for store {store_id!r}; stores with "
                                 f"disputes: {known}. Sync it first, or fix the store id.")
     if outcomes is None:
+        outcomes = load_outcomes(db)
+    if not outcomes:  # none recorded yet: read them from the stored closed disputes
         classes = dict(zip(zip(frame["store_id"], frame["issue_id"], strict=True),
                            frame["class"], strict=True))
         outcomes = closed_outcomes(db, now, stores, classes)
