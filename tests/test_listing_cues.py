@@ -102,6 +102,11 @@ INCOMPLETE = [
     ("pl", "Brak części w zestawie", "Brak części"),
     ("pl", "To podróbka", "podróbka"),
     ("pl", "Przyszło puste pudełko", "puste pudełko"),
+    ("en", "the set arrived incomplete", "arrived incomplete"),
+    ("es", "el pedido llegó incompleto", "llegó incompleto"),
+    ("fr", "le colis est arrivé incomplet", "arrivé incomplet"),
+    ("pt", "veio incompleto", "veio incompleto"),
+    ("pl", "zestaw niekompletny", "zestaw niekompletny"),
 ]
 
 
@@ -117,6 +122,23 @@ def test_a_missing_part_a_fake_or_an_empty_box(language: str, text: str, phrase:
 def test_every_language_has_its_incomplete_phrases() -> None:
     for language in LANGUAGES:
         assert sum(1 for lang, _, _ in INCOMPLETE if lang == language) >= 2, language
+
+
+# An incomplete address is a logistics matter, and a missing manual a question of use.
+@pytest.mark.parametrize("text", [
+    "the address was incomplete",
+    "dirección incompleta",
+    "adresse incomplète",
+    "endereço incompleto",
+    "niekompletny adres",
+    "la dirección está incompleta",
+    "l'adresse est incomplète",
+    "o endereço está incompleto",
+    "adres jest niekompletny",
+    "nie ma w zestawie instrukcji",
+])
+def test_an_incomplete_address_or_a_missing_manual_is_not_an_incomplete_kit(text: str) -> None:
+    assert Cue.INCOMPLETE_OR_FAKE not in cues_of(text)
 
 
 # -- the buyer's own mistake: personal_reason, never the listing ---------------------------
