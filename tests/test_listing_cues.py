@@ -191,7 +191,8 @@ def test_every_language_has_its_own_mistake_phrases() -> None:
         assert sum(1 for lang, _, _ in OWN_MISTAKE if lang == language) >= 3, language
 
 
-# An exchange the buyer asks for names a size or colour, but says nothing of the listing.
+# An exchange or a size the buyer asks for names a size or colour, but says nothing of the
+# listing.
 @pytest.mark.parametrize("text", [
     "can I exchange it for a different size?",
     "quiero cambiarlo por otra talla",
@@ -199,6 +200,12 @@ def test_every_language_has_its_own_mistake_phrases() -> None:
     "Quero trocar por outro tamanho",
     "хочу обменять на другой размер",
     "chcę wymienić na inny rozmiar",
+    "I want a different size",
+    "quiero otro color",
+    "je voudrais une autre couleur",
+    "quero outra cor",
+    "хочу другой цвет",
+    "chcę inny kolor",
 ])
 def test_an_exchange_the_buyer_asks_for_is_not_the_listing(text: str) -> None:
     found = cues_of(text)
