@@ -218,6 +218,19 @@ def test_an_exchange_the_buyer_asks_for_is_not_the_listing(text: str) -> None:
     assert Cue.LISTING_MISMATCH not in found and Cue.NOT_AS_DESCRIBED not in found, found
 
 
+# "What was advertised" in a defect claim with a video (the labelled case abuse-pt-1) is the
+# abuser's wording, like Russian's "заявленным характеристикам": not the listing's colour,
+# size or model. "Ao anúncio" (the listing itself) is.
+def test_what_was_advertised_is_not_the_listing_but_the_listing_is() -> None:
+    claim = cues_of("Segue vídeo comprovando o defeito de fabricação. "
+                    "Produto não corresponde ao anunciado.")
+    assert Cue.LISTING_MISMATCH not in claim
+    assert claim[Cue.NOT_AS_DESCRIBED] == "não corresponde ao anunciado"
+    assert Cue.LISTING_MISMATCH not in cues_of(
+        "Дефект зафиксирован на видео, товар не соответствует заявленным характеристикам.")
+    assert cues_of("não é igual ao anúncio")[Cue.LISTING_MISMATCH] == "não é igual ao anúncio"
+
+
 # -- the simulator's buyers -----------------------------------------------------------------
 
 PRODUCT_CUES = {Cue.LISTING_MISMATCH, Cue.NOT_AS_DESCRIBED, Cue.INCOMPLETE_OR_FAKE}
