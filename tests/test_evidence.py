@@ -104,6 +104,8 @@ REQUIRED: dict[DisputeClass, set[EvidenceKind]] = {
     DisputeClass.DELIBERATE_ABUSE: {K.BUYER_MEDIA, K.SELLER_MEDIA, K.PRE_SHIPMENT_PHOTOS,
                                     K.LISTING_SNAPSHOT, K.MESSAGE_HISTORY, K.CASE_SUMMARY},
     DisputeClass.EXTORTION: {K.MESSAGE_HISTORY, K.CASE_SUMMARY},
+    DisputeClass.NOT_AS_DESCRIBED: {K.BUYER_MEDIA, K.LISTING_SNAPSHOT, K.CASE_SUMMARY},
+    DisputeClass.BUYER_OWN_REASON: {K.MESSAGE_HISTORY, K.CASE_SUMMARY},
 }
 
 
@@ -129,6 +131,10 @@ def test_checklists_carry_the_seller_experience() -> None:
     assert "weight" in why[K.POSTAGE_RECORD]
     extortion = {i.kind: i.why for i in checklist(DisputeClass.EXTORTION)}
     assert "report" in extortion[K.MESSAGE_HISTORY]
+    nad = {i.kind: i.why for i in checklist(DisputeClass.NOT_AS_DESCRIBED)}
+    assert "beside the listing" in nad[K.BUYER_MEDIA]
+    assert K.SELLER_MEDIA not in nad  # no usage video: nothing to show working
+    assert K.SELLER_MEDIA not in {i.kind for i in checklist(DisputeClass.BUYER_OWN_REASON)}
     with pytest.raises(EvidenceError, match="not a dispute class"):
         checklist("buyer_personal_reason")
 
