@@ -51,7 +51,8 @@ MARKERS = {
     "fr": re.compile(r"\b(je|le|la|pas|colis|suivi|douane|rembours\w*|ça|merci)\b"),
     "pl": re.compile(r"\b(nie|się|nic|w|z|od|paczka|paczki|zwrot|już|działa|spór|zgoda)\b"),
     "en": re.compile(r"\b(the|my|it|i|not|no|refund|package|tracking|and|ok)\b"),
-    "de": re.compile(r"\b(ich|nicht|mein|meine|das|die|der|paket|sendung\w*|zoll|danke|es|einverstanden|kaputt)\b"),
+    "de": re.compile(r"\b(ich|nicht|mein|meine|das|die|der|paket|sendung\w*|zoll|danke|es|"
+                     r"einverstanden|kaputt)\b"),
     "it": re.compile(r"\b(non|il|la|mio|pacco|tracciamento|dogana|rimbors\w*|grazie|no|va)\b"),
     "tr": re.compile(r"\b(paket\w*|kargo\w*|sipariş\w*|iade|gümrük\w*|ve|bir|hâlâ|tamam|"
                      r"teşekkürler|çalış\w*|hayır|satıcı|istiyorum)\b"),

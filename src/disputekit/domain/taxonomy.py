@@ -6,8 +6,9 @@ and the decision support all key on. domain.md names thirteen classes; the platf
 reasons add two product classes it does not (reference §7.3): **not as described** (the
 listing's colour, size or model against what arrived: neither a fault nor misuse) and the
 **buyer's own reason** (no longer needed, ordered by mistake: the platform's third category,
-flagged ``buyer_personal_reason``), each with its own plan, never a usage-video request. The flags are the platform's own facts that change
-what the seller should do without changing what happened:
+flagged ``buyer_personal_reason``), each with its own plan, never a usage-video request.
+The flags are the platform's own facts that change what the seller should do without
+changing what happened:
 
 - ``after_sale_warranty``: an after-sales warranty ("售后宝") dispute, owned by the platform;
 - ``buyer_personal_reason``: the buyer disputes for their own reason (no longer wants it);
