@@ -13,8 +13,9 @@ genuine defect; usage help for misuse; evidence, then a small compensation at a 
 for abuse; evidence and a report for extortion; for an item not as described, a photo beside
 the listing, then a partial refund to keep it (or a return at the seller's cost); for the
 buyer's own reason, a return at the buyer's cost (or a small goodwill amount to keep it).
-Where the domain leaves the choice open ("refund or resend") the cheaper option wins. Every default below is ours [I] and meant to
-be overridden per store; the explanation of each option says what went into it.
+Where the domain leaves the choice open ("refund or resend") the cheaper option wins. Every
+default below is ours [I] and meant to be overridden per store; the explanation of each
+option says what went into it.
 """
 
 from __future__ import annotations
