@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from disputekit.simulator.dataset import generate, make_stores
+from disputekit.simulator.generator import MIN_DISPUTES
 
 Path = tuple[str | int, ...]
 
@@ -113,7 +114,7 @@ def names_a_prefix(message: str, path: Path) -> bool:
 # Valid documents to spoil: a small deterministic dataset from the simulator.
 ANCHOR = datetime(2026, 11, 28, 12, tzinfo=UTC)
 _DATASET = next(iter(generate(11, ANCHOR, stores=make_stores(1),
-                              disputes_per_store=42).values()))
+                              disputes_per_store=MIN_DISPUTES).values()))
 ISSUES = _DATASET.issues
 ORDERS = list(_DATASET.orders.values())
 TRACKING = [events for events in _DATASET.tracking.values() if events]

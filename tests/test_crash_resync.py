@@ -45,6 +45,7 @@ from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.gateway import Gateway, Reply
+from disputekit.simulator.generator import MIN_DISPUTES
 from tests.conftest import REPO, demo_credentials, make_workspace
 from tests.dbdump import differences, normalised
 
@@ -63,7 +64,7 @@ Dump = dict[str, list[tuple[Any, ...]]]
 def gateway(anchor: datetime) -> Gateway:
     """A platform whose business time never moves: every sync reads the same state."""
     wall = time.time()
-    return Gateway(seed=31, now=anchor, disputes_per_store=42, clock=lambda: wall)
+    return Gateway(seed=31, now=anchor, disputes_per_store=MIN_DISPUTES, clock=lambda: wall)
 
 
 @pytest.fixture(scope="module")
@@ -344,7 +345,7 @@ REASON = "The parcel is moving; tracking shows it in your country"
 def acting(tmp_path: Path, anchor: datetime) -> Iterator[tuple[RunningSimulator, Workspace,
                                                                int]]:
     """A platform of its own (actions change it), a synced workspace, an open dispute."""
-    running = serve_in_thread(Gateway(seed=5, now=anchor, disputes_per_store=42))
+    running = serve_in_thread(Gateway(seed=5, now=anchor, disputes_per_store=MIN_DISPUTES))
     ws = make_workspace(tmp_path / "ws", running.sync_url)
     store = load_store(STORE, ws.parameters_dir)
     db = Database.open(ws.db_url)

@@ -34,7 +34,7 @@ NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 LOGISTICS = ("no_tracking", "delivered_disputed", "stalled_in_transit", "customs_buyer_no_docs",
              "customs_buyer_unreachable", "returned_undelivered", "returned_in_country",
              "returned_before_export", "lost")
-PRODUCT = ("genuine_defect", "buyer_misuse", "deliberate_abuse", "extortion")
+PRODUCT = ("genuine_defect", "buyer_misuse", "deliberate_abuse", "extortion", "not_as_described")
 TRUTHS = (*LOGISTICS, *PRODUCT, "buyer_personal_reason")
 
 # The language a buyer writes in follows their country.
@@ -51,11 +51,12 @@ MARKERS = {
     "fr": re.compile(r"\b(je|le|la|pas|colis|suivi|douane|rembours\w*|ça|merci)\b"),
     "pl": re.compile(r"\b(nie|się|nic|w|z|od|paczka|paczki|zwrot|już|działa|spór|zgoda)\b"),
     "en": re.compile(r"\b(the|my|it|i|not|no|refund|package|tracking|and|ok)\b"),
-    "de": re.compile(r"\b(ich|nicht|mein|meine|das|die|der|paket|sendung\w*|zoll|danke|es)\b"),
+    "de": re.compile(r"\b(ich|nicht|mein|meine|das|die|der|paket|sendung\w*|zoll|danke|es|"
+                     r"einverstanden|kaputt)\b"),
     "it": re.compile(r"\b(non|il|la|mio|pacco|tracciamento|dogana|rimbors\w*|grazie|no|va|"
                      r"accordo|arrivat\w*|ho|mi|più)\b"),
     "tr": re.compile(r"\b(paket\w*|kargo\w*|sipariş\w*|iade|gümrük\w*|ve|bir|hâlâ|tamam|"
-                     r"teşekkürler|çalış\w*|hayır)\b"),
+                     r"teşekkürler|çalış\w*|hayır|satıcı|istiyorum)\b"),
     "ko": re.compile(r"[\uac00-\ud7a3]"),
     # Ukrainian's own letters, or its common words where a message has none of them.
     "uk": re.compile(r"[іїєґ]|\b(дякую|добре|отримав|посилк\w*|замовлення|що|де|ні)\b"),

@@ -61,6 +61,7 @@ from disputekit.services.sync import sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord, StoreDataset
 from disputekit.simulator.gateway import Faults, Gateway
+from disputekit.simulator.generator import MIN_DISPUTES
 from tests.conftest import demo_credentials, make_workspace
 
 K = EvidenceKind
@@ -104,6 +105,8 @@ REQUIRED: dict[DisputeClass, set[EvidenceKind]] = {
     DisputeClass.DELIBERATE_ABUSE: {K.BUYER_MEDIA, K.SELLER_MEDIA, K.PRE_SHIPMENT_PHOTOS,
                                     K.LISTING_SNAPSHOT, K.MESSAGE_HISTORY, K.CASE_SUMMARY},
     DisputeClass.EXTORTION: {K.MESSAGE_HISTORY, K.CASE_SUMMARY},
+    DisputeClass.NOT_AS_DESCRIBED: {K.BUYER_MEDIA, K.LISTING_SNAPSHOT, K.CASE_SUMMARY},
+    DisputeClass.BUYER_OWN_REASON: {K.MESSAGE_HISTORY, K.CASE_SUMMARY},
 }
 
 
@@ -129,6 +132,10 @@ def test_checklists_carry_the_seller_experience() -> None:
     assert "weight" in why[K.POSTAGE_RECORD]
     extortion = {i.kind: i.why for i in checklist(DisputeClass.EXTORTION)}
     assert "report" in extortion[K.MESSAGE_HISTORY]
+    nad = {i.kind: i.why for i in checklist(DisputeClass.NOT_AS_DESCRIBED)}
+    assert "beside the listing" in nad[K.BUYER_MEDIA]
+    assert K.SELLER_MEDIA not in nad  # no usage video: nothing to show working
+    assert K.SELLER_MEDIA not in {i.kind for i in checklist(DisputeClass.BUYER_OWN_REASON)}
     with pytest.raises(EvidenceError, match="not a dispute class"):
         checklist("buyer_personal_reason")
 
@@ -698,7 +705,7 @@ def own_sim(tmp_path: Path, credentials: dict[str, str]
     # Business time on the real clock (not the hour the session simulator is anchored to):
     # settling an upload compares the platform's proof time with when it was sent.
     now = datetime.now(UTC).replace(microsecond=0)
-    running = serve_in_thread(Gateway(seed=5, now=now, disputes_per_store=42))
+    running = serve_in_thread(Gateway(seed=5, now=now, disputes_per_store=MIN_DISPUTES))
     ws = make_workspace(tmp_path / "ws", running.sync_url)
     (ws.parameters_dir / "volt.yaml").write_text(
         (ws.parameters_dir / "volt.yaml").read_text() + "  timeout_seconds: 0.5\n")

@@ -67,7 +67,8 @@ def money_steps() -> list[tuple[DisputeClass, ReplyStep]]:
 def test_every_money_template_is_tied_to_an_option() -> None:
     steps = money_steps()
     assert {step.template for _code, step in steps} == {
-        "abuse_compensation", "no_tracking_offer", "lost_apology", "defect_apology"}
+        "abuse_compensation", "no_tracking_offer", "lost_apology", "defect_apology",
+        "nad_offer", "own_reason_return", "own_reason_goodwill"}
     for code, step in steps:
         assert step.offers is not None, f"{code}: {step.template} names money, no option"
 
@@ -87,7 +88,7 @@ def test_a_money_reply_quotes_its_option_in_the_buyers_currency(
     assert option.offered_usd is not None
     amount = local_amount(option.offered_usd, REFUND_USD, REFUND_LOCAL, CURRENCY)
     assert amount is not None
-    if action is Action.FULL_REFUND:  # the template says "the full amount"
+    if action in (Action.FULL_REFUND, Action.RETURN_AND_REFUND):  # the whole refund
         assert amount == REFUND_LOCAL
     else:
         assert 0 < amount < REFUND_LOCAL

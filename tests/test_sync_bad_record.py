@@ -30,6 +30,7 @@ from disputekit.services.sync import SyncResult, sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.dataset import IssueRecord
 from disputekit.simulator.gateway import Gateway
+from disputekit.simulator.generator import MIN_DISPUTES
 from tests.badinput import names_a_prefix, spoiled
 from tests.conftest import demo_credentials, make_workspace
 from tests.dbdump import normalised, snapshot
@@ -54,7 +55,7 @@ class Setup:
 
 @pytest.fixture
 def setup(tmp_path: Path, anchor: datetime, credentials: dict[str, str]) -> Iterator[Setup]:
-    running = serve_in_thread(Gateway(seed=23, now=anchor, disputes_per_store=42))
+    running = serve_in_thread(Gateway(seed=23, now=anchor, disputes_per_store=MIN_DISPUTES))
     ws = make_workspace(tmp_path / "ws", running.sync_url)
     db = Database.open(ws.db_url)
     yield Setup(running, load_store(STORE, ws.parameters_dir), db)
@@ -295,7 +296,7 @@ def frozen(tmp_path_factory: pytest.TempPathFactory, anchor: datetime
            ) -> Iterator[Setup]:
     """A platform whose clock never moves, synced once: only what a test spoils changes."""
     wall = time.time()
-    running = serve_in_thread(Gateway(seed=29, now=anchor, disputes_per_store=42,
+    running = serve_in_thread(Gateway(seed=29, now=anchor, disputes_per_store=MIN_DISPUTES,
                                       clock=lambda: wall))
     ws = make_workspace(tmp_path_factory.mktemp("frozen") / "ws", running.sync_url)
     db = Database.open(ws.db_url)

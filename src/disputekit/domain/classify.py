@@ -14,7 +14,8 @@ It decides in two steps, as a seller does:
 2. **Class.** For logistics the tracking decides (no tracking, delivered, returned and
    where, held by customs and why, silent and for how long), the buyer's words break ties.
    For product the buyer's words decide (how do I use it, it arrived broken, 30 % and I
-   cancel, I am an electrician), with their photos and their history.
+   cancel, I am an electrician, another colour than the listing, ordered by mistake), with
+   the reason they picked, their photos and their history.
 
 The thresholds and weights are ours [I], named below so a reviewer can argue with them.
 """
@@ -186,7 +187,8 @@ def _read_words(messages: Iterable[str]) -> _Words:
 
 
 _PRODUCT_CUES = (Cue.NOT_WORKING, Cue.HOW_TO_USE, Cue.DAMAGED, Cue.NOT_AS_DESCRIBED,
-                 Cue.EXPERTISE, Cue.EVIDENCE_CLAIM, Cue.RECEIVED)
+                 Cue.LISTING_MISMATCH, Cue.INCOMPLETE_OR_FAKE, Cue.EXPERTISE,
+                 Cue.EVIDENCE_CLAIM, Cue.RECEIVED)
 _LOGISTICS_CUES = (Cue.NOT_RECEIVED, Cue.DELIVERED_NOT_RECEIVED, Cue.NO_TRACKING,
                    Cue.TRACKING_STUCK, Cue.LOST, Cue.LONG_WAIT, Cue.RETURNED, Cue.NOT_COLLECTED,
                    Cue.WRONG_ADDRESS, Cue.CUSTOMS, Cue.TAX_ID, Cue.REFUSES_DUTY, Cue.UNREACHABLE)
@@ -450,16 +452,50 @@ def _product_votes(facts: DisputeFacts, words: _Words, abuse: AbuseScore,
                    f"the buyer asks how to use it: {words.quote(Cue.HOW_TO_USE)}")
     # "It does not work" with nothing else is most often a buyer who has not found out how.
     ballot.add(DisputeClass.BUYER_MISUSE, 0.4, "the commonest product case")
-    if words.has(Cue.PERSONAL_REASON) or facts.reason_kind is ReasonKind.BUYER_PERSONAL:
-        quoted = f": {words.quote(Cue.PERSONAL_REASON)}" if words.has(Cue.PERSONAL_REASON) else ""
-        ballot.add(DisputeClass.BUYER_MISUSE, 1.0,
-                   f"the buyer's own reason, no fault claimed{quoted}")
     if words.has(Cue.NOT_WORKING) and not words.has(Cue.DAMAGED, Cue.EVIDENCE_CLAIM):
         ballot.add(DisputeClass.BUYER_MISUSE, 0.8,
                    f"says it does not work ({words.quote(Cue.NOT_WORKING)}) and describes no "
                    "visible fault")
+    _listing_votes(facts, words, ballot)
+    _own_reason_votes(facts, words, ballot)
     _defect_votes(facts, words, abuse, ballot)
     _abuse_votes(facts, words, abuse, ballot)
+
+
+# A fault, a usage question or a missing part says more than the reason's label: a buyer who
+# writes "it does not work" under "Not as described" has no listing mismatch to show.
+_FAULT_CUES = (Cue.NOT_WORKING, Cue.HOW_TO_USE, Cue.DAMAGED, Cue.INCOMPLETE_OR_FAKE)
+
+
+def _listing_votes(facts: DisputeFacts, words: _Words, ballot: _Ballot) -> None:
+    """Not as described: another colour, size or model than the listing shows. A missing
+    part, a fake or an empty box is not (``INCOMPLETE_OR_FAKE``: a defect or a staged claim);
+    nor is the buyer's own wrong choice (``PERSONAL_REASON``)."""
+    if words.has(Cue.LISTING_MISMATCH):
+        ballot.add(DisputeClass.NOT_AS_DESCRIBED, 3.0,
+                   f"differs from the listing: {words.quote(Cue.LISTING_MISMATCH)}")
+    elif words.has(Cue.NOT_AS_DESCRIBED) and not words.has(Cue.INCOMPLETE_OR_FAKE):
+        ballot.add(DisputeClass.NOT_AS_DESCRIBED, 1.5,
+                   f"not as described: {words.quote(Cue.NOT_AS_DESCRIBED)}")
+    if facts.reason_kind is ReasonKind.SNAD_DESCRIPTION:
+        faults = words.has(*_FAULT_CUES)
+        ballot.add(DisputeClass.NOT_AS_DESCRIBED, 0.5 if faults else 2.0,
+                   f"reason chosen: “{facts.reason}”" + (" (yet the buyer describes a fault "
+                                                          "or a usage problem)" if faults else ""))
+
+
+def _own_reason_votes(facts: DisputeFacts, words: _Words, ballot: _Ballot) -> None:
+    """The buyer's own reason (the platform's third category, flagged buyer_personal_reason):
+    ordered by mistake, no longer needed. A fault they also describe weakens it."""
+    faults = words.has(Cue.NOT_WORKING, Cue.DAMAGED, Cue.INCOMPLETE_OR_FAKE)
+    weight = 1.25 if faults else 2.5
+    if facts.reason_kind is ReasonKind.BUYER_PERSONAL:
+        ballot.add(DisputeClass.BUYER_OWN_REASON, weight,
+                   f"the buyer's own reason chosen: “{facts.reason}”")
+    if words.has(Cue.PERSONAL_REASON):
+        ballot.add(DisputeClass.BUYER_OWN_REASON, weight,
+                   f"the buyer's own reason, no fault claimed: "
+                   f"{words.quote(Cue.PERSONAL_REASON)}")
 
 
 def _extortion_votes(facts: DisputeFacts, words: _Words, ballot: _Ballot) -> None:
@@ -484,9 +520,10 @@ def _defect_votes(facts: DisputeFacts, words: _Words, abuse: AbuseScore,
     if words.has(Cue.DAMAGED):
         ballot.add(DisputeClass.GENUINE_DEFECT, 2.0,
                    f"describes physical damage: {words.quote(Cue.DAMAGED)}")
-    if words.has(Cue.NOT_AS_DESCRIBED):
-        ballot.add(DisputeClass.GENUINE_DEFECT, 1.0,
-                   f"not as described: {words.quote(Cue.NOT_AS_DESCRIBED)}")
+    if words.has(Cue.INCOMPLETE_OR_FAKE):
+        ballot.add(DisputeClass.GENUINE_DEFECT, 2.0,
+                   f"parts missing, a fake or an empty box: "
+                   f"{words.quote(Cue.INCOMPLETE_OR_FAKE)}")
     if facts.buyer_photos:
         ballot.add(DisputeClass.GENUINE_DEFECT, 0.6,
                    f"the buyer's {facts.buyer_photos} photo(s) to check")
@@ -578,7 +615,8 @@ def _flags(facts: DisputeFacts, code: DisputeClass, words: _Words) -> tuple[Flag
     flags: list[Flag] = []
     if facts.after_sale_warranty:
         flags.append(Flag.AFTER_SALE_WARRANTY)
-    if facts.reason_kind is ReasonKind.BUYER_PERSONAL or (
+    own = code is DisputeClass.BUYER_OWN_REASON
+    if own or facts.reason_kind is ReasonKind.BUYER_PERSONAL or (
             words.has(Cue.PERSONAL_REASON) and code.family is Family.PRODUCT
             and not words.has(Cue.NOT_WORKING, Cue.DAMAGED)):
         flags.append(Flag.BUYER_PERSONAL_REASON)

@@ -10,9 +10,12 @@ recovered (a carrier claim).
 The recommendation follows ``shared/domain.md``, not the cheapest number alone: refuse at
 once and send the first reply for a stalled parcel; refund or resend without haggling for a
 genuine defect; usage help for misuse; evidence, then a small compensation at a deadlock,
-for abuse; evidence and a report for extortion. Where the domain leaves the choice open
-("refund or resend") the cheaper option wins. Every default below is ours [I] and meant to
-be overridden per store; the explanation of each option says what went into it.
+for abuse; evidence and a report for extortion; for an item not as described, a photo beside
+the listing, then a partial refund to keep it (or a return at the seller's cost); for the
+buyer's own reason, a return at the buyer's cost (or a small goodwill amount to keep it).
+Where the domain leaves the choice open ("refund or resend") the cheaper option wins. Every
+default below is ours [I] and meant to be overridden per store; the explanation of each
+option says what went into it.
 
 Where a store's own closed disputes set an odd (``calibration.calibrated``: the posterior
 mean, in ``CostModel.learned`` with its sentence), the options and the advice say so; and a
@@ -69,7 +72,7 @@ DEFAULT_WIN_CHANCE: Mapping[DisputeClass, float] = MappingProxyType({
     C.CUSTOMS_BUYER_NO_DOCS: 0.6, C.CUSTOMS_BUYER_UNREACHABLE: 0.45,
     C.RETURNED_UNDELIVERED: 0.5, C.RETURNED_IN_COUNTRY: 0.3, C.RETURNED_BEFORE_EXPORT: 0.1,
     C.LOST: 0.05, C.GENUINE_DEFECT: 0.1, C.BUYER_MISUSE: 0.6, C.DELIBERATE_ABUSE: 0.5,
-    C.EXTORTION: 0.6,
+    C.EXTORTION: 0.6, C.NOT_AS_DESCRIBED: 0.2, C.BUYER_OWN_REASON: 0.7,
 })
 
 # Chance a refusal ends in arbitration rather than a cancelled dispute [I]. The article: most
@@ -79,14 +82,16 @@ DEFAULT_ESCALATION_IF_REFUSED: Mapping[DisputeClass, float] = MappingProxyType({
     C.CUSTOMS_BUYER_NO_DOCS: 0.5, C.CUSTOMS_BUYER_UNREACHABLE: 0.5,
     C.RETURNED_UNDELIVERED: 0.6, C.RETURNED_IN_COUNTRY: 0.6, C.RETURNED_BEFORE_EXPORT: 0.6,
     C.LOST: 0.8, C.GENUINE_DEFECT: 0.8, C.BUYER_MISUSE: 0.3, C.DELIBERATE_ABUSE: 0.7,
-    C.EXTORTION: 0.8,
+    C.EXTORTION: 0.8, C.NOT_AS_DESCRIBED: 0.7, C.BUYER_OWN_REASON: 0.4,
 })
 
 # The partial refund worth proposing, as a share of the refund asked [I]. Abuse gets the
-# "small compensation" of the article; extortion is shown at what the buyer demands.
+# "small compensation" of the article; extortion is shown at what the buyer demands; an item
+# not as described a real discount to keep it; the buyer's own reason a small goodwill amount.
 DEFAULT_PARTIAL_SHARE: Mapping[DisputeClass, float] = MappingProxyType({
     C.NO_TRACKING: 0.5, C.DELIVERED_DISPUTED: 0.2, C.CUSTOMS_BUYER_NO_DOCS: 0.2,
     C.GENUINE_DEFECT: 0.3, C.BUYER_MISUSE: 0.1, C.DELIBERATE_ABUSE: 0.1, C.EXTORTION: 0.3,
+    C.NOT_AS_DESCRIBED: 0.3, C.BUYER_OWN_REASON: 0.1,
 })
 
 DEFAULT_FREIGHT: Mapping[ServiceKind, float] = MappingProxyType({
@@ -346,6 +351,12 @@ _APPLICABLE: Mapping[DisputeClass, tuple[Action, ...]] = MappingProxyType({
                          Action.FULL_REFUND, Action.REPORT_BUYER),
     C.EXTORTION: (Action.REFUSE, Action.REPORT_BUYER, Action.PARTIAL_REFUND,
                   Action.FULL_REFUND),
+    # A partial refund to keep it, or the return at the seller's cost; never a usage video.
+    C.NOT_AS_DESCRIBED: (Action.PARTIAL_REFUND, Action.RETURN_AND_REFUND, Action.FULL_REFUND,
+                         Action.REFUSE),
+    # The return at the buyer's cost, or a small goodwill amount to keep it.
+    C.BUYER_OWN_REASON: (Action.RETURN_AND_REFUND, Action.PARTIAL_REFUND, Action.REFUSE,
+                         Action.FULL_REFUND),
 })
 
 
@@ -453,7 +464,10 @@ def _option(action: Action, c: Classification, facts: DisputeFacts, model: CostM
             why += f", less the goods coming back ({_money(back, model)})"
         return Option(action, _cents(cost), why, offered_usd=_cents(stake.refund_usd))
     if action is Action.RETURN_AND_REFUND:
-        personal = Flag.BUYER_PERSONAL_REASON in c.flags
+        # The buyer's own reason: the buyer pays the return postage (the seller's rules); an
+        # item not as described or faulty comes back at the seller's cost.
+        personal = code is C.BUYER_OWN_REASON or (Flag.BUYER_PERSONAL_REASON in c.flags
+                                                   and code is not C.NOT_AS_DESCRIBED)
         label = 0.0 if personal else model.return_freight
         back = stake.goods * model.returned_goods_value
         cost = stake.refund + label - back
@@ -579,6 +593,23 @@ def recommend(c: Classification, facts: DisputeFacts, model: CostModel,
             action = Action.USAGE_HELP
             steps = ["ask for a video or photos and send usage advice (counter-offer 0)",
                      "once it works, ask the buyer to cancel the dispute"]
+    elif code is C.NOT_AS_DESCRIBED:
+        action = Action.PARTIAL_REFUND
+        then.append(Action.RETURN_AND_REFUND)
+        share = opts[action].percent if action in opts else None
+        offered = f" ({share:g} %)" if share is not None else ""
+        steps = ["ask for a photo of the item beside the listing (colour, size, model), and "
+                 "check it against your packing photos",
+                 f"then offer a partial refund{offered} to keep it, as the counter-offer, or a "
+                 "full refund with the return at your cost"]
+    elif code is C.BUYER_OWN_REASON:
+        action = Action.RETURN_AND_REFUND
+        then.append(Action.PARTIAL_REFUND)
+        share = opts[Action.PARTIAL_REFUND].percent if Action.PARTIAL_REFUND in opts else None
+        offered = f" ({share:g} %)" if share is not None else ""
+        steps = ["agree to a return at the buyer's cost: the refund once the item is back",
+                 f"or, if the buyer would rather keep it, a small goodwill amount{offered} as "
+                 "the counter-offer; settled between you, it may stay out of the dispute rate"]
     elif code is C.DELIBERATE_ABUSE:
         action = Action.REFUSE
         then.append(Action.PARTIAL_REFUND)

@@ -1,9 +1,14 @@
-"""The dispute taxonomy of ``shared/domain.md``: two families, thirteen classes, two flags (pure).
+"""The dispute taxonomy of ``shared/domain.md``: two families, fifteen classes, four flags (pure).
 
 Every dispute is first **logistics** or **product**, then exactly one class. Each class has
 its own evidence, reply plan and default action, so the code is what the queue, the reports
-and the decision support all key on. The flags are the platform's own facts that change
-what the seller should do without changing what happened:
+and the decision support all key on. domain.md names thirteen classes; the platform's own
+reasons add two product classes it does not (reference §7.3): **not as described** (the
+listing's colour, size or model against what arrived: neither a fault nor misuse) and the
+**buyer's own reason** (no longer needed, ordered by mistake: the platform's third category,
+flagged ``buyer_personal_reason``), each with its own plan, never a usage-video request.
+The flags are the platform's own facts that change what the seller should do without
+changing what happened:
 
 - ``after_sale_warranty``: an after-sales warranty ("售后宝") dispute, owned by the platform;
 - ``buyer_personal_reason``: the buyer disputes for their own reason (no longer wants it);
@@ -40,6 +45,9 @@ class DisputeClass(StrEnum):
     BUYER_MISUSE = "buyer_misuse"
     DELIBERATE_ABUSE = "deliberate_abuse"
     EXTORTION = "extortion"
+    # the platform's reasons beyond domain.md's thirteen (last, so ties keep the older classes)
+    NOT_AS_DESCRIBED = "not_as_described"
+    BUYER_OWN_REASON = "buyer_own_reason"
 
     @property
     def family(self) -> Family:
@@ -73,6 +81,8 @@ _PRODUCT = frozenset({
     DisputeClass.BUYER_MISUSE,
     DisputeClass.DELIBERATE_ABUSE,
     DisputeClass.EXTORTION,
+    DisputeClass.NOT_AS_DESCRIBED,
+    DisputeClass.BUYER_OWN_REASON,
 })
 
 _RETURNED = frozenset({
@@ -107,6 +117,10 @@ SITUATIONS: dict[DisputeClass, str] = {
     DisputeClass.DELIBERATE_ABUSE:
         "the buyer knows the product and stages a fault to get a refund",
     DisputeClass.EXTORTION: "the buyer openly trades cancellation for money",
+    DisputeClass.NOT_AS_DESCRIBED:
+        "the item differs from the listing: another colour, size or model than described",
+    DisputeClass.BUYER_OWN_REASON:
+        "the buyer's own reason: ordered by mistake, no longer needs it, no fault claimed",
 }
 
 PLAYBOOKS: dict[DisputeClass, str] = {
@@ -134,6 +148,12 @@ PLAYBOOKS: dict[DisputeClass, str] = {
         "refute with detailed evidence, including your own video; at a deadlock offer a small "
         "compensation to cancel (never call it a refund)",
     DisputeClass.EXTORTION: "ask what they want, keep the evidence, report the buyer",
+    DisputeClass.NOT_AS_DESCRIBED:
+        "ask for a photo of the item beside the listing; then a partial refund to keep it, or "
+        "a full refund with the return at the seller's cost",
+    DisputeClass.BUYER_OWN_REASON:
+        "a return at the buyer's cost for the refund, or a small goodwill amount to keep it; "
+        "never ask for a usage video",
 }
 
 
@@ -190,7 +210,7 @@ _REASON_WORDS: tuple[tuple[ReasonKind, tuple[str, ...]], ...] = (
     (ReasonKind.SNAD_QUALITY, ("quality", "does not work", "doesn't work", "not work",
                                "defective", "faulty")),
     (ReasonKind.SNAD_DESCRIPTION, ("not as described", "description", "size", "color",
-                                   "colour", "material")),
+                                   "colour", "material", "wrong item", "different from")),
 )
 
 # The one documented id (reference §4.2, §5): 115 on a "not receive good" case.
@@ -204,8 +224,12 @@ def reason_kind(text: str, reason_id: int | None = None) -> ReasonKind:
     <ReasonKind.NOT_RECEIVED_DELIVERED: 'not_received_delivered'>
     >>> reason_kind("Item does not work")
     <ReasonKind.SNAD_QUALITY: 'snad_quality'>
+    >>> reason_kind("ordered_by_mistake")
+    <ReasonKind.BUYER_PERSONAL: 'buyer_personal'>
     """
-    lowered = text.strip().lower()
+    # Codes as well as labels: "not_as_described", "ordered_by_mistake" and the legacy
+    # "Color_not_as_described@3rdIssueReason" read like the words they stand for.
+    lowered = text.strip().lower().replace("_", " ")
     for kind, words in _REASON_WORDS:
         if any(word in lowered for word in words):
             return kind

@@ -28,7 +28,7 @@ __all__ = ["BUYERS_PER_DISPUTE", "MIN_DISPUTES", "REFERENCE_DISPUTES", "generate
 # the total but never below its default size, so the default output does not change.
 REFERENCE_DISPUTES: Final = 280
 BUYERS_PER_DISPUTE: Final = 7
-MIN_DISPUTES: Final = 42  # every class at least 3 times
+MIN_DISPUTES: Final = 3 * len(SCENARIOS)  # every class at least 3 times
 
 
 def _class_plan(rng: random.Random, profile: StoreProfile, total: int | None) -> list[str]:
@@ -44,6 +44,9 @@ def _class_plan(rng: random.Random, profile: StoreProfile, total: int | None) ->
     weights = [SCENARIOS[code].weight * mix.get(code, 1.0) for code in codes]
     size = rng.randint(240, 320)  # drawn even when the size is given: same draws after it
     rest = (size if total is None else total) - 3 * len(codes)
+    if rest < 0:  # the loop below could never settle on a negative count
+        raise ValueError(f"a store needs at least {3 * len(codes)} disputes (3 per class), "
+                         f"got {total}")
     counts = [round(rest * w / sum(weights) * rng.uniform(0.85, 1.15)) for w in weights]
     while sum(counts) != rest:  # settle rounding and jitter on randomly chosen classes
         i = rng.choices(range(len(codes)), weights=weights)[0]

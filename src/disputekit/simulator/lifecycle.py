@@ -499,6 +499,8 @@ def buyer_choice(record: IssueRecord, offer: dict[str, Any], rng: random.Random,
         if share > 0:
             return "accept"
         return "cancel" if roll < (0.65 if prompt else 0.15) else "refuse"
+    if truth == "not_as_described":  # a fair partial refund to keep it is usually taken
+        return "accept" if share >= Decimal("0.25") else "refuse"
     if truth == "buyer_personal_reason":
         return "cancel" if roll < 0.5 else "accept"
     return "accept" if share >= Decimal("0.5") else "refuse"

@@ -102,9 +102,17 @@ SCENARIOS: Final[dict[str, Scenario]] = {s.code: s for s in (
              (("arbitrated_reject", 3.5), ("cancel", 3), ("counter_accepted", 2),
               ("arbitrated_refund", 1.5)),
              photos=0.3, video=0.1),
-    # Not in the taxonomy's two families: the buyer simply no longer wants it.
+    # Another colour, size or model than the listing (reference §7.3): mostly settled with a
+    # partial refund to keep it, or a return at the seller's cost.
+    Scenario("not_as_described", "product", 0.04, "delivered",
+             (("not_as_described", 8), ("quality", 2)), (0.5, 20),
+             (("counter_accepted", 3.5), ("return", 2.5), ("seller_accept", 1.5), ("cancel", 1.5),
+              ("arbitrated_refund", 1)),
+             photos=0.9, video=0.05),
+    # Not in the taxonomy's two families: the buyer simply no longer wants it (the platform's
+    # third category; the classifier's buyer_own_reason, flagged buyer_personal_reason).
     Scenario("buyer_personal_reason", "personal", 0.06, "delivered",
-             (("no_longer_needed", 5), ("ordered_by_mistake", 3), ("not_as_described", 2)),
+             (("no_longer_needed", 5), ("ordered_by_mistake", 3)),
              (0.5, 20),
              (("cancel", 3.5), ("return", 3.5), ("counter_accepted", 1.5),
               ("seller_accept", 1.5))),

@@ -34,6 +34,8 @@ def refund_amounts(rng: random.Random, case: Case) -> dict[str, int]:
         seller = share(0.15, 0.6)
     elif code == "genuine_defect":
         seller = share(0.3, 0.6)
+    elif code == "not_as_described":
+        seller = share(0.2, 0.4)  # a partial refund to keep it
     elif code == "buyer_personal_reason":
         seller = top  # refund in full once the item is back
     else:

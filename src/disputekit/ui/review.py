@@ -28,6 +28,7 @@ from disputekit.domain.platform_time import utc_now
 from disputekit.domain.replies import LANGUAGE_NAMES, LANGUAGES, Channel, Overrides
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import ActionError, DisputeKitError
+from disputekit.render.evidence_labels import label
 from disputekit.services.actions import (
     ActionOutcome,
     ActionStatus,
@@ -605,6 +606,7 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
             overridden = f", set by {row.overridden_by}" if row.overridden_by else ""
             facts += [
                 ("Class", f"{row['class']} ({row.confidence:.2f}{overridden})"),
+                ("Situation", _class_label(str(row["class"]))),
                 ("Because", row.why),
                 ("Recommended", f"{str(row.recommended).replace('_', ' ')} · expected cost "
                                 f"{row.recommended_cost} {row.cost_currency}"
@@ -632,6 +634,15 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         return (f"<table>{table}</table><p><b>Buyer wrote:</b> "
                 f"<span style='white-space:pre-wrap'>{e(opening)}</span></p>"
                 f"<p><b>Tracking {e(row.logistics_no)}</b></p><ul>{events}</ul>")
+
+
+def _class_label(code: str) -> str:
+    """The class in words (the evidence summary's English label), so an operator reads
+    "Not as described: another colour, size or model than the listing", not only its code."""
+    try:
+        return label("en", f"class_{DisputeClass(code).value}")
+    except ValueError:  # "unclassified": the reason is in "Because"
+        return ""
 
 
 def _offer_text(row: pd.Series) -> str:

@@ -227,6 +227,26 @@ _CHECKLISTS: Final[dict[DisputeClass, tuple[ChecklistItem, ...]]] = {
                       required=False),
         _SUMMARY,
     ),
+    DisputeClass.NOT_AS_DESCRIBED: (
+        ChecklistItem(K.BUYER_MEDIA, "The buyer's photo of the item beside the listing: the "
+                      "colour, size or model label that differs (or does not)."),
+        ChecklistItem(K.LISTING_SNAPSHOT, "The listing as sold, with the option the buyer "
+                      "chose: what was promised."),
+        ChecklistItem(K.PRE_SHIPMENT_PHOTOS, "Your packing photo of the chosen option (colour, "
+                      "size, model): what left your warehouse.", required=False),
+        ChecklistItem(K.MESSAGE_HISTORY, "Your offer (a partial refund to keep it, or the "
+                      "return at your cost) and the buyer's answer.", required=False),
+        _SUMMARY,
+    ),
+    DisputeClass.BUYER_OWN_REASON: (
+        ChecklistItem(K.MESSAGE_HISTORY, "The buyer's own words: ordered by mistake, no longer "
+                      "needed; no fault claimed."),
+        ChecklistItem(K.LISTING_SNAPSHOT, "The listing as sold: the item is as described.",
+                      required=False),
+        ChecklistItem(K.PRE_SHIPMENT_PHOTOS, "The item as it left your warehouse: what a return "
+                      "must come back as.", required=False),
+        _SUMMARY,
+    ),
 }
 
 

@@ -173,6 +173,28 @@ PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
         ReplyStep("extortion_refuse", after_days=1, within_days=2, channel=_REFUSE,
                   note="refuse (counter-offer 0) and report the buyer"),
     )),
+    # Another colour, size or model than the listing: compare first (no money yet, never a
+    # usage video), then a partial refund to keep it, or the full refund with the return at
+    # the seller's cost.
+    C.NOT_AS_DESCRIBED: ReplyPlan(C.NOT_AS_DESCRIBED, (
+        ReplyStep("nad_compare",
+                  note="ask for a photo of the item beside the listing; check it against "
+                       "your packing photos of the chosen option"),
+        ReplyStep("nad_offer", after_days=1, within_days=2, channel=_REFUSE,
+                  offers=Action.PARTIAL_REFUND,
+                  note="the partial refund to keep it is the counter-offer; if the buyer "
+                       "would rather return it, agree to the return at your cost"),
+    ), closing=_CANCEL),
+    # Ordered by mistake, no longer needed (the platform's buyer-personal-reason flag): a
+    # return at the buyer's cost for the refund, else a small goodwill amount to keep it.
+    C.BUYER_OWN_REASON: ReplyPlan(C.BUYER_OWN_REASON, (
+        ReplyStep("own_reason_return", offers=Action.RETURN_AND_REFUND,
+                  note="the buyer returns it at their cost; refund once it is back"),
+        ReplyStep("own_reason_goodwill", after_days=2, within_days=3, channel=_REFUSE,
+                  offers=Action.PARTIAL_REFUND,
+                  note="if the buyer would rather keep it: the small goodwill amount is the "
+                       "counter-offer"),
+    ), closing=_CANCEL),
 }
 
 # A parcel waiting at a pickup point or post office (``Timeline.awaiting_collection``) is
