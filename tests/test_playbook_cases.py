@@ -76,6 +76,19 @@ EXPECTED: dict[str, Expected] = {
     **{f"pickup-{name}": Expected("pickup_waiting", "refuse", None)
        for name in ("pl-platform", "en-platform", "pt-17track")},
     "pickup-ru-returned": Expected("returned_undelivered_notice", None, None),
+    # not as described: compare with the listing first; the money step keeps it for 30 % of
+    # what the buyer asked (19.80 USD, 45,220 KRW, 17.70 GBP, 730.40 of 792.65 UAH)
+    "envelope-nad-en-1": Expected("nad_compare", "partial_refund", "$5.94"),
+    "envelope-nad-ko-1": Expected("nad_compare", "partial_refund", "₩13,566"),
+    "order-id-nad-en-2": Expected("nad_compare", "partial_refund", "£5.31"),
+    "order-id-nad-uk-1": Expected("nad_compare", "partial_refund", "219,12\xa0₴"),
+    # the buyer's own reason: a return at their cost, refunded what they asked
+    "envelope-personal-ru-1": Expected("own_reason_return", "return_and_refund",
+                                       "1\xa0424,50\xa0₽"),
+    "envelope-personal-uk-1": Expected("own_reason_return", "return_and_refund",
+                                       "468,95\xa0₴"),
+    "order-id-personal-en-1": Expected("own_reason_return", "return_and_refund", "£26.86"),
+    "order-id-personal-pt-1": Expected("own_reason_return", "return_and_refund", "R$\xa049,99"),
 }
 
 
@@ -146,3 +159,6 @@ def test_the_money_rules_behind_the_amounts() -> None:
     assert (Decimal("9.90") * rate / 2).quantize(Decimal("0.01")) == Decimal("457.88")
     assert (Decimal("46.50") * Decimal("191.04") / Decimal("48.00")).quantize(
         Decimal("0.01")) == Decimal("185.07")
+    # not as described: 30 % of what was asked (the UAH buyer asked 730.40 of 792.65)
+    assert Decimal("730.40") * Decimal("0.3") == Decimal("219.12")
+    assert Decimal("45220") * Decimal("0.3") == Decimal("13566")
