@@ -87,7 +87,10 @@ def true_odd(odd: Odd, chances: dict[str, float]) -> float:
 
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, Gateway]]:
-    anchor = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    # The data is drawn relative to ``now`` (the same draws whatever the day), and the sync
+    # lists disputes by the wall clock: a fixed past anchor would leave out more of the
+    # history each day the test runs.
+    anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     stores: tuple[OddsStore, ...] = tuple(
         with_odds(s, TRUTH[s.store_id]) for s in make_stores(len(TRUTH)))
     gateway = Gateway(seed=1717, now=anchor, stores=stores, disputes_per_store=DISPUTES,
@@ -117,10 +120,16 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database,
     db.dispose()
 
 
+# Strict: the day this passes, the mark must go. Why it fails today (seed 1717, 18 cells of
+# 30 cases or more, 4 outside their interval): each miss is the store's own data ~2 sd from
+# its truth (store1's stalled refusals escalated 15 % where the truth is 10 %, in the
+# generated data itself), not a pull toward the other stores or the priors (the store
+# weights there are 1-3 cases). Over 8 other seeds without the sync (generator ->
+# outcome_of -> calibrate) 127 of 140 cells held their truth: 90.7 %, the interval's own
+# level, so "at least 90 %" is met by a calibrated model about half the time.
 @pytest.mark.xfail(strict=True, reason=(
-    "4 of 13 cells miss (seed 1717): store1 stalled escalation (truth 10 %, 23 of 155 "
-    "refusals escalated in the generated data itself), store2 no_tracking escalation (40 "
-    "cases recorded of 57 generated), two win chances ~2 sd off; under diagnosis (issue 17)"))
+    "coverage 14 of 18 cells at seed 1717; a calibrated 90 % interval meets 'at least 90 %' "
+    "about half the time (issue 17's first Done-when, for the lead to settle)"))
 def test_each_stores_odds_are_recovered_within_the_90_percent_interval(
         synced: tuple[Database, Gateway]) -> None:
     db, gateway = synced
