@@ -33,6 +33,7 @@ from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import buyer_history, triage_open
 from disputekit.services.cases import load_cases
 from disputekit.services.followups import end_of_day, replies_due
+from disputekit.services.outcomes import load_outcomes
 
 QUEUE_COLUMNS = [
     "store_id", "issue_id", "parent_order_id", "order_id", "buyer", "country", "product",
@@ -49,11 +50,16 @@ TRIAGE_COLUMNS = [
 def open_disputes(
     db: Database, now: datetime, store_ids: Sequence[str] | None = None,
     stores: Mapping[str, StoreParameters] | None = None, *, triage: bool = True,
-    outcomes: Sequence[Outcome] = (),
+    outcomes: Sequence[Outcome] | None = None,
 ) -> pd.DataFrame:
     """Every dispute still ``processing``, sorted by deadline (none last), then age, with
     its class, confidence and recommended action (``stores`` give each its cost model;
-    ``outcomes``, the closed disputes, calibrate its odds: ``assessment.triage_open``)."""
+    ``outcomes``, the closed disputes, calibrate its odds: ``assessment.triage_open``).
+
+    ``outcomes`` left out: every store's recorded outcomes (``load_outcomes``), so the
+    advice is priced by the stores' own history by default; ``()``: the parameters' odds
+    alone. Every store's are read, not only ``store_ids``': a store with few closed
+    disputes borrows from the portfolio's."""
     rows: list[dict[str, Any]] = []
     # Each dispute's full refund in USD and in the buyer's currency: the rate its offers
     # are converted at (the platform takes a counter-offer in the buyer's currency).
@@ -95,6 +101,8 @@ def open_disputes(
                 "urgency": str(deadline.urgency(now)),
             })
     if triage:
+        if outcomes is None:
+            outcomes = load_outcomes(db)  # once per call (~6 s per 100,000 outcomes)
         assessed = triage_open(db, now, store_ids, stores, outcomes=outcomes)
         for row in rows:
             key = (str(row["store_id"]), int(row["issue_id"]))
@@ -240,12 +248,15 @@ class OperatorQueue:
 
     def __init__(self, db: Database, now: datetime,
                  stores: Mapping[str, StoreParameters] | None = None,
-                 frame: pd.DataFrame | None = None) -> None:
+                 frame: pd.DataFrame | None = None, *,
+                 outcomes: Sequence[Outcome] | None = None) -> None:
         self.db = db
         self.now = now
         # ``frame``: the open queue when the caller already has it (``open_disputes``'s
         # columns and order); bench/workbook.py times the widget over big made-up queues.
-        self.frame = open_disputes(db, now, stores=stores) if frame is None else frame
+        # ``outcomes``: as ``open_disputes`` takes them (left out: the recorded ones).
+        self.frame = open_disputes(db, now, stores=stores, outcomes=outcomes) \
+            if frame is None else frame
         self.snoozed = snoozed(db)
         due = replies_due(db, self.frame, end_of_day(now)) if len(self.frame) else None
         replies = set() if due is None else {

@@ -8,7 +8,7 @@ notebook is a handful of calls and no plumbing. How the day is shown (tables, ch
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,10 +21,12 @@ from disputekit.adapters.parameters import StoreParameters, load_store
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain import kpis
 from disputekit.domain.kpis import RateResult, WhatWorks
+from disputekit.domain.outcomes import Outcome
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import rules_vs_operators
 from disputekit.services.followups import end_of_day, replies_due
+from disputekit.services.outcomes import load_outcomes
 from disputekit.services.queue import open_disputes, second_source_events
 from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
 from disputekit.services.seventeentrack_feed import connect_17track
@@ -64,7 +66,11 @@ class StoreFigures:
     works: WhatWorks = field(default_factory=WhatWorks.empty)
 
     @classmethod
-    def compute(cls, db: Database, store: StoreParameters, now: datetime) -> StoreFigures:
+    def compute(cls, db: Database, store: StoreParameters, now: datetime, *,
+                outcomes: Sequence[Outcome] | None = None) -> StoreFigures:
+        """``outcomes``: every store's recorded outcomes when the caller read them already
+        (``store_day`` reads them once for the queue and the figures); left out, read
+        here."""
         ids = [store.store_id]
         orders = orders_frame(db, ids)
         disputes = disputes_frame(db, now, ids, {store.store_id: store})
@@ -82,7 +88,8 @@ class StoreFigures:
             abusive=abusive,
             prevention=kpis.prevention_unshipped(orders, now),
             lanes=rates.lanes_to_change(now),
-            works=what_works(db, now, store.store_id, {store.store_id: store}),
+            works=what_works(db, now, store.store_id, {store.store_id: store},
+                             outcomes=outcomes),
         )
 
     def rate_text(self) -> str:
@@ -134,12 +141,17 @@ def store_day(
         with connect(store) as client, second if second is not None else nullcontext():
             result = sync_store(store, client, db, progress=progress, seventeentrack=second)
         now = utc_now()
-        queue = open_disputes(db, now, [store.store_id], {store.store_id: store})
+        # Every store's recorded outcomes, read once (~6 s per 100,000): they price the
+        # queue's advice (the store's own odds, borrowing from the portfolio's) and make
+        # the report's "What works".
+        outcomes = load_outcomes(db)
+        queue = open_disputes(db, now, [store.store_id], {store.store_id: store},
+                              outcomes=outcomes)
         stalled = stalled_parcels(db, store.store_id, now)
         claims = claims_due(db, store.store_id)
         disagreements = rules_vs_operators(db, now, [store.store_id])
         replies = replies_due(db, queue, end_of_day(now))
-        figures = StoreFigures.compute(db, store, now)
+        figures = StoreFigures.compute(db, store, now, outcomes=outcomes)
         beyond = second_source_events(db, store.store_id)
     finally:
         db.dispose()

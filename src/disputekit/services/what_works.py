@@ -14,6 +14,7 @@ from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.kpis.drift import Drift, drift
 from disputekit.domain.kpis.what_works import WhatWorks, what_works_of
+from disputekit.domain.outcomes import Outcome
 from disputekit.services.assessment import cost_model_of
 from disputekit.services.outcomes import load_outcomes
 
@@ -22,12 +23,13 @@ __all__ = ["portfolio_what_works", "what_works"]
 
 def what_works(db: Database, now: datetime, store_id: str | None = None,
                stores: Mapping[str, StoreParameters] | None = None, *,
-               days: int = 30) -> WhatWorks:
+               days: int = 30, outcomes: Sequence[Outcome] | None = None) -> WhatWorks:
     """What the closed disputes of ``store_id`` (``None``: every store) say: rates by class
     × action, money by action, odds against the priors, and the drift of the last ``days``
-    days."""
+    days. ``outcomes``: every store's recorded ones when the caller read them already."""
     model = cost_model_of((stores or {}).get(store_id) if store_id is not None else None)
-    return what_works_of(load_outcomes(db), model, now, store_id, days=days)
+    return what_works_of(load_outcomes(db) if outcomes is None else outcomes, model, now,
+                         store_id, days=days)
 
 
 def portfolio_what_works(db: Database, now: datetime, store_ids: Sequence[str],

@@ -54,7 +54,9 @@ class EvidencePanel(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.operator = operator
         self.actions_for = actions_for
         self.stores = stores
-        queue = open_disputes(db, utc_now(), stores=stores)
+        # Only the class is shown here, which the odds do not change: the recorded outcomes
+        # are not read (``()``), so the panel opens without pricing every dispute's advice.
+        queue = open_disputes(db, utc_now(), stores=stores, outcomes=())
         options = [(f"{r['store_id']} · {r['parent_order_id']} · {r['class']}",
                     (str(r["store_id"]), int(r["issue_id"]))) for r in queue.to_dict("records")]
         self.dispute = widgets.Dropdown(options=options, description="Dispute",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +24,7 @@ from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import StoreParameters, load_all, reply_overrides
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain.deadlines import Urgency
+from disputekit.domain.outcomes import Outcome
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.replies import LANGUAGE_NAMES, LANGUAGES, Channel, Overrides
 from disputekit.domain.taxonomy import DisputeClass
@@ -82,7 +83,8 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                  stores: Mapping[str, StoreParameters] | None = None,
                  frame: pd.DataFrame | None = None,
                  on_close: Callable[[], None] | None = None,
-                 data_dir: Path | None = None) -> None:
+                 data_dir: Path | None = None,
+                 outcomes: Sequence[Outcome] | None = None) -> None:
         self.db = db
         # What the opener made for this widget alone (open_review: the store connections and
         # the database), released by ``close()``.
@@ -95,7 +97,10 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         # ``frame``: the open queue when the caller already has it (``open_disputes``'s
         # columns and order); bench/workbook.py times the widget over big made-up queues.
         self.stores = stores  # their lane overrides weigh in every class, the rules' included
-        self.queue = OperatorQueue(db, self.now, stores=stores, frame=frame)
+        # ``outcomes``: the closed disputes that price the advice (left out: every store's
+        # recorded ones, read once; ``()``: the parameters' odds alone).
+        self.queue = OperatorQueue(db, self.now, stores=stores, frame=frame,
+                                   outcomes=outcomes)
         self._seen_action: dict[tuple[str, int], int] = {}
         self.page = 0  # which PAGE_SIZE rows of ``rows`` the list shows
         self._rows = self.frame  # ``rows`` as of the last filter change
