@@ -265,7 +265,7 @@ def test_stores_with_different_true_odds_recover_their_own() -> None:
                 low, high = odds.get(Odd.ESCALATION_IF_REFUSED, code).interval()
                 held += low <= truth[(store, code)] <= high
                 cells += 1
-    assert cells == 1040
+    assert cells == 10 * 8 * len(DisputeClass)
     assert 0.86 <= held / cells <= 0.94
 
 
@@ -492,3 +492,10 @@ def test_the_queue_prices_each_store_with_its_own_history(
     shown = odds[odds["class"] == C.STALLED_IN_TRANSIT]["odds"]
     assert len(shown) and shown.str.startswith("refuse: 17 % of your 41 refused stalled").all()
     assert (queue[queue["store_id"] == "spark"]["odds"] == "").all()
+
+
+def test_every_class_has_words_in_the_advice() -> None:
+    """A class added to the taxonomy gets its noun, or its sentence fails on the queue."""
+    from disputekit.domain.calibration import _NOUNS
+
+    assert set(_NOUNS) == set(DisputeClass)

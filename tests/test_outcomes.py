@@ -413,13 +413,14 @@ def test_the_live_buyers_answer_a_refusal_by_the_stores_odds() -> None:
 
 
 def test_the_live_platform_rules_by_the_stores_odds() -> None:
-    # Certain odds make the check exact: stalled parcels' rulings all go to the seller, lost
-    # parcels' all to the buyer, whatever the evidence.
+    # Certain odds make the check exact: stalled parcels' rulings all go to the seller,
+    # disputed deliveries' all to the buyer, whatever the evidence; both always escalate when
+    # refused, so rulings happen.
     store = with_odds(make_stores(1)[0], {
         "stalled_in_transit": {"accepts_partial": 1.0, "escalates_if_refused": 1.0,
                                "seller_wins_arbitration": 1.0},
-        "lost": {"accepts_partial": 0.0, "escalates_if_refused": 0.0,
-                 "seller_wins_arbitration": 0.0}})
+        "delivered_disputed": {"accepts_partial": 0.0, "escalates_if_refused": 1.0,
+                               "seller_wins_arbitration": 0.0}})
     gateway = Gateway(seed=3, now=T0, stores=(store,), disputes_per_store=600)
     gateway.business = SimClock(T0, wall=lambda: 0.0)
     records = gateway.datasets["store1"].issues
@@ -428,10 +429,10 @@ def test_the_live_platform_rules_by_the_stores_odds() -> None:
     gateway.advance(timedelta(days=40))
     ends: Counter[tuple[str, End]] = Counter()
     for r in records:
-        if r.summary["issue_id"] in was_open and r.truth in ("stalled_in_transit", "lost"):
+        if r.summary["issue_id"] in was_open and r.truth in ("stalled_in_transit", "delivered_disputed"):
             outcome = outcome_of("store1", r.summary["issue_id"], r.detail, C.LOST)
             assert outcome is not None  # 40 days on, every dispute has closed
             ends[(r.truth, outcome.end)] += 1
     stalled = {end for code, end in ends if code == "stalled_in_transit"} & ARBITRATED
-    lost = {end for code, end in ends if code == "lost"} & ARBITRATED
+    lost = {end for code, end in ends if code == "delivered_disputed"} & ARBITRATED
     assert stalled == {End.ARBITRATION_WON} and lost == {End.ARBITRATION_LOST}, ends

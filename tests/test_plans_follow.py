@@ -40,41 +40,44 @@ from disputekit.services.shipments import assess
 from disputekit.simulator.app import RunningSimulator
 from tests.conftest import ConnectStore, SyncedTemplates
 
-STORE = "volt"
+STORES = ("volt", "spark", "bloom")
+Key = tuple[str, int]  # (store_id, issue_id)
 
 
 @dataclass(frozen=True)
 class Cases:
-    """Open disputes of the volt store, picked from the synced queue by what each test needs
-    (the simulator's ids follow the hour it starts, so none is written down here)."""
+    """Open disputes of the demo stores, picked from the synced queue by what each test needs
+    (the simulator's ids and mix follow the hour it starts, so none is written down here)."""
 
-    stalled_es: int  # a stalled parcel to Spain (EUR): the buyer reads Spanish
-    no_tracking_eur: int  # an untracked parcel to a euro country
+    stalled_es: Key  # a stalled parcel of a buyer who writes Spanish
+    no_tracking: Key  # an untracked parcel
     no_tracking_country: str
-    to_poland: int  # a logistics dispute of a buyer in Poland: the tests set its tracking
+    no_tracking_currency: str  # the buyer's, which the offer is drafted in
+    to_poland: Key  # a logistics dispute of a buyer in Poland: the tests set its tracking
 
 
-def _pick(queue: Any, what: str, **where: Any) -> int:
+def _pick(queue: Any, what: str, **where: Any) -> Key:
     rows = queue
     for column, value in where.items():
         rows = rows[rows[column].isin(value if isinstance(value, tuple) else (value,))]
     if rows.empty:
-        pytest.fail(f"the seed-7 volt store has no open {what} today; pick another store")
-    return int(rows["issue_id"].iloc[0])
+        pytest.fail(f"the seed-7 demo stores have no open {what} this hour; widen the pick")
+    return str(rows["store_id"].iloc[0]), int(rows["issue_id"].iloc[0])
 
 
 @pytest.fixture
 def cases(synced: Database, anchor: datetime) -> Cases:
     queue = open_disputes(synced, anchor)
     queue = queue[queue["status"] == "wait_for_seller_response"]
-    no_tracking = _pick(queue, "untracked parcel to a euro country", **{
-        "class": "no_tracking", "offer_currency": "EUR"})
+    no_tracking = _pick(queue, "untracked parcel", **{"class": "no_tracking"})
+    row = queue[(queue["store_id"] == no_tracking[0])
+                & (queue["issue_id"] == no_tracking[1])].iloc[0]
     logistics = tuple(c.value for c in DisputeClass if c.family.value == "logistics")
     return Cases(
-        stalled_es=_pick(queue, "stalled parcel to Spain",
-                         **{"class": "stalled_in_transit", "country": "ES"}),
-        no_tracking_eur=no_tracking,
-        no_tracking_country=str(queue.loc[queue["issue_id"] == no_tracking, "country"].iloc[0]),
+        stalled_es=_pick(queue, "stalled parcel of a Spanish-writing buyer",
+                         **{"class": "stalled_in_transit", "language": "es"}),
+        no_tracking=no_tracking, no_tracking_country=str(row["country"]),
+        no_tracking_currency=str(row["offer_currency"]),
         to_poland=_pick(queue, "logistics dispute in Poland",
                         **{"class": logistics, "country": "PL"}))
 
@@ -88,7 +91,7 @@ def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
 @pytest.fixture
 def synced(workspace: Workspace, credentials: dict[str, str],
            synced_templates: SyncedTemplates) -> Iterator[Database]:
-    db = synced_templates.copy_into(workspace, (STORE,))
+    db = synced_templates.copy_into(workspace, STORES)
     yield db
     db.dispose()
 
@@ -112,12 +115,12 @@ def send(db: Database, reply: NextReply, at: datetime) -> str:
     return draft.text
 
 
-def set_tracking(db: Database, workspace: Workspace, issue_id: int,
+def set_tracking(db: Database, workspace: Workspace, key: Key,
                  details: list[dict[str, str]], now: datetime) -> None:
     """The parcel's tracking as a sync would store it (the same assessment path)."""
-    store = load_store(STORE, workspace.parameters_dir)
+    store = load_store(key[0], workspace.parameters_dir)
     with db.session() as s:
-        case = load_case(s, STORE, issue_id)
+        case = load_case(s, *key)
         assert case is not None and case.order is not None
         assess(s, store, case.order, case.order.logistics_no, details, now)
 
@@ -144,16 +147,17 @@ COLLECTED = [*AT_POST_OFFICE, event("2026-12-03 12:00:00", "GTMS_SIGNED", "Deliv
                                     "Kraków, PL")]
 
 
-def row_of(db: Database, now: datetime, issue_id: int) -> dict[str, Any]:
+def row_of(db: Database, now: datetime, key: Key) -> dict[str, Any]:
     queue = open_disputes(db, now)
-    rows = queue[queue["issue_id"] == issue_id].to_dict("records")
-    assert rows, f"dispute {issue_id} is not open in the synced queue"
-    return rows[0]
+    rows = queue[(queue["store_id"] == key[0])
+                 & (queue["issue_id"] == key[1])].to_dict("records")
+    assert rows, f"dispute {key} is not open in the synced queue"
+    return dict(rows[0])
 
 
-def opened_at(db: Database, issue_id: int) -> datetime:
+def opened_at(db: Database, key: Key) -> datetime:
     with db.session() as s:
-        case = load_case(s, STORE, issue_id)
+        case = load_case(s, *key)
         assert case is not None
         return case.dispute.created_at
 
@@ -167,12 +171,12 @@ def test_a_parcel_at_the_post_office_is_to_collect_by_a_date_not_coming_back(
     row = row_of(synced, anchor, cases.to_poland)
     assert row["class"] == "returned_undelivered"
     assert row["recommended"] == "refuse"  # nothing to resend: the parcel is there
-    advice = triage_open(synced, anchor)[(STORE, cases.to_poland)]["recommendation"]
+    advice = triage_open(synced, anchor)[cases.to_poland]["recommendation"]
     assert advice == ["refuse (counter-offer 0) and tell the buyer where to collect the parcel "
                       "(Poczta Polska UP Kraków 1) before it goes back (by 15 Dec 2026: 14 "
                       "days' hold [I])"]
 
-    reply = next_reply(synced, STORE, cases.to_poland, row["class"], anchor)
+    reply = next_reply(synced, *cases.to_poland, row["class"], anchor)
     assert reply.due is not None and reply.draft is not None and reply.draft.ready
     assert reply.due.step.template == "pickup_waiting"
     # Sent as the reason of the refusal the recommendation asks for, with nothing offered.
@@ -182,31 +186,31 @@ def test_a_parcel_at_the_post_office_is_to_collect_by_a_date_not_coming_back(
     assert "w punkcie odbioru (Poczta Polska UP Kraków 1)" in text
     assert "najpóźniej do 15 grudnia 2026" in text  # 1 Dec + 14 days, in Polish
     assert "odesłana do nas" in text and "wraca" not in text.split("najpóźniej")[0]
-    english = next_reply(synced, STORE, cases.to_poland, row["class"], anchor, lang="en")
+    english = next_reply(synced, *cases.to_poland, row["class"], anchor, lang="en")
     assert english.draft is not None
     assert "is waiting for you at Poczta Polska UP Kraków 1" in english.draft.text
     assert "by 15 December 2026" in english.draft.text  # en, the date as in Poland
     assert "on its way back" not in english.draft.text
     # A lane whose post office keeps parcels 30 days says so.
-    longer = next_reply(synced, STORE, cases.to_poland, row["class"], anchor, lang="en",
+    longer = next_reply(synced, *cases.to_poland, row["class"], anchor, lang="en",
                         pickup_hold_days=30)
     assert longer.draft is not None and "by 31 December 2026" in longer.draft.text
     assert PICKUP_HOLD_DAYS == 14
 
     # Reminded every three days while it waits, never told it is coming back.
     send(synced, reply, anchor)
-    then = next_reply(synced, STORE, cases.to_poland, row["class"], anchor, lang="en")
+    then = next_reply(synced, *cases.to_poland, row["class"], anchor, lang="en")
     assert then.due is not None and then.draft is not None
     assert then.due.step.template == "pickup_reminder"
     assert then.due.due_at == anchor + timedelta(days=3)
     assert "only until 15 December 2026" in then.draft.text
     send(synced, then, anchor + timedelta(days=3))
-    again = next_reply(synced, STORE, cases.to_poland, row["class"], anchor + timedelta(days=3))
+    again = next_reply(synced, *cases.to_poland, row["class"], anchor + timedelta(days=3))
     assert again.due is not None and again.due.step.template == "pickup_reminder"
 
     # Sent back after all: now (only now) the returned plan, from its notice.
     set_tracking(synced, workspace, cases.to_poland, SENT_BACK, anchor + timedelta(days=11))
-    back = next_reply(synced, STORE, cases.to_poland, row["class"], anchor + timedelta(days=11),
+    back = next_reply(synced, *cases.to_poland, row["class"], anchor + timedelta(days=11),
                       lang="en")
     assert back.due is not None and back.draft is not None
     assert back.due.step.template == "returned_undelivered_notice"
@@ -218,7 +222,7 @@ def test_a_waiting_parcel_without_a_place_is_still_to_collect(
     nowhere = [*ON_THE_WAY, event("2026-12-01 10:00:00", "GSTA_INFORM_BUYER",
                                   "Buyer informed: please collect the parcel")]
     set_tracking(synced, workspace, cases.to_poland, nowhere, anchor)
-    reply = next_reply(synced, STORE, cases.to_poland, "returned_undelivered", anchor, lang="en")
+    reply = next_reply(synced, *cases.to_poland, "returned_undelivered", anchor, lang="en")
     assert reply.due is not None and reply.draft is not None and reply.draft.ready
     assert reply.due.step.template == "pickup_waiting"
     assert "waiting for you at your local post office or pickup point" in reply.draft.text
@@ -228,17 +232,17 @@ def test_a_waiting_parcel_without_a_place_is_still_to_collect(
 def test_a_collected_parcel_ends_the_pickup_plan_with_the_cancel_request(
         synced: Database, workspace: Workspace, anchor: datetime, cases: Cases) -> None:
     set_tracking(synced, workspace, cases.to_poland, AT_POST_OFFICE, anchor)
-    send(synced, next_reply(synced, STORE, cases.to_poland, "returned_undelivered", anchor),
+    send(synced, next_reply(synced, *cases.to_poland, "returned_undelivered", anchor),
          anchor)
     later = anchor + timedelta(days=1)
     set_tracking(synced, workspace, cases.to_poland, COLLECTED, later)
-    closing = next_reply(synced, STORE, cases.to_poland, "returned_undelivered", later,
+    closing = next_reply(synced, *cases.to_poland, "returned_undelivered", later,
                          lang="en")
     assert closing.due is not None and closing.draft is not None
     assert closing.due.step.template == "cancel_request"
     assert "Could you please cancel the dispute" in closing.draft.text
     send(synced, closing, later)
-    assert next_reply(synced, STORE, cases.to_poland, "returned_undelivered", later).due is None
+    assert next_reply(synced, *cases.to_poland, "returned_undelivered", later).due is None
 
 
 # --- 2. every plan with a closing reply reaches it -------------------------------------------
@@ -248,20 +252,20 @@ RETURNED = (DisputeClass.RETURNED_UNDELIVERED, DisputeClass.RETURNED_IN_COUNTRY,
             DisputeClass.RETURNED_BEFORE_EXPORT)
 
 
-def _walk(db: Database, workspace: Workspace, plan: ReplyPlan, issue_id: int, start: datetime
+def _walk(db: Database, workspace: Workspace, plan: ReplyPlan, key: Key, start: datetime
           ) -> tuple[list[str], datetime]:
     """Send every step of the plan once, as each comes due; returns what went out."""
     code = str(plan.dispute_class)
     sent: list[str] = []
     at = start
     for _ in range(len(plan.steps) + 1):
-        reply = next_reply(db, STORE, issue_id, code, at, lang="en")
+        reply = next_reply(db, *key, code, at, lang="en")
         if reply.due is None:  # every step went out; the rest waits for a settlement
             break
         step = reply.due.step
         assert step.template != "cancel_request", f"{code}: closing before it is settled"
         if reply.due.waiting_for is not None:  # the parcel comes back to the warehouse
-            set_tracking(db, workspace, issue_id, BACK_HOME, at)
+            set_tracking(db, workspace, key, BACK_HOME, at)
             continue
         if step.template in sent:  # a repeating last step: every step went out once
             break
@@ -284,19 +288,19 @@ def test_every_plan_walks_from_its_first_reply_to_the_cancel_request(
     assert sent == [step.template for step in plan.steps]
 
     # Not settled yet: nothing asks the buyer to cancel.
-    before = next_reply(synced, STORE, cases.stalled_es, str(code), at + timedelta(days=5))
+    before = next_reply(synced, *cases.stalled_es, str(code), at + timedelta(days=5))
     assert before.due is None or before.due.step.template != "cancel_request"
     assert not before.settled
 
     # Settled, as the database holds it: a resend in the journal (the seller's hands on the
     # platform) for the classes a resend settles, else the operator's "settled with buyer".
     if code in (*RETURNED, DisputeClass.LOST, DisputeClass.GENUINE_DEFECT):
-        store = load_store(STORE, workspace.parameters_dir)
+        store = load_store(cases.stalled_es[0], workspace.parameters_dir)
         DisputeActions(store, connect_store(store), synced, "ana").note(
-            cases.stalled_es, "resend", {"reason": "sent again"})
+            cases.stalled_es[1], "resend", {"reason": "sent again"})
     else:
-        mark_settled(synced, STORE, cases.stalled_es, "ana", "agreed in the chat", now=at)
-    closing = next_reply(synced, STORE, cases.stalled_es, str(code), at, lang="en")
+        mark_settled(synced, *cases.stalled_es, "ana", "agreed in the chat", now=at)
+    closing = next_reply(synced, *cases.stalled_es, str(code), at, lang="en")
     assert closing.settled
     assert closing.due is not None and closing.draft is not None and closing.draft.ready
     assert closing.due.step.template == "cancel_request"
@@ -304,29 +308,29 @@ def test_every_plan_walks_from_its_first_reply_to_the_cancel_request(
     assert "Could you please cancel the dispute on this order?" in closing.draft.text
     # The daily list of replies due shows it too.
     queue = open_disputes(synced, at, triage=False)
-    queue = queue[queue["issue_id"] == cases.stalled_es].assign(**{"class": str(code)})
+    queue = queue[queue["issue_id"] == cases.stalled_es[1]].assign(**{"class": str(code)})
     due = replies_due(synced, queue, at + timedelta(hours=1))
     assert due["reply"].tolist() == ["cancel request"]
 
     send(synced, closing, at)
-    after = next_reply(synced, STORE, cases.stalled_es, str(code), at + timedelta(days=1))
+    after = next_reply(synced, *cases.stalled_es, str(code), at + timedelta(days=1))
     assert after.due is None
 
 
 def test_extortion_has_no_closing_reply_even_when_settled(
         synced: Database, anchor: datetime, cases: Cases) -> None:
-    mark_settled(synced, STORE, cases.stalled_es, "ana", now=anchor)
-    reply = next_reply(synced, STORE, cases.stalled_es, "extortion", anchor)
+    mark_settled(synced, *cases.stalled_es, "ana", now=anchor)
+    reply = next_reply(synced, *cases.stalled_es, "extortion", anchor)
     assert reply.due is None  # never ask an extortionist for a cancellation
 
 
 def test_settling_is_journalled_with_who_and_refused_without_an_operator(
         synced: Database, anchor: datetime, cases: Cases) -> None:
     with pytest.raises(ActionError, match="operator must not be empty"):
-        mark_settled(synced, STORE, cases.stalled_es, " ", now=anchor)
+        mark_settled(synced, *cases.stalled_es, " ", now=anchor)
     with pytest.raises(ActionError, match="is not in store"):
-        mark_settled(synced, STORE, 42, "ana", now=anchor)
-    action_id = mark_settled(synced, STORE, cases.stalled_es, "ana", "it works now", now=anchor)
+        mark_settled(synced, cases.stalled_es[0], 42, "ana", now=anchor)
+    action_id = mark_settled(synced, *cases.stalled_es, "ana", "it works now", now=anchor)
     with synced.session() as s:
         row = s.get(ActionRow, action_id)
         assert row is not None
@@ -339,20 +343,20 @@ def test_settling_is_journalled_with_who_and_refused_without_an_operator(
 
 def test_the_second_stalled_reply_asks_to_cancel_only_once_the_buyer_answered(
         synced: Database, anchor: datetime, cases: Cases) -> None:
-    first = next_reply(synced, STORE, cases.stalled_es, "stalled_in_transit", anchor)
+    first = next_reply(synced, *cases.stalled_es, "stalled_in_transit", anchor)
     send(synced, first, anchor)
     day2 = anchor + timedelta(days=1)
-    silent = next_reply(synced, STORE, cases.stalled_es, "stalled_in_transit", day2)
+    silent = next_reply(synced, *cases.stalled_es, "stalled_in_transit", day2)
     assert silent.due is not None and silent.due.step.template == "stalled_2_carrier"
     assert silent.lang == "es" and not silent.buyer_answered and silent.draft is not None
     assert "cancelar la disputa" not in silent.draft.preview
 
-    mark_buyer_answered(synced, STORE, cases.stalled_es, "ana", now=day2)
-    answered = next_reply(synced, STORE, cases.stalled_es, "stalled_in_transit", day2)
+    mark_buyer_answered(synced, *cases.stalled_es, "ana", now=day2)
+    answered = next_reply(synced, *cases.stalled_es, "stalled_in_transit", day2)
     assert answered.buyer_answered and answered.draft is not None
     assert "Gracias por responder a nuestro mensaje" in answered.draft.preview
     assert "¿podría cancelar la disputa de este pedido?" in answered.draft.preview
-    english = next_reply(synced, STORE, cases.stalled_es, "stalled_in_transit", day2, lang="en")
+    english = next_reply(synced, *cases.stalled_es, "stalled_in_transit", day2, lang="en")
     assert english.draft is not None
     assert "could you please cancel the dispute on this order?" in english.draft.preview
     # The promise stays the same either way; only the ask is added.
@@ -363,9 +367,9 @@ def test_the_buyer_answered_button_records_it_and_redrafts(
         synced: Database, anchor: datetime, cases: Cases) -> None:
     from disputekit.ui.review import ReviewQueue
 
-    send(synced, next_reply(synced, STORE, cases.stalled_es, "stalled_in_transit", anchor), anchor)
+    send(synced, next_reply(synced, *cases.stalled_es, "stalled_in_transit", anchor), anchor)
     queue = ReviewQueue(synced, anchor + timedelta(days=1), operator="ana")
-    queue.select(STORE, cases.stalled_es)
+    queue.select(*cases.stalled_es)
     assert "stalled_2_carrier" in queue.reply_status.value
     assert "cancelar la disputa" not in queue.reply_text.value
     queue.answered_button.click()
@@ -373,12 +377,12 @@ def test_the_buyer_answered_button_records_it_and_redrafts(
     assert "buyer&#x27;s answer recorded by ana" in queue.reply_status.value
     with synced.session() as s:
         kinds = list(s.scalars(select(ActionRow.kind)
-                               .where(ActionRow.issue_id == cases.stalled_es)))
+                               .where(ActionRow.issue_id == cases.stalled_es[1])))
     assert kinds == ["buyer_answered"]
     queue.settled_button.click()  # settled with the buyer: the closing reply is next
     assert "cancel_request" in queue.reply_status.value
     read_only = ReviewQueue(synced, anchor + timedelta(days=1))
-    read_only.select(STORE, cases.stalled_es)
+    read_only.select(*cases.stalled_es)
     read_only.answered_button.click()  # nobody named: refused, nothing written
     assert "operator must not be empty" in read_only.reply_status.value
 
@@ -388,15 +392,15 @@ def test_the_buyer_answered_button_records_it_and_redrafts(
 
 def test_no_tracking_waits_then_offers_the_partial_refund(
         synced: Database, anchor: datetime, cases: Cases) -> None:
-    row = row_of(synced, anchor, cases.no_tracking_eur)
+    row = row_of(synced, anchor, cases.no_tracking)
     assert row["class"] == "no_tracking"
     assert row["recommended"] == "partial_refund"  # not "resend" at once
-    advice = triage_open(synced, anchor)[(STORE, cases.no_tracking_eur)]["recommendation"]
+    advice = triage_open(synced, anchor)[cases.no_tracking]["recommendation"]
     assert advice[0].startswith("wait: send reply 1")
     assert advice[1].startswith("2 days after reply 1, if it has not arrived: offer a partial "
                                 "refund (50 %)")
 
-    first = next_reply(synced, STORE, cases.no_tracking_eur, "no_tracking", anchor, lang="en")
+    first = next_reply(synced, *cases.no_tracking, "no_tracking", anchor, lang="en")
     assert first.due is not None and first.draft is not None
     assert first.due.step.template == "no_tracking_first" and first.offer is None
     assert "ask at your local post office" in first.draft.text
@@ -407,17 +411,18 @@ def test_no_tracking_waits_then_offers_the_partial_refund(
     assert first.following.due_at == goes_out + timedelta(days=2)
 
     send(synced, first, anchor)
-    early = next_reply(synced, STORE, cases.no_tracking_eur, "no_tracking",
+    early = next_reply(synced, *cases.no_tracking, "no_tracking",
                        anchor + timedelta(days=1))
     assert early.due is not None and not early.due.is_due(anchor + timedelta(days=1))
-    offer = next_reply(synced, STORE, cases.no_tracking_eur, "no_tracking",
+    offer = next_reply(synced, *cases.no_tracking, "no_tracking",
                        anchor + timedelta(days=2), lang="en")
     assert offer.due is not None and offer.draft is not None
     assert offer.due.step.template == "no_tracking_offer"
     assert offer.due.due_at == anchor + timedelta(days=2)
     assert offer.offer == Decimal(str(row["recommended_offer"]))  # the queue's amount
     country = cases.no_tracking_country
-    assert format_currency(offer.offer, "EUR", locale=f"en_{country}") in offer.draft.text
+    shown = format_currency(offer.offer, cases.no_tracking_currency, locale=f"en_{country}")
+    assert shown in offer.draft.text
 
 
 # --- 5. a dispute the platform holds: one story ------------------------------------------------
@@ -439,6 +444,7 @@ def test_the_pickup_plan_is_the_returned_class_only(
     """A parcel at a pickup point under an operator's other class follows that class's plan:
     the pickup wording belongs to the returned-undelivered reading of the tracking."""
     set_tracking(synced, workspace, cases.stalled_es, AT_POST_OFFICE, anchor)
-    reply = next_reply(synced, STORE, cases.stalled_es, "stalled_in_transit", anchor)
+    reply = next_reply(synced, *cases.stalled_es, "stalled_in_transit", anchor)
     assert reply.due is not None and reply.due.step.template == "stalled_1_first"
+
 

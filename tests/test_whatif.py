@@ -64,7 +64,7 @@ classes:
 
 @pytest.mark.parametrize(("text", "said"), [
     ("classes: {stalled_parcels: refuse}", "unknown class 'stalled_parcels'; known: "
-     "buyer_misuse, customs_buyer_no_docs"),
+     "buyer_misuse, buyer_own_reason, customs_buyer_no_docs"),
     ("classes: {lost: refund_everything}", "classes.lost: unknown action "
      "'refund_everything'; one of full_refund, partial_refund, refuse, resend"),
     ("classes: {lost: carrier_claim}", "unknown action 'carrier_claim' (it goes along with "

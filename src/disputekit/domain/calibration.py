@@ -366,6 +366,8 @@ _NOUNS: Mapping[DisputeClass, str] = MappingProxyType({
     DisputeClass.BUYER_MISUSE: "misuse disputes",
     DisputeClass.DELIBERATE_ABUSE: "abuse disputes",
     DisputeClass.EXTORTION: "extortion attempts",
+    DisputeClass.NOT_AS_DESCRIBED: "items not as described",
+    DisputeClass.BUYER_OWN_REASON: "disputes for the buyer's own reason",
 })
 
 
