@@ -429,7 +429,8 @@ def test_the_live_platform_rules_by_the_stores_odds() -> None:
     gateway.advance(timedelta(days=40))
     ends: Counter[tuple[str, End]] = Counter()
     for r in records:
-        if r.summary["issue_id"] in was_open and r.truth in ("stalled_in_transit", "delivered_disputed"):
+        if r.summary["issue_id"] in was_open and r.truth in ("stalled_in_transit",
+                                                             "delivered_disputed"):
             outcome = outcome_of("store1", r.summary["issue_id"], r.detail, C.LOST)
             assert outcome is not None  # 40 days on, every dispute has closed
             ends[(r.truth, outcome.end)] += 1
