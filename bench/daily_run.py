@@ -3,7 +3,7 @@ stores one after another and against the same code without notebooks.
 
     .venv/bin/python bench/daily_run.py [--quick]
 
-Workload: 12 made-up stores (``make_stores(12)``) of 42 disputes each (the generator's
+Workload: 12 made-up stores (``make_stores(12)``) of 45 disputes each (the generator's
 minimum; ~1,700 orders each), in a copy of the repo's notebooks, on a simulator served from
 its own process (no added latency, limit 250 req/s, as ``make demo``). Small stores, so 12
 fit the time of ``make bench``: what grows with the number of stores (a kernel, the
@@ -41,11 +41,13 @@ from pathlib import Path
 
 from _common import REPO, Result, Row, median, serve_process, spread, standalone, timed
 
+from disputekit.simulator.generator import MIN_DISPUTES
+
 SIZES = (1, 3, 6, 12)
 # The sizes whose one-after-another run (jobs=1) is measured; any other (but 1) is
 # extrapolated from the 3-store run's cost per store. 6 and 12 add ~100 s to the benchmark.
 SEQUENTIAL = (3, 6, 12)
-DISPUTES = 42
+DISPUTES = MIN_DISPUTES  # the generator's minimum (3 per class)
 RUNS = 1
 PLAIN = Path(__file__).resolve().parent / "_plain_store_day.py"
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/sync_throughput.py [--quick]
 
-Workload: the simulator (``make_stores(6)``, 42 disputes per store, the generator's
+Workload: the simulator (``make_stores(6)``, 45 disputes per store, the generator's
 minimum, about 130 requests per store, orders not listed) with its per-app-key limit set
 to ``QPS`` calls/s, served behind an ASGI middleware adding ``LATENCY`` to every request
 (150 ms: a request to the Singapore gateway). Each run is a first sync into a fresh SQLite
@@ -41,10 +41,12 @@ from _common import (
     standalone,
 )
 
+from disputekit.simulator.generator import MIN_DISPUTES
+
 QPS = 30.0
 LATENCY = 0.150
 STORES = 6
-DISPUTES = 42  # the generator's minimum (3 per class)
+DISPUTES = MIN_DISPUTES  # the generator's minimum (3 per class)
 BIG = 3 * DISPUTES  # the single store's disputes
 TARGET = 0.9
 

@@ -117,17 +117,19 @@ def test_a_claim_is_followed_to_its_end_and_time_lapses_it(
     now = datetime.now(UTC)
     filed = update_claim(db, first.store_id, first.logistics_no, lambda c: file_claim(c, now))
     assert filed.status == "filed" and filed.carrier_answer_due == now + timedelta(days=10)
+    # The carrier offers half of what was claimed (goods + freight), inside what it may pay.
+    offer = ((first.goods_amount + first.freight_amount) / 2).quantize(Decimal("0.01"))
     update_claim(db, first.store_id, first.logistics_no,
-                 lambda c: record_answer(c, now + timedelta(days=3), Decimal("5.00")))
+                 lambda c: record_answer(c, now + timedelta(days=3), offer))
     done = update_claim(db, first.store_id, first.logistics_no,
-                        lambda c: record_recovery(c, now + timedelta(days=4), Decimal("5.00")))
+                        lambda c: record_recovery(c, now + timedelta(days=4), offer))
     assert done.status == "recovered"
     with pytest.raises(ClaimError):  # a recovered claim cannot be filed again
         update_claim(db, first.store_id, first.logistics_no, lambda c: file_claim(c, now))
     with db.session() as s:
         row = s.get(ClaimRow, (first.store_id, first.logistics_no))
         assert row is not None and row.status == "recovered"
-        assert row.recovered_amount == Decimal("5.00")  # the failed step changed nothing
+        assert row.recovered_amount == offer  # the failed step changed nothing
     # A refusal nobody appeals stands once the 15-day window passes.
     update_claim(db, second.store_id, second.logistics_no, lambda c: file_claim(c, now))
     update_claim(db, second.store_id, second.logistics_no,
