@@ -59,7 +59,8 @@ def test_six_stores_under_faults_end_exact(db_url: str, anchor: datetime,
     finally:
         running.stop()
 
-    assert all(isinstance(r, SyncResult) and r.status == "ok" for r in results.values()), results
+    bad = {k: r for k, r in results.items() if not (isinstance(r, SyncResult) and r.status == "ok")}
+    assert not bad, bad
     assert all(isinstance(r, SyncResult) and r.fetched == 0 for r in again.values())
     def importable(horizon: datetime) -> dict[tuple[str, int], str]:
         return {
