@@ -287,7 +287,8 @@ def record_recovery(claim: CarrierClaim, at: datetime, amount: Decimal,
     if amount <= 0 or amount > claim.claimed_amount:
         raise ClaimError(
             f"a recovery of {amount} is outside (0, {claim.claimed_amount}] for "
-            f"{claim.logistics_no}; for a refusal use record_refusal")
+            f"{claim.logistics_no}; if the carrier paid nothing, record that its refusal "
+            "stands instead")
     return replace(claim, status=ClaimStatus.RECOVERED, recovered_amount=amount, closed_at=at)
 
 

@@ -45,8 +45,10 @@ class ClaimPanel(widgets.VBox):  # type: ignore[misc]
         self.on = widgets.DatePicker(description="On", value=self.now.date(),
                                      layout=widgets.Layout(width="220px"))
         self.offered = widgets.FloatText(value=0.0, description="Offered", step=0.5,
+                                         continuous_update=True,
                                          layout=widgets.Layout(width="200px"))
         self.received = widgets.FloatText(value=0.0, description="Received", step=0.5,
+                                          continuous_update=True,
                                           layout=widgets.Layout(width="200px"))
         self.currency = widgets.Text(value="USD", description="Currency",
                                      layout=widgets.Layout(width="180px"))

@@ -148,10 +148,12 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
                     "cancel the dispute next")
         # Actions: the recommended one first; anything that cannot be undone asks twice.
         self.amount = widgets.FloatText(value=0.0, description="Offer", step=0.5,
+                                        continuous_update=True,
                                         layout=widgets.Layout(width="200px"))
         self.reason = widgets.Text(placeholder="what the buyer reads with the offer",
                                    description="Reason", layout=widgets.Layout(width="60%"))
         self.days = widgets.BoundedIntText(value=15, min=1, max=30, description="Days",
+                                           continuous_update=True,
                                            layout=widgets.Layout(width="160px"))
         self.refuse_button = widgets.Button(description="Refuse / counter-offer", layout=_WIDE)
         self.agree_button = widgets.Button(description="Agree to buyer's plan", layout=_WIDE)

@@ -46,6 +46,7 @@ class WhatIfPanel(widgets.VBox):  # type: ignore[misc]
         self.store = widgets.Dropdown(options=[_ALL, *sorted(self.stores)], value=_ALL,
                                       description="Store")
         self.days = widgets.BoundedIntText(value=90, min=1, max=3650, description="Days",
+                                           continuous_update=True,
                                            layout=widgets.Layout(width="160px"))
         self.actions: dict[DisputeClass, widgets.Dropdown] = {}
         self.shares: dict[DisputeClass, widgets.BoundedFloatText] = {}
@@ -57,7 +58,8 @@ class WhatIfPanel(widgets.VBox):  # type: ignore[misc]
                                       layout=widgets.Layout(width="430px"))
             share = widgets.BoundedFloatText(
                 value=DEFAULT_PARTIAL_SHARE.get(code, 0.3), min=0.01, max=0.99, step=0.05,
-                description="share", disabled=True, layout=widgets.Layout(width="150px"))
+                description="share", disabled=True, continuous_update=True,
+                layout=widgets.Layout(width="150px"))
             action.observe(lambda change, s=share: setattr(
                 s, "disabled", change["new"] != str(Action.PARTIAL_REFUND)), names="value")
             self.actions[code], self.shares[code] = action, share
