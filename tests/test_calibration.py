@@ -218,16 +218,25 @@ def _posterior(cases: int, hits: int, prior: float) -> Posterior:
 
 
 @pytest.mark.parametrize("rate", [0.08, 0.25, 0.5, 0.8])
-def test_intervals_hold_a_known_rate_about_nine_times_in_ten(rate: float) -> None:
+def test_intervals_hold_a_known_rate_at_least_nine_times_in_ten(rate: float) -> None:
     # Bernoulli draws at the stated rate, 400 cases a store, priors 40 % (often wrong):
-    # the 90 % interval holds the rate in about 90 % of 400 seeded stores
+    # the posterior's 90 % interval holds the rate in about 90 % of 400 seeded stores; the
+    # reported one (with the exact interval of the store's cases) in at least 90 %, and
+    # not by being much wider than the posterior's
     draws = random.Random(17 + int(rate * 100))
-    held = 0
+    held = credible_held = 0
+    widths: list[float] = []
     for _ in range(400):
         hits = sum(draws.random() < rate for _ in range(400))
-        low, high = _posterior(400, hits, 0.4).interval()
+        p = _posterior(400, hits, 0.4)
+        low, high = p.interval()
+        c_low, c_high = p.credible()
         held += low <= rate <= high
-    assert 0.85 <= held / 400 <= 0.95
+        credible_held += c_low <= rate <= c_high
+        widths.append((high - low) / (c_high - c_low))
+    assert 0.85 <= credible_held / 400 <= 0.95
+    assert 0.9 <= held / 400 <= 0.97
+    assert max(widths) < 1.3
 
 
 def test_intervals_hold_rates_drawn_from_the_prior_nine_times_in_ten() -> None:
@@ -239,17 +248,18 @@ def test_intervals_hold_rates_drawn_from_the_prior_nine_times_in_ten() -> None:
         truth = draws.betavariate(PSEUDO_CASES * 0.3, PSEUDO_CASES * 0.7)
         cases = draws.randint(0, 40)
         hits = sum(draws.random() < truth for _ in range(cases))
-        low, high = _posterior(cases, hits, 0.3).interval()
+        low, high = _posterior(cases, hits, 0.3).credible()
         held += low <= truth <= high
     assert 0.88 <= held / trials <= 0.92
 
 
 def test_stores_with_different_true_odds_recover_their_own() -> None:
     # 8 stores whose refusals escalate at their own rate per class (10 % to 90 %), 30 to 90
-    # refusals a class each, 10 seeded portfolios: each store's interval, with what it
-    # borrows from the others, holds its own rate about nine times in ten
+    # refusals a class each, 10 seeded portfolios: each store's reported interval, with
+    # what it borrows from the others, holds its own rate at least nine times in ten (issue
+    # 17's bar), where the posterior's alone, shrunk toward the others, falls short of it
     draws = random.Random(90)
-    held = cells = 0
+    held = credible_held = cells = 0
     for _ in range(10):
         truth = {(f"s{i}", code): draws.uniform(0.1, 0.9) for i in range(8)
                  for code in DisputeClass}
@@ -262,11 +272,15 @@ def test_stores_with_different_true_odds_recover_their_own() -> None:
         for store in {store for store, _code in truth}:
             odds = calibrate(tallies, MODEL, store)
             for code in DisputeClass:
-                low, high = odds.get(Odd.ESCALATION_IF_REFUSED, code).interval()
+                p = odds.get(Odd.ESCALATION_IF_REFUSED, code)
+                low, high = p.interval()
+                c_low, c_high = p.credible()
                 held += low <= truth[(store, code)] <= high
+                credible_held += c_low <= truth[(store, code)] <= c_high
                 cells += 1
     assert cells == 10 * 8 * len(DisputeClass)
-    assert 0.86 <= held / cells <= 0.94
+    assert 0.9 <= held / cells <= 0.97
+    assert credible_held < held
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,7 +301,8 @@ def test_the_sentence_says_the_store_s_own_figures() -> None:
     assert provenance(p) == (
         "refuse: 17 % of your 41 refused stalled parcels went to arbitration (priors 40 %); "
         f"counted as 22 % (90 % interval {round(low * 100)}–{round(high * 100)} %)")
-    assert 12 <= round(low * 100) < 22 < round(high * 100) <= 33
+    # the store's own 7 of 41 allow 8 %: the interval reaches there, the mean stays 22 %
+    assert 8 <= round(low * 100) < 17 < 22 < round(high * 100) <= 33
 
 
 def test_the_sentence_names_what_was_borrowed_from_the_other_stores() -> None:

