@@ -22,6 +22,7 @@ from disputekit.domain.decisions import Action, CostModel, local_amount, option_
 from disputekit.domain.replies import (
     LANGUAGES,
     PLANS,
+    SETTLING_PLANS,
     Channel,
     ReplyContext,
     ReplyStep,
@@ -57,7 +58,8 @@ def quotes_money(template: str) -> bool:
 def money_steps() -> list[tuple[DisputeClass, ReplyStep]]:
     """Every (class, step) whose reply names money, the closing replies included."""
     found = []
-    for code, plan in PLANS.items():
+    plans = [*PLANS.items(), *SETTLING_PLANS.items()]
+    for code, plan in plans:
         for step in (*plan.steps, *((plan.closing,) if plan.closing else ())):
             if quotes_money(step.template):
                 found.append((code, step))
@@ -68,7 +70,8 @@ def test_every_money_template_is_tied_to_an_option() -> None:
     steps = money_steps()
     assert {step.template for _code, step in steps} == {
         "abuse_compensation", "no_tracking_offer", "lost_apology", "defect_apology",
-        "nad_offer", "own_reason_return", "own_reason_goodwill"}
+        "nad_offer", "own_reason_return", "own_reason_goodwill", "delivered_settle",
+        "customs_settle"}
     for code, step in steps:
         assert step.offers is not None, f"{code}: {step.template} names money, no option"
 

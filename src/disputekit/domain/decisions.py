@@ -32,6 +32,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Final
 
 from disputekit.domain.buyers import AbuseLevel
 from disputekit.domain.carriers import ServiceKind
@@ -42,7 +43,8 @@ from disputekit.domain.taxonomy import DisputeClass, Flag
 from disputekit.domain.tracking import PICKUP_HOLD_DAYS, collect_by
 
 __all__ = ["NO_TRACKING_WAIT_DAYS", "Action", "CostModel", "Learned", "Option", "Recommendation",
-           "learned_key", "learned_odds", "local_amount", "option_for", "options", "recommend"]
+           "SETTLE_IF_HISTORY_SAYS", "learned_key", "learned_odds", "local_amount", "option_for",
+           "options", "recommend"]
 
 
 class Action(StrEnum):
@@ -632,7 +634,7 @@ def recommend(c: Classification, facts: DisputeFacts, model: CostModel,
 # store's own refusals of the class surely go to arbitration more (or are lost there more)
 # than the priors say, and the partial offer is then the cheaper, the store's history wins
 # over the playbook. Never abuse or extortion: not paying those is the playbook's line.
-_SETTLE_IF_HISTORY_SAYS = frozenset({C.DELIVERED_DISPUTED, C.CUSTOMS_BUYER_NO_DOCS})
+SETTLE_IF_HISTORY_SAYS: Final = frozenset({C.DELIVERED_DISPUTED, C.CUSTOMS_BUYER_NO_DOCS})
 
 
 def _as_history_says(code: DisputeClass, action: Action, then: list[Action], steps: list[str],
@@ -645,7 +647,7 @@ def _as_history_says(code: DisputeClass, action: Action, then: list[Action], ste
     worse = [what for what, surely in (
         ("went to arbitration", escalation is not None and escalation.above_prior),
         ("were lost there", win is not None and win.below_prior)) if surely]
-    if (action is Action.REFUSE and code in _SETTLE_IF_HISTORY_SAYS and worse
+    if (action is Action.REFUSE and code in SETTLE_IF_HISTORY_SAYS and worse
             and Action.PARTIAL_REFUND in opts and Action.REFUSE in opts
             and opts[Action.PARTIAL_REFUND].expected_cost < opts[Action.REFUSE].expected_cost):
         share = opts[Action.PARTIAL_REFUND].percent

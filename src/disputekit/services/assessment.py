@@ -33,7 +33,14 @@ from disputekit.domain.calibration import ClaimResult, Tallies, calibrate, calib
 from disputekit.domain.claims import ClaimStatus
 from disputekit.domain.classify import Classification, Override, classify, disagreements
 from disputekit.domain.deadlines import EscalationRule
-from disputekit.domain.decisions import Action, CostModel, local_amount, option_for
+from disputekit.domain.decisions import (
+    SETTLE_IF_HISTORY_SAYS,
+    Action,
+    CostModel,
+    local_amount,
+    option_for,
+    recommend,
+)
 from disputekit.domain.outcomes import Outcome
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.taxonomy import DisputeClass
@@ -147,6 +154,25 @@ def offer_of(case: StoredCase, dispute_class: DisputeClass, action: Action, now:
         return None
     return local_amount(option.offered_usd, dispute.refund_max_usd, dispute.refund_max_local,
                         dispute.local_currency)
+
+
+def settles_as_history_says(case: StoredCase, dispute_class: DisputeClass, now: datetime,
+                            cost_model: CostModel | None) -> bool:
+    """The advice on this dispute settles with a partial offer where the playbook refuses,
+    because the store's own history (``cost_model.learned``) says refusals cost more: its
+    replies then follow the settling plan. ``False`` without a learned model, for the other
+    classes, and when the stored data cannot be read (the playbook's plan stands)."""
+    if cost_model is None or not cost_model.learned \
+            or dispute_class not in SETTLE_IF_HISTORY_SAYS:
+        return False
+    dispute = case.dispute
+    try:
+        facts, _detail = facts_from_record(record_of(dispute, case.order, case.shipment, {}),
+                                           now)
+    except TriageInputError:
+        return False
+    advice = recommend(replace(classify(facts), code=dispute_class), facts, cost_model)
+    return advice.action is Action.PARTIAL_REFUND
 
 
 @dataclass(frozen=True)

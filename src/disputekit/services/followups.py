@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import DisputeRow, OrderRow, ReplySentRow, ShipmentRow, StoreRow
-from disputekit.domain.decisions import CostModel
+from disputekit.domain.decisions import SETTLE_IF_HISTORY_SAYS, Action, CostModel
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.replies import (
     LANGUAGES,
@@ -59,7 +59,7 @@ from disputekit.services.actions import (
     journal_marks,
     record_local,
 )
-from disputekit.services.assessment import offer_of
+from disputekit.services.assessment import offer_of, settles_as_history_says
 from disputekit.services.cases import StoredCase, load_case, load_cases
 
 
@@ -138,11 +138,15 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
                now: datetime | None = None, *, lang: str | None = None, store_name: str = "",
                overrides: Overrides | None = None,
                cost_model: CostModel | None = None,
+               advice: str | None = None,
                pickup_hold_days: int = PICKUP_HOLD_DAYS) -> NextReply:
     """The next reply of a dispute's plan, drafted (in ``lang``, else the buyer's); the
     amount it names is the one of the option its step takes (``replies.offered_action``),
     priced with the store's ``cost_model``, in the buyer's currency. A parcel waiting to be
-    collected is kept ``pickup_hold_days`` from the day it arrived there."""
+    collected is kept ``pickup_hold_days`` from the day it arrived there. Where the advice
+    (``advice``: the queue's recommended action, else worked out with ``cost_model``) settles
+    with a partial offer because the store's history says refusals cost more, the replies
+    follow the class's settling plan (``replies.plan_for(settling=True)``)."""
     now = now or utc_now()
     with db.session() as s:
         case = load_case(s, store_id, issue_id)
@@ -161,7 +165,8 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
     chosen = lang or suggested
     if chosen not in LANGUAGES:
         raise ActionError(f"no replies in {chosen!r}; choose one of {', '.join(LANGUAGES)}")
-    due = _due(dispute, shipment, dispute_class, sent, now, state)
+    settling = _settling(case, dispute_class, now, cost_model, advice)
+    due = _due(dispute, shipment, dispute_class, sent, now, state, settling)
     offer = _offer(case, dispute_class, due, now, cost_model)
     draft = render(due.step.template, chosen,
                    _context(dispute, order, shipment, store_name, offer, state,
@@ -172,7 +177,7 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
         # The plan as if this reply goes out when it is due (or now, when it waits).
         goes_out = max(due.due_at, now) if due.due_at is not None else now
         following = _due(dispute, shipment, dispute_class,
-                         [*sent, (due.step.template, goes_out)], goes_out, state)
+                         [*sent, (due.step.template, goes_out)], goes_out, state, settling)
     return NextReply(store_id, issue_id, due, draft, chosen, suggested, offer,
                      dispute.local_currency or "", following, state.buyer_answered,
                      state.settled)
@@ -189,13 +194,29 @@ def _offer(case: StoredCase, dispute_class: str, due: Due | None, now: datetime,
         return None  # unreadable stored data: the draft asks the operator for the amount
 
 
+def _settling(case: StoredCase, dispute_class: str, now: datetime,
+              cost_model: CostModel | None, advice: str | None) -> bool:
+    """The replies follow the settling plan: the advice (the queue's, priced with the
+    calibrated odds; else worked out here with ``cost_model``) offers part where the
+    playbook refuses."""
+    try:
+        code = DisputeClass(dispute_class)
+    except ValueError:
+        return False
+    if advice is not None:
+        return code in SETTLE_IF_HISTORY_SAYS and advice == Action.PARTIAL_REFUND
+    return settles_as_history_says(case, code, now, cost_model)
+
+
 def _due(dispute: DisputeRow, shipment: ShipmentRow | None, dispute_class: str,
-         sent: list[tuple[str, datetime]], now: datetime, state: _CaseState) -> Due | None:
+         sent: list[tuple[str, datetime]], now: datetime, state: _CaseState,
+         settling: bool = False) -> Due | None:
     # A parcel that waited to be collected and then was delivered was collected: the pickup
     # plan's end (its closing reply), not the returned plan's notice.
     collecting = state.waiting is not None or bool(shipment and shipment.delivered)
     try:
-        plan = plan_for(DisputeClass(dispute_class), awaiting_collection=collecting)
+        plan = plan_for(DisputeClass(dispute_class), awaiting_collection=collecting,
+                        settling=settling)
     except ValueError:
         return None  # unclassified: no plan to follow
     return next_step_due(
@@ -278,6 +299,9 @@ def replies_due(db: Database, queue: pd.DataFrame, day_end: datetime) -> pd.Data
         return pd.DataFrame(columns=columns)
     keys = list(zip(queue["store_id"], queue["issue_id"].astype(int), strict=True))
     classes: Mapping[tuple[str, int], Any] = dict(zip(keys, queue["class"], strict=True))
+    recommended: Mapping[tuple[str, int], Any] = dict(zip(
+        keys, queue["recommended"] if "recommended" in queue else [None] * len(keys),
+        strict=True))
     with db.session() as s:
         sent: dict[tuple[str, int], list[tuple[str, datetime]]] = {}
         for r in s.scalars(select(ReplySentRow).order_by(ReplySentRow.sent_at,
@@ -296,8 +320,12 @@ def replies_due(db: Database, queue: pd.DataFrame, day_end: datetime) -> pd.Data
         dispute, shipment = case.dispute, case.shipment
         dispute_class = str(classes[(store_id, issue_id)])
         state = _state(shipment, dispute_class, marks.get((store_id, issue_id), frozenset()))
+        # the queue's advice says whether the store's history turned the refusal into an
+        # offer (``assessment.settles_as_history_says``, read here from its column)
+        settling = dispute_class in SETTLE_IF_HISTORY_SAYS \
+            and recommended.get((store_id, issue_id)) == Action.PARTIAL_REFUND
         due = _due(dispute, shipment, dispute_class, sent.get((store_id, issue_id), []),
-                   day_end, state)
+                   day_end, state, settling)
         if due is None or not due.is_due(day_end):
             continue
         rows.append({"store_id": store_id, "dispute": str(issue_id),

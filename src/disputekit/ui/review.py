@@ -325,6 +325,13 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         row = self._selected_row()
         return str(row["class"]) if row is not None and "class" in row else ""
 
+    def _advice(self) -> str | None:
+        """The queue's advice on the selected dispute (priced with the store's own odds),
+        which the reply plan follows."""
+        row = self._selected_row()
+        return str(row["recommended"]) if row is not None and "recommended" in row \
+            and isinstance(row["recommended"], str) else None
+
     def _draft(self, lang: str | None) -> None:
         """Draft the selected dispute's next reply (``lang`` None: the buyer's language)."""
         if self.list.value is None:
@@ -336,7 +343,8 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
             store = (self.stores or {}).get(store_id)
             reply = next_reply(self.db, store_id, issue_id, self._selected_class(), self.now,
                                lang=lang, overrides=self.overrides.get(store_id),
-                               cost_model=store.triage.cost_model() if store else None)
+                               cost_model=store.triage.cost_model() if store else None,
+                               advice=self._advice())
         except DisputeKitError as exc:
             self.reply = None
             self.reply_status.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"

@@ -33,6 +33,7 @@ from disputekit.domain.replies.drafts import (
 )
 from disputekit.domain.replies.plans import (
     PLANS,
+    SETTLING_PLANS,
     TEMPLATES,
     Channel,
     Due,
@@ -50,6 +51,7 @@ __all__ = [
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "PLANS",
+    "SETTLING_PLANS",
     "TAX_IDS",
     "TEMPLATES",
     "VARIABLES",

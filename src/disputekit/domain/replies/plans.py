@@ -31,13 +31,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from disputekit.domain.decisions import NO_TRACKING_WAIT_DAYS, Action
+from disputekit.domain.decisions import NO_TRACKING_WAIT_DAYS, SETTLE_IF_HISTORY_SAYS, Action
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import TemplateError
 
 __all__ = [
     "AWAITING_COLLECTION",
     "PLANS",
+    "SETTLING_PLANS",
     "TEMPLATES",
     "Channel",
     "Due",
@@ -208,15 +209,39 @@ AWAITING_COLLECTION: Final = ReplyPlan(C.RETURNED_UNDELIVERED, (
     ReplyStep("pickup_reminder", after_days=3, within_days=4, repeat=True,
               note="remind the buyer before the pickup point sends it back"),
 ), until_delivered=True, closing=_CANCEL)
+
+# Where the store's own history turns the playbook's refusal into a partial offer
+# (``decisions.SETTLE_IF_HISTORY_SAYS``), the replies follow the advice: a refusal's text
+# ("please check with your neighbours") sent with a counter-offer of money would contradict
+# it. The evidence is still uploaded; the buyer reads the offer and why.
+SETTLING_PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
+    C.DELIVERED_DISPUTED: ReplyPlan(C.DELIVERED_DISPUTED, (
+        ReplyStep("delivered_settle", channel=_REFUSE, offers=Action.PARTIAL_REFUND,
+                  note="your own refusals of delivered parcels cost more than a partial "
+                       "offer: it is the counter-offer; upload the proof of delivery too"),
+    ), closing=_CANCEL),
+    C.CUSTOMS_BUYER_NO_DOCS: ReplyPlan(C.CUSTOMS_BUYER_NO_DOCS, (
+        ReplyStep("customs_settle", channel=_REFUSE, offers=Action.PARTIAL_REFUND,
+                  note="your own refusals of customs holds cost more than a partial offer: "
+                       "it is the counter-offer, towards the duty"),
+        ReplyStep("customs_reminder", after_days=1, within_days=2, repeat=True),
+    ), until_delivered=True, closing=_CANCEL),
+}
+assert set(SETTLING_PLANS) == SETTLE_IF_HISTORY_SAYS
 del C
 
 
-def plan_for(code: DisputeClass | str, *, awaiting_collection: bool = False) -> ReplyPlan:
+def plan_for(code: DisputeClass | str, *, awaiting_collection: bool = False,
+             settling: bool = False) -> ReplyPlan:
     """The reply plan of a class of the taxonomy; for an undelivered parcel still waiting to
-    be collected (``awaiting_collection``), the pickup plan rather than the returned one.
+    be collected (``awaiting_collection``), the pickup plan rather than the returned one;
+    where the advice settles with a partial offer instead of the playbook's refusal
+    (``settling``: the store's history said so), the settling plan of the class.
 
     >>> plan_for("returned_undelivered", awaiting_collection=True).steps[0].template
     'pickup_waiting'
+    >>> plan_for("delivered_disputed", settling=True).steps[0].template
+    'delivered_settle'
     """
     try:
         code = DisputeClass(code)
@@ -225,6 +250,8 @@ def plan_for(code: DisputeClass | str, *, awaiting_collection: bool = False) -> 
                             f"{', '.join(c.value for c in DisputeClass)}") from None
     if awaiting_collection and code is DisputeClass.RETURNED_UNDELIVERED:
         return AWAITING_COLLECTION
+    if settling and code in SETTLING_PLANS:
+        return SETTLING_PLANS[code]
     return PLANS[code]
 
 
@@ -244,7 +271,7 @@ def offered_action(step: ReplyStep) -> Action | None:
 
 def _plan_templates() -> tuple[str, ...]:
     names: dict[str, None] = {}
-    for plan in (*PLANS.values(), AWAITING_COLLECTION):
+    for plan in (*PLANS.values(), *SETTLING_PLANS.values(), AWAITING_COLLECTION):
         for step in (*plan.steps, *((plan.closing,) if plan.closing else ())):
             names[step.template] = None
     return tuple(names)
