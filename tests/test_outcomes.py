@@ -22,13 +22,14 @@ from sqlalchemy import select
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ActionRow, DisputeOutcomeRow, DisputeRow, ReplySentRow
 from disputekit.adapters.parameters import parse_store
+from disputekit.domain.calibration import Odd, tally
 from disputekit.domain.decisions import Action
 from disputekit.domain.outcomes import ARBITRATED, End, JournalEntry, Outcome, Step, outcome_of
 from disputekit.domain.platform_time import to_pacific_string
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import MalformedPayloadError
-from disputekit.services.assessment import record_override
-from disputekit.services.outcomes import load_outcomes, record_outcomes
+from disputekit.services.assessment import ended_claims, record_override
+from disputekit.services.outcomes import load_outcomes, load_tallies, record_outcomes
 from disputekit.services.store_day import connect
 from disputekit.services.sync import sync_store
 from disputekit.simulator.app import serve_in_thread
@@ -372,6 +373,25 @@ def test_a_dispute_changed_after_its_outcome_is_derived_again_with_the_journal(
     again = next(o for o in load_outcomes(db, "store1") if o.issue_id == target.issue_id)
     assert again.steps[0] is Step.REPLY and Step.EXTEND in again.steps
     assert again.end is End.BUYER_CANCELLED and again.action is Action.REFUSE
+
+
+def test_the_grouped_tallies_count_what_the_outcomes_count(
+        synced: tuple[Database, Gateway]) -> None:
+    # The queue prices its advice from ``load_tallies`` (grouped in the database); it must
+    # count exactly what the outcomes read one by one count, an operator's class included.
+    db, _ = synced
+    outcomes = load_outcomes(db, "store1")
+    refused = next(o for o in outcomes if o.action is Action.REFUSE and o.escalated)
+    moved_to = C.EXTORTION if refused.dispute_class is not C.EXTORTION else C.LOST
+    record_override(db, "store1", refused.issue_id, str(moved_to), "test", "seen later")
+    with db.session() as s:
+        claims = ended_claims(s)
+    expected = tally(load_outcomes(db), claims)
+    grouped = load_tallies(db)
+    assert grouped.counts == expected.counts
+    # the override moved one arbitrated refusal between the two classes' cells
+    cell = (Odd.ESCALATION_IF_REFUSED, moved_to)
+    assert grouped.of("store1", cell)[0] >= 1
 
 
 # -- the simulator's odds ------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def record_of(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow
 def triage_open(db: Database, now: datetime, store_ids: Sequence[str] | None = None,
                 stores: Mapping[str, StoreParameters] | None = None, *,
                 open_only: bool = True,
-                outcomes: Sequence[Outcome] = ()) -> dict[Key, dict[str, Any]]:
+                outcomes: Sequence[Outcome] | Tallies = ()) -> dict[Key, dict[str, Any]]:
     """Triage every open dispute (or every stored one when ``open_only`` is False, for the
     reports' money and rates by class); ``class`` is the effective one (an override wins) and
     ``rule_class`` what the rules said. A dispute whose stored data cannot be triaged gets
@@ -76,13 +76,17 @@ def triage_open(db: Database, now: datetime, store_ids: Sequence[str] | None = N
 
     ``outcomes``: the closed disputes of every store (the portfolio's), from which each
     store's odds are calibrated (``calibrated_models``), with the carrier claims that ended;
-    none, the parameters' odds alone."""
+    or their ``Tallies`` (``outcomes.load_tallies``: claims counted in); none, the
+    parameters' odds alone."""
+    counted = isinstance(outcomes, Tallies)  # already counted, the ended claims with them
     with db.session() as s:
         cases = load_cases(s, store_ids, open_only=open_only)
         known = _Known.read(s, db)
-        claims = ended_claims(s) if outcomes else []
-    models = calibrated_models(tally(outcomes, claims), {c.dispute.store_id for c in cases},
-                               stores) if outcomes else {}
+        claims = ended_claims(s) if outcomes and not counted else []
+    tallies = outcomes if isinstance(outcomes, Tallies) else tally(outcomes, claims) \
+        if outcomes else None
+    models = calibrated_models(tallies, {c.dispute.store_id for c in cases}, stores) \
+        if tallies is not None else {}
     out: dict[Key, dict[str, Any]] = {}
     for case in cases:
         store_id = case.dispute.store_id

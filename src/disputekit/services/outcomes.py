@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from disputekit.adapters.db.database import Database, upsert
@@ -33,6 +33,7 @@ from disputekit.adapters.db.tables import (
     ReplySentRow,
 )
 from disputekit.adapters.parameters import StoreParameters
+from disputekit.domain.calibration import Group, Tallies, tally_groups
 from disputekit.domain.decisions import Action
 from disputekit.domain.outcomes import End, JournalEntry, Outcome, Step, outcome_of
 from disputekit.domain.platform_time import utc_now
@@ -40,6 +41,7 @@ from disputekit.domain.taxonomy import DisputeClass
 from disputekit.errors import MalformedPayloadError, TriageInputError
 from disputekit.services.assessment import (
     buyer_histories,
+    ended_claims,
     history_counts,
     latest_overrides,
     record_of,
@@ -47,7 +49,7 @@ from disputekit.services.assessment import (
 from disputekit.services.cases import StoredCase, case_query
 from disputekit.wire.records import triage_record
 
-__all__ = ["RecordedOutcomes", "load_outcomes", "record_outcomes"]
+__all__ = ["RecordedOutcomes", "load_outcomes", "load_tallies", "record_outcomes"]
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +143,40 @@ def load_outcomes(db: Database, store_id: str | None = None) -> list[Outcome]:
                 currency=currency, opened_at=opened_at, closed_at=closed_at, carrier=carrier,
                 country=country, counter_offer=counter_offer, refund_max=refund_max))
     return out
+
+
+def load_tallies(db: Database) -> Tallies:
+    """Every store's recorded outcomes and ended carrier claims counted into the
+    calibration's cells: what ``tally(load_outcomes(db), ended_claims(s))`` gives, grouped by
+    the database instead of read row by row (the queue reprices on every refresh; a
+    portfolio's million outcomes are a few hundred groups). An operator's class wins, as
+    in ``load_outcomes``: the few overridden disputes move from their rules' class."""
+    overrides = latest_overrides(db)
+    t = DisputeOutcomeRow
+    classes, ends = {str(c): c for c in DisputeClass}, {str(e): e for e in End}
+    actions = {str(a): a for a in Action}
+    groups: list[Group] = []
+    with db.session() as s:
+        claims = ended_claims(s)
+        for store, rule_class, action, ending, n in s.execute(
+                select(t.store_id, t.rule_class, t.action, t.ending, func.count())
+                .group_by(t.store_id, t.rule_class, t.action, t.ending)):
+            groups.append((store, classes[rule_class], actions.get(action), ends[ending], n))
+        by_store: dict[str, list[int]] = {}
+        for store, issue_id in overrides:
+            by_store.setdefault(store, []).append(issue_id)
+        for store, issue_ids in sorted(by_store.items()):
+            for chunk in _chunks(sorted(issue_ids)):
+                for issue_id, rule_class, action, ending in s.execute(
+                        select(t.issue_id, t.rule_class, t.action, t.ending)
+                        .where(t.store_id == store, t.issue_id.in_(chunk))):
+                    code = overrides[(store, issue_id)].code
+                    if code is classes[rule_class]:
+                        continue
+                    deciding, end = actions.get(action), ends[ending]
+                    groups.append((store, classes[rule_class], deciding, end, -1))
+                    groups.append((store, code, deciding, end, 1))
+    return tally_groups(groups, claims)
 
 
 def _chunks(items: Sequence[int]) -> Iterator[list[int]]:

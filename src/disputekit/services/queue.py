@@ -25,6 +25,7 @@ from disputekit.adapters.db.tables import (
 )
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.buyers import BuyerHistory
+from disputekit.domain.calibration import Tallies
 from disputekit.domain.deadlines import response_deadline
 from disputekit.domain.decisions import local_amount
 from disputekit.domain.outcomes import Outcome
@@ -33,7 +34,7 @@ from disputekit.domain.privacy import mask_login
 from disputekit.services.assessment import buyer_history, triage_open
 from disputekit.services.cases import load_cases
 from disputekit.services.followups import end_of_day, replies_due
-from disputekit.services.outcomes import load_outcomes
+from disputekit.services.outcomes import load_tallies
 
 QUEUE_COLUMNS = [
     "store_id", "issue_id", "parent_order_id", "order_id", "buyer", "country", "product",
@@ -50,13 +51,13 @@ TRIAGE_COLUMNS = [
 def open_disputes(
     db: Database, now: datetime, store_ids: Sequence[str] | None = None,
     stores: Mapping[str, StoreParameters] | None = None, *, triage: bool = True,
-    outcomes: Sequence[Outcome] | None = None,
+    outcomes: Sequence[Outcome] | Tallies | None = None,
 ) -> pd.DataFrame:
     """Every dispute still ``processing``, sorted by deadline (none last), then age, with
     its class, confidence and recommended action (``stores`` give each its cost model;
     ``outcomes``, the closed disputes, calibrate its odds: ``assessment.triage_open``).
 
-    ``outcomes`` left out: every store's recorded outcomes (``load_outcomes``), so the
+    ``outcomes`` left out: every store's recorded outcomes (``load_tallies``), so the
     advice is priced by the stores' own history by default; ``()``: the parameters' odds
     alone. Every store's are read, not only ``store_ids``': a store with few closed
     disputes borrows from the portfolio's."""
@@ -101,9 +102,10 @@ def open_disputes(
                 "urgency": str(deadline.urgency(now)),
             })
     if triage:
-        if outcomes is None:
-            outcomes = load_outcomes(db)  # once per call (~6 s per 100,000 outcomes)
-        assessed = triage_open(db, now, store_ids, stores, outcomes=outcomes)
+        # Grouped by the database: the advice reprices on every refresh of the workbook
+        # (bench/calibration.py times both ways).
+        counted = load_tallies(db) if outcomes is None else outcomes
+        assessed = triage_open(db, now, store_ids, stores, outcomes=counted)
         for row in rows:
             key = (str(row["store_id"]), int(row["issue_id"]))
             row.update(_triage_columns(assessed.get(key, {}), *rates[key]))
@@ -249,7 +251,7 @@ class OperatorQueue:
     def __init__(self, db: Database, now: datetime,
                  stores: Mapping[str, StoreParameters] | None = None,
                  frame: pd.DataFrame | None = None, *,
-                 outcomes: Sequence[Outcome] | None = None) -> None:
+                 outcomes: Sequence[Outcome] | Tallies | None = None) -> None:
         self.db = db
         self.now = now
         # ``frame``: the open queue when the caller already has it (``open_disputes``'s
