@@ -39,11 +39,11 @@ pytestmark = [
 DAG_SHAPE = """
 import json, sys
 from airflow.dag_processing.dagbag import DagBag
-bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
+bag = DagBag(dag_folder=sys.argv[1])  # examples are off: AIRFLOW__CORE__LOAD_EXAMPLES
 assert not bag.import_errors, bag.import_errors
 dag = bag.dags["disputekit_daily"]
 print(json.dumps({t: {"type": type(task).__name__, "upstream": sorted(task.upstream_task_ids),
-                      "trigger_rule": str(task.trigger_rule), "retries": task.retries,
+                      "trigger_rule": getattr(task.trigger_rule, "value", task.trigger_rule), "retries": task.retries,
                       "parameters": sorted(getattr(task, "parameters", None) or {})}
                   for t, task in dag.task_dict.items()}))
 """
@@ -116,7 +116,7 @@ def test_the_dag_runs_every_store_then_the_reports_on_postgresql(
                            capture_output=True, text=True, timeout=300, check=False)
     assert shape.returncode == 0, shape.stderr[-3000:]
     tasks = json.loads(shape.stdout.strip().splitlines()[-1])
-    assert sorted(tasks) == [*STORES, "portfolio"]
+    assert sorted(tasks) == sorted([*STORES, "portfolio"])
     for store in STORES:
         assert tasks[store]["type"] == "StoreNotebookOperator"
         assert tasks[store]["parameters"] == ["run_date", "store_id"]
@@ -171,3 +171,18 @@ def test_the_dag_runs_every_store_then_the_reports_on_postgresql(
         text = path.read_bytes().decode("utf-8", errors="replace")
         for secret in secrets:
             assert secret not in text, f"{secret[:4]}… leaked into {path}"
+
+
+@pytest.mark.parametrize(("home", "message"), [("nowhere", "no parameters folder"),
+                                              (None, "set DISPUTEKIT_HOME")])
+def test_the_dag_without_a_workspace_says_what_to_set(tmp_path: Path, workspace: Workspace,
+                                                      home: str | None, message: str) -> None:
+    env = _airflow_env(tmp_path, workspace)
+    del env["DISPUTEKIT_HOME"]
+    if home is not None:
+        env["DISPUTEKIT_HOME"] = str(tmp_path / home)
+    loaded = subprocess.run([str(Path(AIRFLOW_VENV).resolve() / "bin" / "python"), "-c",
+                             "import runpy, sys; runpy.run_path(sys.argv[1])", str(DAG_FILE)],
+                            env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert loaded.returncode != 0
+    assert message in loaded.stderr

@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
-
 from disputekit.domain.privacy import mask_login
 from disputekit.run.index import write_index
 from disputekit.run.store_run import StoreRun
