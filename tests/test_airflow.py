@@ -43,7 +43,8 @@ bag = DagBag(dag_folder=sys.argv[1])  # examples are off: AIRFLOW__CORE__LOAD_EX
 assert not bag.import_errors, bag.import_errors
 dag = bag.dags["disputekit_daily"]
 print(json.dumps({t: {"type": type(task).__name__, "upstream": sorted(task.upstream_task_ids),
-                      "trigger_rule": getattr(task.trigger_rule, "value", task.trigger_rule), "retries": task.retries,
+                      "trigger_rule": getattr(task.trigger_rule, "value", task.trigger_rule),
+                      "retries": task.retries,
                       "parameters": sorted(getattr(task, "parameters", None) or {})}
                   for t, task in dag.task_dict.items()}))
 """
