@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from disputekit.adapters.workspace import Workspace
-from tests.conftest import ON_POSTGRES, REPO, demo_credentials, new_db_url
+from tests.conftest import ARTIFACTS, ON_POSTGRES, REPO, demo_credentials, new_db_url
 
 AIRFLOW_VENV = os.environ.get("DISPUTEKIT_AIRFLOW_VENV", "")
 DAG_FILE = REPO / "deploy" / "airflow" / "disputekit_dag.py"
@@ -106,7 +106,7 @@ def _executed(notebook: Path) -> bool:
 
 
 def test_the_dag_runs_every_store_then_the_reports_on_postgresql(
-        tmp_path: Path, workspace: Workspace) -> None:
+        tmp_path: Path, workspace: Workspace, browser) -> None:  # type: ignore[no-untyped-def]
     assert ON_POSTGRES, "make test-airflow runs on PostgreSQL (DISPUTEKIT_TEST_PG_URL)"
     env = _airflow_env(tmp_path, workspace)
     migrated = _airflow(env, "db", "migrate")
@@ -161,6 +161,25 @@ def test_the_dag_runs_every_store_then_the_reports_on_postgresql(
         assert (reports / f"{store}.html").is_file()
     assert "Overdue disputes" in index and "Getting worse" in index
     assert index.count('<svg class="spark" role="img" aria-label="') == len(STORES)
+
+    # The page the DAG left, in Chromium from the disk: no console error, every link opens,
+    # every chart has its words. Kept in test-artifacts/ for a look.
+    shutil.copytree(reports, ARTIFACTS / "airflow-reports", dirs_exist_ok=True)
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((reports / "index.html").as_uri())
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(ARTIFACTS / "airflow-reports" / "index.png"), full_page=True)
+    labels = page.eval_on_selector_all("svg.spark", "els => els.map(e => e.ariaLabel)")
+    assert len(labels) == len(STORES) and all("weekly dispute rate" in x for x in labels)
+    for href in set(page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")):
+        opened = browser.new_page()
+        response = opened.goto(href)
+        assert response is not None and response.ok, href
+        opened.close()
+    assert errors == []
 
     # Nothing secret in anything the runs wrote, nor in Airflow's task logs.
     secrets = demo_credentials().values()
