@@ -33,6 +33,9 @@ from disputekit.services.portfolio import (
 
 __all__ = ["write_index"]
 
+# The lanes getting worse shown, the steepest rises first: a page a team lead reads at once.
+MAX_LANES = 10
+
 _INDEX = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -99,12 +102,17 @@ _INDEX = """<!doctype html>
 <thead><tr><th>Store</th><th>Carrier</th><th>Country</th><th>Orders (30 d)</th>
 <th>Rate (30 d)</th><th>30 days before</th></tr></thead>
 <tbody>
-{% for l in portfolio.lanes %}
+{% for l in portfolio.lanes[:max_lanes] %}
 <tr><td>{{ l.store_id }}</td><td>{{ l.carrier }}</td><td>{{ l.country }}</td>
 <td class="num">{{ l.orders }}</td><td class="num">{{ '%.2f %%' % (l.rate * 100) }}</td>
-<td class="num">{{ '%.2f %%' % (l.previous * 100) if l.previous is not none else '—' }}</td></tr>
+<td class="num">{{ '%.2f %%' % (l.previous * 100) if l.previous is not none
+ else 'too few orders' }}</td></tr>
 {% endfor %}
 </tbody></table>
+{% if portfolio.lanes|length > max_lanes %}
+<p>… and {{ portfolio.lanes|length - max_lanes }} more lanes: each store's report lists its
+ lanes to change.</p>
+{% endif %}
 {% else %}
 <p>No lane is getting worse.</p>
 {% endif %}
@@ -228,6 +236,7 @@ def write_index(run_date: date, runs: Sequence[StoreRun], target: Path,
         "works": works, "drifting": [(r.store_id, line) for r in runs for line in r.drift],
         "portfolio": portfolio, "figures": figures, "tiers": [u.value for u in Urgency],
         "weeks": ASSESSMENT_WEEKS, "worsening_points": WORSENING_POINTS,
+        "max_lanes": MAX_LANES,
         # only reports that exist beside the page: every link on it works
         "linked": {r.store_id: r.report.name for r in runs
                    if r.report is not None and r.report.parent == target.parent},

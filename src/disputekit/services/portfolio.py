@@ -29,8 +29,10 @@ ASSESSMENT_WEEKS = 13
 # A store is "getting worse" when its 30-day rate rose this much in a week (0.2 points):
 # about one disputed order more per 500, enough to matter at the next assessment.
 WORSENING_POINTS = 0.002
-# A lane is shown getting worse with this many orders behind it in the last 30 days.
+# A lane is shown getting worse with this many orders behind it in each 30-day window, and
+# this many disputes counted in the last: fewer is noise, not a finding.
 LANE_MIN_ORDERS = 20
+LANE_MIN_DISPUTES = 3
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,8 @@ def _recovered_since(db: Database, start: datetime, store_ids: Sequence[str]
 def _lanes_worse(store_id: str, orders: pd.DataFrame, disputes: pd.DataFrame,
                  rates: kpis.Rates, now: datetime) -> list[LaneChange]:
     """The lanes (carrier × country) disputed at 1.5 × the store's rate or more in the last
-    30 days whose rate rose against the 30 days before."""
+    30 days, with enough orders and disputes, whose rate rose against the 30 days before
+    (counted on as many orders)."""
     flagged = rates.lanes_to_change(now, window_days=30, min_orders=LANE_MIN_ORDERS,
                                     factor=1.5)
     out = []
@@ -148,8 +151,11 @@ def _lanes_worse(store_id: str, orders: pd.DataFrame, disputes: pd.DataFrame,
         on_lane = ((orders["carrier"] == lane["carrier"]) & (orders["country"] == lane["country"]))
         d_lane = ((disputes["carrier"] == lane["carrier"])
                   & (disputes["country"] == lane["country"]))
-        before = kpis.dispute_rate(orders[on_lane], disputes[d_lane],
-                                   now - timedelta(days=30)).rate
+        if int(lane["disputes"]) < LANE_MIN_DISPUTES:
+            continue
+        earlier = kpis.dispute_rate(orders[on_lane], disputes[d_lane],
+                                    now - timedelta(days=30))
+        before = earlier.rate if earlier.denominator >= LANE_MIN_ORDERS else None
         if before is None or float(lane["rate"]) > before:
             out.append(LaneChange(store_id, str(lane["carrier"]), str(lane["country"]),
                                   int(lane["orders"]), float(lane["rate"]), before))
