@@ -79,6 +79,7 @@ def test_the_page_in_chromium(tmp_path: Path, browser) -> None:  # type: ignore[
     shots = ARTIFACTS / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "portfolio.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1200  # no sideways scroll
 
     # Every chart has a text alternative; one per store that ran.
     charts = page.locator("svg.spark")
@@ -108,7 +109,7 @@ def test_the_page_in_chromium(tmp_path: Path, browser) -> None:  # type: ignore[
         target.close()
 
     # The overdue table (12 rows) is filterable and sortable.
-    table = page.locator("#overdue + p + label + table, #overdue ~ table").first
+    table = page.locator("#overdue ~ .scroll table").first
     rows = table.locator("tbody tr")
     assert rows.count() == 12
     page.locator("label.dk-filter input").first.fill("volt")

@@ -99,7 +99,7 @@ def test_reports_open_in_chromium_without_errors(workspace: Workspace,
             assert tables.count() == 1, name
             rows = tables.locator("tbody tr")
             if rows.count() > 8:
-                box = page.locator("label.dk-filter input").first
+                box = tables.locator("xpath=preceding-sibling::label[1]//input")
                 first_order = rows.nth(0).locator("td").nth(2).inner_text()
                 box.fill(first_order)
                 assert sum(rows.nth(i).is_visible() for i in range(rows.count())) == 1, name

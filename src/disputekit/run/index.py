@@ -46,6 +46,8 @@ _INDEX = """<!doctype html>
  th, td { padding: .35rem .7rem; border-bottom: 1px solid #ddd; vertical-align: top; }
  th { text-align: left; } .failed { color: #b00020; font-weight: bold; } .ok { color: #1b5e20; }
  td.num { text-align: right; white-space: nowrap; }
+ /* a wide table scrolls in its own box: the page never scrolls sideways */
+ .scroll { overflow-x: auto; max-width: 100%; }
  h2 { margin-top: 2.2rem; } details { margin: .3rem 0 1rem; font-size: .9rem; }
  .alert { border-left: 4px solid #b00020; background: #fdecee; padding: .6rem 1rem; }
  .worse { color: #b00020; font-weight: bold; }
@@ -70,7 +72,7 @@ _INDEX = """<!doctype html>
 {% if portfolio.overdue %}
 <p class="worse">{{ portfolio.overdue|length }} open dispute{{ '' if portfolio.overdue|length == 1
  else 's' }} past the seller's deadline, longest overdue first: answer these first.</p>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>Store</th><th>Order</th><th>Buyer</th><th>Product</th><th>Reason</th>
 <th>USD</th><th>Overdue by</th></tr></thead>
 <tbody>
@@ -81,7 +83,7 @@ _INDEX = """<!doctype html>
 <td class="num">{{ '{:,.2f}'.format(d.amount_usd) }}</td>
 <td class="num overdue">{{ '%.0f h' % d.hours_overdue }}</td></tr>
 {% endfor %}
-</tbody></table>
+</tbody></table></div>
 {% else %}
 <p>No open dispute is past its deadline.</p>
 {% endif %}
@@ -98,7 +100,7 @@ _INDEX = """<!doctype html>
 {% if portfolio.lanes %}
 <p>Lanes (carrier × destination) disputed at 1.5 × their store's rate or more over the last
  30 days, and rising against the 30 days before:</p>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>Store</th><th>Carrier</th><th>Country</th><th>Orders (30 d)</th>
 <th>Rate (30 d)</th><th>30 days before</th></tr></thead>
 <tbody>
@@ -108,7 +110,7 @@ _INDEX = """<!doctype html>
 <td class="num">{{ '%.2f %%' % (l.previous * 100) if l.previous is not none
  else 'too few orders' }}</td></tr>
 {% endfor %}
-</tbody></table>
+</tbody></table></div>
 {% if portfolio.lanes|length > max_lanes %}
 <p>… and {{ portfolio.lanes|length - max_lanes }} more lanes: each store's report lists its
  lanes to change.</p>
@@ -118,9 +120,9 @@ _INDEX = """<!doctype html>
 {% endif %}
 {% endif %}
 <h2 id="stores">Stores</h2>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>Store</th><th>Status</th>
-{% if portfolio is not none %}<th>Overdue</th><th>Due in 24 h</th><th>Due in 48 h</th>
+{% if portfolio is not none %}<th>Overdue</th><th>Due &lt; 24 h</th><th>Due &lt; 48 h</th>
 <th>Later</th>{% else %}<th>Open disputes</th><th>Due in 24 h</th>{% endif %}
 <th>Dispute rate (30 d)</th><th>Change this week</th>
 {% if portfolio is not none %}<th>Weekly rate, last {{ weeks }} weeks</th>
@@ -161,7 +163,7 @@ _INDEX = """<!doctype html>
 </tr>
 {% endfor %}
 </tbody>
-</table>
+</table></div>
 {% if portfolio is not none %}
 <p>Lost: refunds paid and goods resent on the disputes opened in {{ portfolio.month }}.
  Recovered: money carriers paid on claims closed in {{ portfolio.month }}. The weekly rate
@@ -169,7 +171,7 @@ _INDEX = """<!doctype html>
  the one in progress.</p>
 {% endif %}
 {% macro frame(f) %}
-<table>
+<div class="scroll"><table>
 <thead><tr>{% for c in f.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in f.itertuples(index=False) %}
@@ -178,7 +180,7 @@ _INDEX = """<!doctype html>
 {%- endfor %}</tr>
 {% endfor %}
 </tbody>
-</table>
+</table></div>
 {% endmacro %}
 {% if works is not none %}
 <h2>Outcomes moving away from the model</h2>
@@ -241,7 +243,7 @@ def write_index(run_date: date, runs: Sequence[StoreRun], target: Path,
         "linked": {r.store_id: r.report.name for r in runs
                    if r.report is not None and r.report.parent == target.parent},
         "sparks": {s.store_id: Markup(sparkline_svg(  # sparkline_svg escapes its text
-            [rate for _, rate in s.weeks], _spark_alt(s), flagged=s.worsening))
+            [rate for _, rate in s.weeks], _spark_alt(s), width=120, flagged=s.worsening))
             for s in figures.values()},
         "script": Markup(SORTABLE_SCRIPT)}
     if works is not None and works.closed:
