@@ -19,7 +19,7 @@ DEMO_CREDENTIALS = \
 	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom} \
 	DISPUTEKIT_17TRACK_KEY=$${DISPUTEKIT_17TRACK_KEY:-demo-17track-key}
 
-.PHONY: install lock demo test test-fast test-pg lab lint bench bench-quick clean
+.PHONY: install lock airflow-lock demo test test-fast test-pg test-airflow lab lint bench bench-quick clean
 
 install: $(STAMP)
 
@@ -95,6 +95,46 @@ test-pg: $(STAMP)
 	@test -n "$$DISPUTEKIT_TEST_PG_URL" || { echo "make test-pg: set DISPUTEKIT_TEST_PG_URL to a PostgreSQL server (see the Makefile)" >&2; exit 2; }
 	$(BIN)/python -m pytest $(XDIST) $(PG_SUITES)
 
+# The Airflow DAG run for real (tests/test_airflow.py): `airflow dags test` over the demo
+# stores, Airflow's metadata and disputekit's data on PostgreSQL (DISPUTEKIT_TEST_PG_URL, or
+# a throwaway server .ci/postgres starts and stops here). Airflow lives in a virtualenv of its
+# own (.venv-airflow, kept between runs): its dependencies are not disputekit's (a worker
+# runs the notebooks in a kernel on .venv). Installed from requirements/airflow.txt: Airflow's
+# constraints file for Python 3.11, which Airflow publishes outside the package index this
+# project's machines can reach, is replaced by the exact set pip's resolver chose here for
+# apache-airflow, the Papermill provider and psycopg2 (regenerate: `make airflow-lock`).
+AIRFLOW_VENV  := .venv-airflow
+AIRFLOW_LOCK  := requirements/airflow.txt
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed-stamp
+AIRFLOW_PKGS  := apache-airflow==3.3.2 apache-airflow-providers-papermill psycopg2-binary asyncpg
+
+$(AIRFLOW_STAMP): $(AIRFLOW_LOCK)
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --no-deps -r $(AIRFLOW_LOCK)
+	$(AIRFLOW_VENV)/bin/python -m pip check
+	@touch $@
+
+airflow-lock:
+	rm -rf $(AIRFLOW_VENV)
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet $(AIRFLOW_PKGS)
+	{ echo "# make airflow-lock: $(AIRFLOW_PKGS), resolved by pip for Python 3.11 (Linux)."; \
+	  $(AIRFLOW_VENV)/bin/python -m pip freeze; } > $(AIRFLOW_LOCK)
+	@touch $(AIRFLOW_STAMP)
+
+test-airflow: $(STAMP) $(AIRFLOW_STAMP)
+	@if [ -n "$$DISPUTEKIT_TEST_PG_URL" ]; then \
+	  DISPUTEKIT_AIRFLOW_VENV=$(CURDIR)/$(AIRFLOW_VENV) $(BIN)/python -m pytest -q tests/test_airflow.py; \
+	else \
+	  pg_dir=$$(mktemp -d /tmp/disputekit-airflow-pg.XXXXXX); \
+	  trap '.ci/postgres stop "$$pg_dir"' EXIT; \
+	  pg_url=$$(.ci/postgres start "$$pg_dir") && \
+	  DISPUTEKIT_TEST_PG_URL=$$pg_url DISPUTEKIT_AIRFLOW_VENV=$(CURDIR)/$(AIRFLOW_VENV) \
+	    $(BIN)/python -m pytest -q tests/test_airflow.py; \
+	fi
+
 # Loopback only, whatever a jupyter config elsewhere says: the lab runs code and holds
 # credentials in its environment (tests/test_loopback.py checks the listening socket).
 LAB_PORT ?= 8888
@@ -119,4 +159,4 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) data runs reports
+	rm -rf $(VENV) $(AIRFLOW_VENV) data runs reports

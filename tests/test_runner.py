@@ -94,6 +94,20 @@ def test_reports_open_in_chromium_without_errors(workspace: Workspace,
         if name != "index":
             images = page.evaluate("[...document.images].map(i => i.naturalWidth)")
             assert images and all(w > 0 for w in images)  # every chart rendered
+            # The open disputes' table (the longest) filters and sorts without a server.
+            tables = page.locator("table:has(th:has-text('respond by (UTC)'))")
+            assert tables.count() == 1, name
+            rows = tables.locator("tbody tr")
+            if rows.count() > 8:
+                box = tables.locator("xpath=preceding-sibling::label[1]//input")
+                first_order = rows.nth(0).locator("td").nth(2).inner_text()
+                box.fill(first_order)
+                assert sum(rows.nth(i).is_visible() for i in range(rows.count())) == 1, name
+                box.fill("")
+                tables.locator("th button", has_text="USD").click()
+                usd = [float(rows.nth(i).locator("td").nth(5).inner_text())
+                       for i in range(rows.count())]
+                assert usd == sorted(usd), name
     assert errors == []
 
 

@@ -5,10 +5,8 @@ No test touches the real crontab: ``install_crontab`` gets a fake runner.
 
 from __future__ import annotations
 
-import importlib
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,6 @@ from disputekit.run.schedule import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-DAG_FILE = REPO / "deploy" / "airflow" / "disputekit_dag.py"
 SECRETS = {"DISPUTEKIT_APP_SECRET": "s3cr3t-app-secret-value",
            "DISPUTEKIT_VOLT_TOKEN": "s3cr3t-volt-token-value",
            "DISPUTEKIT_APP_KEY": "s3cr3t-app-key-value"}
@@ -293,84 +290,7 @@ def test_systemd_units_without_env_file_and_with_awkward_paths(tmp_path: Path) -
     assert "OnCalendar=*-*-* 06:00:00" in units["disputekit.timer"]
 
 
-# --- Airflow ------------------------------------------------------------------------
-
-
-def test_airflow_dag_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Airflow writes its config under AIRFLOW_HOME on import: keep it in tmp_path.
-    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
-    monkeypatch.setenv("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    pytest.importorskip("airflow")
-    papermill_op = pytest.importorskip("airflow.providers.papermill.operators.papermill")
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models import DagBag
-
-    home = tmp_path / "workspace"
-    (home / "parameters").mkdir(parents=True)
-    (home / "notebooks").mkdir()
-    for store in ("volt", "spark"):
-        (home / "parameters" / f"{store}.yaml").write_text(f"store_id: {store}\n")
-    (home / "parameters" / ".hidden.yaml").write_text("store_id: hidden\n")
-    (home / "parameters" / "README.md").write_text("not a store\n")
-    monkeypatch.setenv("DISPUTEKIT_HOME", str(home))
-    for key, value in SECRETS.items():
-        monkeypatch.setenv(key, value)
-
-    bag = DagBag(dag_folder=str(DAG_FILE))  # examples are off: AIRFLOW__CORE__LOAD_EXAMPLES
-    assert not bag.import_errors, bag.import_errors
-    dag = bag.dags.get("disputekit_daily")  # get_dag() would ask the metadata database
-    assert dag is not None
-    assert sorted(dag.task_dict) == ["spark", "volt"]
-    assert 1 <= dag.max_active_tasks <= 4
-    # Daily, and a trigger timetable: ds is the day of the run, not the day before.
-    assert type(dag.timetable).__name__ == "CronTriggerTimetable"
-    described = " ".join(str(getattr(dag.timetable, name, "")) for name in
-                         ("summary", "_expression", "expression")) + repr(dag.timetable)
-    assert "30 6 * * *" in described
-    for store, task in dag.task_dict.items():
-        assert isinstance(task, papermill_op.PapermillOperator)
-        assert task.retries == 1
-        assert task.input_nb == str(home.resolve() / "notebooks" / "store_daily.ipynb")
-        assert set(task.parameters) == {"store_id", "run_date"}
-        assert task.parameters["store_id"] == store
-        run_date = task.parameters["run_date"]
-        assert "ds" in run_date and run_date.startswith("{{")
-        assert task.output_nb == f"{home.resolve()}/runs/{run_date}/{store}.ipynb"
-        everything = repr(vars(task))
-        for value in SECRETS.values():
-            assert value not in everything
-
-    # The run date: {{ ds }}, or the day of a run that has no logical date (Airflow 3).
-    import jinja2
-
-    template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(
-        dag.task_dict["volt"].parameters["run_date"])
-    assert template.render(ds="2026-11-28") == "2026-11-28"
-
-    class Run:
-        from datetime import datetime
-        run_after = datetime(2026, 11, 29, 6, 30)
-
-    assert template.render(dag_run=Run()) == "2026-11-29"
-
-
-@pytest.mark.parametrize(("home", "message"), [("nowhere", "no parameters folder"),
-                                              (None, "set DISPUTEKIT_HOME")])
-def test_airflow_dag_without_a_workspace_says_what_to_set(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: str | None, message: str) -> None:
-    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
-    pytest.importorskip("airflow.providers.papermill.operators.papermill")
-    if home is not None:
-        monkeypatch.setenv("DISPUTEKIT_HOME", str(tmp_path / home))
-    monkeypatch.syspath_prepend(str(DAG_FILE.parent))
-    sys.modules.pop("disputekit_dag", None)
-    try:
-        with pytest.raises(RuntimeError, match=message):
-            importlib.import_module("disputekit_dag")
-    finally:
-        sys.modules.pop("disputekit_dag", None)
+# --- Airflow: tests/test_airflow.py loads and runs the DAG with real Airflow -------------
 
 
 TEAM_DB = "postgresql+psycopg://disputekit@db.internal:5432/disputekit"

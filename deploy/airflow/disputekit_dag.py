@@ -10,9 +10,17 @@ Credentials are never Papermill parameters, Variables or task arguments: the not
 reads them from the worker's environment (the variables that ``parameters/<store>.yaml``
 names in ``api.*_env``), so they appear in no rendered template, XCom or output notebook.
 
+After the stores, one task (``portfolio``) renders every store's HTML report and the
+portfolio page ``reports/<run date>/index.html`` with ``disputekit report``: the same code
+``disputekit run`` ends with, so a DAG run leaves the same ``runs/`` and ``reports/``. It runs
+whatever the stores did (``all_done``): a failed store is on the page, and the task then
+fails too, so the DAG run is failed. Clearing a store's task with its downstream
+(``airflow tasks clear disputekit_daily -t '^volt$' --downstream``) runs the store again
+and then the page.
+
 This file imports only Airflow and the standard library: the scheduler does not need
-disputekit installed. The kernel that runs the notebook does (see README.md beside it).
-The HTML reports and their index are not made here; ``disputekit run`` makes them.
+disputekit installed. The kernel that runs the notebook does, and so does the Python that
+renders the reports (``DISPUTEKIT_PYTHON``; see README.md beside it).
 """
 
 from __future__ import annotations
@@ -20,17 +28,21 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from airflow.providers.papermill.operators.papermill import PapermillOperator
 
+from airflow.exceptions import AirflowException
+
 try:  # Airflow 3
-    from airflow.sdk import DAG, CronTriggerTimetable, Variable
+    from airflow.sdk import DAG, BaseOperator, CronTriggerTimetable, Variable
 except ImportError:  # Airflow 2.4+
     from airflow import DAG
-    from airflow.models import Variable
+    from airflow.models import BaseOperator, Variable
     from airflow.timetables.trigger import CronTriggerTimetable
 
 log = logging.getLogger(__name__)
@@ -44,6 +56,11 @@ STORE_NOTEBOOK = "store_daily.ipynb"
 STORE_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")  # disputekit.adapters.parameters.STORE_ID
 # {{ ds }}; Airflow 3 runs triggered without a logical date have no `ds`: use their day.
 RUN_DATE = "{{ ds if ds is defined else dag_run.run_after.strftime('%Y-%m-%d') }}"
+PORTFOLIO_TASK = "portfolio"
+# A store's task runs again once after a failure (a network blip, a platform outage), ten
+# minutes later; both can be changed on the scheduler's environment.
+RETRIES = int(os.environ.get("DISPUTEKIT_TASK_RETRIES", "1"))
+RETRY_DELAY = timedelta(minutes=float(os.environ.get("DISPUTEKIT_RETRY_DELAY_MINUTES", "10")))
 
 
 def workspace_home() -> Path:
@@ -75,6 +92,9 @@ def store_ids(parameters_dir: Path) -> list[str]:
             log.warning("disputekit: %s skipped: not a valid store id (lower-case letters, "
                         "digits, '-', '_')", path)
             continue
+        if path.stem == PORTFOLIO_TASK:
+            raise RuntimeError(f"disputekit: a store may not be called {PORTFOLIO_TASK!r} "
+                               f"under Airflow (the reports' task is): rename {path}")
         stores.append(path.stem)
     return stores
 
@@ -91,9 +111,43 @@ class StoreNotebookOperator(PapermillOperator):
         os.environ.setdefault("DISPUTEKIT_HOME", self.disputekit_home)
         if not self.kernel_name:  # a Jupyter kernel with disputekit installed, if not python3
             self.kernel_name = os.environ.get("DISPUTEKIT_KERNEL") or None
-        output = getattr(self.output_nb, "url", self.output_nb)
-        Path(str(output)).parent.mkdir(parents=True, exist_ok=True)
+        output = Path(str(getattr(self.output_nb, "url", self.output_nb)))
+        output.parent.mkdir(parents=True, exist_ok=True)
+        # A try that fails before Papermill writes must not leave an earlier try's notebook
+        # for the page to read as this one's.
+        output.unlink(missing_ok=True)
         return super().execute(context)
+
+
+class PortfolioOperator(BaseOperator):
+    """``disputekit report``: every store's HTML report and the portfolio page, from the
+    notebooks the store tasks left. Fails (after writing the page) when a store failed."""
+
+    template_fields = ("run_date",)
+
+    def __init__(self, *, disputekit_home: str, run_date: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.disputekit_home = disputekit_home
+        self.run_date = run_date
+
+    def execute(self, context: Any) -> None:
+        # The Python that has disputekit installed: the workers' own, or the virtualenv the
+        # kernel runs in (DISPUTEKIT_PYTHON). Credentials are not needed to render.
+        python = os.environ.get("DISPUTEKIT_PYTHON") or sys.executable
+        command = [python, "-m", "disputekit", "report", "--date", self.run_date,
+                   "--home", self.disputekit_home]
+        log.info("disputekit: %s", " ".join(command))
+        done = subprocess.run(command, capture_output=True, text=True, check=False,
+                              env={**os.environ, "DISPUTEKIT_HOME": self.disputekit_home})
+        for line in (done.stdout + done.stderr).splitlines():
+            log.info("%s", line)
+        if done.returncode == 1 and "reports: " in done.stdout:  # the page is written
+            raise AirflowException(
+                "disputekit: a store failed (the portfolio page names it); clear that store's "
+                "task with its downstream to run it and this page again")
+        if done.returncode != 0:
+            raise AirflowException(f"disputekit report exited {done.returncode}: "
+                                   f"{done.stderr.strip()[-500:]}")
 
 
 HOME = workspace_home()
@@ -101,7 +155,7 @@ PARAMETERS_DIR = Path(os.environ.get("DISPUTEKIT_PARAMETERS_DIR") or HOME / "par
 
 with DAG(
     dag_id=DAG_ID,
-    description="disputekit: every store's daily notebook (Papermill), one task per store",
+    description="disputekit: every store's daily notebook (Papermill), then the reports",
     schedule=CronTriggerTimetable(SCHEDULE, timezone=TIMEZONE),
     start_date=datetime(2025, 1, 1, tzinfo=UTC),
     catchup=False,
@@ -109,13 +163,20 @@ with DAG(
     max_active_tasks=2,  # each store is a kernel syncing over the network: keep it small
     default_args={
         "owner": "disputekit",
-        "retries": 1,
-        "retry_delay": timedelta(minutes=10),
+        "retries": RETRIES,
+        "retry_delay": RETRY_DELAY,
         "execution_timeout": timedelta(hours=1),
     },
     tags=["disputekit"],
     doc_md=__doc__,
 ) as dag:
+    portfolio = PortfolioOperator(
+        task_id=PORTFOLIO_TASK,
+        disputekit_home=str(HOME),
+        run_date=RUN_DATE,
+        trigger_rule="all_done",  # the page says which stores failed: render it anyway
+        retries=0,  # a failed store fails it; retrying the store re-runs it
+    )
     for store in store_ids(PARAMETERS_DIR):
         StoreNotebookOperator(
             task_id=store,
@@ -125,4 +186,4 @@ with DAG(
             # Only these two. Credentials come from the worker's environment, never from
             # here: parameters end up in the rendered task and in the output notebook.
             parameters={"store_id": store, "run_date": RUN_DATE},
-        )
+        ) >> portfolio

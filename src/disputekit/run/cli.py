@@ -18,6 +18,7 @@ import httpx
 
 from disputekit.adapters.workspace import Workspace
 from disputekit.errors import DisputeKitError
+from disputekit.run.store_run import RunSummary
 
 DEMO_PORT = 8765
 
@@ -205,20 +206,48 @@ def _run(ws: Workspace, stores: tuple[str, ...], run_date: str | None, *,
          start_timeout: float = 120.0) -> None:
     from disputekit.run.runner import run_stores
 
+    day = _date(run_date) if run_date else None
+    summary = run_stores(ws, stores or None, day, jobs=jobs, start_timeout=start_timeout,
+                         execution_timeout=execution_timeout)
+    _print_summary(summary)
+
+
+@main.command()
+@click.option("--date", "run_date", required=True, help="Run date YYYY-MM-DD.")
+@click.option("--store", "stores", multiple=True, help="Store id (repeatable); default all.")
+@click.option("--home", default=None, help="Workspace folder (default: found from here).")
+def report(run_date: str, stores: tuple[str, ...], home: str | None) -> None:
+    """Publish the reports of notebooks that ran elsewhere (the Airflow DAG's last task).
+
+    Renders each runs/<date>/<store>.ipynb to reports/<date>/<store>.html and writes the
+    portfolio page reports/<date>/index.html, as `disputekit run` does after its stores.
+    Exits 1 when a store's notebook is missing or stopped on an error (the page says which).
+    """
+    from disputekit.run.runner import report_stores
+
+    day = _date(run_date)
+    summary = report_stores(_workspace(home), day, stores or None)
+    _print_summary(summary)
+
+
+def _date(run_date: str) -> date:
     try:
-        day = date.fromisoformat(run_date) if run_date else None
+        return date.fromisoformat(run_date)
     except ValueError:
         raise click.BadParameter(f"{run_date!r} is not a date like 2026-11-28",
                                  param_hint="--date") from None
-    summary = run_stores(ws, stores or None, day, jobs=jobs, start_timeout=start_timeout,
-                         execution_timeout=execution_timeout)
+
+
+def _print_summary(summary: RunSummary) -> None:
+    """The stores' table, their errors on stderr, the page; exit 1 if a store failed."""
     click.echo(f"{'store':<10} {'status':<7} {'open':>5} {'due<24h':>8} {'time':>6}")
     for r in summary.runs:
         note = " (kernel died once; re-run)" if r.retried else ""
         click.echo(f"{r.store_id:<10} {r.status:<7} {_n(r.open_disputes):>5} "
                    f"{_n(r.due_today):>8} {r.duration:>5.0f}s{note}")
         if r.error:
-            click.echo(f"  {r.error} (log: {r.log})", err=True)
+            where = f" (log: {r.log})" if r.log else ""
+            click.echo(f"  {r.error}{where}", err=True)
     click.echo(f"reports: {summary.index}")
     sys.exit(0 if summary.ok else 1)
 

@@ -3,8 +3,10 @@
 ``run_stores`` executes ``notebooks/store_daily.ipynb`` once per store into
 ``runs/<date>/<store>.ipynb`` with only the store id and the run date as parameters (no
 secret ever travels through Papermill), renders ``reports/<date>/<store>.html`` without
-code, and writes ``reports/<date>/index.html``. A store that fails is recorded and the
-others go on; the caller decides the exit code from ``RunSummary.ok``.
+code, and writes ``reports/<date>/index.html`` (:func:`publish`). ``report_stores`` does the
+same from notebooks that ran elsewhere (the Airflow DAG's Papermill tasks). A store that
+fails is recorded and the others go on; the caller decides the exit code from
+``RunSummary.ok``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from disputekit.errors import DisputeKitError
 from disputekit.render.notebook_html import notebook_to_html
 from disputekit.run.index import write_index
 from disputekit.run.store_run import RunSummary, StoreRun
+from disputekit.services.portfolio import Portfolio, portfolio_of
 from disputekit.services.queue import open_disputes
 from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
 from disputekit.services.what_works import portfolio_what_works
@@ -109,13 +112,80 @@ def run_stores(
             context = multiprocessing.get_context("spawn")  # no inherited sockets or threads
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 summary.runs = list(pool.map(_run_store, [job] * len(ids), ids))
+    return publish(workspace, summary)
+
+
+def publish(workspace: Workspace, summary: RunSummary) -> RunSummary:
+    """The run's shared part after the stores: the portfolio figures and
+    ``reports/<date>/index.html``. ``disputekit run`` and the Airflow DAG's last task
+    (through :func:`report_stores`) both end here, so both leave the same reports."""
     for run in summary.runs:
         if run.status != "ok":
             log.error("store %s failed: %s", run.store_id, run.error)
-    _count_queues(workspace, summary)
-    reports_dir = workspace.reports_dir / day.isoformat()
-    summary.index = write_index(day, summary.runs, reports_dir / "index.html", summary.works)
+    portfolio = _count_queues(workspace, summary)
+    reports_dir = workspace.reports_dir / summary.run_date.isoformat()
+    summary.index = write_index(summary.run_date, summary.runs, reports_dir / "index.html",
+                                summary.works, portfolio)
     return summary
+
+
+def report_stores(workspace: Workspace, run_date: date,
+                  store_ids: Sequence[str] | None = None) -> RunSummary:
+    """The reports of stores whose notebooks ran elsewhere (Airflow's Papermill tasks): each
+    ``runs/<date>/<store>.ipynb`` rendered to ``reports/<date>/<store>.html`` as
+    ``disputekit run`` does, then :func:`publish`. A store is ``failed`` when its notebook is
+    missing (its task never got to run it) or stopped on an error (the notebook's own
+    record, which Papermill keeps: the cell that raised and its error)."""
+    ids = list(store_ids) if store_ids else [p.stem for p in store_files(workspace.parameters_dir)]
+    summary = RunSummary(run_date)
+    runs_dir = workspace.runs_dir / run_date.isoformat()
+    for store_id in ids:
+        run = StoreRun(store_id)
+        summary.runs.append(run)
+        try:
+            check_store_id(store_id)
+        except DisputeKitError as exc:
+            run.error = str(exc)
+            continue
+        notebook = runs_dir / f"{store_id}.ipynb"
+        if not notebook.is_file():
+            run.error = f"no executed notebook at {notebook}: the store's task did not run it"
+            continue
+        run.notebook = notebook
+        run.error, run.duration = _notebook_outcome(notebook)
+        if run.error:
+            continue
+        try:
+            run.report = _render_report(workspace, run_date, store_id, notebook)
+            run.status = "ok"
+        except Exception as exc:  # a notebook nbconvert cannot read: this store only
+            run.error = _short_error(exc)
+    return publish(workspace, summary)
+
+
+def _render_report(workspace: Workspace, day: date, store_id: str, notebook: Path) -> Path:
+    """``reports/<date>/<store>.html``: the one place a store's report is written."""
+    return notebook_to_html(notebook, workspace.reports_dir / day.isoformat()
+                            / f"{store_id}.html")
+
+
+def _notebook_outcome(notebook: Path) -> tuple[str, float]:
+    """The error an executed notebook stopped on (``""`` when it ran to the end) and its
+    duration, from the metadata Papermill writes into it."""
+    import nbformat
+
+    executed = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
+    meta = executed.metadata.get("papermill", {})
+    duration = float(meta.get("duration") or 0.0)
+    for cell in executed.cells:
+        if cell.get("metadata", {}).get("papermill", {}).get("exception"):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    return f"{output.get('ename')}: {output.get('evalue')}"[:500], duration
+            return "the notebook stopped on an error", duration
+    if meta.get("exception") or meta.get("end_time") is None:
+        return "the notebook did not run to its end", duration
+    return "", duration
 
 
 @dataclass(frozen=True)
@@ -159,8 +229,7 @@ def _run_store(job: _Job, store_id: str) -> StoreRun:
                 run.retried = True
                 log.warning("store %s: the kernel died (%s); running it once more",
                             store_id, _short_error(exc))
-        reports = job.workspace.reports_dir / job.day.isoformat()
-        run.report = notebook_to_html(run.notebook, reports / f"{store_id}.html")
+        run.report = _render_report(job.workspace, job.day, store_id, run.notebook)
         run.status = "ok"
     except DisputeKitError as exc:
         run.error = str(exc)
@@ -195,12 +264,13 @@ def _kernel_died(exc: BaseException) -> bool:
         or "Kernel died" in str(exc)
 
 
-def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
+def _count_queues(workspace: Workspace, summary: RunSummary) -> Portfolio | None:
     """The portfolio figures: each store's queue, dispute rate and its change this week, its
-    drift lines, and what works across the stores (``summary.works``)."""
+    drift lines, and what works across the stores (``summary.works``); the page's
+    portfolio (urgency, trends, money this month, what is getting worse, overdue)."""
     ok = [r.store_id for r in summary.runs if r.status == "ok"]
     if not ok:
-        return
+        return None
     now = utc_now()
     db = Database.open(workspace.db_url)
     try:
@@ -210,6 +280,7 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
         claims = claims_frame(db, ok)
         stores = {store_id: load_store(store_id, workspace.parameters_dir) for store_id in ok}
         summary.works, drifting = portfolio_what_works(db, now, ok, stores)
+        portfolio = portfolio_of(db, now, ok, queue=queue, orders=orders, disputes=disputes)
     finally:
         db.dispose()
     money = disputes.assign(refund_usd=disputes["refund_usd"].astype(float))
@@ -235,6 +306,7 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
     for row in changes.to_dict("records"):
         match = next(r for r in summary.runs if r.store_id == row["store_id"])
         match.rate_change = row["change"]
+    return portfolio
 
 
 def _short_error(exc: Exception) -> str:

@@ -1,0 +1,172 @@
+"""The portfolio across stores, as a team lead reads it on the run's index page.
+
+Per store: the open disputes by urgency, the weekly dispute rate over the platform's
+assessment window (a quarter: 13 weeks), the money lost and recovered this month, and
+whether the store is getting worse; across stores: the lanes getting worse and every
+overdue dispute (buyer logins masked: the page is shared).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import select
+
+from disputekit.adapters.db.database import Database
+from disputekit.adapters.db.tables import ClaimRow
+from disputekit.domain import kpis
+from disputekit.domain.deadlines import Urgency
+from disputekit.domain.privacy import mask_login
+
+__all__ = ["ASSESSMENT_WEEKS", "WORSENING_POINTS", "LaneChange", "Overdue", "Portfolio",
+           "StoreFigures", "portfolio_of"]
+
+# The platform assesses the dispute rate quarterly (domain.md): the chart shows 13 weeks.
+ASSESSMENT_WEEKS = 13
+# A store is "getting worse" when its 30-day rate rose this much in a week (0.2 points):
+# about one disputed order more per 500, enough to matter at the next assessment.
+WORSENING_POINTS = 0.002
+# A lane is shown getting worse with this many orders behind it in each 30-day window, and
+# this many disputes counted in the last: fewer is noise, not a finding.
+LANE_MIN_ORDERS = 20
+LANE_MIN_DISPUTES = 3
+
+
+@dataclass(frozen=True)
+class StoreFigures:
+    store_id: str
+    urgency: dict[str, int]  # every Urgency tier's label -> open disputes in it
+    weeks: list[tuple[date, float | None]]  # weekly rate, oldest first (None: no order)
+    rate: float | None  # last 30 days
+    rate_week_ago: float | None  # the 30 days to a week ago
+    lost_month: float  # USD refunded or resent on disputes opened this month
+    recovered_month: float  # USD recovered from carriers on claims closed this month
+
+    @property
+    def change(self) -> float | None:
+        if self.rate is None or self.rate_week_ago is None:
+            return None
+        return self.rate - self.rate_week_ago
+
+    @property
+    def worsening(self) -> bool:
+        change = self.change
+        return change is not None and change >= WORSENING_POINTS
+
+
+@dataclass(frozen=True)
+class LaneChange:
+    store_id: str
+    carrier: str
+    country: str
+    orders: int
+    rate: float  # last 30 days
+    previous: float | None  # the 30 days before
+
+
+@dataclass(frozen=True)
+class Overdue:
+    store_id: str
+    parent_order_id: str
+    buyer: str  # masked
+    product: str
+    reason: str
+    amount_usd: float
+    hours_overdue: float
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    as_of: datetime
+    stores: list[StoreFigures] = field(default_factory=list)
+    lanes: list[LaneChange] = field(default_factory=list)
+    overdue: list[Overdue] = field(default_factory=list)
+
+    @property
+    def month(self) -> str:
+        return f"{self.as_of:%B %Y}"
+
+    @property
+    def worsening(self) -> list[StoreFigures]:
+        return [s for s in self.stores if s.worsening]
+
+
+def portfolio_of(db: Database, now: datetime, store_ids: Sequence[str], *,
+                 queue: pd.DataFrame, orders: pd.DataFrame,
+                 disputes: pd.DataFrame) -> Portfolio:
+    """The portfolio of ``store_ids`` from the frames the run already loaded (the open
+    queue, untriaged, and the report frames) and the carrier claims closed this month."""
+    month_start = pd.Timestamp(now).tz_convert("UTC").normalize().replace(day=1)
+    recovered = _recovered_since(db, month_start.to_pydatetime(), store_ids)
+    stores, lanes = [], []
+    for store_id in store_ids:
+        mine = queue[queue["store_id"] == store_id] if len(queue) else queue
+        theirs = disputes[disputes["store_id"] == store_id]
+        sold = orders[orders["store_id"] == store_id]
+        rates = kpis.Rates(sold, theirs)
+        trend = rates.trend(now, "W", ASSESSMENT_WEEKS)
+        opened = theirs[pd.to_datetime(theirs["created_at"], utc=True) >= month_start]
+        lost = (opened["refund_usd"].astype(float).sum()
+                + (opened["resend_usd"].astype(float).sum() if "resend_usd" in opened else 0))
+        stores.append(StoreFigures(
+            store_id=store_id,
+            urgency={u.value: int((mine["urgency"] == u.value).sum()) if len(mine) else 0
+                     for u in Urgency},
+            weeks=[(row.period_start.date(), None if pd.isna(row.rate) else float(row.rate))
+                   for row in trend.itertuples()],
+            rate=rates.dispute_rate(now).rate,
+            rate_week_ago=rates.dispute_rate(now - timedelta(days=7)).rate,
+            lost_month=float(lost),
+            recovered_month=recovered.get(store_id, 0.0)))
+        lanes += _lanes_worse(store_id, sold, theirs, rates, now)
+    return Portfolio(now, stores, sorted(lanes, key=lambda x: x.rate - (x.previous or 0),
+                                         reverse=True), _overdue(queue))
+
+
+def _recovered_since(db: Database, start: datetime, store_ids: Sequence[str]
+                     ) -> dict[str, float]:
+    with db.session() as s:
+        rows = s.execute(select(ClaimRow.store_id, ClaimRow.recovered_amount, ClaimRow.closed_at)
+                         .where(ClaimRow.store_id.in_(list(store_ids)))
+                         .order_by(ClaimRow.store_id, ClaimRow.logistics_no)).all()
+    out: dict[str, float] = {}
+    for store_id, amount, closed_at in rows:
+        if closed_at is not None and closed_at >= start and amount:
+            out[store_id] = out.get(store_id, 0.0) + float(amount)
+    return out
+
+
+def _lanes_worse(store_id: str, orders: pd.DataFrame, disputes: pd.DataFrame,
+                 rates: kpis.Rates, now: datetime) -> list[LaneChange]:
+    """The lanes (carrier × country) disputed at 1.5 × the store's rate or more in the last
+    30 days, with enough orders and disputes, whose rate rose against the 30 days before
+    (counted on as many orders)."""
+    flagged = rates.lanes_to_change(now, window_days=30, min_orders=LANE_MIN_ORDERS,
+                                    factor=1.5)
+    out = []
+    for lane in flagged.to_dict("records"):
+        on_lane = ((orders["carrier"] == lane["carrier"]) & (orders["country"] == lane["country"]))
+        d_lane = ((disputes["carrier"] == lane["carrier"])
+                  & (disputes["country"] == lane["country"]))
+        if int(lane["disputes"]) < LANE_MIN_DISPUTES:
+            continue
+        earlier = kpis.dispute_rate(orders[on_lane], disputes[d_lane],
+                                    now - timedelta(days=30))
+        before = earlier.rate if earlier.denominator >= LANE_MIN_ORDERS else None
+        if before is None or float(lane["rate"]) > before:
+            out.append(LaneChange(store_id, str(lane["carrier"]), str(lane["country"]),
+                                  int(lane["orders"]), float(lane["rate"]), before))
+    return out
+
+
+def _overdue(queue: pd.DataFrame) -> list[Overdue]:
+    if not len(queue):
+        return []
+    late = queue[queue["urgency"] == Urgency.OVERDUE.value].sort_values("hours_left")
+    return [Overdue(str(r["store_id"]), str(r["parent_order_id"]), mask_login(str(r["buyer"])),
+                    str(r["product"]), str(r["reason"]), float(r["amount_usd"]),
+                    -float(r["hours_left"] or 0.0))
+            for r in late.to_dict("records")]
