@@ -95,7 +95,7 @@ _INDEX = """<!doctype html>
  in a week</li>{% endfor %}</ul>
 {% else %}
 <p>No store's 30-day dispute rate rose by {{ '%.1f' % (worsening_points * 100) }} points or
- more this week.</p>
+ more this week by more than chance explains.</p>
 {% endif %}
 {% if portfolio.lanes %}
 <p>Lanes (carrier × destination) disputed at 1.5 × their store's rate or more over the last

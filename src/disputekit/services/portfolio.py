@@ -8,6 +8,7 @@ overdue dispute (buyer logins masked: the page is shared).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -32,6 +33,9 @@ WORSENING_POINTS = 0.002
 # A lane is shown getting worse with this many orders behind it in each 30-day window, and
 # this many disputes counted in the last: fewer is noise, not a finding.
 LANE_MIN_ORDERS = 20
+# Beyond chance: the one-sided 95 % point of the normal; from a rate of 0, three disputes.
+_ABOVE_CHANCE = 1.645
+_LEAST_DISPUTES_FROM_NONE = 3
 LANE_MIN_DISPUTES = 3
 
 
@@ -44,6 +48,9 @@ class StoreFigures:
     rate_week_ago: float | None  # the 30 days to a week ago
     lost_month: float  # USD refunded or resent on disputes opened this month
     recovered_month: float  # USD recovered from carriers on claims closed this month
+    # the counts behind ``rate``: disputed orders of the orders counted (None: not known)
+    disputed: int | None = None
+    counted: int | None = None
 
     @property
     def change(self) -> float | None:
@@ -53,8 +60,20 @@ class StoreFigures:
 
     @property
     def worsening(self) -> bool:
+        """The 30-day rate rose by ``WORSENING_POINTS`` or more in a week, and by more than
+        chance explains: a small store's one extra dispute is not a trend. With the counts,
+        the disputed orders must lie above what the week-ago rate predicts for as many
+        orders (one-sided, 95 %; binomial, by its normal approximation)."""
         change = self.change
-        return change is not None and change >= WORSENING_POINTS
+        if change is None or change < WORSENING_POINTS:
+            return False
+        if self.disputed is None or not self.counted or self.rate_week_ago is None:
+            return True
+        p = self.rate_week_ago
+        if p <= 0:
+            return self.disputed >= _LEAST_DISPUTES_FROM_NONE
+        expected, spread = self.counted * p, math.sqrt(self.counted * p * (1 - p))
+        return (self.disputed - expected) / spread >= _ABOVE_CHANCE
 
 
 @dataclass(frozen=True)
@@ -117,8 +136,9 @@ def portfolio_of(db: Database, now: datetime, store_ids: Sequence[str], *,
                      for u in Urgency},
             weeks=[(row.period_start.date(), None if pd.isna(row.rate) else float(row.rate))
                    for row in trend.itertuples()],
-            rate=rates.dispute_rate(now).rate,
+            rate=(counted := rates.dispute_rate(now)).rate,
             rate_week_ago=rates.dispute_rate(now - timedelta(days=7)).rate,
+            disputed=counted.numerator, counted=counted.denominator,
             lost_month=float(lost),
             recovered_month=recovered.get(store_id, 0.0)))
         lanes += _lanes_worse(store_id, sold, theirs, rates, now)
