@@ -10,6 +10,7 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
+from disputekit.adapters import atomic_files
 from disputekit.domain.kpis.what_works import (
     WhatWorks,
     describe_rates,
@@ -128,9 +129,7 @@ def write_index(run_date: date, runs: Sequence[StoreRun], target: Path,
         run_date=run_date.isoformat(), runs=runs,
         failed=sum(1 for r in runs if r.status != "ok"), **section,
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
-    return target
+    return atomic_files.write_text(target, page)  # whole or not at all (FileWriteError)
 
 
 def _cells(frame: pd.DataFrame) -> pd.DataFrame:

@@ -51,7 +51,8 @@ from disputekit.domain.tracking import (
     merge_sources,
 )
 from disputekit.domain.triage import Timers, verdict
-from disputekit.errors import TriageInputError
+from disputekit.errors import MalformedPayloadError, TriageInputError
+from disputekit.wire import decoding
 from disputekit.wire.envelope import as_list
 from disputekit.wire.payloads import (
     DisputeRecord,
@@ -411,10 +412,13 @@ def triage_lines(
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = decoding.loads(line, f"line {number}")
         except json.JSONDecodeError as exc:
             yield {"line": number, "error": f"not valid JSON at column {exc.colno}: {exc.msg}",
                    "field": "(line)"}
+            continue
+        except MalformedPayloadError as exc:  # nested too deep, a number too long
+            yield {"line": number, "error": str(exc), "field": "(line)"}
             continue
         try:
             yield triage_record(obj, now, cost_model, blocklist=blocklist,
