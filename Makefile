@@ -19,7 +19,7 @@ DEMO_CREDENTIALS = \
 	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom} \
 	DISPUTEKIT_17TRACK_KEY=$${DISPUTEKIT_17TRACK_KEY:-demo-17track-key}
 
-.PHONY: install lock demo test test-fast test-pg lab lint bench bench-quick clean
+.PHONY: install lock demo test test-fast test-pg lab lint bench bench-quick bench-hostile clean
 
 install: $(STAMP)
 
@@ -112,6 +112,10 @@ bench: $(STAMP)
 # cores it would hold for minutes.
 bench-quick: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_bench_smoke.py
+
+# Classification time against the buyer's message length, 1 kB to 20 MB (issue 21).
+bench-hostile: $(STAMP)
+	$(BIN)/python bench/hostile_text.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
