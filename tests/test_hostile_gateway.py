@@ -10,6 +10,7 @@ never read for ever.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -248,3 +249,26 @@ def test_an_unexpected_fault_ends_the_run_failed_not_running(
     assert "ZeroDivisionError: a bug" in str(results["volt"])
     (run,) = setup.runs("volt")
     assert run.status == "failed" and "ZeroDivisionError" in run.error
+
+
+@pytest.mark.parametrize("body", [DEEP, b'{"event": "TRACKING_UPDATED", "data": ' + HUGE.encode()
+                                  + b"}"])
+def test_a_hostile_17track_push_or_answer_is_a_typed_error(body: bytes) -> None:
+    from disputekit.adapters.seventeentrack import (
+        RetryPolicy as TrackRetry,
+    )
+    from disputekit.adapters.seventeentrack import (
+        SeventeenTrackClient,
+        verify_webhook,
+    )
+
+    sign = hashlib.sha256(body + b"/key").hexdigest()
+    with pytest.raises(MalformedPayloadError):
+        verify_webhook(body, {"sign": sign}, "key")
+    client = SeventeenTrackClient(
+        "key", base_url="http://17track.invalid/track/v2.2",
+        http=httpx.Client(transport=httpx.MockTransport(
+            lambda _r: httpx.Response(200, content=body))),
+        retry=TrackRetry(attempts=1), sleep=lambda _s: None, rate_per_second=None)
+    with pytest.raises(DisputeKitError):
+        client.getquota()
