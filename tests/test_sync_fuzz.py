@@ -25,11 +25,11 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from disputekit.adapters.aliexpress import AliExpressClient, Credentials, RetryPolicy
 from disputekit.adapters.db.database import Database
-from disputekit.adapters.db.tables import SyncRunRow
+from disputekit.adapters.db.tables import DisputeRow, SyncRunRow
 from disputekit.adapters.parameters import parse_store
 from disputekit.errors import DisputeKitError
 from disputekit.services.sync import SyncResult, sync_store
@@ -120,6 +120,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 
 def sync_with(db: Database, surface: str, body: bytes) -> None:
+    with db.session() as s:  # every dispute new again: its detail, order and parcel are read
+        s.execute(delete(DisputeRow))
     client = AliExpressClient(
         base_url=STORE.api.base_url, credentials=Credentials("123", "secret", "token"),
         store_id="volt", http=httpx.Client(transport=httpx.MockTransport(gateway(surface, body))),
