@@ -9,6 +9,7 @@ others go on; the caller decides the exit code from ``RunSummary.ok``.
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
 import os
@@ -195,6 +196,10 @@ def _execute(job: _Job, store_id: str, output: Path) -> None:
     )
 
 
+# What a write meets when the disk or the folder refuses it (not a kernel's own OSError).
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
+
+
 def _execute_whole(job: _Job, store_id: str, target: Path) -> None:
     """Execute into a temporary notebook beside ``target``, renamed over it at the end.
 
@@ -206,6 +211,9 @@ def _execute_whole(job: _Job, store_id: str, target: Path) -> None:
     try:
         _execute(job, store_id, partial)
     except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:  # a kernel that would not start, a socket...
+            _keep_if_whole(partial, target)
+            raise
         atomic_files.discard(partial)
         raise FileWriteError(atomic_files.not_written(target, exc)) from exc
     except Exception:
