@@ -19,7 +19,7 @@ DEMO_CREDENTIALS = \
 	DISPUTEKIT_BLOOM_REFRESH_TOKEN=$${DISPUTEKIT_BLOOM_REFRESH_TOKEN:-demo-refresh-bloom} \
 	DISPUTEKIT_17TRACK_KEY=$${DISPUTEKIT_17TRACK_KEY:-demo-17track-key}
 
-.PHONY: install lock airflow-lock demo test test-fast test-pg test-airflow lab lint bench bench-quick clean
+.PHONY: install lock airflow-lock demo test test-fast test-pg test-airflow lab lint bench bench-quick bench-hostile clean
 
 install: $(STAMP)
 
@@ -71,6 +71,7 @@ FAST_SUITES = tests/test_signing.py tests/test_envelope.py tests/test_deadlines.
 	tests/test_bad_parameters.py tests/test_environment.py tests/test_reliability_doc.py \
 	tests/test_bad_triage.py tests/test_layers.py tests/test_tracking_merge.py \
 	tests/test_what_works.py tests/test_what_works_report.py tests/test_whatif.py \
+	tests/test_long_text.py \
 	src/disputekit/domain src/disputekit/wire
 
 test-fast: $(STAMP)
@@ -152,6 +153,10 @@ bench: $(STAMP)
 # cores it would hold for minutes.
 bench-quick: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_bench_smoke.py
+
+# Classification time against the buyer's message length, 1 kB to 20 MB (issue 21).
+bench-hostile: $(STAMP)
+	$(BIN)/python bench/hostile_text.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -205,3 +205,95 @@ def test_check_params_reports_a_bad_file_without_a_traceback(tmp_path: Path) -> 
     assert "missing field 'api.app_key_env'" in done.stderr
     assert "spark.yaml" in done.stderr and "UTF-8" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- bounded loading (issue 21, item 3) --------------------------------------------------------
+
+def alias_bomb() -> str:
+    """Nine aliases nine levels deep: 9**9 strings once expanded, from about 500 bytes."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return "\n".join([*lines, "store_id: volt", "name: *i", "api: *i", ""])
+
+
+def _limited_memory() -> None:  # pragma: no cover - runs in the child process
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once_without_growing(tmp_path: Path) -> None:
+    bomb = alias_bomb()
+    assert len(bomb.encode()) < 600
+    write(tmp_path, bomb)
+    # check-params, in a process that may not take more than 1.5 GB nor a minute (the old
+    # code grew past 3 GB, walking the expanded value to show it in the error)
+    (tmp_path / "notebooks").mkdir()
+    done = subprocess.run([sys.executable, "-m", "disputekit", "check-params", "--home",
+                           str(tmp_path)], capture_output=True, text=True, timeout=60,
+                          preexec_fn=_limited_memory)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "aliases" in done.stderr and "volt.yaml" in done.stderr
+    assert len(done.stderr) < 600
+
+
+def test_a_self_referencing_alias_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, yaml.safe_dump(FULL) + "loop: &loop [*loop]\n")
+    with pytest.raises(ParametersError, match="into themselves"):
+        load_file(path)
+
+
+def test_a_few_aliases_still_load(tmp_path: Path) -> None:
+    lanes = "tracking:\n  lanes:\n    'Cainiao:BR': &slow {stalled_days: 20}\n" \
+            "    'Cainiao:CL': *slow\n"
+    path = write(tmp_path, yaml.safe_dump({k: v for k, v in FULL.items() if k != "tracking"})
+                 + lanes)
+    store = load_file(path)
+    assert store.tracking.lanes["Cainiao:CL"] == {"stalled_days": 20}
+
+
+def test_a_huge_value_under_the_alias_limit_is_shown_shortened(tmp_path: Path) -> None:
+    # 2,551 nodes, within the limit, yet 25 MB of text once expanded: the error shows a
+    # few characters of it, and never builds the whole.
+    row = "[&s '" + "x" * 10_000 + "', " + ", ".join(["*s"] * 49) + "]"
+    name = "name: [&row " + row + ", " + ", ".join(["*row"] * 49) + "]\n"
+    path = write(tmp_path, yaml.safe_dump({k: v for k, v in FULL.items() if k != "name"})
+                 + name)
+    with pytest.raises(ParametersError, match="'name'") as caught:
+        load_file(path)
+    assert len(str(caught.value)) < 400
+
+
+@pytest.mark.parametrize(("section", "key", "value"), [
+    ("api", "requests_per_second", 1e-300),
+    ("api", "requests_per_second", 0.001),
+    ("api", "requests_per_second", float("inf")),
+    ("api", "requests_per_second", float("nan")),
+    ("api", "requests_per_second", 1e300),
+    ("api", "timeout_seconds", float("nan")),
+    ("api", "timeout_seconds", 1e-300),
+    ("seventeentrack", "rate_per_second", 1e-300),
+    ("seventeentrack", "timeout_seconds", float("inf")),
+    ("seventeentrack", "quota_warning_at", 10**30),
+])
+def test_numbers_that_make_no_sense_are_refused_naming_the_key(
+        tmp_path: Path, section: str, key: str, value: float) -> None:
+    base = {**FULL, "seventeentrack": {"api_key_env": "DISPUTEKIT_17TRACK_KEY"}}
+    path = write(tmp_path, yaml.safe_dump({**base, section: {**base[section], key: value}}))
+    with pytest.raises(ParametersError) as caught:
+        load_file(path)
+    assert f"{section}.{key}" in str(caught.value)
+
+
+@pytest.mark.parametrize("folder", ["/etc", "../..", "../../etc", "replies/../../.."])
+def test_reply_templates_must_stay_inside_the_workspace(tmp_path: Path, folder: str) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    path = write(workspace, yaml.safe_dump({**FULL, "replies": {"templates_dir": folder,
+                                                                "languages": ["en"]}}))
+    with pytest.raises(ParametersError) as caught:
+        load_file(path)
+    message = str(caught.value)
+    assert "replies.templates_dir must be a folder inside the workspace" in message
+    assert len(message) < 600  # not a listing of what the folder holds

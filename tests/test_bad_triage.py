@@ -120,3 +120,61 @@ def test_the_cli_refuses_a_line_in_another_encoding_alone(tmp_path: Path) -> Non
                              text=True, timeout=120)
     assert refused.returncode == 2 and "not UTF-8" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+# -- hostile input and careless use (issue 21, item 4) ---------------------------------------
+
+def triage_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "disputekit", "triage", *args,
+                           "--now", "2026-11-28T00:00:00Z"], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_a_line_too_deep_or_with_a_huge_integer_is_refused_alone() -> None:
+    deep = '{"dispute": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    nested = '{"dispute": {"x": ' + '{"y": ' * 100 + "1" + "}" * 101 + "}"
+    huge = LINES[0].replace('"dispute": {', '"dispute": {"n": ' + "7" * 5000 + ", ", 1)
+    assert huge != LINES[0]
+    results = list(triage_lines([LINES[0], deep, LINES[1], huge, nested, LINES[2]], NOW))
+    assert [("error" in r) for r in results] == [False, True, False, True, True, False]
+    assert [r["line"] for r in results if "error" in r] == [2, 4, 5]
+    assert "nested deeper than 64 levels" in results[1]["error"]
+    assert "too long to read" in results[3]["error"]
+    assert all(r["field"] == "(line)" for r in results if "error" in r)
+
+
+def test_the_cli_refuses_an_output_that_is_its_input_and_leaves_it_whole(
+        tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    text = "\n".join(LINES[:3]) + "\n"
+    source.write_text(text, encoding="utf-8")
+    (tmp_path / "link.jsonl").symlink_to(source)
+    for output in (source, tmp_path / "link.jsonl", tmp_path / "." / "in.jsonl"):
+        done = triage_cli("--input", str(source), "--output", str(output))
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert "is the input file" in done.stderr
+        assert source.read_text(encoding="utf-8") == text  # not emptied
+
+
+def test_a_missing_input_or_output_folder_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    missing = triage_cli("--input", str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "does not exist" in missing.stderr and "nope.jsonl" in missing.stderr
+    source = tmp_path / "in.jsonl"
+    source.write_text(LINES[0] + "\n", encoding="utf-8")
+    nowhere = triage_cli("--input", str(source), "--output", str(tmp_path / "no" / "out.jsonl"))
+    assert nowhere.returncode == 2 and "Traceback" not in nowhere.stderr
+    assert "does not exist" in nowhere.stderr and not (tmp_path / "no").exists()
+
+
+def test_the_cli_writes_its_output_whole_and_replaces_an_earlier_one(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(LINES[:2]) + "\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    output.write_text("yesterday\n", encoding="utf-8")
+    done = triage_cli("--input", str(source), "--output", str(output))
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["issue_id"] for line in output.read_text().splitlines()] == [
+        json.loads(line)["dispute"].get("issue_id", json.loads(line)["dispute"].get("id"))
+        for line in LINES[:2]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]

@@ -10,6 +10,8 @@ literal text must be readable. Screenshots land in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import html
+import json
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 import pandas as pd
 import pytest
+import yaml
 from matplotlib.text import Text
 
 from disputekit.adapters.db.database import Database
@@ -31,10 +34,11 @@ from disputekit.run.runner import run_stores
 from disputekit.services.evidence_snapshots import collect_from_api
 from disputekit.services.evidence_store import EvidenceStore
 from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
+from disputekit.services.sync import SyncResult, sync_store
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
 from disputekit.simulator.gateway import Gateway
-from tests.conftest import ARTIFACTS, make_workspace
+from disputekit.ui.store_report import StoreReport
+from tests.conftest import ARTIFACTS, REPO, make_workspace
 from tests.jupyterlab import run_workbook, running_lab
 
 # One payload per field, each distinct, so a failure names the field that leaked. They are
@@ -54,12 +58,18 @@ PAYLOADS: dict[str, str] = {
     "tracking": "<img src=x onerror=__pwned=1> {{7*7}} $\\frac{1}{0}$",
 }
 
+# The store's name comes from its parameters file, which anyone with the workspace edits:
+# markup and a Markdown link that would run script (issue 21, item 5).
+STORE_NAME = '<img src=x onerror="window.__pwned=1"> [Volt](javascript:window.__pwned=1)'
+
+
 def assert_not_run(page: Any, where: str) -> None:
     """No payload ran and none became an element."""
     assert page.evaluate("typeof window.__pwned") == "undefined", f"a payload ran in {where}"
     found = page.evaluate(
         "[...document.querySelectorAll(\"img[src='x'], svg[onload], [onerror], [onload], "
-        "iframe[src^='javascript']\")].map(e => e.outerHTML.slice(0, 120))")
+        "iframe[src^='javascript'], a[href^='javascript']\")]"
+        ".map(e => e.outerHTML.slice(0, 120))")
     assert found == [], f"payload markup became elements in {where}: {found}"
 
 
@@ -146,6 +156,7 @@ def test_chart_labels_and_titles_never_parse_mathtext() -> None:
 @pytest.mark.notebook
 def test_reports_show_hostile_buyer_text_as_text(hostile_ws: Workspace, browser: Any,
                                                  credentials: dict[str, str]) -> None:
+    named(hostile_ws, STORE_NAME)
     summary = run_stores(hostile_ws, ["volt"], run_date=date(2026, 11, 28))
     assert summary.ok, [r.error for r in summary.runs]
     page = browser.new_page(viewport={"width": 1100, "height": 900})
@@ -162,6 +173,7 @@ def test_reports_show_hostile_buyer_text_as_text(hostile_ws: Workspace, browser:
         assert PAYLOADS["product"][:28] in text
         assert f"{mask_login(PAYLOADS['buyer'])} · {PAYLOADS['country']}" in text
         assert PAYLOADS["reason"] in text
+        assert STORE_NAME in text  # the heading shows the name as written
         # Charts are images: every one rendered despite the "$" and markup in their labels.
         images = page.evaluate("[...document.images].map(i => i.naturalWidth)")
         assert images and all(w > 0 for w in images)
@@ -173,6 +185,29 @@ def test_reports_show_hostile_buyer_text_as_text(hostile_ws: Workspace, browser:
     finally:
         page.close()
     assert errors == []
+
+
+def named(ws: Workspace, name: str) -> None:
+    path = ws.parameters_dir / "volt.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**data, "name": name}), encoding="utf-8")
+
+
+def test_the_store_reports_headline_escapes_the_stores_name(tmp_path: Path) -> None:
+    """Fast, without a kernel: what the notebook's headline cell displays."""
+    ws = make_workspace(tmp_path / "ws", "http://127.0.0.1:9/sync")
+    named(ws, STORE_NAME)
+    day = StoreReport(store=load_store("volt", ws.parameters_dir), run_date=date(2026, 11, 28),
+                      now=datetime(2026, 11, 28, 6, 30, tzinfo=UTC), sync=SyncResult("volt"),
+                      queue=pd.DataFrame({"hours_left": []}))
+    shown = day.headline()._repr_html_()
+    assert "<img" not in shown and "<a" not in shown  # HTML: no Markdown link is made
+    assert html.escape(STORE_NAME) in shown and "0 open disputes" in shown
+    # and the notebooks hand no value to Markdown, which would make a link of the name
+    for notebook in sorted((REPO / "notebooks").glob("*.ipynb")):
+        code = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
+                       if c["cell_type"] == "code")
+        assert "Markdown(" not in code, notebook.name
 
 
 def test_index_page_escapes_a_failed_stores_error(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@
     │   └── WebhookSignatureError    a push whose ``sign`` header does not match its body
     ├── ClaimError                   an illegal carrier-claim step (third attempt, late appeal)
     ├── EvidenceError                an evidence file refused (type, size, name) or unreadable
+    ├── FileWriteError               a report, notebook, page or output file could not be
+    │                                written (disk full, no permission); the previous kept
     └── StorageError                 the database refused a read or write (locked past the
                                      busy timeout, unreachable, disk full); nothing half-written
 
@@ -219,6 +221,13 @@ class EvidenceError(DisputeKitError):
     """An evidence file was refused before anything was written (a type that is not allowed,
     too large, a hostile name), or a stored one is missing or altered; the message says which
     rule and what to do instead."""
+
+
+class FileWriteError(DisputeKitError):
+    """A file disputekit publishes (a report, an executed notebook, the portfolio page, the
+    triage output) could not be written whole: the disk is full, the folder is read-only.
+    Nothing half-written replaced anything: the previous version, if any, is still there, and
+    the message (one line) says so and names the file."""
 
 
 class StorageError(DisputeKitError):

@@ -44,13 +44,17 @@ from disputekit.errors import (
     RateLimitedError,
     TruncatedResponseError,
 )
-from disputekit.wire import envelope, payloads
+from disputekit.wire import decoding, envelope, payloads
 from disputekit.wire.signing import SignMethod, sign
 
 log = logging.getLogger(__name__)
 
 PARTNER_ID = "disputekit-0.1"
 MAX_PAGE_SIZE = 50  # "do not exceed 50" (reference §4.1)
+# The most pages one list is read to: 500,000 disputes or orders at 50 a page, far above a
+# store's 120 days. A gateway reporting an absurd total_item is refused, not followed for
+# days (2**31 items are 43 million pages).
+MAX_PAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -277,7 +281,8 @@ class AliExpressClient:
                 method=method, code="429",
             )
         try:
-            payload = response.json()
+            # Bounded: too deep or a number too long is a MalformedPayloadError for this call.
+            payload = decoding.loads(response.content, method)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             # A cut-off body is a network hiccup more often than a format change: retried,
             # and reported as malformed only if it keeps happening.
@@ -335,8 +340,8 @@ class AliExpressClient:
         rest_url = self.base_url.rsplit("/sync", 1)[0] + "/rest" + api
         try:
             response = self._http.post(rest_url, data=params)
-            body = response.json()
-        except (httpx.HTTPError, json.JSONDecodeError) as exc:
+            body = decoding.loads(response.content, api)
+        except (httpx.HTTPError, ValueError, MalformedPayloadError) as exc:
             raise self._scrubbed(self._reauthorise(api, f"the refresh call failed ({exc})")
                                  ) from exc
         if not isinstance(body, dict) or str(body.get("code")) != "0" \
@@ -412,9 +417,12 @@ class AliExpressClient:
         self, status: str | None = None, page_size: int = MAX_PAGE_SIZE,
         on_malformed: OnMalformed | None = None,
     ) -> Iterator[payloads.IssueSummary]:
-        """Every dispute, page by page, until ``ceil(total_item / page_size)`` pages are read."""
+        """Every dispute, page by page, until ``ceil(total_item / page_size)`` pages are read
+        (bounded: ``page_count``, ``check_new_page``)."""
         page = 1
         seen: list[int | None] = []  # this page's unreadable items: the list goes on
+        ids: set[int] = set()
+        method = "aliexpress.issue.issuelist.get"
 
         def note(issue_id: int | None, error: MalformedPayloadError) -> None:
             seen.append(issue_id)
@@ -425,8 +433,10 @@ class AliExpressClient:
             seen.clear()
             total, items = self.issue_page(page, page_size, status,
                                            on_malformed=note if on_malformed else None)
+            check_new_page(method, page, [i.issue_id for i in items], ids)
             yield from items
-            if not (items or seen) or page * page_size >= total:
+            if not (items or seen) or page >= page_count(method, total, page_size) \
+                    or len(ids) >= total:
                 return
             page += 1
 
@@ -605,6 +615,8 @@ class AliExpressClient:
                     **filters: Any) -> Iterator[payloads.OrderListItem]:
         page = 1
         skipped: list[int | None] = []  # this page's unreadable items: the list goes on
+        ids: set[int] = set()
+        method = "aliexpress.trade.seller.orderlist.get"
 
         def note(order_id: int | None, error: MalformedPayloadError) -> None:
             skipped.append(order_id)
@@ -615,10 +627,34 @@ class AliExpressClient:
             skipped.clear()
             total, items = self.order_page(page, on_malformed=note if on_malformed else None,
                                            **filters)
+            check_new_page(method, page, [i.order_id for i in items], ids)
             yield from items
-            if not (items or skipped) or page * MAX_PAGE_SIZE >= total:
+            if not (items or skipped) or page >= page_count(method, total, MAX_PAGE_SIZE) \
+                    or len(ids) >= total:
                 return
             page += 1
+
+
+def page_count(method: str, total: int, page_size: int) -> int:
+    """Pages of a list of ``total`` items, or ``MalformedPayloadError`` past ``MAX_PAGES``."""
+    pages = -(-total // page_size)
+    if pages > MAX_PAGES:
+        raise MalformedPayloadError(
+            f"{method}: the gateway reports {total} items, {pages} pages of {page_size}: more "
+            f"than the {MAX_PAGES} pages a list is read to. Such a total is not a store's; "
+            "check api.base_url, or report the answer to AliExpress support")
+    return pages
+
+
+def check_new_page(method: str, page: int, ids: list[int], seen: set[int]) -> None:
+    """Note a page's ids; a page after the first that only repeats ids already read means the
+    gateway ignores ``current_page`` (it would send the same page for ever)."""
+    if page > 1 and ids and seen.issuperset(ids):
+        raise MalformedPayloadError(
+            f"{method}: page {page} repeats items of earlier pages ({len(ids)} ids already "
+            "read): the gateway ignores current_page, so the list cannot be read whole. "
+            "Check api.base_url (a proxy or cache in front of the gateway?)")
+    seen.update(ids)
 
 
 # Told about one list item that could not be read: its id (when readable) and the error.

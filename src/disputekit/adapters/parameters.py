@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import reprlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -78,11 +79,14 @@ class ApiParameters(_Strict):
     app_secret_env: EnvVarName
     access_token_env: EnvVarName
     refresh_token_env: EnvVarName | None = None  # lets a sync survive an expired token
-    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    timeout_seconds: float = Field(default=30.0, ge=0.1, le=600, allow_inf_nan=False)
     page_size: int = Field(default=50, ge=1, le=50)
     # Shared by every store with the same app key. No limit is published for the issue
-    # APIs; 10/s is a cautious default for the real gateway (reference §3.3).
-    requests_per_second: float | None = Field(default=10.0, gt=0)
+    # APIs; 10/s is a cautious default for the real gateway (reference §3.3). Below 0.5 a
+    # sync of a few dozen disputes waits for hours (0.001 waited 17 minutes a call), and
+    # 1e-300 overflowed the wait; ``null`` means no limit.
+    requests_per_second: float | None = Field(default=10.0, ge=0.5, le=10_000,
+                                              allow_inf_nan=False)
     # Requests in flight at once for this store during a sync. One at a time, a request
     # waits out the round trip (~150-300 ms to Singapore) and a store reaches only a
     # fraction of ``requests_per_second``; a few in flight fill the budget, which still
@@ -106,10 +110,10 @@ class SeventeenTrackParameters(_Strict):
     api_key_env: EnvVarName
     base_url: str = "https://api.17track.net/track/v2.2"
     # 17TRACK allows about 3 requests a second per key (§1.1).
-    rate_per_second: float = Field(default=3.0, gt=0, le=50)
+    rate_per_second: float = Field(default=3.0, ge=0.1, le=50, allow_inf_nan=False)
     # Warn (log and sync record) when fewer registrations than this are left.
-    quota_warning_at: int = Field(default=10, ge=0)
-    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    quota_warning_at: int = Field(default=10, ge=0, le=10_000_000)
+    timeout_seconds: float = Field(default=30.0, ge=0.1, le=600, allow_inf_nan=False)
 
     @field_validator("base_url")
     @classmethod
@@ -174,8 +178,9 @@ class TriageParameters(_Strict):
 
 class RepliesParameters(_Strict):
     # A folder of the store's own wording, <lang>/<template>.txt.j2, relative to the
-    # parameters folder; checked when the parameters load.
-    templates_dir: str | None = None
+    # parameters folder and inside the workspace (the parameters folder's parent); checked
+    # when the parameters load.
+    templates_dir: str | None = Field(default=None, max_length=1000)
     # The languages the store answers in (an override must exist in each).
     languages: list[str] = Field(default_factory=lambda: ["en", "ru", "es", "pt_BR", "fr",
                                                           "pl"])
@@ -247,6 +252,13 @@ def parse_store(data: Any, source: str, expected_id: str | None = None) -> Store
     return store
 
 
+# A value shown in an error: a few items, a few levels, a short string. ``repr()`` of the
+# whole value walked everything an alias expanded to (a 539-byte file, gigabytes).
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxtuple = 2, 3, 3, 3
+_SHORT.maxstring, _SHORT.maxlong, _SHORT.maxother = 50, 40, 50
+
+
 def _explain(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
@@ -265,7 +277,7 @@ def _explain(exc: ValidationError) -> str:
             else:
                 lines.append(f"  - unknown key '{where}': remove it or check its spelling")
         else:
-            shown = repr(err.get("input"))[:60]
+            shown = _SHORT.repr(err.get("input"))[:80]  # bounded work, whatever the value
             lines.append(f"  - wrong value for '{where}': {err['msg']} (got {shown})")
     return "\n".join(lines)
 
@@ -280,7 +292,7 @@ def load_file(path: Path) -> StoreParameters:
             f"{path}: not UTF-8 text (byte {exc.start} cannot be read); save the file as "
             "UTF-8 in your editor") from None
     try:
-        data = yaml.safe_load(text)
+        data = _read_yaml(text, path)
     except yaml.YAMLError as exc:
         raise ParametersError(f"{path}: not valid YAML ({exc})") from exc
     except (ValueError, OverflowError, RecursionError) as exc:
@@ -297,6 +309,60 @@ def load_file(path: Path) -> StoreParameters:
     return store
 
 
+# The most YAML nodes a parameters file may stand for once its aliases are expanded. A big
+# store's file (hundreds of lanes and products' costs) is a few thousand; an alias bomb of
+# nine aliases nine levels deep is hundreds of millions.
+MAX_YAML_NODES = 100_000
+
+
+def _read_yaml(text: str, path: Path) -> Any:
+    """``yaml.safe_load(text)``, refusing a document whose aliases expand past
+    ``MAX_YAML_NODES`` (or into themselves) before anything is built from it."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
+            raise ParametersError(
+                f"{path}: its aliases (*name) expand to more than {MAX_YAML_NODES:,} values "
+                "(or into themselves); write the values out, or use fewer aliases")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many nodes ``root`` stands for with every alias expanded, counted up to just
+    past ``limit``: each distinct node once (an alias is the node it names), no recursion,
+    a cycle counted as past the limit."""
+    def children(node: yaml.Node) -> list[yaml.Node]:
+        if isinstance(node, yaml.MappingNode):
+            return [part for pair in node.value for part in pair]
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        return []
+
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            sizes[key] = min(limit + 1, 1 + sum(sizes[id(c)] for c in children(node)))
+            on_path.discard(key)
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:  # an alias inside the node it names: endless
+            return limit + 1
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children(node) if id(c) not in sizes)
+    return sizes[id(root)]
+
+
 def reply_overrides(store: StoreParameters, parameters_dir: Path) -> Any:
     """The store's checked reply overrides (``replies.Overrides``), or None."""
     if not store.replies.templates_dir:
@@ -306,6 +372,14 @@ def reply_overrides(store: StoreParameters, parameters_dir: Path) -> Any:
 
     try:
         folder = (parameters_dir / store.replies.templates_dir).resolve()
+        workspace = parameters_dir.resolve().parent
+        if Path(store.replies.templates_dir).is_absolute() \
+                or not folder.is_relative_to(workspace):
+            # Outside, it would read (and list in its errors) any folder: /etc, a home.
+            raise ParametersError(
+                f"store {store.store_id!r}: replies.templates_dir must be a folder inside the "
+                f"workspace ({workspace}), given relative to the parameters folder, such as "
+                "'replies/volt'")
         return load_overrides(folder, store.replies.languages)
     except TemplateError as exc:
         raise ParametersError(f"store {store.store_id!r}: replies.templates_dir: {exc}") from exc

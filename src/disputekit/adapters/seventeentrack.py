@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
@@ -44,6 +43,7 @@ from disputekit.errors import (
     TrackingUnavailableError,
     WebhookSignatureError,
 )
+from disputekit.wire import decoding
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -578,8 +578,8 @@ class SeventeenTrackClient:
         status = response.status_code
         envelope: Any
         try:
-            envelope = response.json()
-        except ValueError:
+            envelope = decoding.loads(response.content, f"17TRACK {endpoint}")
+        except (ValueError, MalformedPayloadError):  # not JSON, too deep, a number too long
             envelope = None
         code, message = _envelope_error(envelope)
         if status == 401 or code in _AUTH_CODES:
@@ -665,7 +665,7 @@ def verify_webhook(body: bytes, headers: Mapping[str, str], api_key: str) -> dic
             "17TRACK, the body was changed on the way, or the API key here is not the key of "
             "the account that pushed it", endpoint="webhook")
     try:
-        payload = json.loads(body)
+        payload = decoding.loads(body, "17TRACK push")
     except ValueError as exc:
         raise MalformedPayloadError("17TRACK push body is not JSON") from exc
     if not isinstance(payload, dict) or "event" not in payload or "data" not in payload:

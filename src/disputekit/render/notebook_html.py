@@ -6,11 +6,14 @@ from pathlib import Path
 
 import nbformat
 
+from disputekit.adapters import atomic_files
+
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 
 
 def notebook_to_html(notebook: Path, target: Path) -> Path:
-    """Render an executed notebook without its code cells or prompts."""
+    """Render an executed notebook without its code cells or prompts; written whole or not
+    at all (``FileWriteError``, the previous report kept)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(  # type: ignore[no-untyped-call]
@@ -19,6 +22,5 @@ def notebook_to_html(notebook: Path, target: Path) -> Path:
     )
     executed = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
     body, _resources = exporter.from_notebook_node(executed)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(body, encoding="utf-8")
-    return target
+    # Whole or not at all: a full disk keeps yesterday's report, not half of today's.
+    return atomic_files.write_text(target, body)

@@ -10,8 +10,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 import click
 import httpx
@@ -248,7 +251,10 @@ def _print_summary(summary: RunSummary) -> None:
         if r.error:
             where = f" (log: {r.log})" if r.log else ""
             click.echo(f"  {r.error}{where}", err=True)
-    click.echo(f"reports: {summary.index}")
+    if summary.index_error:
+        click.echo(summary.index_error, err=True)
+    else:
+        click.echo(f"reports: {summary.index}")
     sys.exit(0 if summary.ok else 1)
 
 
@@ -363,10 +369,12 @@ def smoke(store_id: str, home: str | None) -> None:
 
 
 @main.command()
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
+@click.option("--input", "input_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, allow_dash=True),
               help="JSON lines: dispute, order, tracking, buyer_history (examples/README.md).")
 @click.option("--output", "output_path", default="-", show_default=True,
-              type=click.Path(dir_okay=False, writable=True), help="Where to write; - = stdout.")
+              type=click.Path(dir_okay=False, allow_dash=True),
+              help="Where to write (a new file, or one replaced whole); - = stdout.")
 @click.option("--now", "now_text", default=None, help="The clock, UTC ISO 8601 (default: now).")
 @click.option("--blocklist", "blocklist_path", default=None,
               type=click.Path(exists=True, dir_okay=False), help="Buyer logins, one a line.")
@@ -402,17 +410,51 @@ def triage(input_path: str, output_path: str, now_text: str | None,
         raise click.BadParameter("the blocklist is not UTF-8 text; save it as UTF-8",
                                  param_hint="--blocklist") from None
     rule = EscalationRule.LEGACY if legacy_escalation else EscalationRule.CURRENT
+    _check_triage_output(input_path, output_path)
     refused = 0
     # Binary: each line is decoded on its own, so one line in another encoding is refused
-    # alone instead of ending the run with a traceback.
-    with click.open_file(input_path, "rb") as source, \
-            click.open_file(output_path, "w", encoding="utf-8") as sink:
-        for result in triage_lines(source, now, blocklist=blocklist, escalation_rule=rule):
-            if "error" in result:
-                refused += 1
-                click.echo(f"line {result['line']}: {result['error']}", err=True)
-            sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+    # alone instead of ending the run with a traceback. A file output is written beside
+    # itself and renamed at the end: whole or not at all.
+    try:
+        with click.open_file(input_path, "rb") as source, _triage_sink(output_path) as sink:
+            for result in triage_lines(source, now, blocklist=blocklist, escalation_rule=rule):
+                if "error" in result:
+                    refused += 1
+                    click.echo(f"line {result['line']}: {result['error']}", err=True)
+                sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+    except DisputeKitError as exc:  # the output could not be written whole
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # the input could not be read to its end
+        raise click.ClickException(f"{input_path}: cannot be read ({exc.strerror or exc})"
+                                   ) from None
     sys.exit(1 if refused else 0)
+
+
+def _check_triage_output(input_path: str, output_path: str) -> None:
+    """Refuse an output that is the input (it would replace what is being read) or that is
+    in a folder that does not exist: one line, before anything is read."""
+    if output_path == "-":
+        return
+    output = Path(output_path)
+    if input_path != "-" and output.exists() and output.resolve() == Path(input_path).resolve():
+        raise click.BadParameter("is the input file; write the verdicts to another file",
+                                 param_hint="--output")
+    if not output.parent.is_dir():
+        raise click.BadParameter(f"the folder {str(output.parent)!r} does not exist; create it "
+                                 "or write elsewhere", param_hint="--output")
+
+
+@contextmanager
+def _triage_sink(output_path: str) -> Iterator[IO[str]]:
+    if output_path == "-":
+        with click.open_file("-", "w", encoding="utf-8") as sink:
+            yield sink
+        return
+    from disputekit.adapters import atomic_files
+
+    with atomic_files.replacing(Path(output_path)) as partial, \
+            partial.open("w", encoding="utf-8") as sink:
+        yield sink
 
 
 @main.command()

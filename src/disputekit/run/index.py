@@ -12,6 +12,7 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
+from disputekit.adapters import atomic_files
 from disputekit.domain.deadlines import Urgency
 from disputekit.domain.kpis.what_works import (
     WhatWorks,
@@ -264,10 +265,9 @@ def write_index(run_date: date, runs: Sequence[StoreRun], target: Path,
 
 
 def _write(target: Path, page: str) -> Path:
-    """The one place the page reaches the disk."""
+    """The one place the page reaches the disk: whole or not at all (``FileWriteError``)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
-    return target
+    return atomic_files.write_text(target, page)
 
 
 def _spark_alt(store: StoreFigures) -> str:

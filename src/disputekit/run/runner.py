@@ -11,6 +11,7 @@ fails is recorded and the others go on; the caller decides the exit code from
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
 import os
@@ -24,14 +25,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
+from disputekit.adapters import atomic_files
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import check_store_id, load_store, store_files
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain import kpis
 from disputekit.domain.platform_time import utc_now
-from disputekit.errors import DisputeKitError
+from disputekit.errors import DisputeKitError, FileWriteError
 from disputekit.render.notebook_html import notebook_to_html
 from disputekit.run.index import write_index
 from disputekit.run.store_run import RunSummary, StoreRun
@@ -124,8 +127,12 @@ def publish(workspace: Workspace, summary: RunSummary) -> RunSummary:
             log.error("store %s failed: %s", run.store_id, run.error)
     portfolio = _count_queues(workspace, summary)
     reports_dir = workspace.reports_dir / summary.run_date.isoformat()
-    summary.index = write_index(summary.run_date, summary.runs, reports_dir / "index.html",
-                                summary.works, portfolio)
+    try:
+        summary.index = write_index(summary.run_date, summary.runs, reports_dir / "index.html",
+                                    summary.works, portfolio)
+    except FileWriteError as exc:  # the previous page stays; the run says so and fails
+        summary.index_error = str(exc)
+        log.error("%s", exc)
     return summary
 
 
@@ -221,7 +228,7 @@ def _run_store(job: _Job, store_id: str) -> StoreRun:
         run.notebook = runs_dir / f"{store_id}.ipynb"
         for attempt in (1, 2):
             try:
-                _execute(job, store_id, run.notebook)
+                _execute_whole(job, store_id, run.notebook)
                 break
             except Exception as exc:
                 if attempt == 2 or not _kernel_died(exc):
@@ -255,6 +262,48 @@ def _execute(job: _Job, store_id: str, output: Path) -> None:
         progress_bar=False, log_output=True, start_timeout=job.start_timeout,
         execution_timeout=job.execution_timeout, kernel_manager_class=IPCKernelManager,
     )
+
+
+# What a write meets when the disk or the folder refuses it (not a kernel's own OSError).
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
+
+
+def _execute_whole(job: _Job, store_id: str, target: Path) -> None:
+    """Execute into a temporary notebook beside ``target``, renamed over it at the end.
+
+    Papermill writes its output as cells run; written in place, a full disk left an invalid
+    notebook where yesterday's good one was. A notebook that failed in a cell but was
+    written whole replaces the previous one as before (it shows the error); one that could
+    not be written whole is removed and the previous one kept (``FileWriteError``)."""
+    partial = atomic_files.temporary_beside(target)
+    try:
+        _execute(job, store_id, partial)
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:  # a kernel that would not start, a socket...
+            _keep_if_whole(partial, target)
+            raise
+        atomic_files.discard(partial)
+        raise FileWriteError(atomic_files.not_written(target, exc)) from exc
+    except Exception:
+        _keep_if_whole(partial, target)
+        raise
+    try:
+        atomic_files.commit(partial, target)
+    except OSError as exc:
+        raise FileWriteError(atomic_files.not_written(target, exc)) from exc
+    finally:
+        atomic_files.discard(partial)
+
+
+def _keep_if_whole(partial: Path, target: Path) -> None:
+    try:
+        nbformat.read(partial, as_version=4)  # type: ignore[no-untyped-call]
+        atomic_files.commit(partial, target)
+    except Exception:  # noqa: BLE001 - not a whole notebook, or not writable: keep the old
+        log.warning("%s: the failed run's notebook was not written whole; the previous "
+                    "one is kept", target)
+    finally:
+        atomic_files.discard(partial)
 
 
 def _kernel_died(exc: BaseException) -> bool:

@@ -37,7 +37,9 @@ class RunSummary:
     runs: list[StoreRun] = field(default_factory=list)
     index: Path | None = None
     works: WhatWorks | None = None  # the portfolio's "What works" section
+    index_error: str = ""  # the page could not be written (the previous one is kept)
 
     @property
     def ok(self) -> bool:
-        return bool(self.runs) and all(r.status == "ok" for r in self.runs)
+        return bool(self.runs) and all(r.status == "ok" for r in self.runs) \
+            and not self.index_error

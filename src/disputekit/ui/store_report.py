@@ -39,6 +39,25 @@ class StoreReport(StoreDay):
     def of(cls, day: StoreDay) -> StoreReport:
         return cls(**{f.name: getattr(day, f.name) for f in dataclasses.fields(StoreDay)})
 
+    def headline(self) -> HTML:
+        """The day's title and counts. Every value is escaped: the store's name comes from a
+        parameters file anyone with the workspace can edit, and a name such as
+        ``<img src=x onerror=…>`` or ``[x](javascript:…)`` must show as the text it is
+        (HTML, not Markdown: Markdown would still make a link of the second)."""
+        e = html.escape
+        return HTML(  # type: ignore[no-untyped-call]
+            f"<h2>{e(self.store.name)} · {e(f'{self.run_date:%d %b %Y}')}</h2>"
+            f"<p>Synced at {e(f'{self.now:%H:%M}')} UTC: {e(self.sync.summary())}.</p>"
+            f"<p><strong>{len(self.queue)} open disputes</strong>, {self.due_today} due "
+            f"within 24 hours, {len(self.replies)} replies due today, {len(self.claims)} "
+            "carrier claims due.</p>")
+
+    def rate_line(self) -> HTML:
+        """The dispute rate in one sentence, escaped."""
+        assert self.figures is not None
+        return HTML(  # type: ignore[no-untyped-call]
+            f"<p><strong>{html.escape(self.figures.rate_text())}</strong></p>")
+
     def report_table(self) -> Styler:
         """The open queue as a shared report shows it: buyer masked, readable columns."""
         shown = masked(self.queue)

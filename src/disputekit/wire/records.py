@@ -42,6 +42,7 @@ from disputekit.domain.carriers import ShippingService, service_for
 from disputekit.domain.classify import Classification, DisputeFacts, classify, silence_before
 from disputekit.domain.deadlines import BUYER_CHANGES, EscalationRule
 from disputekit.domain.decisions import CostModel
+from disputekit.domain.language.cues import bounded
 from disputekit.domain.stalls import StallState, stall_state, thresholds_for
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.domain.tracking import (
@@ -51,7 +52,8 @@ from disputekit.domain.tracking import (
     merge_sources,
 )
 from disputekit.domain.triage import Timers, verdict
-from disputekit.errors import TriageInputError
+from disputekit.errors import MalformedPayloadError, TriageInputError
+from disputekit.wire import decoding
 from disputekit.wire.envelope import as_list
 from disputekit.wire.payloads import (
     DisputeRecord,
@@ -198,9 +200,11 @@ def _buyer_processes(detail: DisputeRecord) -> list[ProcessRecord]:
 
 
 def _buyer_messages(detail: DisputeRecord) -> tuple[str, ...]:
+    """The buyer's words, each cut once to what the cues read (``cues.bounded``): the facts
+    carry no megabyte text for every later reading (classification, language) to walk."""
     texts = [p.content for p in _buyer_processes(detail)]
     texts += [s.content for s in detail.buyer_solution_list]
-    return tuple(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
+    return tuple(dict.fromkeys(bounded(t).strip() for t in texts if t and t.strip()))
 
 
 def _current_plan(detail: DisputeRecord) -> SolutionRecord | None:
@@ -411,10 +415,13 @@ def triage_lines(
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = decoding.loads(line, f"line {number}")
         except json.JSONDecodeError as exc:
             yield {"line": number, "error": f"not valid JSON at column {exc.colno}: {exc.msg}",
                    "field": "(line)"}
+            continue
+        except MalformedPayloadError as exc:  # nested too deep, a number too long
+            yield {"line": number, "error": str(exc), "field": "(line)"}
             continue
         try:
             yield triage_record(obj, now, cost_model, blocklist=blocklist,
