@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -18,6 +18,9 @@ from disputekit.domain.kpis import CLAIM_COLUMNS, DISPUTE_COLUMNS, ORDER_COLUMNS
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.services.assessment import triage_open
 from disputekit.services.cases import load_cases
+
+if TYPE_CHECKING:
+    from disputekit.domain.kpis.columnar import Figures
 
 # Statuses at which the buyer got money back (reference §5).
 REFUNDED = frozenset({"refund_success", "return_success"})
@@ -82,6 +85,19 @@ def disputes_frame(db: Database, now: datetime, store_ids: Sequence[str] | None 
     frame = pd.DataFrame(records, columns=[*DISPUTE_COLUMNS, "resend_usd"])
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
+
+
+def report_figures(db: Database, now: datetime, store_ids: Sequence[str] | None = None,
+                   stores: Mapping[str, StoreParameters] | None = None) -> Figures:
+    """Every report figure of these stores in the columnar engine (``kpis.columnar``):
+    the orders and claims read from the database in bulk into Arrow, the disputes with
+    their effective class (triage: ``disputes_frame``) made canonical. Close it after use."""
+    from disputekit.adapters.db.arrow import claims_arrow, orders_arrow
+    from disputekit.domain.kpis.columnar import Figures, canonical_disputes
+
+    disputes = canonical_disputes(disputes_frame(db, now, store_ids, stores))
+    return Figures(orders_arrow(db, store_ids), disputes, claims_arrow(db, store_ids),
+                   orders_unique=True)  # order_lines' primary key
 
 
 def claims_frame(db: Database, store_ids: Sequence[str] | None = None) -> pd.DataFrame:
