@@ -254,7 +254,7 @@ class Figures:
         sql = self.con.execute
         # The orders, by view (ten million rows are not copied): position, key, when the
         # order counts as confirmed received, its facts (null where unknown).
-        sql(f"""
+        sql("""
             CREATE VIEW o AS
             SELECT i.rn, coalesce(i.store_id, '') AS store, i.order_id AS oid,
                    i.confirmed_at,
