@@ -243,7 +243,7 @@ def pd_days(n: int):
     return pd.Timedelta(days=n)
 
 
-def new_figures(path: Path) -> tuple[float, float, dict[str, object]]:
+def new_figures(path: Path) -> tuple[float, float, dict[str, object], tuple[float, float]]:
     """From the database file to every figure with ``kpis.columnar``: the seconds loading
     (bulk into Arrow), the seconds computing, and the headline figures (to compare)."""
     import time
@@ -253,13 +253,14 @@ def new_figures(path: Path) -> tuple[float, float, dict[str, object]]:
     from disputekit.domain.kpis import DISPUTE_COLUMNS
     from disputekit.domain.kpis.columnar import Figures
 
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), _cpu()
     db = Database.open(f"sqlite:///{path}")
     orders = orders_arrow(db)
     claims = claims_arrow(db)
-    disputes = read_arrow(db, _report_disputes_query(db), _REPORT_DISPUTE_TYPES)
+    disputes = read_arrow(db, _report_disputes_query(db), _REPORT_DISPUTE_TYPES,
+                          table="bench_report_disputes")
     db.dispose()
-    loaded = time.perf_counter()
+    loaded, cpu1 = time.perf_counter(), _cpu()
     figures = Figures(orders, disputes, claims, orders_unique=True)  # order_lines' key
     rate = figures.dispute_rate(AS_OF)
     weekly = figures.trend(AS_OF, "W", 10)
@@ -270,10 +271,11 @@ def new_figures(path: Path) -> tuple[float, float, dict[str, object]]:
     money = figures.money_by_class()
     figures.abusive_buyers()
     prevention = figures.prevention_unshipped(AS_OF)
-    done = time.perf_counter()
+    done, cpu2 = time.perf_counter(), _cpu()
     figures.close()
     assert list(disputes.column_names[:len(DISPUTE_COLUMNS)]) == list(DISPUTE_COLUMNS)
-    return loaded - started, done - loaded, headline(rate, weekly, lanes, money, prevention)
+    return (loaded - started, done - loaded, headline(rate, weekly, lanes, money, prevention),
+            (cpu1 - cpu0, cpu2 - cpu1))
 
 
 _REPORT_DISPUTE_TYPES = {
@@ -299,15 +301,30 @@ def _report_disputes_query(db):
 
 def measure_new(scale: float, runs: int) -> dict[str, object]:
     """In this process: the database of ``scale`` to every figure, ``runs`` times; the
-    peak RSS is the process's (loading included)."""
+    peak RSS is the process's (loading included), the readers' (children) apart."""
+    import resource
+
     path, _ = build_database(scale)
-    load, compute, agreed = [], [], {}
+    load, compute, load_cpu, compute_cpu, agreed = [], [], [], [], {}
     for _ in range(runs):
-        loading, computing, agreed = new_figures(path)
+        loading, computing, agreed, cpus = new_figures(path)
         load.append(loading)
         compute.append(computing)
-    return {"scale": scale, "load_s": load, "compute_s": compute, "peak_mib": peak_rss_mib(),
-            "figures": agreed, "db_mib": path.stat().st_size / 2**20}
+        load_cpu.append(cpus[0])
+        compute_cpu.append(cpus[1])
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"scale": scale, "load_s": load, "compute_s": compute, "load_cpu_s": load_cpu,
+            "compute_cpu_s": compute_cpu, "peak_mib": peak_rss_mib(),
+            "child_peak_mib": children, "figures": agreed,
+            "db_mib": path.stat().st_size / 2**20}
+
+
+def _cpu() -> float:
+    """User + system seconds of this process and its finished children."""
+    import os
+
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def measure_scale(scale: float, runs: int) -> dict[str, object]:
@@ -324,14 +341,17 @@ def measure_scale(scale: float, runs: int) -> dict[str, object]:
     after_build = rss_mib()
     seconds, prepare = [], []
     agreed: dict[str, object] = {}
+    cpu = []
     for _ in range(runs):
+        before = _cpu()
         took, (normalising, agreed) = timed(lambda: figures(orders, disputes, claims))
+        cpu.append(_cpu() - before)
         seconds.append(took)
         prepare.append(normalising)
     peak = peak_rss_mib()
     return {"scale": scale, "orders": len(orders), "disputes": len(disputes),
             "build_s": build, "seconds": seconds, "prepare_s": median(prepare),
-            "figures": agreed,
+            "figures": agreed, "cpu_s": cpu,
             "frames_mib": after_build - baseline, "peak_mib": peak,
             "work_mib": peak - after_build}
 
@@ -349,49 +369,59 @@ def _measure(scale: float, runs: int, engine: str = "old") -> dict[str, object]:
 def run(quick: bool = False, scales: tuple[float, ...] = SCALES) -> Result:
     scales = (0.001, 0.002) if quick else scales
     result = Result("analytics")
-    result.note(f"workload: every report figure (one kpis.Rates: rate, trend W x10 and Q x4, "
-                f"by x4, lanes; money, abusive buyers, prevention) over synthetic frames at "
-                f"{', '.join(f'{s:g}' for s in scales)} of {FULL_DISPUTES:,} disputes / "
-                f"{FULL_ORDERS:,} orders; each scale in its own process")
-    measured = []
+    result.note(f"workload: every report figure (rate, trend W x10 and Q x4, by x4, lanes; "
+                f"money, abusive buyers, prevention) at {', '.join(f'{s:g}' for s in scales)} "
+                f"of {FULL_DISPUTES:,} disputes / {FULL_ORDERS:,} orders, the same data both "
+                f"ways: the old pandas path (kpis.Rates etc.) over frames built in memory (not "
+                f"counted), and the columnar engine (kpis.columnar) from a disputekit SQLite "
+                f"file, loading counted; each engine and scale in its own process (peak RSS = "
+                f"VmHWM of that process; the two ADBC reader children are counted apart); CPU "
+                f"= user+sys of the process and its children (the machine is shared: wall "
+                f"seconds swell with other load, CPU seconds much less)")
     for scale in scales:
         runs = 1 if quick else RUNS.get(scale, 3)
-        m = _measure(scale, runs)
-        measured.append(m)
-        t = median(m["seconds"])
-        result.note(f"scale {scale:g}: {m['disputes']:,} disputes / {m['orders']:,} orders "
-                    f"built in {m['build_s']:.1f} s; figures {spread(m['seconds'])} s "
-                    f"({runs} run(s)); of which normalising the frames once "
-                    f"{m['prepare_s']:.1f} s ({m['prepare_s'] / t:.0%}); frames "
-                    f"{m['frames_mib']:.0f} MiB, peak RSS {m['peak_mib']:.0f} MiB "
-                    f"(+{m['work_mib']:.0f} MiB while computing)")
-    small, large = measured[0], measured[-1]
-    t_small, t_large = median(small["seconds"]), median(large["seconds"])
-    result.rows.append(Row(
-        "Analytics, smaller scale",
-        f"{t_small:.1f} s for {small['disputes']:,} disputes / {small['orders']:,} orders; "
-        f"peak RSS {small['peak_mib']:.0f} MiB",
-        f"{small['scale']:g} of the full size; {len(small['seconds'])} run(s), median",
-        "measured"))
-    if large["scale"] >= 1.0:
-        growth = t_large / t_small
-        result.rows.append(Row(
-            "Analytics, full size",
-            f"{t_large:.0f} s, peak RSS {large['peak_mib'] / 1024:.1f} GiB for "
-            f"{large['disputes']:,} disputes / {large['orders']:,} orders (1 run; frames "
-            f"{large['frames_mib'] / 1024:.1f} GiB built in {large['build_s']:.0f} s, not "
-            f"counted)",
-            f"target {TARGET_SECONDS:.0f} s (assumed); {growth:.1f}x the time of "
-            f"{1 / small['scale']:.0f}x fewer rows; before: ~386 s, ~4.8 GiB (extrapolated)",
-            "measured; " + ok_or_not(t_large <= TARGET_SECONDS)))
-    else:  # --quick: tiny scales; in proportion to the larger (fixed costs dominate)
-        full_s = t_large / large["scale"]
-        result.rows.append(Row(
-            "Analytics, full size",
-            f"~{full_s:.0f} s (extrapolated from {small['scale']:g} and "
-            f"{large['scale']:g} of the size)",
-            f"target {TARGET_SECONDS:.0f} s (assumed)",
-            "extrapolated (quick pass)"))
+        path, built = build_database(scale)
+        if built:
+            result.note(f"scale {scale:g}: database built in {built:.0f} s (once, not counted): "
+                        f"{path}")
+        old = _measure(scale, runs, "old")
+        new = _measure(scale, runs, "new")
+        t_old, t_load, t_comp = (median(old["seconds"]), median(new["load_s"]),
+                                 median(new["compute_s"]))
+        t_new = t_load + t_comp
+        same = old["figures"] == new["figures"]
+        result.note(
+            f"scale {scale:g} pandas: {old['disputes']:,} disputes / {old['orders']:,} orders "
+            f"built in {old['build_s']:.1f} s; figures {spread(old['seconds'])} s ({runs} "
+            f"run(s)), of which normalising {old['prepare_s']:.1f} s; CPU "
+            f"{spread(old['cpu_s'])} s; frames {old['frames_mib']:.0f} MiB, peak RSS "
+            f"{old['peak_mib']:.0f} MiB")
+        result.note(
+            f"scale {scale:g} columnar: load {spread(new['load_s'])} s (CPU "
+            f"{spread(new['load_cpu_s'])} s, readers' peak RSS {new['child_peak_mib']:.0f} MiB), "
+            f"compute {spread(new['compute_s'])} s (CPU {spread(new['compute_cpu_s'])} s); "
+            f"peak RSS {new['peak_mib']:.0f} MiB; database {new['db_mib']:.0f} MiB")
+        result.note(f"scale {scale:g} headline figures {'agree' if same else 'DIFFER'}: "
+                    f"pandas {old['figures']}; columnar {new['figures']}")
+        label = "Analytics, full size" if scale >= 1.0 else "Analytics, smaller scale"
+        if quick and scale == scales[-1]:
+            label = "Analytics, full size"
+        figure = (f"{new['disputes'] if 'disputes' in new else old['disputes']:,} disputes / "
+                  f"{old['orders']:,} orders: columnar {t_new:.1f} s from SQLite (load "
+                  f"{t_load:.1f} + compute {t_comp:.1f}; CPU {median(new['load_cpu_s']):.1f} + "
+                  f"{median(new['compute_cpu_s']):.1f}), peak {new['peak_mib'] / 1024:.2f} GiB; "
+                  f"pandas {t_old:.1f} s (frames given), peak {old['peak_mib'] / 1024:.2f} GiB")
+        compared = (f"pandas/columnar: {t_old / t_new:.1f}x the time (compute alone "
+                    f"{t_old / t_comp:.1f}x), {old['peak_mib'] / new['peak_mib']:.1f}x the "
+                    f"memory; figures {'agree' if same else 'DIFFER'}")
+        if scale >= 1.0:
+            verdict = "; ".join([
+                "compute " + ok_or_not(t_comp < 2.0, "< 2 s", "MISSES < 2 s"),
+                "total " + ok_or_not(t_new < 30.0, "< 30 s", "MISSES < 30 s"),
+                "RSS " + ok_or_not(new["peak_mib"] < 2048, "< 2 GiB", "MISSES < 2 GiB")])
+        else:
+            verdict = "measured" if not quick else "quick pass (tiny scales)"
+        result.rows.append(Row(label, figure, compared, verdict))
     return result
 
 

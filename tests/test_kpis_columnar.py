@@ -121,3 +121,13 @@ def test_a_naive_as_of_is_refused() -> None:
     figures = Figures.from_frames(pd.DataFrame(), pd.DataFrame())
     with pytest.raises(ValueError, match="timezone-aware"):
         figures.dispute_rate(datetime(2026, 1, 1) - timedelta(days=1))
+
+
+def test_each_stores_rate_is_the_rate_of_its_own_frames() -> None:
+    orders, disputes, claims = spec._frames(7, False)
+    rates = Figures.from_frames(orders, disputes, claims).rate_by_store(spec.AS_OF, 90)
+    assert sorted(rates) == ["s1", "s2", "s3"]
+    for store, rate in rates.items():
+        assert rate == kpis.dispute_rate(orders[orders["store_id"] == store],
+                                         disputes[disputes["store_id"] == store],
+                                         spec.AS_OF, 90)

@@ -10,7 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from disputekit.adapters.db import arrow
 from disputekit.adapters.db.arrow import claims_arrow, orders_arrow
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ClaimRow, OrderLineRow, StoreRow
@@ -57,8 +59,17 @@ def _disputes(orders: pd.DataFrame) -> pd.DataFrame:
         "refund_usd": 5.0, "personal_reason": False})
 
 
+@pytest.fixture(params=["in process", "child processes"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of reading: a store's few rows in this process, a portfolio's in ADBC
+    children (forced here by lowering the threshold)."""
+    if request.param == "child processes":
+        monkeypatch.setattr(arrow, "CHILD_ROWS", 10)
+    return str(request.param)
+
+
 @sqlite_only
-def test_bulk_read_gives_the_figures_of_the_frames(db_url: str) -> None:
+def test_bulk_read_gives_the_figures_of_the_frames(db_url: str, reader: str) -> None:
     db = Database.open(db_url)
     _fill(db)
     orders, claims = orders_frame(db), claims_frame(db)
@@ -86,12 +97,13 @@ def test_bulk_read_gives_the_figures_of_the_frames(db_url: str) -> None:
 
 
 @sqlite_only
-def test_reading_leaves_the_applications_sqlite_working(db_url: str) -> None:
+def test_reading_leaves_the_applications_sqlite_working(db_url: str, reader: str) -> None:
     """A second copy of SQLite in the process would break sqlite3's locks (a stale read,
     then 'disk I/O error'): the driver reads in a child, so a write after a read is seen."""
     db = Database.open(db_url)
     _fill(db)
     assert claims_arrow(db).column("recovered_amount").to_pylist() == [14.25]
+    assert orders_arrow(db).num_rows == 400  # in children when they read
     with db.session() as s:
         s.get_one(ClaimRow, ("s1", "LP1")).recovered_amount = Decimal("20.00")
     assert claims_arrow(db).column("recovered_amount").to_pylist() == [20.0]

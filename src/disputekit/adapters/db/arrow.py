@@ -52,6 +52,8 @@ Query = Select[*tuple[Any, ...]]
 
 #: Rows per batch read (and dictionary-encoded) at a time.
 BATCH = 32_768
+#: From this many rows on (a SQLite table's rowid span), ADBC reads in child processes.
+CHILD_ROWS = 200_000
 
 # What each column becomes: text (dictionary-encoded), a time (int64 ns), or as read.
 _TIME, _TEXT, _BOOL, _FLOAT, _INT = (arrow_batches.TIME, arrow_batches.TEXT,
@@ -80,7 +82,7 @@ def orders_arrow(db: Database, store_ids: Sequence[str] | None = None) -> pa.Tab
              "finished_at": _TIME, "country": _TEXT, "carrier": _TEXT, "service_kind": _TEXT,
              "product_id": _TEXT, "product_name": _TEXT, "amount_usd": _FLOAT,
              "shipped": _BOOL}
-    return read_arrow(db, query, types, split=OrderLineRow.__tablename__)
+    return read_arrow(db, query, types, table=OrderLineRow.__tablename__)
 
 
 def claims_arrow(db: Database, store_ids: Sequence[str] | None = None) -> pa.Table:
@@ -93,21 +95,24 @@ def claims_arrow(db: Database, store_ids: Sequence[str] | None = None) -> pa.Tab
         _text(c.status, "status"), _money(c.goods_amount, "goods_amount"),
         _money(c.freight_amount, "freight_amount"),
         _money(c.recovered_amount, "recovered_amount"),
-    ).order_by(c.store_id, c.logistics_no)
+    )  # no ORDER BY: no figure depends on the claims' order
     if store_ids:
         query = query.where(c.store_id.in_(list(store_ids)))
     types = {"store_id": _TEXT, "logistics_no": _TEXT, "issue_id": _TEXT, "class": _TEXT,
              "status": _TEXT, "goods_amount": _FLOAT, "freight_amount": _FLOAT,
              "recovered_amount": _FLOAT}
-    return read_arrow(db, query, types)
+    return read_arrow(db, query, types, table=ClaimRow.__tablename__)
 
 
 def read_arrow(db: Database, query: Query, types: dict[str, str], *,
-               split: str | None = None) -> pa.Table:
+               table: str | None = None) -> pa.Table:
     """``query``'s rows as an Arrow table with ``types`` (column name → ``"text"``,
-    ``"time"``, ``"bool"``, ``"float"``, ``"int"``). ``split``: on SQLite, the table whose
-    ``rowid`` ranges split the read in two halves read at once, the first half's rows
-    first (give it only for a query without ORDER BY: each half is ordered on its own)."""
+    ``"time"``, ``"bool"``, ``"float"``, ``"int"``). ``table``: on SQLite, the table the
+    query scans; when it holds more than :data:`CHILD_ROWS` rows the read goes to ADBC
+    child processes, in two halves by ``rowid`` read at once (the first half's rows
+    first: give it only for a query without ORDER BY, each half is ordered on its own).
+    A smaller read stays in this process, through the application's own driver: starting
+    a reader costs more than reading a store's few thousand rows."""
     target = arrow_batches.schema(types)
 
     def convert(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -115,15 +120,26 @@ def read_arrow(db: Database, query: Query, types: dict[str, str], *,
         # is never held at once
         return arrow_batches.convert(batch, types).cast(target)
 
-    if db.engine.dialect.name == "sqlite" and db.engine.url.database not in (None, "",
-                                                                             ":memory:"):
-        batches = _sqlite_batches(db, query, split, types)
+    span = _rowids(db, table) if table is not None and _sqlite_file(db) else None
+    if table is not None and span is not None and span[1] - span[0] + 1 > CHILD_ROWS:
+        batches = _sqlite_batches(db, query, table, span, types)
     else:
         batches = _dbapi_batches(db, query, convert)
-    schema = target
     if not batches:
-        return schema.empty_table()
-    return pa.Table.from_batches(batches, schema=schema)
+        return target.empty_table()
+    return pa.Table.from_batches(batches, schema=target)
+
+
+def _sqlite_file(db: Database) -> bool:
+    return db.engine.dialect.name == "sqlite" and db.engine.url.database not in (
+        None, "", ":memory:")
+
+
+def _rowids(db: Database, table: str) -> tuple[int, int] | None:
+    """The table's lowest and highest ``rowid`` (two index lookups), None when empty."""
+    with db.engine.connect() as conn:
+        low, high = conn.execute(text(f'SELECT min(rowid), max(rowid) FROM "{table}"')).one()
+    return None if low is None else (int(low), int(high))
 
 
 def instant_ns(db: Database, column: Any) -> ColumnElement[Any]:
@@ -153,20 +169,15 @@ def _sql(db: Database, query: Query) -> str:
     return str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
 
 
-def _sqlite_batches(db: Database, query: Query, split: str | None,
+def _sqlite_batches(db: Database, query: Query, table: str, span: tuple[int, int],
                     types: dict[str, str]) -> list[pa.RecordBatch]:
     path = str(db.engine.url.database)
-    queries = [query]
-    if split is not None:
-        with db.engine.connect() as conn:
-            low, high = conn.execute(
-                text(f'SELECT min(rowid), max(rowid) FROM "{split}"')).one()
-        if low is not None and high > low:
-            middle = (low + high) // 2
-            rowid: ColumnElement[Any] = literal_column(f'"{split}".rowid')
-            queries = [query.where(and_(rowid >= low, rowid <= middle)),
-                       query.where(and_(rowid > middle, rowid <= high))]
-    # one child process per part, read at once (two cores: two halves)
+    low, high = span
+    middle = (low + high) // 2
+    rowid: ColumnElement[Any] = literal_column(f'"{table}".rowid')
+    queries = [query.where(and_(rowid >= low, rowid <= middle)),
+               query.where(and_(rowid > middle, rowid <= high))]
+    # one child process per half, read at once (two cores: two halves)
     children = [_start_child(path, _sql(db, q), types) for q in queries]
     with ThreadPoolExecutor(len(children)) as pool:
         parts = list(pool.map(_read_child, children))
@@ -204,12 +215,18 @@ def _read_child(child: subprocess.Popen[bytes]) -> list[pa.RecordBatch]:
 def _dbapi_batches(db: Database, query: Query,
                    convert: Callable[[pa.RecordBatch], pa.RecordBatch]
                    ) -> list[pa.RecordBatch]:
+    """Through the application's own driver, ``BATCH`` plain tuples at a time (no ORM
+    object, no SQLAlchemy row), each batch turned into Arrow before the next is read."""
     names = [c.name for c in query.selected_columns]
     batches = []
     with db.engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-        while rows := result.fetchmany(BATCH):
-            columns = list(zip(*rows, strict=True))
-            batches.append(convert(pa.record_batch([pa.array(list(c)) for c in columns],
-                                                   names=names)))
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(_sql(db, query))
+            while rows := cursor.fetchmany(BATCH):
+                columns = list(zip(*rows, strict=True))
+                batches.append(convert(pa.record_batch([pa.array(list(c)) for c in columns],
+                                                       names=names)))
+        finally:
+            cursor.close()
     return batches

@@ -160,7 +160,9 @@ def _connect(threads: int | None, memory_limit: str) -> duckdb.DuckDBPyConnectio
 
 
 def _numbered(table: pa.Table) -> pa.Table:
-    return table.append_column("rn", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    return table.append_column("rn", pa.array(np.arange(table.num_rows, dtype=np.int32)
+                                              if table.num_rows < 2**31 else
+                                              np.arange(table.num_rows, dtype=np.int64)))
 
 
 def _per_value(column: Any, fn: Any) -> Any:
@@ -170,11 +172,18 @@ def _per_value(column: Any, fn: Any) -> Any:
     done = []
     for chunk in chunks:
         if pa.types.is_dictionary(chunk.type):
-            done.append(pc.take(fn(chunk.dictionary.cast(pa.string())), chunk.indices))
+            values = fn(chunk.dictionary.cast(pa.string()))
+            if pa.types.is_string(values.type):  # text stays a dictionary (no copy)
+                done.append(pa.DictionaryArray.from_arrays(chunk.indices, values))
+            else:
+                done.append(pc.take(values, chunk.indices))
         else:
             done.append(fn(chunk.cast(pa.string())))
-    return pa.chunked_array(done, type=done[0].type) if done else pa.chunked_array(
-        [], type=pa.string())
+    if not done:
+        return pa.chunked_array([], type=pa.string())
+    if len({str(d.type) for d in done}) > 1:  # dictionary chunks and plain ones: plain
+        done = [d.cast(pa.string()) if pa.types.is_dictionary(d.type) else d for d in done]
+    return pa.chunked_array(done, type=done[0].type)
 
 
 def _with_confirmed(orders: pa.Table) -> pa.Table:
@@ -427,6 +436,23 @@ class Figures:
         """As :func:`kpis.dispute_rate`."""
         end = _as_of(as_of)
         return self._counts([_window_ns(end - timedelta(days=window_days), end, "right")])[0]
+
+    def rate_by_store(self, as_of: datetime, window_days: int = 30) -> dict[str, RateResult]:
+        """:meth:`dispute_rate` of each store with an order or a dispute in the window
+        (the portfolio page: one pass for every store, not one normalisation each)."""
+        end = _as_of(as_of)
+        w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"))
+        rates = {}
+        for store, opened, numerator, denominator, confirmed in self.con.execute(f"""
+                SELECT store, count(*) FILTER (WHERE disputed),
+                       count(*) FILTER (WHERE counted), count(*),
+                       count(*) FILTER (WHERE confirmed AND NOT disputed)
+                FROM {w} GROUP BY store ORDER BY store""").fetchall():
+            rates[store] = RateResult(
+                rate=numerator / denominator if denominator else None, numerator=numerator,
+                denominator=denominator, opened=opened, cancelled=opened - numerator,
+                confirmed=confirmed)
+        return rates
 
     def trend(self, as_of: datetime, freq: Literal["W", "Q"] = "W",
               periods: int = 13) -> pd.DataFrame:
