@@ -302,8 +302,6 @@ def _report_disputes_query(db):
 def measure_new(scale: float, runs: int) -> dict[str, object]:
     """In this process: the database of ``scale`` to every figure, ``runs`` times; the
     peak RSS is the process's (loading included), the readers' (children) apart."""
-    import resource
-
     path, _ = build_database(scale)
     load, compute, load_cpu, compute_cpu, agreed = [], [], [], [], {}
     for _ in range(runs):
@@ -312,7 +310,9 @@ def measure_new(scale: float, runs: int) -> dict[str, object]:
         compute.append(computing)
         load_cpu.append(cpus[0])
         compute_cpu.append(cpus[1])
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    from disputekit.adapters.db.arrow import READER_PEAK_KIB
+
+    children = max(READER_PEAK_KIB, default=0) / 1024
     return {"scale": scale, "load_s": load, "compute_s": compute, "load_cpu_s": load_cpu,
             "compute_cpu_s": compute_cpu, "peak_mib": peak_rss_mib(),
             "child_peak_mib": children, "figures": agreed,

@@ -24,19 +24,17 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from disputekit.adapters.db.arrow import orders_arrow
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import check_store_id, load_store, store_files
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain import kpis
-from disputekit.domain.kpis.columnar import Figures, canonical_disputes
 from disputekit.domain.platform_time import utc_now
 from disputekit.errors import DisputeKitError
 from disputekit.render.notebook_html import notebook_to_html
 from disputekit.run.index import write_index
 from disputekit.run.store_run import RunSummary, StoreRun
 from disputekit.services.queue import open_disputes
-from disputekit.services.report_data import claims_frame, disputes_frame
+from disputekit.services.report_data import claims_frame, disputes_frame, store_rates
 from disputekit.services.what_works import portfolio_what_works
 
 log = logging.getLogger(__name__)
@@ -151,9 +149,10 @@ def _run_store(job: _Job, store_id: str) -> StoreRun:
         store = load_store(store_id, job.workspace.parameters_dir)
         store.credentials()
         run.notebook = runs_dir / f"{store_id}.ipynb"
+        executed: Any = None
         for attempt in (1, 2):
             try:
-                _execute(job, store_id, run.notebook)
+                executed = _execute(job, store_id, run.notebook)
                 break
             except Exception as exc:
                 if attempt == 2 or not _kernel_died(exc):
@@ -162,7 +161,8 @@ def _run_store(job: _Job, store_id: str) -> StoreRun:
                 log.warning("store %s: the kernel died (%s); running it once more",
                             store_id, _short_error(exc))
         reports = job.workspace.reports_dir / job.day.isoformat()
-        run.report = notebook_to_html(run.notebook, reports / f"{store_id}.html")
+        # the executed notebook Papermill hands back, not read again from the file it wrote
+        run.report = notebook_to_html(executed, reports / f"{store_id}.html")
         run.status = "ok"
     except DisputeKitError as exc:
         run.error = str(exc)
@@ -178,10 +178,11 @@ def _run_store(job: _Job, store_id: str) -> StoreRun:
     return run
 
 
-def _execute(job: _Job, store_id: str, output: Path) -> None:
+def _execute(job: _Job, store_id: str, output: Path) -> Any:
+    """Run the store's notebook into ``output``; the executed notebook (a NotebookNode)."""
     import papermill
 
-    papermill.execute_notebook(
+    return papermill.execute_notebook(
         str(job.workspace.notebooks_dir / STORE_NOTEBOOK), str(output),
         parameters={"store_id": store_id, "run_date": job.day.isoformat()},
         cwd=str(job.workspace.notebooks_dir), kernel_name=job.kernel_name,
@@ -209,15 +210,9 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> None:
         queue = open_disputes(db, now, ok, triage=False)
         disputes = disputes_frame(db, now, ok)
         claims = claims_frame(db, ok)
-        # every store's rate now and a week ago in one pass of the columnar engine (the
-        # orders read in bulk, never as ten million Python objects)
-        figures = Figures(orders_arrow(db, ok), canonical_disputes(disputes),
-                          orders_unique=True)  # order_lines' primary key
-        try:
-            rates_now, rates_before = (figures.rate_by_store(now),
-                                       figures.rate_by_store(now - timedelta(days=7)))
-        finally:
-            figures.close()
+        # every store's rate now and a week ago in one pass of the columnar engine
+        rates_now, rates_before = store_rates(db, ok, disputes,
+                                              [now, now - timedelta(days=7)])
         stores = {store_id: load_store(store_id, workspace.parameters_dir) for store_id in ok}
         summary.works, drifting = portfolio_what_works(db, now, ok, stores)
     finally:

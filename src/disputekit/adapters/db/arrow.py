@@ -52,6 +52,8 @@ Query = Select[*tuple[Any, ...]]
 
 #: Rows per batch read (and dictionary-encoded) at a time.
 BATCH = 32_768
+#: Each finished reader process's peak RSS (KiB), for the benchmarks.
+READER_PEAK_KIB: list[int] = []
 #: From this many rows on (a SQLite table's rowid span), ADBC reads in child processes.
 CHILD_ROWS = 200_000
 
@@ -203,6 +205,9 @@ def _read_child(child: subprocess.Popen[bytes]) -> list[pa.RecordBatch]:
     except pa.ArrowInvalid:
         batches = []
     error = child.stderr.read().decode(errors="replace")
+    for line in error.splitlines():
+        if line.startswith("peak_rss_kib="):
+            READER_PEAK_KIB.append(int(line.split("=", 1)[1]))
     child.stdout.close()
     child.stderr.close()
     if child.wait() != 0:
