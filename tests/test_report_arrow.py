@@ -35,7 +35,8 @@ def _fill(db: Database) -> None:
                 # those columns by them
                 created_at=None if i < 3 else NOW - timedelta(days=i % 90, minutes=i),
                 status=" FINISH " if i % 4 else "WAIT_SELLER_SEND_GOODS",
-                country=["br", "FR", "", "CL"][i % 4], carrier=["Yanwen", "4PX", ""][i % 3],
+                country=["br", "FR", "", "CL"][i % 4],
+                carrier=["Yanwen", "4PX", "", " Yanwen "][i % 4],  # one carrier two ways
                 service_kind=["registered", "unregistered", "platform"][i % 3],
                 product_id=None if i < 5 else 500 + i % 7, product_name=f"P{i % 7}",
                 amount_usd=None if i % 11 == 0 else Decimal(f"{40 + i % 90}.25"),
@@ -117,4 +118,13 @@ def test_an_empty_database_reads_as_empty_tables(db_url: str) -> None:
     db = Database.open(db_url)
     assert orders_arrow(db).num_rows == 0
     assert claims_arrow(db).num_rows == 0
+    db.dispose()
+
+
+@sqlite_only
+def test_text_is_read_stripped(db_url: str, reader: str) -> None:
+    db = Database.open(db_url)
+    _fill(db)
+    orders = orders_arrow(db).to_pandas()
+    assert set(orders["status"].astype(str)) == {"FINISH", "WAIT_SELLER_SEND_GOODS"}
     db.dispose()

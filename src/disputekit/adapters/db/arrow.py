@@ -155,8 +155,9 @@ def instant_ns(db: Database, column: Any) -> ColumnElement[Any]:
 
 
 def _text(column: Any, name: str) -> Any:
-    # never null: ADBC's SQLite driver types a column by its first rows
-    return func.coalesce(func.trim(column), "").label(name)
+    # never null: ADBC's SQLite driver types a column by its first rows; stripped per
+    # distinct value once read (``arrow_batches.convert``), not by SQLite per row
+    return func.coalesce(column, "").label(name)
 
 
 def _money(column: Any, name: str) -> Any:

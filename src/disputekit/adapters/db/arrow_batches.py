@@ -39,7 +39,14 @@ def convert(batch: pa.RecordBatch, types: dict[str, str]) -> pa.RecordBatch:
         column = batch.column(name)
         if kind == TEXT:
             column = column.cast(pa.string()) if not pa.types.is_string(column.type) else column
-            column = pc.dictionary_encode(column)
+            # stripped per distinct value, not per row (ten million rows, a few thousand
+            # values); encoded again only where stripping made two values one
+            encoded = pc.dictionary_encode(column)
+            stripped = pc.utf8_trim_whitespace(encoded.dictionary)
+            if len(pc.unique(stripped)) == len(stripped):
+                column = pa.DictionaryArray.from_arrays(encoded.indices, stripped)
+            else:
+                column = pc.dictionary_encode(pc.take(stripped, encoded.indices))
         elif kind == TIME:
             column = nanoseconds(column)
         elif kind == BOOL:
