@@ -151,17 +151,6 @@ def run(quick: bool = False) -> Result:
 
     for key, outs in measured.items():
         result.note(f"{key}: seconds {spread(o['wall'] for o in outs)}")
-    if breakdowns:
-        phases = {k: median(b[k] for b in breakdowns) for k in breakdowns[0]}
-        text = ", ".join(f"{k} {v:.2f} s" for k, v in phases.items() if k != "stores")
-        count = sum(b["stores"] for b in breakdowns)
-        result.note(f"per store, median over the jobs=1 runs ({count:.0f} store runs): {text}")
-        result.rows.append(Row(
-            "Daily run, per store breakdown",
-            f"{phases['total']:.1f} s a store (jobs=1): {text.split(', ', 1)[1]}",
-            "kernel+papermill = notebook's wall minus its cells; imports+run_store_day = the "
-            "first code cell; charts = the cells drawing one; HTML = after the notebook",
-            "measured (Papermill's per-cell durations)"))
     m = {k: median(o["wall"] for o in v) for k, v in measured.items()}
     jobs = os.cpu_count() or 1
     per_store_seq = m["3 jobs=1"] / 3 if "3 jobs=1" in m else None
@@ -184,6 +173,17 @@ def run(quick: bool = False) -> Result:
             f"{bare:.1f} s (run_store_day {store_day:.1f} s)",
             f"parallel {seq / par:.2f}x on {jobs} cores; Papermill/kernel "
             f"+{par - bare:.1f} s ({par / bare:.2f}x) over plain"))
+    if breakdowns:
+        phases = {k: median(b[k] for b in breakdowns) for k in breakdowns[0]}
+        text = ", ".join(f"{k} {v:.2f} s" for k, v in phases.items() if k != "stores")
+        count = sum(b["stores"] for b in breakdowns)
+        result.note(f"per store, median over the jobs=1 runs ({count:.0f} store runs): {text}")
+        result.rows.append(Row(
+            "Daily run, per store breakdown",
+            f"{phases['total']:.1f} s a store (jobs=1): {text.split(', ', 1)[1]}",
+            "kernel+papermill = notebook's wall minus its cells; imports+run_store_day = the "
+            "first code cell; charts = the cells drawing one; HTML = after the notebook",
+            "measured (Papermill's per-cell durations)"))
     return result
 
 
