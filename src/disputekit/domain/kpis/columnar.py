@@ -318,10 +318,13 @@ class Figures:
                    o.carrier, o.service_kind, o.product_id, o.product_name, o.country
             FROM o SEMI JOIN (SELECT DISTINCT store, oid FROM d) k
                  ON o.store = k.store AND o.oid = k.oid""")
-        sql("""
-            CREATE TEMP TABLE dfacts AS
-            SELECT * EXCLUDE (confirmed_at) FROM dk
-            QUALIFY row_number() OVER (PARTITION BY store, oid ORDER BY rn) = 1""")
+        if unique:  # one row a disputed order already
+            sql("CREATE VIEW dfacts AS SELECT * EXCLUDE (confirmed_at) FROM dk")
+        else:
+            sql("""
+                CREATE TEMP TABLE dfacts AS
+                SELECT * EXCLUDE (confirmed_at) FROM dk
+                QUALIFY row_number() OVER (PARTITION BY store, oid ORDER BY rn) = 1""")
 
     def _text_ids(self) -> bool:
         return not pa.types.is_integer(self._parent_type)
