@@ -115,6 +115,8 @@ def run(quick: bool = False) -> Result:
             if not summary.ok:
                 raise RuntimeError("run_stores failed: "
                                    + "; ".join(f"{r.store_id}: {r.error}" for r in summary.runs))
+            if jobs == 1:  # one store at a time: the phases are not inflated by a neighbour
+                breakdowns.append(breakdown(summary))
             return {"wall": wall}
 
         def plain(chosen: list[str]) -> dict[str, float]:
@@ -128,6 +130,7 @@ def run(quick: bool = False) -> Result:
             inner = json.loads(out.stdout.strip().splitlines()[-1])
             return {"wall": wall, "store_day": inner["run_store_day"]}
 
+        breakdowns: list[dict[str, float]] = []
         ways = {}
         for n in sizes:
             ways[f"{n} run_stores"] = lambda n=n: runner(ids[:n], None)
@@ -170,7 +173,48 @@ def run(quick: bool = False) -> Result:
             f"{bare:.1f} s (run_store_day {store_day:.1f} s)",
             f"parallel {seq / par:.2f}x on {jobs} cores; Papermill/kernel "
             f"+{par - bare:.1f} s ({par / bare:.2f}x) over plain"))
+    if breakdowns:
+        phases = {k: median(b[k] for b in breakdowns) for k in breakdowns[0]}
+        text = ", ".join(f"{k} {v:.2f} s" for k, v in phases.items() if k != "stores")
+        count = sum(b["stores"] for b in breakdowns)
+        result.note(f"per store, median over the jobs=1 runs ({count:.0f} store runs): {text}")
+        result.rows.append(Row(
+            "Daily run, per store breakdown",
+            f"{phases['total']:.1f} s a store (jobs=1): {text.split(', ', 1)[1]}",
+            "kernel+papermill = notebook's wall minus its cells; imports+run_store_day = the "
+            "first code cell; charts = the cells drawing one; HTML = after the notebook",
+            "measured (Papermill's per-cell durations)"))
     return result
+
+
+def breakdown(summary) -> dict[str, float]:
+    """Where one store's run goes, averaged over the stores of ``summary``: from the
+    executed notebooks' Papermill metadata (each cell's duration, the notebook's) and each
+    store's whole run (``StoreRun.duration``)."""
+    import nbformat
+
+    totals: dict[str, float] = {}
+    for run in summary.runs:
+        nb = nbformat.read(run.notebook, as_version=4)
+        cells = [c for c in nb.cells if c.cell_type == "code"
+                 and "parameters" not in c.metadata.get("tags", [])
+                 and "injected-parameters" not in c.metadata.get("tags", [])]
+        seconds = [float(c.metadata.get("papermill", {}).get("duration") or 0.0)
+                   for c in cells]
+        charts = sum(t for c, t in zip(cells, seconds, strict=True) if "_chart(" in c.source)
+        notebook = float(nb.metadata.get("papermill", {}).get("duration") or 0.0)
+        parts = {
+            "total": run.duration,
+            "kernel+papermill": notebook - sum(seconds),
+            "imports+run_store_day": seconds[0] if seconds else 0.0,
+            "charts": charts,
+            "tables": sum(seconds[1:]) - charts,
+            "HTML export": run.duration - notebook,
+        }
+        for key, value in parts.items():
+            totals[key] = totals.get(key, 0.0) + value
+    n = len(summary.runs)
+    return {**{k: v / n for k, v in totals.items()}, "stores": float(n)}
 
 
 if __name__ == "__main__":

@@ -48,7 +48,8 @@ ROWS = {
                         "Sync, naive sequential client"],
     "incremental_sync": ["Incremental sync, 0% changed", "Incremental sync, 1% changed",
                          "Incremental sync, 10% changed", "Incremental sync, 100% changed"],
-    "daily_run": ["Daily run, 1 store", "Daily run, 3 stores"],  # + 6, 12 in a full run
+    "daily_run": ["Daily run, 1 store", "Daily run, 3 stores",  # + 6, 12 in a full run
+                  "Daily run, per store breakdown"],
     "analytics": ["Analytics, smaller scale", "Analytics, full size"],
     "workbook": ["Workbook, filter + redraw, 10,000 open",
                  "Workbook, filter + redraw, 100,000 open"],

@@ -28,7 +28,7 @@ def lint(package_parent: Path) -> subprocess.CompletedProcess[str]:
 def test_the_package_keeps_every_contract() -> None:
     out = lint(ROOT / "src")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "0 broken" in out.stdout and "7 kept" in out.stdout
+    assert "0 broken" in out.stdout and "8 kept" in out.stdout
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,13 @@ def test_pandas_outside_the_figures_breaks_the_contract(copy: Path) -> None:
     said = broken(copy, "domain.classify", "import pandas  # noqa")
     assert "disputekit.domain is not allowed to import pandas" in said
     assert "disputekit.domain.classify -> pandas" in said
+
+
+def test_duckdb_outside_the_columnar_engine_breaks_the_contract(copy: Path) -> None:
+    """Only ``kpis.columnar`` runs DuckDB in the domain (in memory, external access off)."""
+    said = broken(copy, "domain.kpis.money", "import duckdb  # noqa")
+    assert "disputekit.domain is not allowed to import duckdb" in said
+    assert "disputekit.domain.kpis.money -> duckdb" in said
 
 
 def test_a_service_drawing_a_chart_breaks_the_contract(copy: Path) -> None:

@@ -40,7 +40,12 @@ from disputekit.run.index import write_index
 from disputekit.run.store_run import RunSummary, StoreRun
 from disputekit.services.portfolio import Portfolio, portfolio_of
 from disputekit.services.queue import open_disputes
-from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
+from disputekit.services.report_data import (
+    claims_frame,
+    disputes_frame,
+    orders_frame,
+    store_rates,
+)
 from disputekit.services.what_works import portfolio_what_works
 
 log = logging.getLogger(__name__)
@@ -170,7 +175,8 @@ def report_stores(workspace: Workspace, run_date: date,
     return publish(workspace, summary)
 
 
-def _render_report(workspace: Workspace, day: date, store_id: str, notebook: Path) -> Path:
+def _render_report(workspace: Workspace, day: date, store_id: str, notebook: Path | Any
+                   ) -> Path:
     """``reports/<date>/<store>.html``: the one place a store's report is written."""
     return notebook_to_html(notebook, workspace.reports_dir / day.isoformat()
                             / f"{store_id}.html")
@@ -226,9 +232,10 @@ def _run_store(job: _Job, store_id: str) -> StoreRun:
         store = load_store(store_id, job.workspace.parameters_dir)
         store.credentials()
         run.notebook = runs_dir / f"{store_id}.ipynb"
+        executed: Any = None
         for attempt in (1, 2):
             try:
-                _execute_whole(job, store_id, run.notebook)
+                executed = _execute_whole(job, store_id, run.notebook)
                 break
             except Exception as exc:
                 if attempt == 2 or not _kernel_died(exc):
@@ -236,7 +243,8 @@ def _run_store(job: _Job, store_id: str) -> StoreRun:
                 run.retried = True
                 log.warning("store %s: the kernel died (%s); running it once more",
                             store_id, _short_error(exc))
-        run.report = _render_report(job.workspace, job.day, store_id, run.notebook)
+        # the executed notebook Papermill hands back, not read again from the file it wrote
+        run.report = _render_report(job.workspace, job.day, store_id, executed)
         run.status = "ok"
     except DisputeKitError as exc:
         run.error = str(exc)
@@ -252,10 +260,11 @@ def _run_store(job: _Job, store_id: str) -> StoreRun:
     return run
 
 
-def _execute(job: _Job, store_id: str, output: Path) -> None:
+def _execute(job: _Job, store_id: str, output: Path) -> Any:
+    """Run the store's notebook into ``output``; the executed notebook (a NotebookNode)."""
     import papermill
 
-    papermill.execute_notebook(
+    return papermill.execute_notebook(
         str(job.workspace.notebooks_dir / STORE_NOTEBOOK), str(output),
         parameters={"store_id": store_id, "run_date": job.day.isoformat()},
         cwd=str(job.workspace.notebooks_dir), kernel_name=job.kernel_name,
@@ -268,16 +277,17 @@ def _execute(job: _Job, store_id: str, output: Path) -> None:
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
 
 
-def _execute_whole(job: _Job, store_id: str, target: Path) -> None:
+def _execute_whole(job: _Job, store_id: str, target: Path) -> Any:
     """Execute into a temporary notebook beside ``target``, renamed over it at the end.
 
     Papermill writes its output as cells run; written in place, a full disk left an invalid
     notebook where yesterday's good one was. A notebook that failed in a cell but was
     written whole replaces the previous one as before (it shows the error); one that could
-    not be written whole is removed and the previous one kept (``FileWriteError``)."""
+    not be written whole is removed and the previous one kept (``FileWriteError``). The
+    executed notebook (a NotebookNode) is returned."""
     partial = atomic_files.temporary_beside(target)
     try:
-        _execute(job, store_id, partial)
+        executed = _execute(job, store_id, partial)
     except OSError as exc:
         if exc.errno not in _WRITE_ERRORS:  # a kernel that would not start, a socket...
             _keep_if_whole(partial, target)
@@ -293,6 +303,7 @@ def _execute_whole(job: _Job, store_id: str, target: Path) -> None:
         raise FileWriteError(atomic_files.not_written(target, exc)) from exc
     finally:
         atomic_files.discard(partial)
+    return executed
 
 
 def _keep_if_whole(partial: Path, target: Path) -> None:
@@ -324,11 +335,16 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> Portfolio | None
     db = Database.open(workspace.db_url)
     try:
         queue = open_disputes(db, now, ok, triage=False)
-        orders = orders_frame(db, ok)
         disputes = disputes_frame(db, now, ok)
         claims = claims_frame(db, ok)
+        # every store's rate now and a week ago in one pass of the columnar engine
+        rates_now, rates_before = store_rates(db, ok, disputes,
+                                              [now, now - timedelta(days=7)])
         stores = {store_id: load_store(store_id, workspace.parameters_dir) for store_id in ok}
         summary.works, drifting = portfolio_what_works(db, now, ok, stores)
+        # the page's weekly trends and lanes still read the orders in pandas (issue 19's
+        # engine computes the rates above; the page is next)
+        orders = orders_frame(db, ok)
         portfolio = portfolio_of(db, now, ok, queue=queue, orders=orders, disputes=disputes)
     finally:
         db.dispose()
@@ -341,11 +357,9 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> Portfolio | None
         run.open_disputes = len(mine)
         run.drift = [d.message for d in drifting.get(run.store_id, ())]
         run.due_today = int((mine["hours_left"].fillna(1e9) < 24).sum())
-        theirs = disputes[disputes["store_id"] == run.store_id]
-        sold = orders[orders["store_id"] == run.store_id]
-        run.rate = kpis.dispute_rate(sold, theirs, now).rate
+        run.rate = _rate(rates_now, run.store_id)
         this_week[run.store_id] = run.rate
-        last_week[run.store_id] = kpis.dispute_rate(sold, theirs, now - timedelta(days=7)).rate
+        last_week[run.store_id] = _rate(rates_before, run.store_id)
         recent = money[(money["store_id"] == run.store_id)
                        & (money["created_at"] >= now - timedelta(days=30))]
         recovered = claims[claims["store_id"] == run.store_id]["recovered_amount"].sum()
@@ -356,6 +370,12 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> Portfolio | None
         match = next(r for r in summary.runs if r.store_id == row["store_id"])
         match.rate_change = row["change"]
     return portfolio
+
+
+def _rate(rates: dict[str, kpis.RateResult], store_id: str) -> float | None:
+    """A store's rate; ``None`` when nothing counted in the window (no order, no dispute)."""
+    found = rates.get(store_id)
+    return found.rate if found is not None else None
 
 
 def _short_error(exc: Exception) -> str:

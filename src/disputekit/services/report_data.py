@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -14,10 +14,13 @@ from sqlalchemy import select
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ActionRow, ClaimRow, DisputeRow, OrderLineRow
 from disputekit.adapters.parameters import StoreParameters
-from disputekit.domain.kpis import CLAIM_COLUMNS, DISPUTE_COLUMNS, ORDER_COLUMNS
+from disputekit.domain.kpis import CLAIM_COLUMNS, DISPUTE_COLUMNS, ORDER_COLUMNS, RateResult
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.services.assessment import triage_open
 from disputekit.services.cases import load_cases
+
+if TYPE_CHECKING:
+    from disputekit.domain.kpis.columnar import Figures
 
 # Statuses at which the buyer got money back (reference §5).
 REFUNDED = frozenset({"refund_success", "return_success"})
@@ -82,6 +85,34 @@ def disputes_frame(db: Database, now: datetime, store_ids: Sequence[str] | None 
     frame = pd.DataFrame(records, columns=[*DISPUTE_COLUMNS, "resend_usd"])
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
+
+
+def report_figures(db: Database, now: datetime, store_ids: Sequence[str] | None = None,
+                   stores: Mapping[str, StoreParameters] | None = None) -> Figures:
+    """Every report figure of these stores in the columnar engine (``kpis.columnar``):
+    the orders and claims read from the database in bulk into Arrow, the disputes with
+    their effective class (triage: ``disputes_frame``) made canonical. Close it after use."""
+    from disputekit.adapters.db.arrow import claims_arrow, orders_arrow
+    from disputekit.domain.kpis.columnar import Figures, canonical_disputes
+
+    disputes = canonical_disputes(disputes_frame(db, now, store_ids, stores))
+    return Figures(orders_arrow(db, store_ids), disputes, claims_arrow(db, store_ids),
+                   orders_unique=True)  # order_lines' primary key
+
+
+def store_rates(db: Database, store_ids: Sequence[str], disputes: pd.DataFrame,
+                moments: Sequence[datetime]) -> list[dict[str, RateResult]]:
+    """Each store's 30-day dispute rate at each of ``moments`` (the portfolio page), from
+    the orders read in bulk and ``disputes`` (``disputes_frame``), one engine for all."""
+    from disputekit.adapters.db.arrow import orders_arrow
+    from disputekit.domain.kpis.columnar import Figures, canonical_disputes
+
+    figures = Figures(orders_arrow(db, store_ids), canonical_disputes(disputes),
+                      orders_unique=True)  # order_lines' primary key
+    try:
+        return [figures.rate_by_store(moment) for moment in moments]
+    finally:
+        figures.close()
 
 
 def claims_frame(db: Database, store_ids: Sequence[str] | None = None) -> pd.DataFrame:

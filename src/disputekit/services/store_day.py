@@ -19,7 +19,6 @@ from disputekit.adapters.aliexpress import AliExpressClient, RequestBudget
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import StoreParameters, load_store
 from disputekit.adapters.workspace import Workspace
-from disputekit.domain import kpis
 from disputekit.domain.kpis import RateResult, WhatWorks
 from disputekit.domain.outcomes import Outcome
 from disputekit.domain.platform_time import utc_now
@@ -28,7 +27,7 @@ from disputekit.services.assessment import rules_vs_operators
 from disputekit.services.followups import end_of_day, replies_due
 from disputekit.services.outcomes import load_outcomes
 from disputekit.services.queue import open_disputes, second_source_events
-from disputekit.services.report_data import claims_frame, disputes_frame, orders_frame
+from disputekit.services.report_data import report_figures
 from disputekit.services.seventeentrack_feed import connect_17track
 from disputekit.services.shipments import claims_due, stalled_parcels
 from disputekit.services.sync import SyncResult, sync_store
@@ -72,25 +71,25 @@ class StoreFigures:
         (``store_day`` reads them once for the queue and the figures); left out, read
         here."""
         ids = [store.store_id]
-        orders = orders_frame(db, ids)
-        disputes = disputes_frame(db, now, ids, {store.store_id: store})
-        claims = claims_frame(db, ids)
-        abusive = kpis.abusive_buyers(disputes)
-        abusive["buyer"] = abusive["buyer"].map(mask_login)  # shared report: masked
-        rates = kpis.Rates(orders, disputes)  # the frames normalised once for every rate
-        return cls(
-            rate=rates.dispute_rate(now),
-            weekly=rates.trend(now, "W", 10),
-            quarterly=rates.trend(now, "Q", 4),
-            by={dim: rates.by(now, dim)
-                for dim in ("carrier", "service_kind", "product_name", "country")},
-            money=kpis.money_by_class(disputes, claims),
-            abusive=abusive,
-            prevention=kpis.prevention_unshipped(orders, now),
-            lanes=rates.lanes_to_change(now),
-            works=what_works(db, now, store.store_id, {store.store_id: store},
-                             outcomes=outcomes),
-        )
+        figures = report_figures(db, now, ids, {store.store_id: store})
+        try:
+            abusive = figures.abusive_buyers()
+            abusive["buyer"] = abusive["buyer"].map(mask_login)  # shared report: masked
+            return cls(
+                rate=figures.dispute_rate(now),
+                weekly=figures.trend(now, "W", 10),
+                quarterly=figures.trend(now, "Q", 4),
+                by={dim: figures.by(now, dim)
+                    for dim in ("carrier", "service_kind", "product_name", "country")},
+                money=figures.money_by_class(),
+                abusive=abusive,
+                prevention=figures.prevention_unshipped(now),
+                lanes=figures.lanes_to_change(now),
+                works=what_works(db, now, store.store_id, {store.store_id: store},
+                                 outcomes=outcomes),
+            )
+        finally:
+            figures.close()
 
     def rate_text(self) -> str:
         r = self.rate

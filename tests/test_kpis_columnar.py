@@ -1,0 +1,133 @@
+"""The columnar engine (``kpis.columnar.Figures``, DuckDB over Arrow) gives every golden
+figure of ``tests/fixtures/kpis_golden/``: counts, text and times exactly, rates to 1e-9,
+money to the cent. The frames, inputs and figure names are ``test_kpis_fast``'s, so the
+two engines are held to the same stored truth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from disputekit.domain import kpis
+from disputekit.domain.kpis.columnar import Figures, canonical_disputes, canonical_orders
+from tests import test_kpis_fast as spec
+
+#: Columns holding money (compared to the cent); every other float is a rate (to 1e-9).
+MONEY = {"refunded", "resent", "recovered", "pending", "net_lost", "amount_usd",
+         "threshold_usd"}
+
+
+def _close(name: str, column: str, new: Any, old: Any) -> None:
+    if isinstance(old, float) and math.isnan(old):
+        assert isinstance(new, float) and math.isnan(new), (name, column, new)
+        return
+    if isinstance(old, float):
+        tolerance = 0.005 if column in MONEY else 1e-9
+        assert new == pytest.approx(old, abs=tolerance, rel=0), (name, column, new, old)
+        return
+    assert new == old, (name, column, new, old)
+
+
+def _same(name: str, new: Any, stored: dict[str, Any]) -> None:
+    old = spec.decode(stored)
+    if stored["type"] == "RateResult":
+        assert isinstance(new, kpis.RateResult), name
+        fields = dataclasses.asdict(new)
+        assert {k: v for k, v in fields.items() if k != "rate"} == {
+            k: v for k, v in old.items() if k != "rate"}, name
+        if old["rate"] is None:
+            assert fields["rate"] is None, name
+        else:
+            assert fields["rate"] == pytest.approx(old["rate"], abs=1e-9, rel=0), name
+        return
+    new = new.reset_index(drop=True)
+    assert list(new.columns) == list(old.columns), name
+    assert len(new) == len(old), (name, len(new), len(old))
+    for column, kind in zip(stored["columns"], stored["types"], strict=True):
+        for a, b in zip(new[column].tolist(), old[column].tolist(), strict=True):
+            if kind == "time":
+                assert (pd.isna(a) and pd.isna(b)) or pd.Timestamp(a) == pd.Timestamp(b), (
+                    name, column, a, b)
+            elif kind == "text":
+                assert (a is None and b is None) or a == b, (name, column, a, b)
+            elif kind == "int":
+                assert int(a) == int(b), (name, column, a, b)
+            else:
+                _close(name, column, float(a), b if b is None else float(b))
+
+
+@pytest.mark.parametrize("messy", [False, True])
+@pytest.mark.parametrize("flags", spec.FLAGS)
+def test_the_engine_gives_every_golden_figure(messy: bool, flags: tuple[bool, bool]) -> None:
+    orders, disputes, claims = spec._frames(7, messy)
+    personal, exempt = flags
+    golden = spec._load(spec.golden_path(messy))
+    stored = golden["rates"][spec.flags_key(personal, exempt)]
+    assert stored[spec.LANES]["rows"]  # the comparison means something
+    figures = Figures.from_frames(orders, disputes, claims, exclude_personal=personal,
+                                  exempt_platform_logistics=exempt)
+    computed = spec.rate_figures(figures)
+    assert list(computed) == list(stored)
+    for name, figure in computed.items():
+        _same(name, figure, stored[name])
+    other = {"money_by_class": figures.money_by_class(),
+             "abusive_buyers min2": figures.abusive_buyers(2),
+             "prevention_unshipped": figures.prevention_unshipped(spec.AS_OF)}
+    assert list(other) == list(golden["other"])
+    for name, figure in other.items():
+        _same(name, figure, golden["other"][name])
+
+
+def test_duplicate_order_rows_count_once_with_the_first_rows_facts() -> None:
+    """Orders listed twice (a frame, not the database) count once, as ``kpis`` counts."""
+    orders, disputes, claims = spec._frames(7, False)
+    doubled = pd.concat([orders, orders.assign(carrier="Other")], ignore_index=True)
+    figures = Figures.from_frames(doubled, disputes, claims)
+    assert not figures._unique
+    rates = kpis.Rates(doubled, disputes)
+    assert figures.dispute_rate(spec.AS_OF) == rates.dispute_rate(spec.AS_OF)
+    pd.testing.assert_frame_equal(figures.by(spec.AS_OF, "carrier", 90),
+                                  rates.by(spec.AS_OF, "carrier", 90), check_dtype=False)
+    pd.testing.assert_frame_equal(figures.trend(spec.AS_OF, "W", 10),
+                                  rates.trend(spec.AS_OF, "W", 10), check_dtype=False)
+
+
+def test_empty_frames_give_empty_figures() -> None:
+    figures = Figures.from_frames(pd.DataFrame(), pd.DataFrame())
+    now = datetime(2026, 11, 28, tzinfo=UTC)
+    assert figures.dispute_rate(now) == kpis.RateResult(None, 0, 0, 0, 0, 0)
+    assert len(figures.trend(now, "Q", 4)) == 4
+    assert figures.by(now, "country").empty
+    assert figures.lanes_to_change(now).empty
+    assert list(figures.money_by_class().columns) == kpis.MONEY_COLUMNS
+    assert figures.abusive_buyers().empty
+    assert figures.prevention_unshipped(now).empty
+
+
+def test_the_engine_reads_no_file() -> None:
+    """External access is off: the domain's engine cannot read (or download) anything."""
+    figures = Figures(canonical_orders(None), canonical_disputes(None))
+    with pytest.raises(Exception, match="(?i)external|disabled|permission"):
+        figures.con.execute("SELECT * FROM read_csv('/etc/hostname')").fetchall()
+
+
+def test_a_naive_as_of_is_refused() -> None:
+    figures = Figures.from_frames(pd.DataFrame(), pd.DataFrame())
+    with pytest.raises(ValueError, match="timezone-aware"):
+        figures.dispute_rate(datetime(2026, 1, 1) - timedelta(days=1))
+
+
+def test_each_stores_rate_is_the_rate_of_its_own_frames() -> None:
+    orders, disputes, claims = spec._frames(7, False)
+    rates = Figures.from_frames(orders, disputes, claims).rate_by_store(spec.AS_OF, 90)
+    assert sorted(rates) == ["s1", "s2", "s3"]
+    for store, rate in rates.items():
+        assert rate == kpis.dispute_rate(orders[orders["store_id"] == store],
+                                         disputes[disputes["store_id"] == store],
+                                         spec.AS_OF, 90)
