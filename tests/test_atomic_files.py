@@ -98,15 +98,18 @@ def test_the_index_written_on_a_full_disk_keeps_the_previous_page(
 
 
 def fake_papermill(words: str, *, disk_full: bool = False, cell_error: bool = False) -> Any:
-    """Stands in for Papermill: writes the executed notebook where it is told to."""
-    def execute(_job: Any, _store_id: str, output: Path) -> None:
-        text = nbformat.writes(new_notebook(cells=[new_markdown_cell(f"# {words}")]))
+    """Stands in for Papermill: writes the executed notebook where it is told to, and
+    returns it."""
+    def execute(_job: Any, _store_id: str, output: Path) -> Any:
+        notebook = new_notebook(cells=[new_markdown_cell(f"# {words}")])
+        text = nbformat.writes(notebook)
         if disk_full:
             output.write_text(text[:len(text) // 2])
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         output.write_text(text)
         if cell_error:
             raise RuntimeError("a cell failed")
+        return notebook
     return execute
 
 
