@@ -82,7 +82,14 @@ def gateway(surface: str, body: bytes) -> Callable[[httpx.Request], httpx.Respon
         if method == surface:
             return httpx.Response(200, content=body)
         business = dict(httpx.QueryParams(request.content.decode()))
-        answer = envelope.wrap(method, valid_answer(method, business), False)
+        try:
+            answer = envelope.wrap(method, valid_answer(method, business), False)
+        except (StopIteration, KeyError, ValueError):
+            # An id the spoiled list made up (``"issue_id": false`` asks for dispute 0): the
+            # platform answers "not found", as an error, not with the fake's own exception.
+            answer = {"error_response": {"code": "15", "msg": "Remote service error",
+                                         "sub_code": "isv.resource-not-found",
+                                         "sub_msg": "no such record"}}
         return httpx.Response(200, content=json.dumps(answer).encode())
     return handle
 
