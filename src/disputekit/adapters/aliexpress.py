@@ -232,7 +232,9 @@ class AliExpressClient:
 
         A gateway, proxy or error page may echo what it was sent (the body holds the access
         token); those words end up in notebook outputs, run logs and reports, so they are
-        cleaned here, where the secrets are known, whatever the answer said.
+        cleaned here, where the secrets are known, whatever the answer said. Terminal
+        escapes and control characters the answer carried (in a message, a field's value)
+        are removed too: the operator's terminal and ``sync_runs.error`` get plain text.
         """
         secrets = [v for v in (self.credentials.app_secret, self.credentials.access_token,
                                self.credentials.refresh_token) if len(v) >= 4]
@@ -240,7 +242,7 @@ class AliExpressClient:
         def clean(text: str) -> str:
             for secret in secrets:
                 text = text.replace(secret, "***")
-            return text
+            return decoding.printable(text)
 
         exc.args = tuple(clean(a) if isinstance(a, str) else a for a in exc.args)
         for name, value in list(vars(exc).items()):
