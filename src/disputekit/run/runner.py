@@ -51,8 +51,9 @@ STORE_NOTEBOOK = "store_daily.ipynb"
 
 class IPCKernelManager(AsyncKernelManager):
     """Kernels talk over Unix sockets in a private temp folder, not loopback TCP ports:
-    no port race when kernels start side by side (papermill #511), nothing listening on
-    the network, and no "running over TCP without encryption" warning in every log."""
+    no port race when kernels start side by side (papermill #511), no Jupyter channel on a
+    TCP port, and no "running over TCP without encryption" warning in every log. (ipykernel
+    still opens TCP ports of its own, on 127.0.0.1: docs/reliability.md.)"""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("transport", "ipc")
