@@ -551,7 +551,7 @@ def _shown(url: str) -> str:
 def db_current(home: str | None) -> None:
     """Print the database's schema revision (changes nothing)."""
     from disputekit.adapters.db import migrations
-    from disputekit.adapters.db.database import check_url
+    from disputekit.adapters.db.urls import check_url
 
     ws = _workspace(home)
     try:

@@ -181,7 +181,7 @@ def inspect_url(url: str) -> SchemaState | None:
     such database file yet (SQLite) — opening it would create it."""
     from sqlalchemy import create_engine
 
-    from disputekit.adapters.db.database import check_url
+    from disputekit.adapters.db.urls import check_url
 
     parsed = check_url(url)  # a malformed URL or a missing driver: one line, not a traceback
     if parsed.get_backend_name() == "sqlite" and (
