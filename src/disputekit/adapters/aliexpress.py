@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -133,6 +134,16 @@ class RetryPolicy:
         else:
             wait = self.base_delay * attempt
         return min(wait, self.max_delay)
+
+
+def _seconds(header: str | None) -> float:
+    """A ``Retry-After`` of seconds, bounded; anything else (an HTTP date, words, ``nan``,
+    ``inf``) is one second: ``float()`` raised on words, and ``sleep(nan)`` raised too."""
+    try:
+        seconds = float(header or 1)
+    except ValueError:
+        return 1.0
+    return min(max(seconds, 0.0), 3600.0) if math.isfinite(seconds) else 1.0
 
 
 def _is_transient(error: BaseException) -> bool:
@@ -279,7 +290,7 @@ class AliExpressClient:
         if response.status_code == 429:
             raise RateLimitedError(
                 f"{method}: HTTP 429 from the gateway; rate limited",
-                retry_after=float(response.headers.get("Retry-After", "1") or 1),
+                retry_after=_seconds(response.headers.get("Retry-After")),
                 method=method, code="429",
             )
         try:

@@ -9,6 +9,7 @@ Errors always come as ``{"error_response": {...}}``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from disputekit.errors import (
@@ -181,7 +182,9 @@ def _ban_seconds(text: str) -> float:
     for i, word in enumerate(words):
         if word == "for" and i + 1 < len(words):
             try:
-                return max(float(words[i + 1]), 0.0)
+                seconds = float(words[i + 1])
             except ValueError:
                 continue
+            if math.isfinite(seconds):  # "nan" parses, and sleep(nan) raises
+                return min(max(seconds, 0.0), 3600.0)
     return 1.0
