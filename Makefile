@@ -90,6 +90,7 @@ PG_SUITES = $(sort tests/test_sync.py tests/test_calibration_recovery.py tests/t
 	tests/test_shipments.py tests/test_bad_payloads.py tests/test_evidence_class.py \
 	tests/test_offers.py tests/test_claim_panel.py tests/test_buyer_report.py \
 	tests/test_plans_follow.py tests/test_seventeentrack_sync.py tests/test_outcomes.py tests/test_settling_replies.py \
+	tests/test_hostile_gateway.py tests/test_sync_fuzz.py \
 	$(wildcard tests/test_*storage*.py tests/test_*concurren*.py tests/test_*crash*.py))
 
 test-pg: $(STAMP)

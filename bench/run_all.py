@@ -26,6 +26,7 @@ if str(HERE) not in sys.path:  # the benchmarks import each other as plain modul
 import analytics  # noqa: E402
 import calibration  # noqa: E402
 import daily_run  # noqa: E402
+import hostile_text  # noqa: E402
 import incremental_sync  # noqa: E402
 import sync_throughput  # noqa: E402
 import triage  # noqa: E402
@@ -40,6 +41,7 @@ BENCHMARKS = {
     "workbook": workbook.run,
     "triage": triage.run,
     "calibration": calibration.run,
+    "hostile_text": hostile_text.run,
 }
 
 #: The rows every run must print (the smoke test checks them), by benchmark.
@@ -55,6 +57,7 @@ ROWS = {
                  "Workbook, filter + redraw, 100,000 open"],
     "triage": ["Triage, speed", "Triage, accuracy"],
     "calibration": ["Calibration, 1,000,000 closed disputes"],
+    "hostile_text": ["Classification, long buyer text"],
 }
 
 

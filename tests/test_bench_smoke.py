@@ -30,6 +30,7 @@ ROWS = [
     "Triage, speed",
     "Triage, accuracy",
     "Calibration, 1,000,000 closed disputes",
+    "Classification, long buyer text",
 ]
 
 

@@ -272,3 +272,24 @@ def test_a_hostile_17track_push_or_answer_is_a_typed_error(body: bytes) -> None:
         retry=TrackRetry(attempts=1), sleep=lambda _s: None, rate_per_second=None)
     with pytest.raises(DisputeKitError):
         client.getquota()
+
+
+@pytest.mark.parametrize("said", ["soon", "nan", "inf", "-5", "1e300",
+                                  "Wed, 21 Oct 2026 07:28:00 GMT"])
+def test_a_hostile_wait_is_a_bounded_rate_limit_not_a_crash(said: str) -> None:
+    """``Retry-After: soon`` raised a raw ValueError, and a ban 'for nan more seconds'
+    reached ``sleep(nan)``, which raises too: each is a rate limit waited a bounded time."""
+    slept: list[float] = []
+    ban = {"error_response": {"code": "ApiCallLimit", "msg": "Call limited",
+                              "sub_code": "accesscontrol.limited-by-api-access-frequency",
+                              "sub_msg": f"This ban will last for {said} more seconds"}}
+    for answer in (httpx.Response(429, headers={"Retry-After": said}),
+                   httpx.Response(200, content=json.dumps(ban).encode())):
+        client = AliExpressClient(
+            base_url="http://gateway.invalid/sync",
+            credentials=Credentials("123", "secret", "tok"),
+            http=httpx.Client(transport=httpx.MockTransport(lambda _r, a=answer: a)),
+            retry=RetryPolicy(attempts=2, base_delay=0.0), sleep=slept.append)
+        with pytest.raises(DisputeKitError):
+            client.issue_detail(1, "buyer")
+    assert slept and all(0.0 <= s <= 30.0 for s in slept), slept

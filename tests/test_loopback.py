@@ -149,3 +149,31 @@ def test_make_lab_listens_on_loopback_only(tmp_path: Path,
     finally:
         # make's child (jupyter) is in the session make leads: end that group only.
         os.killpg(server.pid, 15)
+
+
+@pytest.mark.notebook
+def test_the_runners_kernel_listens_on_loopback_only() -> None:
+    """The runner's kernels talk to it over Unix sockets, and each also listens on a TCP
+    port of its own (ipykernel's: its IOPub thread's output pipe, its debugger's): on
+    127.0.0.1, never another interface."""
+    import asyncio
+
+    psutil = pytest.importorskip("psutil")
+    from disputekit.run.runner import IPCKernelManager
+
+    async def addresses() -> list[str]:
+        manager = IPCKernelManager(kernel_name="python3")
+        await manager.start_kernel()
+        try:
+            client = manager.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)
+            client.stop_channels()
+            kernel = psutil.Process(manager.provisioner.process.pid)  # type: ignore[union-attr]
+            return [c.laddr.ip for c in kernel.net_connections(kind="inet")
+                    if c.status == psutil.CONN_LISTEN]
+        finally:
+            await manager.shutdown_kernel(now=True)
+
+    found = asyncio.run(addresses())
+    assert found and all(ip in ("127.0.0.1", "::1") for ip in found), found

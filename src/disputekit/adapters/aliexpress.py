@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -135,6 +136,16 @@ class RetryPolicy:
         return min(wait, self.max_delay)
 
 
+def _seconds(header: str | None) -> float:
+    """A ``Retry-After`` of seconds, bounded; anything else (an HTTP date, words, ``nan``,
+    ``inf``) is one second: ``float()`` raised on words, and ``sleep(nan)`` raised too."""
+    try:
+        seconds = float(header or 1)
+    except ValueError:
+        return 1.0
+    return min(max(seconds, 0.0), 3600.0) if math.isfinite(seconds) else 1.0
+
+
 def _is_transient(error: BaseException) -> bool:
     return isinstance(error, DisputeKitError) and bool(getattr(error, "transient", False))
 
@@ -232,7 +243,9 @@ class AliExpressClient:
 
         A gateway, proxy or error page may echo what it was sent (the body holds the access
         token); those words end up in notebook outputs, run logs and reports, so they are
-        cleaned here, where the secrets are known, whatever the answer said.
+        cleaned here, where the secrets are known, whatever the answer said. Terminal
+        escapes and control characters the answer carried (in a message, a field's value)
+        are removed too: the operator's terminal and ``sync_runs.error`` get plain text.
         """
         secrets = [v for v in (self.credentials.app_secret, self.credentials.access_token,
                                self.credentials.refresh_token) if len(v) >= 4]
@@ -240,7 +253,7 @@ class AliExpressClient:
         def clean(text: str) -> str:
             for secret in secrets:
                 text = text.replace(secret, "***")
-            return text
+            return decoding.printable(text)
 
         exc.args = tuple(clean(a) if isinstance(a, str) else a for a in exc.args)
         for name, value in list(vars(exc).items()):
@@ -277,7 +290,7 @@ class AliExpressClient:
         if response.status_code == 429:
             raise RateLimitedError(
                 f"{method}: HTTP 429 from the gateway; rate limited",
-                retry_after=float(response.headers.get("Retry-After", "1") or 1),
+                retry_after=_seconds(response.headers.get("Retry-After")),
                 method=method, code="429",
             )
         try:

@@ -538,7 +538,7 @@ class SeventeenTrackClient:
         except (TypeError, ValueError, OverflowError):  # inf parses from JSON
             code = 0
         return Rejection(number=str(raw.get("number", "")), carrier=_carrier_of(raw.get("carrier")),
-                         code=code, message=str(error.get("message") or ""),
+                         code=code, message=decoding.printable(error.get("message") or ""),
                          tag=str(raw.get("tag") or ""))
 
     def _pace(self) -> None:
@@ -632,7 +632,7 @@ def _envelope_error(envelope: Any) -> tuple[int, str]:
                 code = int(first.get("code") or 0)
             except (TypeError, ValueError, OverflowError):
                 code = 0
-        return code, str(first.get("message") or "")
+        return code, decoding.printable(first.get("message") or "")
     return code, ""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 import httpx
@@ -26,8 +27,31 @@ from disputekit.run.store_run import RunSummary
 DEMO_PORT = 8765
 
 
+class _Finite(click.FloatRange):
+    """A float in range and finite: click's ``FloatRange`` lets ``nan`` through (every
+    comparison with it is false), and ``inf`` or ``1e300`` where it has no maximum."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        number: float = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+PORT = click.IntRange(1, 65535)
+SHARE = _Finite(0.0, 1.0)  # a share of calls: 0 (never) to 1 (every call)
+DAYS = _Finite(0.0, 3650.0)  # the simulator's clock moves forward, ten years at most
+SECONDS = _Finite(0.0, 86_400.0, min_open=True)  # a wait or a timeout: up to a day
+
+
 def _workspace(home: str | None) -> Workspace:
-    return Workspace.at(Path(home)) if home else Workspace.discover()
+    if home is None:
+        return Workspace.discover()
+    if not Path(home).is_dir():  # a typo would otherwise grow a new, empty workspace there
+        raise click.BadParameter(f"{home!r} is not a folder; give the workspace's (the one "
+                                 "holding parameters/ and notebooks/)", param_hint="--home")
+    return Workspace.at(Path(home))
 
 
 class _Commands(click.Group):
@@ -37,6 +61,8 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except DisputeKitError as exc:  # a bad DISPUTEKIT_DB_URL met on the way, say
+            raise click.ClickException(str(exc)) from None
         except Exception as exc:
             from sqlalchemy.engine import make_url
             from sqlalchemy.exc import SQLAlchemyError
@@ -70,9 +96,9 @@ def main(verbose: bool) -> None:
 @main.group(invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="A loopback address; any other needs --allow-remote.")
-@click.option("--port", default=DEMO_PORT, show_default=True, type=int)
+@click.option("--port", default=DEMO_PORT, show_default=True, type=PORT)
 @click.option("--seed", default=7, show_default=True, type=int)
-@click.option("--qps", default=250.0, show_default=True, type=float,
+@click.option("--qps", default=250.0, show_default=True, type=_Finite(0.0, 1e6, min_open=True),
               help="Calls per second per app key before ApiCallLimit.")
 @click.option("--allow-remote", is_flag=True,
               help="Listen on a non-loopback --host (its /admin panel has no password).")
@@ -111,8 +137,8 @@ def _admin(ctx: click.Context, path: str, body: dict[str, object] | None = None)
 
 
 @simulator.command("advance")
-@click.option("--days", default=0.0, type=float)
-@click.option("--hours", default=0.0, type=float)
+@click.option("--days", default=0.0, type=DAYS)
+@click.option("--hours", default=0.0, type=_Finite(0.0, 3650.0 * 24))
 @click.pass_context
 def simulator_advance(ctx: click.Context, days: float, hours: float) -> None:
     """Move the simulator's clock forward: timers fire, buyers react, the platform rules."""
@@ -120,12 +146,13 @@ def simulator_advance(ctx: click.Context, days: float, hours: float) -> None:
 
 
 @simulator.command("faults")
-@click.option("--isp-error", default=0.0, type=float, help="Share of calls answering code 15.")
-@click.option("--http-5xx", default=0.0, type=float, help="Share of calls answering HTTP 502.")
-@click.option("--slow", default=0.0, type=float, help="Share of calls answering late.")
-@click.option("--slow-seconds", default=2.0, type=float)
-@click.option("--truncated", default=0.0, type=float, help="Share of calls cut off.")
-@click.option("--expire-token-after", default=None, type=int,
+@click.option("--isp-error", default=0.0, type=SHARE, help="Share of calls answering code 15.")
+@click.option("--http-5xx", default=0.0, type=SHARE, help="Share of calls answering HTTP 502.")
+@click.option("--slow", default=0.0, type=SHARE, help="Share of calls answering late.")
+@click.option("--slow-seconds", default=2.0, type=_Finite(0.0, 600.0),
+              help="How late a slow answer comes, in seconds (at most 600).")
+@click.option("--truncated", default=0.0, type=SHARE, help="Share of calls cut off.")
+@click.option("--expire-token-after", default=None, type=click.IntRange(min=1),
               help="A store's token expires after this many calls.")
 @click.pass_context
 def simulator_faults(ctx: click.Context, isp_error: float, http_5xx: float, slow: float,
@@ -156,7 +183,7 @@ def simulator_state(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--store", "stores", multiple=True, help="Store id (repeatable); default all.")
-@click.option("--jobs", default=4, show_default=True, type=int,
+@click.option("--jobs", default=4, show_default=True, type=click.IntRange(min=1),
               help="Stores synced at once (they share each app key's request budget).")
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
 def sync(stores: tuple[str, ...], jobs: int, home: str | None) -> None:
@@ -192,9 +219,9 @@ def sync(stores: tuple[str, ...], jobs: int, home: str | None) -> None:
 @click.option("--date", "run_date", default=None, help="Run date YYYY-MM-DD (default today).")
 @click.option("--jobs", default=None, type=click.IntRange(min=1),
               help="Stores run at once, each in its own process [default: cores].")
-@click.option("--execution-timeout", default=900.0, show_default=True, type=float,
+@click.option("--execution-timeout", default=900.0, show_default=True, type=SECONDS,
               help="Seconds one notebook cell may run.")
-@click.option("--start-timeout", default=120.0, show_default=True, type=float,
+@click.option("--start-timeout", default=120.0, show_default=True, type=SECONDS,
               help="Seconds a kernel may take to start.")
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
 def run(stores: tuple[str, ...], run_date: str | None, jobs: int | None,
@@ -263,7 +290,7 @@ def _n(value: int | None) -> str:
 
 
 @main.command()
-@click.option("--port", default=DEMO_PORT, show_default=True, type=int)
+@click.option("--port", default=DEMO_PORT, show_default=True, type=PORT)
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--home", default=None, help="Workspace folder (default: found from here).")
 def demo(port: int, seed: int, home: str | None) -> None:
@@ -305,7 +332,7 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], seconds: float = 60
 @main.command("webhook-17track")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on (loopback unless --allow-remote).")
-@click.option("--port", default=8787, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8787, show_default=True, type=PORT)
 @click.option("--path", "push_path", default="/17track/push", show_default=True,
               help="Where 17TRACK POSTs (the path of the dashboard's WebHook URL).")
 @click.option("--store", "stores", multiple=True,
@@ -524,8 +551,13 @@ def _shown(url: str) -> str:
 def db_current(home: str | None) -> None:
     """Print the database's schema revision (changes nothing)."""
     from disputekit.adapters.db import migrations
+    from disputekit.adapters.db.urls import check_url
 
     ws = _workspace(home)
+    try:
+        check_url(ws.db_url)
+    except DisputeKitError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         found = migrations.inspect_url(ws.db_url)
     except Exception as exc:  # the server unreachable, a bad URL: say which database
@@ -557,7 +589,7 @@ def db_upgrade(home: str | None) -> None:
 @click.option("--policy", "policy_path", required=True, type=click.Path(dir_okay=False),
               help="YAML: per class, the action (and share or counter_offer) to replay.")
 @click.option("--store", "store_id", default=None, help="Store id; default all stores.")
-@click.option("--days", default=90, show_default=True, type=click.IntRange(min=1),
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 36_500),
               help="Replay the closed disputes opened in the last N days.")
 @click.option("--draws", default=2000, show_default=True, type=click.IntRange(min=100),
               help="Monte Carlo draws behind each interval.")

@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,6 +36,7 @@ from disputekit.domain import kpis
 from disputekit.domain.platform_time import utc_now
 from disputekit.errors import DisputeKitError, FileWriteError
 from disputekit.render.notebook_html import notebook_to_html
+from disputekit.run import orphans
 from disputekit.run.index import write_index
 from disputekit.run.store_run import RunSummary, StoreRun
 from disputekit.services.portfolio import Portfolio, portfolio_of
@@ -55,14 +56,21 @@ STORE_NOTEBOOK = "store_daily.ipynb"
 
 class IPCKernelManager(AsyncKernelManager):
     """Kernels talk over Unix sockets in a private temp folder, not loopback TCP ports:
-    no port race when kernels start side by side (papermill #511), nothing listening on
-    the network, and no "running over TCP without encryption" warning in every log."""
+    no port race when kernels start side by side (papermill #511), no Jupyter channel on a
+    TCP port, and no "running over TCP without encryption" warning in every log. (ipykernel
+    still opens TCP ports of its own, on 127.0.0.1: docs/reliability.md.)"""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("transport", "ipc")
-        kwargs.setdefault("ip", os.path.join(tempfile.mkdtemp(prefix="disputekit-kernel-"),
-                                             "kernel"))
+        kwargs.setdefault("ip", os.path.join(
+            tempfile.mkdtemp(prefix=orphans.KERNEL_FOLDER_PREFIX), "kernel"))
         super().__init__(**kwargs)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:  # the sockets are gone: the private folder goes too (it was left)
+            with suppress(OSError):
+                os.rmdir(os.path.dirname(self.ip))
 
 
 @contextmanager
@@ -113,14 +121,30 @@ def run_stores(
     # Create the schema once, here, before the store processes start opening it together.
     Database.open(workspace.db_url).dispose()
     workers = max(1, min(jobs or os.cpu_count() or 1, len(ids) or 1))
-    with _kernel_environment(workspace):
-        if workers == 1:
-            summary.runs = [_run_store(job, store_id) for store_id in ids]
-        else:
-            context = multiprocessing.get_context("spawn")  # no inherited sockets or threads
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                summary.runs = list(pool.map(_run_store, [job] * len(ids), ids))
+    # What a run killed mid-way left running or lying about is ended first (orphans.py).
+    active = workspace.runs_dir / orphans.ACTIVE_FOLDER
+    orphans.end_stale(active)
+    orphans.remove_kernel_folders()
+    orphans.register(active, os.getpid())
+    try:
+        with _kernel_environment(workspace):
+            if workers == 1:
+                summary.runs = [_run_store(job, store_id) for store_id in ids]
+            else:
+                context = multiprocessing.get_context("spawn")  # no inherited sockets
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                         initializer=_worker_started,
+                                         initargs=(os.getpid(), active)) as pool:
+                    summary.runs = list(pool.map(_run_store, [job] * len(ids), ids))
+    finally:
+        orphans.forget_run(active, os.getpid())
     return publish(workspace, summary)
+
+
+def _worker_started(run_pid: int, active: Path) -> None:
+    """A worker dies with its run (and so do its kernels), and is on record meanwhile."""
+    orphans.die_with_parent(run_pid)
+    orphans.register(active, run_pid)
 
 
 def publish(workspace: Workspace, summary: RunSummary) -> RunSummary:

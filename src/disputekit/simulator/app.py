@@ -2,8 +2,10 @@
 
 ``/sync`` and ``/rest/...`` are the platform's; ``/admin/...`` is the simulator's own
 control panel (move the clock, switch faults, expire a token, plant buyer text for
-tests, read the state). It listens
-on 127.0.0.1 only.
+tests, read the state). It listens on 127.0.0.1 only, and ``/admin`` answers only requests
+made to a loopback name (``Host``), from no page or a loopback one (``Origin``), and POSTs
+only with a JSON body: a web page the operator opens cannot drive it, by a form, a
+cross-origin fetch, or a DNS name rebound to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
 from starlette.applications import Starlette
@@ -52,7 +55,54 @@ async def _send(reply: Reply) -> Response:
     return JSONResponse(reply.payload, status_code=reply.status)
 
 
-def create_app(gateway: Gateway) -> Starlette:
+def _loopback_name(host: str) -> bool:
+    """``localhost``, ``127.x.y.z`` or ``::1``, with or without a port."""
+    host = host.strip().lower()
+    if host.startswith("["):  # [::1]:8765
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:  # 127.0.0.1:8765, localhost:8765
+        host = host.partition(":")[0]
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def admin_refusal(request: Request, *, remote: bool = False) -> JSONResponse | None:
+    """Why ``/admin`` refuses this request (a 403 or 415 answer), or None to serve it.
+
+    ``Host`` must be a loopback name (unless the simulator was started ``--allow-remote``):
+    a page on a DNS name rebound to 127.0.0.1 sends its own name. ``Origin``, which browsers
+    send with every cross-origin request and every POST, must be absent or a loopback page
+    (with ``remote``: the simulator's own address). A POST must say ``application/json``: a
+    plain HTML form can only send form or text bodies, never JSON."""
+    host = request.headers.get("host", "")
+    if not remote and not _loopback_name(host):
+        return JSONResponse({"error": f"/admin answers loopback names only, not Host {host!r}"},
+                            status_code=403)
+    origin = request.headers.get("origin")
+    if origin is not None:
+        parts = urlsplit(origin)
+        allowed = parts.netloc.lower() == host.lower() if remote \
+            else _loopback_name(parts.netloc)
+        if not allowed or parts.scheme not in ("http", "https"):
+            return JSONResponse({"error": f"/admin refuses requests from the page {origin!r}"},
+                                status_code=403)
+    if request.method == "POST":
+        kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if kind != "application/json":
+            return JSONResponse({"error": "/admin takes a JSON body (Content-Type: "
+                                          "application/json)"}, status_code=415)
+    return None
+
+
+def create_app(gateway: Gateway, *, remote_admin: bool = False) -> Starlette:
+    def guarded(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+        async def checked(request: Request) -> Response:
+            refusal = admin_refusal(request, remote=remote_admin)
+            return refusal if refusal is not None else await handler(request)
+        return checked
+
     async def sync(request: Request) -> Response:
         return await _send(gateway.handle(await _params(request)))
 
@@ -116,11 +166,11 @@ def create_app(gateway: Gateway) -> Starlette:
         Route("/sync", sync, methods=["GET", "POST"]),
         Route("/rest/{path:path}", rest, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
-        Route("/admin/state", admin_state, methods=["GET"]),
-        Route("/admin/clock", admin_clock, methods=["POST"]),
-        Route("/admin/faults", admin_faults, methods=["POST"]),
-        Route("/admin/expire-token", admin_expire, methods=["POST"]),
-        Route("/admin/buyer-text", admin_buyer_text, methods=["POST"]),
+        Route("/admin/state", guarded(admin_state), methods=["GET"]),
+        Route("/admin/clock", guarded(admin_clock), methods=["POST"]),
+        Route("/admin/faults", guarded(admin_faults), methods=["POST"]),
+        Route("/admin/expire-token", guarded(admin_expire), methods=["POST"]),
+        Route("/admin/buyer-text", guarded(admin_buyer_text), methods=["POST"]),
     ])
 
 
@@ -200,5 +250,6 @@ def serve(host: str = "127.0.0.1", port: int = 8765, seed: int = 7,
     """Serve in the foreground until interrupted (``disputekit simulator``); loopback only
     unless ``allow_remote``."""
     check_loopback(host, allow_remote=allow_remote)
-    uvicorn.run(create_app(Gateway(seed=seed, qps=qps)), host=host, port=port,
+    uvicorn.run(create_app(Gateway(seed=seed, qps=qps), remote_admin=allow_remote),
+                host=host, port=port,
                 log_level="warning")

@@ -15,6 +15,7 @@ truncated answer is retried).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from disputekit.errors import MalformedPayloadError
@@ -23,6 +24,25 @@ from disputekit.errors import MalformedPayloadError
 # wrapper, a step, its attachments' wrapper, one attachment) is about ten levels; 17TRACK's
 # and a triage line's are no deeper. Far above that is hostile or broken.
 MAX_DEPTH = 64
+
+# Terminal escapes a platform's message could carry: CSI (colours, cursor moves, clearing the
+# screen), OSC (a window title, a hyperlink, the clipboard), and the one-byte forms; removed
+# whole, so no "[31m" residue is left. Then every other control character, and the Unicode
+# bidi overrides that make a line read other than it is.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x9b[0-?]*[ -/]*[@-~]?"
+                      r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                      r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -~]?")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029]+")
+
+
+def printable(text: object) -> str:
+    """``text`` (a platform's error message, code or id) as one plain line: terminal escape
+    sequences and control characters removed, line breaks and tabs made spaces. Applied
+    where such text enters a typed error, so neither the operator's terminal nor the
+    database (``sync_runs.error``) ever receives an escape from outside."""
+    plain = _ESCAPES.sub("", str(text))
+    return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", plain))
 
 
 def loads(text: str | bytes, what: str) -> Any:

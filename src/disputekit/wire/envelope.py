@@ -9,6 +9,7 @@ Errors always come as ``{"error_response": {...}}``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from disputekit.errors import (
@@ -20,6 +21,7 @@ from disputekit.errors import (
     RateLimitedError,
     SignatureError,
 )
+from disputekit.wire.decoding import printable
 
 # List field -> item wrapper key used with simplify=false. The issue ones are documented
 # (reference §3.1); the order and tracking ones follow the SDK's DTO naming [inferred], which
@@ -134,17 +136,19 @@ def platform_error(method: str, error: Any) -> PlatformError:
     """Turn an ``error_response`` object into the matching exception, with a fix-it message."""
     if not isinstance(error, dict):
         error = {"code": "unknown", "msg": repr(error)}
-    code = str(error.get("code", ""))
-    msg = str(error.get("msg") or error.get("message") or "")
-    sub_code = str(error.get("sub_code") or "")
-    sub_msg = str(error.get("sub_msg") or "")
+    # The gateway's words go into messages the terminal shows and the database keeps:
+    # printable only (an ANSI or OSC escape in ``msg`` reached both raw).
+    code = printable(error.get("code", ""))
+    msg = printable(error.get("msg") or error.get("message") or "")
+    sub_code = printable(error.get("sub_code") or "")
+    sub_msg = printable(error.get("sub_msg") or "")
     fields = {
         "method": method,
         "code": code,
         "msg": msg,
         "sub_code": sub_code,
         "sub_msg": sub_msg,
-        "request_id": str(error.get("request_id") or ""),
+        "request_id": printable(error.get("request_id") or ""),
     }
     said = f"{method}: {code} {msg}".strip() + (f" ({sub_code}: {sub_msg})" if sub_code else "")
     if code in _SIGNATURE_CODES:
@@ -178,7 +182,9 @@ def _ban_seconds(text: str) -> float:
     for i, word in enumerate(words):
         if word == "for" and i + 1 < len(words):
             try:
-                return max(float(words[i + 1]), 0.0)
+                seconds = float(words[i + 1])
             except ValueError:
                 continue
+            if math.isfinite(seconds):  # "nan" parses, and sleep(nan) raises
+                return min(max(seconds, 0.0), 3600.0)
     return 1.0

@@ -17,11 +17,12 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from disputekit.adapters.db.tables import Base, missing_columns
+from disputekit.adapters.db.urls import check_url
 from disputekit.errors import ConfigError, StorageError
 
 
@@ -38,7 +39,7 @@ class Database:
         new database is created and an older one upgraded on first use."""
         from disputekit.adapters.db import migrations
 
-        parsed = make_url(url)
+        parsed = check_url(url)
         kwargs: dict[str, Any] = {}
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":

@@ -180,9 +180,10 @@ def inspect_url(url: str) -> SchemaState | None:
     """The state of the database at ``url`` without changing it; None when there is no
     such database file yet (SQLite) — opening it would create it."""
     from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
 
-    parsed = make_url(url)
+    from disputekit.adapters.db.urls import check_url
+
+    parsed = check_url(url)  # a malformed URL or a missing driver: one line, not a traceback
     if parsed.get_backend_name() == "sqlite" and (
             not parsed.database or parsed.database == ":memory:"
             or not Path(parsed.database).exists()):
