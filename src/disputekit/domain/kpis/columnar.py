@@ -56,7 +56,7 @@ from disputekit.domain.kpis.prevention import (
     UNSHIPPED_STATUSES,
     StrictCustoms,
 )
-from disputekit.domain.kpis.trends import TREND_COLUMNS
+from disputekit.domain.kpis.trends import TREND_COLUMNS, periods_of
 from disputekit.domain.taxonomy import DisputeClass
 
 __all__ = ["Figures", "canonical_claims", "canonical_disputes", "canonical_orders"]
@@ -460,27 +460,8 @@ class Figures:
     def trend(self, as_of: datetime, freq: Literal["W", "Q"] = "W",
               periods: int = 13) -> pd.DataFrame:
         """As :func:`kpis.rate_trend`: every period counted in one pass."""
-        if periods < 1:
-            raise ValueError(f"periods must be at least 1, not {periods}")
-        end = _as_of(as_of)
-        if freq == "W":
-            day = end.normalize()
-            current = day - timedelta(days=day.weekday())
-            starts = [current - timedelta(weeks=k) for k in range(periods - 1, -1, -1)]
-            step: Any = timedelta(weeks=1)
-        elif freq == "Q":
-            current = pd.Timestamp(year=end.year, month=3 * ((end.month - 1) // 3) + 1,
-                                   day=1, tz="UTC")
-            starts = [current - pd.DateOffset(months=3 * k)
-                      for k in range(periods - 1, -1, -1)]
-            step = pd.DateOffset(months=3)
-        else:
-            raise ValueError(f"freq must be 'W' (weeks) or 'Q' (quarters), not {freq!r}")
         bounds, windows = [], []
-        for period_start in starts:
-            period_end, inclusive = period_start + step, "left"
-            if period_end > end:
-                period_end, inclusive = end, "both"
+        for period_start, period_end, inclusive in periods_of(as_of, freq, periods):
             bounds.append((period_start, period_end))
             windows.append(_window_ns(period_start, period_end, inclusive))
         rows = [{"period_start": s, "period_end": e, "rate": _nan(r.rate),

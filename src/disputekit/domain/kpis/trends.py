@@ -21,8 +21,10 @@ TREND_COLUMNS = ["period_start", "period_end", "rate", "numerator", "denominator
 WEEK_CHANGE_COLUMNS = ["store_id", "this_week", "last_week", "change"]
 
 
-def _trend(prepared: _Prepared, as_of: datetime, freq: Literal["W", "Q"],
-           periods: int) -> pd.DataFrame:
+def periods_of(as_of: datetime, freq: Literal["W", "Q"], periods: int,
+               ) -> list[tuple[pd.Timestamp, pd.Timestamp, _Inclusive]]:
+    """The ``periods`` last weeks or quarters up to ``as_of``, oldest first: each one's
+    start, end and which ends it counts (the current one ends at ``as_of``, inclusive)."""
     if periods < 1:
         raise ValueError(f"periods must be at least 1, not {periods}")
     end = _as_of(as_of)
@@ -38,12 +40,20 @@ def _trend(prepared: _Prepared, as_of: datetime, freq: Literal["W", "Q"],
         step = pd.DateOffset(months=3)
     else:
         raise ValueError(f"freq must be 'W' (weeks) or 'Q' (quarters), not {freq!r}")
-    rows = []
+    out: list[tuple[pd.Timestamp, pd.Timestamp, _Inclusive]] = []
     for period_start in starts:
         period_end = period_start + step
         inclusive: _Inclusive = "left"
         if period_end > end:
             period_end, inclusive = end, "both"
+        out.append((period_start, period_end, inclusive))
+    return out
+
+
+def _trend(prepared: _Prepared, as_of: datetime, freq: Literal["W", "Q"],
+           periods: int) -> pd.DataFrame:
+    rows = []
+    for period_start, period_end, inclusive in periods_of(as_of, freq, periods):
         result = _rate_of(_window(prepared, period_start, period_end, inclusive))
         rows.append({"period_start": period_start, "period_end": period_end,
                      "rate": _nan(result.rate), "numerator": result.numerator,
