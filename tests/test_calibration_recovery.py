@@ -17,24 +17,18 @@ another class's odds into the cell.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
 from disputekit.adapters.db.database import Database
-from disputekit.adapters.parameters import parse_store
 from disputekit.domain.calibration import Odd, calibrate, tally
 from disputekit.domain.decisions import CostModel
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.services.assessment import record_override
 from disputekit.services.outcomes import load_outcomes
-from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
-from disputekit.simulator.app import serve_in_thread
-from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, make_stores
-from disputekit.simulator.gateway import Gateway, SimClock
-from disputekit.simulator.stores import OddsStore, with_odds
+from disputekit.simulator.gateway import Gateway
 from tests.conftest import new_db_url
+from tests.odds_sync import odds_gateway, sync_all
 
 # Each store's true odds, far apart between stores and from the priors, so a calibration
 # that leaned on the portfolio or the parameters would miss them.
@@ -111,35 +105,10 @@ def true_odd(odd: Odd, chances: dict[str, float]) -> float:
 
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, Gateway]]:
-    # The data is drawn relative to ``now`` (the same draws whatever the day), and the sync
-    # lists disputes by the wall clock: a fixed past anchor would leave out more of the
-    # history each day the test runs.
-    anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    stores: tuple[OddsStore, ...] = tuple(
-        with_odds(s, TRUTH[s.store_id]) for s in make_stores(len(TRUTH)))
-    gateway = Gateway(seed=1717, now=anchor, stores=stores, disputes_per_store=DISPUTES,
-                      qps=1000)
-    gateway.business = SimClock(anchor, wall=lambda: 0.0)  # still while the sync runs
-    running = serve_in_thread(gateway)
+    gateway = odds_gateway(TRUTH, seed=1717, disputes=DISPUTES)
     db = Database.open(new_db_url(tmp_path_factory.mktemp("recovery")))
-    try:
-        for store in stores:
-            params = parse_store({
-                "store_id": store.store_id, "name": store.name,
-                "api": {"base_url": running.sync_url, "app_key_env": "DK_APP_KEY",
-                        "app_secret_env": "DK_APP_SECRET", "access_token_env": "DK_TOKEN",
-                        "refresh_token_env": "DK_REFRESH", "requests_per_second": 2000}},
-                "test")
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setenv("DK_APP_KEY", DEMO_APP_KEY)
-                mp.setenv("DK_APP_SECRET", DEMO_APP_SECRET)
-                mp.setenv("DK_TOKEN", store.access_token)
-                mp.setenv("DK_REFRESH", f"demo-refresh-{store.store_id}")
-                with connect(params) as client:
-                    result = sync_store(params, client, db, orders=False)
-            assert result.outcomes > DISPUTES // 2 and not result.outcomes_skipped
-    finally:
-        running.stop()
+    for result in sync_all(gateway, db).values():
+        assert result.outcomes > DISPUTES // 2 and not result.outcomes_skipped
     yield db, gateway
     db.dispose()
 

@@ -11,13 +11,12 @@ with its amount, in the first store; the request for the tax ID, with no money, 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from babel.numbers import format_currency
 
 from disputekit.adapters.db.database import Database
-from disputekit.adapters.parameters import parse_store
 from disputekit.domain.decisions import Action
 from disputekit.domain.language.detect import buyer_locale
 from disputekit.domain.replies import Channel
@@ -27,13 +26,9 @@ from disputekit.services.cases import load_case
 from disputekit.services.followups import next_reply, replies_due
 from disputekit.services.outcomes import load_outcomes
 from disputekit.services.queue import open_disputes
-from disputekit.services.store_day import connect
-from disputekit.services.sync import sync_store
-from disputekit.simulator.app import serve_in_thread
-from disputekit.simulator.dataset import DEMO_APP_KEY, DEMO_APP_SECRET, make_stores
-from disputekit.simulator.gateway import Gateway, SimClock
-from disputekit.simulator.stores import with_odds
+from disputekit.simulator.gateway import Gateway
 from tests.conftest import new_db_url
+from tests.odds_sync import odds_gateway, sync_all
 
 CUSTOMS = "customs_buyer_no_docs"
 ODDS = {
@@ -48,29 +43,10 @@ ODDS = {
 
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, Gateway]]:
-    anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    stores = tuple(with_odds(s, ODDS[s.store_id]) for s in make_stores(len(ODDS)))
-    gateway = Gateway(seed=29, now=anchor, stores=stores, disputes_per_store=800, qps=1000)
-    gateway.business = SimClock(anchor, wall=lambda: 0.0)  # still while the sync runs
-    running = serve_in_thread(gateway)
+    gateway = odds_gateway(ODDS, seed=29, disputes=800)
+    anchor = gateway.business.now()
     db = Database.open(new_db_url(tmp_path_factory.mktemp("settling")))
-    try:
-        for store in stores:
-            params = parse_store({
-                "store_id": store.store_id, "name": store.name,
-                "api": {"base_url": running.sync_url, "app_key_env": "DK_APP_KEY",
-                        "app_secret_env": "DK_APP_SECRET", "access_token_env": "DK_TOKEN",
-                        "refresh_token_env": "DK_REFRESH", "requests_per_second": 2000}},
-                "test")
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setenv("DK_APP_KEY", DEMO_APP_KEY)
-                mp.setenv("DK_APP_SECRET", DEMO_APP_SECRET)
-                mp.setenv("DK_TOKEN", store.access_token)
-                mp.setenv("DK_REFRESH", f"demo-refresh-{store.store_id}")
-                with connect(params) as client:
-                    sync_store(params, client, db, orders=False)
-    finally:
-        running.stop()
+    sync_all(gateway, db)
     # The operators put the customs holds the rules read otherwise in their class, open and
     # closed: the check is of the advice and its replies, not of the rules.
     truth = {(store_id, r.summary["issue_id"]): r.truth
