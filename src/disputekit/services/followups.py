@@ -227,8 +227,9 @@ def _due(dispute: DisputeRow, shipment: ShipmentRow | None, dispute_class: str,
 
 
 def mark_sent(db: Database, reply: NextReply, operator: str,
-              now: datetime | None = None) -> ReplySentRow:
-    """Record that the operator sent this draft (copied into the order chat)."""
+              now: datetime | None = None, text: str | None = None) -> ReplySentRow:
+    """Record that the operator sent this draft (copied into the order chat); ``text``:
+    the draft as they edited it before sending, recorded as sent."""
     if reply.due is None or reply.draft is None:
         raise ActionError("nothing to send on this dispute: its plan is done")
     if not reply.draft.ready:
@@ -237,7 +238,8 @@ def mark_sent(db: Database, reply: NextReply, operator: str,
         raise ActionError("say who sent it: operator must not be empty")
     row = ReplySentRow(store_id=reply.store_id, issue_id=reply.issue_id,
                        template=reply.due.step.template, lang=reply.lang,
-                       channel=str(reply.due.step.channel), text=reply.draft.text,
+                       channel=str(reply.due.step.channel),
+                       text=reply.draft.text if text is None else text,
                        operator=operator.strip(), sent_at=now or utc_now())
     with db.session() as s:
         s.add(row)

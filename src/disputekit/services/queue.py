@@ -26,7 +26,7 @@ from disputekit.adapters.db.tables import (
 from disputekit.adapters.parameters import StoreParameters
 from disputekit.domain.buyers import BuyerHistory
 from disputekit.domain.calibration import Tallies
-from disputekit.domain.deadlines import response_deadline
+from disputekit.domain.deadlines import SELLER_TURN_STATUSES, response_deadline
 from disputekit.domain.decisions import local_amount
 from disputekit.domain.outcomes import Outcome
 from disputekit.domain.platform_time import utc_now
@@ -226,6 +226,9 @@ class Filters:
     country: str | None = None
     language: str | None = None
     search: str = ""  # part of an order number or a buyer login, any case
+    # Only what waits for the seller: the platform's turn is theirs, a reply or a carrier
+    # claim is due. A dispute acted on leaves it until it needs them again.
+    needs_me: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,7 @@ class Counts:
     """The numbers above the queue: what the filters keep, by how soon it is due."""
 
     open: int
+    needs_me: int
     overdue: int
     due_24h: int
     due_48h: int
@@ -296,6 +300,8 @@ class OperatorQueue:
                               (filters.country, "country"), (filters.language, "language")):
             if value is not None and column in frame:
                 keep &= frame[column] == value
+        if filters.needs_me:
+            keep &= self._needs_me()
         wanted = filters.search.strip().lower()
         if wanted:
             keep &= (frame["parent_order_id"].astype(str).str.contains(wanted, regex=False)
@@ -305,11 +311,47 @@ class OperatorQueue:
     def counts(self, rows: pd.DataFrame) -> Counts:
         """The counts of ``rows`` (a result of :meth:`rows`)."""
         tally = rows["urgency"].value_counts() if len(rows) else pd.Series(dtype=int)
-        return Counts(open=len(rows), overdue=int(tally.get("overdue", 0)),
+        return Counts(open=len(rows), needs_me=int(self._needs_me()[rows.index].sum()),
+                      overdue=int(tally.get("overdue", 0)),
                       due_24h=int(tally.get("due in 24 h", 0)),
                       due_48h=int(tally.get("due in 48 h", 0)),
                       replies_due=int(self._reply_due[rows.index].sum()),
                       claims_due=int(self._claim_due[rows.index].sum()))
+
+    def _needs_me(self) -> pd.Series:
+        turn = self.frame["status"].isin(list(SELLER_TURN_STATUSES))
+        return turn | self._reply_due | self._claim_due
+
+    def refresh(self, store_id: str, issue_id: int) -> None:
+        """Read one dispute again after an action: its platform state, deadline and whether
+        a reply is due; a dispute no longer open leaves the queue."""
+        mask = (self.frame["store_id"] == store_id) & (self.frame["issue_id"] == issue_id)
+        if not mask.any():
+            return
+        with self.db.session() as s:
+            dispute = s.get(DisputeRow, (store_id, issue_id))
+            if dispute is None or dispute.issue_status != "processing":
+                keep = ~mask
+                self.frame = self.frame[keep]
+                self._reply_due, self._claim_due = self._reply_due[keep], self._claim_due[keep]
+                self._keys = self._keys[keep.to_numpy()]
+                return
+            deadline = response_deadline(
+                timeout_trigger_at=dispute.timeout_trigger_at,
+                created_at=dispute.created_at,
+                reverse_detail_status=dispute.reverse_detail_status,
+                last_buyer_change_at=dispute.last_buyer_change_at,
+                timeout_type=dispute.timeout_type)
+        left = deadline.hours_left(self.now)
+        at = self.frame.index[mask][0]
+        self.frame.loc[at, "status"] = dispute.reverse_detail_status
+        self.frame.loc[at, "due_at"] = pd.Timestamp(deadline.due_at) if deadline.due_at \
+            else pd.NaT
+        self.frame.loc[at, "hours_left"] = None if left is None else round(left, 1)
+        self.frame.loc[at, "urgency"] = str(deadline.urgency(self.now))
+        self.frame.loc[at, "deadline_source"] = str(deadline.source)
+        due = replies_due(self.db, self.frame.loc[[at]], end_of_day(self.now))
+        self._reply_due.loc[at] = bool(len(due))
 
     def row(self, store_id: str, issue_id: int) -> pd.Series | None:
         """One dispute's row, or None when it is not in the queue."""

@@ -76,6 +76,9 @@ class ReplyStep:
     waits_for: Gate | None = None
     note: str = ""  # for the operator: what to do with it
     offers: Action | None = None  # the option whose amount the reply quotes (``amount``)
+    # The text tells the buyer protection is already extended: it is never sent before the
+    # extension (``services.handling`` puts the extension first and stops if it fails).
+    needs_extension: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def _returned(code: DisputeClass, notice: str) -> ReplyPlan:
 C = DisputeClass
 PLANS: Final[dict[DisputeClass, ReplyPlan]] = {
     C.STALLED_IN_TRANSIT: ReplyPlan(C.STALLED_IN_TRANSIT, (
-        ReplyStep("stalled_1_first", channel=_REFUSE,
+        ReplyStep("stalled_1_first", channel=_REFUSE, needs_extension=True,
                   note="extend buyer protection first; send as the reason of the refusal "
                        "(counter-offer 0)"),
         ReplyStep("stalled_2_carrier", after_days=1, within_days=2,
