@@ -83,7 +83,7 @@ test-fast: $(STAMP)
 # (.ci/run starts a throwaway server with .ci/postgres). Every suite that writes to the
 # database is here, the browser and notebook ones aside (their code paths are the same);
 # any tests/*storage*, *concurren* or *crash* file joins by its name.
-PG_SUITES = $(sort tests/test_sync.py tests/test_calibration_recovery.py tests/test_queue_history.py tests/test_sync_under_faults.py tests/test_actions.py \
+PG_SUITES = $(sort tests/test_handling.py tests/test_sync.py tests/test_calibration_recovery.py tests/test_queue_history.py tests/test_sync_under_faults.py tests/test_actions.py \
 	tests/test_store_day.py tests/test_runner.py tests/test_sync_bad_record.py \
 	tests/test_assessment.py tests/test_evidence.py tests/test_evidence_paths.py \
 	tests/test_followups.py tests/test_lifecycle.py tests/test_review.py \

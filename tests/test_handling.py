@@ -22,6 +22,7 @@ from disputekit.domain.platform_time import utc_now
 from disputekit.services.actions import DisputeActions
 from disputekit.services.followups import next_reply
 from disputekit.services.handling import StepKind, carry_out, plan_handling
+from disputekit.services.history import dispute_history
 from disputekit.services.queue import open_disputes
 from disputekit.services.store_day import connect
 from disputekit.simulator.app import RunningSimulator, serve_in_thread
@@ -115,6 +116,16 @@ def test_stalled_parcel_extends_refuses_and_sends_reply_1_in_order(setup: Setup)
     # The extension came before the refusal on the wire, not only in the journal.
     calls = [m for m, _ in setup.sim.gateway.call_log if m in (SAVE, EXTEND)]
     assert calls == [EXTEND, SAVE]
+    # The history lists them in order, with the buyer's text as sent.
+    mine = [e for e in dispute_history(setup.db, "volt", issue_id) if e.source == "workbook"]
+    assert [e.what for e in mine] == ["extended protection by 15 days",
+                                      f"refused, offered 0.00 {currency}",
+                                      "reply stalled 1 first sent (" + reply.lang
+                                      + ", counter offer)"]
+    assert all(e.who == "ana" for e in mine) and mine[1].text == reply.draft.text
+    platform = [e for e in dispute_history(setup.db, "volt", issue_id)
+                if e.source == "platform" and e.who == "seller"]
+    assert any(e.text == reply.draft.text for e in platform)  # as AliExpress shows it
     # Now the buyer has the ball: the handling is not offered again.
     again = plan_handling(setup.db, row, next_reply(setup.db, "volt", issue_id,
                                                     "stalled_in_transit", advice="refuse"))

@@ -38,6 +38,7 @@ from disputekit.domain.platform_time import utc_now
 from disputekit.domain.replies import (
     LANGUAGES,
     Channel,
+    DelayReason,
     Draft,
     Due,
     Overrides,
@@ -108,7 +109,8 @@ def _waiting(shipment: ShipmentRow | None, dispute_class: str) -> TrackEvent | N
 
 def _context(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow | None,
              store_name: str, amount: Decimal | None, state: _CaseState,
-             hold_days: int) -> ReplyContext:
+             hold_days: int, carrier_explanation: str | None = None,
+             delay_reason: DelayReason | None = None) -> ReplyContext:
     last = shipment.last_event_at if shipment else None
     waiting = state.waiting
     return ReplyContext(
@@ -126,6 +128,8 @@ def _context(dispute: DisputeRow, order: OrderRow | None, shipment: ShipmentRow 
         pickup_place=(waiting.location if waiting is not None else "") or None,
         collect_by=collect_by(waiting, hold_days),
         buyer_answered=state.buyer_answered,
+        carrier_explanation=carrier_explanation or None,
+        delay_reason=delay_reason,
     )
 
 
@@ -139,14 +143,18 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
                overrides: Overrides | None = None,
                cost_model: CostModel | None = None,
                advice: str | None = None,
-               pickup_hold_days: int = PICKUP_HOLD_DAYS) -> NextReply:
+               pickup_hold_days: int = PICKUP_HOLD_DAYS,
+               carrier_explanation: str | None = None,
+               delay_reason: DelayReason | None = None) -> NextReply:
     """The next reply of a dispute's plan, drafted (in ``lang``, else the buyer's); the
     amount it names is the one of the option its step takes (``replies.offered_action``),
     priced with the store's ``cost_model``, in the buyer's currency. A parcel waiting to be
     collected is kept ``pickup_hold_days`` from the day it arrived there. Where the advice
     (``advice``: the queue's recommended action, else worked out with ``cost_model``) settles
     with a partial offer because the store's history says refusals cost more, the replies
-    follow the class's settling plan (``replies.plan_for(settling=True)``)."""
+    follow the class's settling plan (``replies.plan_for(settling=True)``). What the carrier
+    said (a step asking for it, ``stalled_2_carrier``): ``delay_reason``, said in the reply's
+    language, or the operator's own ``carrier_explanation``."""
     now = now or utc_now()
     with db.session() as s:
         case = load_case(s, store_id, issue_id)
@@ -170,7 +178,7 @@ def next_reply(db: Database, store_id: str, issue_id: int, dispute_class: str,
     offer = _offer(case, dispute_class, due, now, cost_model)
     draft = render(due.step.template, chosen,
                    _context(dispute, order, shipment, store_name, offer, state,
-                            pickup_hold_days),
+                            pickup_hold_days, carrier_explanation, delay_reason),
                    overrides) if due else None
     following = None
     if due is not None:

@@ -9,6 +9,7 @@ included. Errors are shown as words in the panel; file names and buyer text are 
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
+import pandas as pd
 
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import StoreParameters
@@ -36,6 +38,23 @@ _STATE_MARK = {ItemState.COLLECTED: "✓", ItemState.MISSING: "✗",
                ItemState.NOT_APPLICABLE: "–"}
 
 
+#: The largest zip offered as a download link (it travels inside the widget's state).
+DOWNLOAD_LIMIT = 25 * 1024 * 1024
+
+
+def download_link(path: Path) -> str:
+    """A link that downloads ``path`` from the browser: the lab serves only the notebooks
+    folder, and the exports stay with the data, outside it."""
+    size = path.stat().st_size
+    if size > DOWNLOAD_LIMIT:
+        return (f"<i>{html.escape(path.name)} is {size / 2**20:.0f} MB, too big to download "
+                f"here: take it from {html.escape(str(path))}</i>")
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    name = html.escape(path.name, quote=True)
+    return (f"<a download=\"{name}\" href=\"data:application/zip;base64,{data}\" "
+            f"class=\"dk-download\">Download {name} ({size / 1024:.0f} KB)</a>")
+
+
 class EvidencePanel(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
     """``EvidencePanel(db, data_dir, exports_dir, actions_for=..., operator=...,
     stores=...)``; ``stores`` (the stores' parameters) give the lane overrides the queue
@@ -44,7 +63,8 @@ class EvidencePanel(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
     def __init__(self, db: Database, data_dir: Path, exports_dir: Path, *, operator: str = "",
                  actions_for: Callable[[str], DisputeActions] | None = None,
                  stores: Mapping[str, StoreParameters] | None = None,
-                 on_close: Callable[[], None] | None = None) -> None:
+                 on_close: Callable[[], None] | None = None,
+                 frame: pd.DataFrame | None = None) -> None:
         self.db = db
         # What the opener made for this panel alone (open_evidence: the store connections
         # and the database), released by ``close()``.
@@ -56,7 +76,10 @@ class EvidencePanel(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.stores = stores
         # Only the class is shown here, which the odds do not change: the recorded outcomes
         # are not read (``()``), so the panel opens without pricing every dispute's advice.
-        queue = open_disputes(db, utc_now(), stores=stores, outcomes=())
+        # ``frame``: the open queue when the caller has it (the review workbook's Evidence
+        # tab, which follows its own selection and hides the dropdown).
+        queue = open_disputes(db, utc_now(), stores=stores, outcomes=()) if frame is None \
+            else frame
         options = [(f"{r['store_id']} · {r['parent_order_id']} · {r['class']}",
                     (str(r["store_id"]), int(r["issue_id"]))) for r in queue.to_dict("records")]
         self.dispute = widgets.Dropdown(options=options, description="Dispute",
@@ -70,8 +93,9 @@ class EvidencePanel(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         self.send_button = widgets.Button(description="Upload to AliExpress", icon="upload",
                                           layout=widgets.Layout(width="auto"))
         self.export_button = widgets.Button(description="Export zip", icon="download")
-        self.previews = widgets.HBox()
+        self.previews = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
         self.status = widgets.HTML()
+        self.download = widgets.HTML()  # the exported zip, to download from the browser
         self.dispute.observe(lambda _c: self.refresh(), names="value")
         self.upload.observe(lambda _c: self._add_uploaded(), names="value")
         self.render_button.on_click(lambda _b: self._guard(self.render))
@@ -80,8 +104,22 @@ class EvidencePanel(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         super().__init__([
             self.dispute, self.checklist, widgets.HBox([self.kind, self.upload]),
             widgets.HBox([self.render_button, self.send_button, self.export_button]),
-            self.status, self.previews])
+            self.status, self.download, self.previews])
         self.refresh()
+
+    def show(self, store_id: str, issue_id: int) -> None:
+        """Follow another view's selection (the review workbook): the dropdown is hidden
+        and the panel shows this dispute."""
+        self.dispute.layout.display = "none"
+        key = (store_id, int(issue_id))
+        if key not in [value for _label, value in self.dispute.options]:
+            self.dispute.options = [*self.dispute.options, (f"{store_id} · {issue_id}", key)]
+        self.previews.children = []
+        self.download.value = ""
+        if self.dispute.value == key:
+            self.refresh()
+        else:
+            self.dispute.value = key
 
     @property
     def selected(self) -> tuple[str, int] | None:
@@ -124,9 +162,11 @@ class EvidencePanel(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         store_id, issue_id = self.selected
         images = render_case(self.store, store_id, issue_id,
                              added_by=self.operator or "disputekit", stores=self.stores)
+        # Two to a row: a timeline's dates and a label's words must stay readable.
         self.previews.children = [
             widgets.Image(value=self.store.read(item), format="png",
-                          layout=widgets.Layout(width="32%")) for item in images]
+                          layout=widgets.Layout(width="48%", margin="0 1% 8px 0"))
+            for item in images]
         self.status.value = f"✓ {len(images)} images rendered"
         self.refresh()
 
@@ -147,6 +187,7 @@ class EvidencePanel(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         path = export_case_zip(self.store, store_id, issue_id, self.exports_dir,
                                stores=self.stores)
         self.status.value = f"✓ exported {html.escape(str(path))}"
+        self.download.value = download_link(Path(path))
 
     def _guard(self, work: Callable[[], Any]) -> None:
         try:
