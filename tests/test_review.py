@@ -39,9 +39,15 @@ def test_queue_spans_stores_most_urgent_first(synced: Database) -> None:
     due = rows["due_at"].dropna().tolist()
     assert due == sorted(due)
     assert rows["due_at"].isna().sum() == 0 or rows["due_at"].isna().tolist()[-1]
-    assert len(queue.list.options) == min(len(rows), PAGE_SIZE)
-    assert queue.list.value == (rows.iloc[0]["store_id"], int(rows.iloc[0]["issue_id"]))
-    assert f"{len(rows)} open" in queue.counts.value
+    assert len(queue.table.page_keys()) == min(len(rows), PAGE_SIZE)
+    assert queue.selected == (rows.iloc[0]["store_id"], int(rows.iloc[0]["issue_id"]))
+    assert f"{len(rows)} listed" in queue.counts.value
+    # The table's page: headers, and one row of display text per dispute.
+    assert [c["title"] for c in queue.table.columns] == [
+        "due", "store", "order", "class", "amount", "country", "next step"]
+    first = queue.table.rows[0]
+    assert first["cells"][1] == rows.iloc[0]["store_id"]
+    assert first["cells"][4] == f"${rows.iloc[0]['amount_usd']:,.2f}"
 
 
 def test_store_filter(synced: Database) -> None:
@@ -49,10 +55,10 @@ def test_store_filter(synced: Database) -> None:
     both = len(queue.rows)
     queue.store_filter.value = "bloom"
     assert set(queue.rows["store_id"]) == {"bloom"}
-    assert 0 < len(queue.list.options) < both
-    assert all(value[0] == "bloom" for _label, value in queue.list.options)
+    assert 0 < queue.table.total < both
+    assert all(key[0] == "bloom" for key in queue.table.page_keys())
     queue.store_filter.value = ALL
-    assert len(queue.list.options) == min(both, PAGE_SIZE)
+    assert len(queue.table.page_keys()) == min(both, PAGE_SIZE)
 
 
 def test_pages_of_the_queue(synced: Database, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,29 +67,24 @@ def test_pages_of_the_queue(synced: Database, monkeypatch: pytest.MonkeyPatch) -
     rows = queue.rows
     assert len(rows) > 10  # three pages at least
     keys = [(str(s), int(i)) for s, i in zip(rows["store_id"], rows["issue_id"], strict=True)]
-    assert [value for _label, value in queue.list.options] == keys[:5]
-    assert queue.page_label.value == f"showing 1–5 of {len(rows):,}"
-    assert queue.previous_button.disabled and not queue.next_button.disabled
-    queue.next_button.click()
-    assert [value for _label, value in queue.list.options] == keys[5:10]
-    assert queue.list.value == keys[5]
-    assert queue.page_label.value == f"showing 6–10 of {len(rows):,}"
-    assert not queue.previous_button.disabled
-    queue.previous_button.click()
-    assert queue.list.value == keys[0]
-    queue.show_page(queue.pages - 1)
-    assert queue.next_button.disabled
-    assert queue.list.options[-1][1] == keys[-1]
-    queue.select(*keys[7])  # on page 2: the list turns to it
-    assert queue.page == 1 and queue.list.value == keys[7]
+    assert queue.table.page_keys() == keys[:5]
+    assert (queue.table.page, queue.table.pages) == (0, -(-len(rows) // 5))
+    queue.table.turn(1)
+    assert queue.table.page_keys() == keys[5:10]
+    assert queue.table.selected == keys[5]
+    queue.table.turn(0)
+    assert queue.table.selected == keys[0]
+    queue.table.turn(queue.table.pages - 1)
+    assert queue.table.page_keys()[-1] == keys[-1]
+    queue.select(*keys[7])  # on page 2: the table turns to it
+    assert queue.table.page == 1 and queue.selected == keys[7]
     queue.store_filter.value = "bloom"  # a filter starts again at the most urgent
-    assert queue.page == 0
-    assert queue.page_label.value.startswith("showing 1–")
+    assert queue.table.page == 0
 
 
 def test_detail_shows_facts_and_escapes_buyer_text(synced: Database) -> None:
     queue = ReviewQueue(synced)
-    store_id, issue_id = queue.list.options[0][1]
+    store_id, issue_id = queue.table.page_keys()[0]
     with synced.session() as s:
         row = s.get(DisputeRow, (store_id, issue_id))
         assert row is not None
@@ -194,7 +195,7 @@ def test_refuse_with_a_counter_offer_asks_then_acts(
     queue.amount.value = 1.5
     queue.reason.value = "Half a dollar back and a spare cable, sorry for the wait"
     queue.refuse_button.click()
-    assert "offer 1.50" in queue.action_status.value  # says what will be sent ...
+    assert "offer 1.50" in queue.confirmation.value  # says what will be sent ...
     record = simulator.gateway.lifecycle.index[store_id][issue_id]
     assert record.detail["seller_solution_list"] == []  # ... and has not sent it yet
     queue.confirm_button.click()

@@ -45,7 +45,7 @@ export default { render };
 """
 
 
-class CopyButton(anywidget.AnyWidget):  # type: ignore[misc]
+class CopyButton(anywidget.AnyWidget):
     """``CopyButton(text=...)``: a click copies ``text``; ``copies`` counts the clicks."""
 
     _esm = _ESM

@@ -19,7 +19,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
@@ -30,6 +29,7 @@ from disputekit.adapters.db.tables import SyncRunRow
 from disputekit.adapters.parameters import StoreParameters, load_all, reply_overrides
 from disputekit.adapters.workspace import Workspace
 from disputekit.domain.deadlines import Urgency
+from disputekit.domain.failure_words import failure_in_words, status_in_words
 from disputekit.domain.outcomes import Outcome
 from disputekit.domain.platform_time import utc_now
 from disputekit.domain.replies import LANGUAGE_NAMES, LANGUAGES, Channel, DelayReason, Overrides
@@ -46,7 +46,6 @@ from disputekit.services.actions import (
 )
 from disputekit.services.assessment import record_override
 from disputekit.services.buyer_report import reported_at
-from disputekit.services.failure_words import failure_in_words, status_in_words
 from disputekit.services.followups import (
     NextReply,
     mark_buyer_answered,
@@ -814,12 +813,7 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
 
     def _next_after(self, key: Key) -> Key | None:
         """The dispute listed after ``key`` in the table's order (else the one before)."""
-        keys = self.table.keys()
-        if key not in keys:
-            return keys[0] if keys else None
-        at = keys.index(key)
-        rest = keys[at + 1:] or keys[:at][-1:]
-        return rest[0] if rest else None
+        return self.table.after(key)
 
     def _order_of(self, key: Key) -> str:
         row = self.queue.row(*key)

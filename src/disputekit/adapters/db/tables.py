@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Dialect,
     ForeignKey,
     Index,
@@ -413,3 +414,34 @@ def missing_columns(bind: Engine | Connection, only_tables: set[str] | None = No
         have = {c["name"] for c in inspector.get_columns(table.name)}
         missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
     return missing
+
+
+class WorkbookViewRow(Base):
+    """What an operator was looking at in the workbook (filters, sort, the dispute open),
+    so a restarted kernel or a reopened notebook carries on (``services.workbook_state``)."""
+
+    __tablename__ = "workbook_views"
+    operator: Mapped[str] = mapped_column(String(120), primary_key=True)
+    filters_json: Mapped[dict[str, Any]]
+    store_id: Mapped[str | None] = mapped_column(String(40))
+    issue_id: Mapped[int | None] = mapped_column(BigInteger)
+    sort_by: Mapped[str | None] = mapped_column(String(40))
+    ascending: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime]
+
+
+class WorkbookDraftRow(Base):
+    """A reply an operator edited and has not sent yet, with the offer and reason typed
+    beside it, for one step of one dispute's plan (``services.workbook_state``)."""
+
+    __tablename__ = "workbook_drafts"
+    operator: Mapped[str] = mapped_column(String(120), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    issue_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    template: Mapped[str] = mapped_column(String(60))
+    step: Mapped[int] = mapped_column(Integer)
+    lang: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    offer: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    reason: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
