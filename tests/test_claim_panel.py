@@ -21,7 +21,7 @@ from disputekit.domain.claims import case_claimable
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.services.store_day import StoreFigures
 from disputekit.ui.claim_panel import ClaimPanel
-from disputekit.ui.review import ReviewQueue
+from disputekit.ui.review import TABS, ReviewQueue
 from tests.conftest import SyncedTemplates
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -74,7 +74,8 @@ def test_a_claim_followed_to_the_money_reaches_the_report(synced: Database,
     before = recovered_in_report(synced, workspace, store_id)
     queue.select(store_id, issue_id)
     panel = queue.claim_panel
-    assert panel in queue.children and panel.layout.display is None  # shown
+    options = queue.tabs.children[TABS.index("Options")]
+    assert panel in options.children and panel.layout.display is None  # shown
     shown = panel.state.value
     assert parcel in shown and ">due<" in shown
     assert "Filing deadline" in shown and "Attempts left</th><td>2 of 2" in shown

@@ -160,7 +160,7 @@ def test_the_day_shows_17track_events_for_parcels_the_platform_lacks(
         # The workbook's Tracking view names the source beside each event.
         queue = ReviewQueue(db)
         issue = day.beyond_platform.iloc[0]
-        detail = queue.detail_html(STORE, int(issue["dispute"]))
+        detail = queue.tracking_html(STORE, int(issue["dispute"]))
         assert "· 17TRACK" in detail and "· AliExpress" in detail
         assert issue["event"] in detail
         queue.close()

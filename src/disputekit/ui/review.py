@@ -429,7 +429,7 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         row = self._selected_row()
         self.heading.value = self._heading(row)
         self.detail.value = self.detail_html(store_id, issue_id)
-        self.tracking.value = self._tracking_html(row)
+        self.tracking.value = self.tracking_html(store_id, issue_id)
         self.options.value = self._options_html(row)
         self.history.value = self._history_html(store_id, issue_id)
         self.claim_panel.show(store_id, issue_id, self._selected_class())
@@ -1159,7 +1159,9 @@ class ReviewQueue(ReleasesOnClose, widgets.VBox):  # type: ignore[misc]
         return (f"<table>{table}</table><p><b>Buyer wrote:</b> "
                 f"<span style='white-space:pre-wrap'>{e(opening)}</span></p>")
 
-    def _tracking_html(self, row: pd.Series | None) -> str:
+    def tracking_html(self, store_id: str, issue_id: int) -> str:
+        """The parcel's timeline, each event with its source (the Tracking tab)."""
+        row = self.queue.row(store_id, issue_id)
         if row is None:
             return ""
         e = html.escape
