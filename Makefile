@@ -71,7 +71,7 @@ FAST_SUITES = tests/test_signing.py tests/test_envelope.py tests/test_deadlines.
 	tests/test_bad_parameters.py tests/test_environment.py tests/test_reliability_doc.py \
 	tests/test_bad_triage.py tests/test_layers.py tests/test_tracking_merge.py \
 	tests/test_what_works.py tests/test_what_works_report.py tests/test_whatif.py \
-	tests/test_long_text.py \
+	tests/test_long_text.py tests/test_failure_words.py tests/test_queue_table.py \
 	src/disputekit/domain src/disputekit/wire
 
 test-fast: $(STAMP)
@@ -83,7 +83,7 @@ test-fast: $(STAMP)
 # (.ci/run starts a throwaway server with .ci/postgres). Every suite that writes to the
 # database is here, the browser and notebook ones aside (their code paths are the same);
 # any tests/*storage*, *concurren* or *crash* file joins by its name.
-PG_SUITES = $(sort tests/test_handling.py tests/test_sync.py tests/test_calibration_recovery.py tests/test_queue_history.py tests/test_sync_under_faults.py tests/test_actions.py \
+PG_SUITES = $(sort tests/test_handling.py tests/test_workbook_state.py tests/test_workbook.py tests/test_sync.py tests/test_calibration_recovery.py tests/test_queue_history.py tests/test_sync_under_faults.py tests/test_actions.py \
 	tests/test_store_day.py tests/test_runner.py tests/test_sync_bad_record.py \
 	tests/test_assessment.py tests/test_evidence.py tests/test_evidence_paths.py \
 	tests/test_followups.py tests/test_lifecycle.py tests/test_review.py \
