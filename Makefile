@@ -144,6 +144,7 @@ LAB_PORT ?= 8888
 lab: $(STAMP)
 	env $(DEMO_CREDENTIALS) DISPUTEKIT_HOME=$(CURDIR) $(BIN)/jupyter lab --notebook-dir=notebooks \
 		--ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
+		--ContentsManager.pre_save_hook=disputekit.run.lab_save.pre_save \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)

@@ -37,7 +37,9 @@ def running_lab(ws: Workspace, scratch: Path, operator: str = "ana") -> Iterator
         [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
          "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
          f"--ServerApp.root_dir={ws.notebooks_dir}", "--LabApp.news_url=",
-         "--ServerApp.port_retries=0", "--allow-root"],
+         "--ServerApp.port_retries=0", "--allow-root",
+         # as `make lab`: the project's notebooks are saved in their committed form
+         "--ContentsManager.pre_save_hook=disputekit.run.lab_save.pre_save"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -77,4 +79,4 @@ def run_workbook(page, lab_url: str, notebook: str = "daily_review.ipynb") -> No
     page.locator(".jp-Notebook").click()
     page.get_by_role("menuitem", name="Run").click()
     page.get_by_text("Run All Cells", exact=True).click()
-    page.wait_for_selector(".widget-select select", timeout=120_000)
+    page.wait_for_selector(".dk-queue-table", timeout=120_000)

@@ -65,14 +65,14 @@ def test_operator_reports_an_extortionist_and_marks_it_filed_in_jupyterlab(
     page = context.new_page()
     try:
         run_workbook(page, lab)
+        page.get_by_role("button", name="Needs me").click()  # every open dispute
         class_select = page.locator(".widget-dropdown", has=page.get_by_text(
             "Class", exact=True)).locator("select")
         class_select.select_option(label="extortion")
         page.wait_for_timeout(500)
-        labels = page.locator(".widget-select select option").all_inner_texts()
-        at = next(i for i, text in enumerate(labels) if str(order_id) in text)
-        page.locator(".widget-select select").select_option(index=at)
-        page.wait_for_timeout(800)
+        page.locator(".dk-queue-table tr", has_text=str(order_id)).click()
+        page.wait_for_selector(f"text=order {order_id}", timeout=30_000)
+        page.get_by_role("tab", name="Options").click()
 
         page.get_by_role("button", name="Report buyer").click()
         pack = page.locator(".widget-html", has_text="Where to file it")
