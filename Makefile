@@ -71,7 +71,7 @@ FAST_SUITES = tests/test_signing.py tests/test_envelope.py tests/test_deadlines.
 	tests/test_bad_parameters.py tests/test_environment.py tests/test_reliability_doc.py \
 	tests/test_bad_triage.py tests/test_layers.py tests/test_tracking_merge.py \
 	tests/test_what_works.py tests/test_what_works_report.py tests/test_whatif.py \
-	tests/test_long_text.py tests/test_failure_words.py tests/test_queue_table.py \
+	tests/test_long_text.py tests/test_failure_words.py tests/test_queue_table.py tests/test_lab_save.py \
 	src/disputekit/domain src/disputekit/wire
 
 test-fast: $(STAMP)

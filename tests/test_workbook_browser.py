@@ -186,7 +186,7 @@ def test_restart_and_reopen_keep_the_draft_offer_and_filters(
         # A kernel restart: every cell runs again in a new kernel.
         page.get_by_role("menuitem", name="Kernel").click()
         page.get_by_text("Restart Kernel and Run All Cells…", exact=True).click()
-        page.locator(".jp-Dialog").get_by_role("button", name="Restart").click()
+        page.locator(".jp-Dialog").get_by_role("button", name="Confirm Kernel Restart").click()
         page.wait_for_timeout(3_000)
         page.wait_for_selector(".dk-queue-table", timeout=120_000)
         page.wait_for_selector(f"text=order {order}", timeout=60_000)
@@ -247,5 +247,6 @@ def test_restart_and_reopen_keep_the_draft_offer_and_filters(
         db.dispose()
     # Saved while in use: the notebook on disk is the committed one, byte for byte.
     saved = (workspace.notebooks_dir / NOTEBOOK).read_bytes()
+    (ARTIFACTS / "saved-daily_review.ipynb").write_bytes(saved)
     assert saved == (REPO / "notebooks" / NOTEBOOK).read_bytes()
 

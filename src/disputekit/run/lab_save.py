@@ -30,6 +30,11 @@ def pre_save(model: dict[str, Any], path: str = "", contents_manager: Any = None
     notebook = model["content"]
     metadata = notebook.setdefault("metadata", {})
     metadata.pop("widgets", None)
+    spec = metadata.get("kernelspec")
+    if isinstance(spec, dict) and spec.get("name") == "python3":
+        # ipykernel names its spec "Python 3 (ipykernel)"; the committed form is the plain one
+        metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
+                                  "name": "python3"}
     if "language_info" in metadata:
         metadata["language_info"] = {"name": metadata["language_info"].get("name", "python")}
     for cell in notebook.get("cells", []):
