@@ -27,6 +27,8 @@ ROWS = [
     "Analytics, full size",
     "Workbook, filter + redraw, 10,000 open",
     "Workbook, filter + redraw, 100,000 open",
+    "Queue table, redraw, 10,000 open",
+    "Queue table, redraw, 100,000 open",
     "Triage, speed",
     "Triage, accuracy",
     "Calibration, 1,000,000 closed disputes",

@@ -151,6 +151,16 @@ def test_a_hundred_thousand_rows_send_one_page() -> None:
     assert len(state["rows"]) == 50  # what goes to the browser
 
 
+def test_ids_past_what_javascript_holds_exactly_come_back_whole() -> None:
+    frame = queue(3)
+    frame["issue_id"] = [2**60 + 1, 2**60 + 2, 2**60 + 3]
+    table = QueueTable()
+    table.show(frame)
+    assert table.rows[1]["key"] == ["s1", str(2**60 + 2)]  # text, not a float-bound number
+    send(table, event="click", key=table.rows[1]["key"])
+    assert table.selected == ("s1", 2**60 + 2)
+
+
 def test_hostile_text_stays_text() -> None:
     frame = queue(3)
     frame.loc[0, "parent_order_id"] = "<img src=x onerror=alert(1)>"

@@ -254,7 +254,9 @@ class QueueTable(anywidget.AnyWidget):
             overdue = left is not None and not pd.isna(left) and float(left) < 0
             amount = r.get("amount_usd")
             out.append({
-                "key": [str(r["store_id"]), int(r["issue_id"])],
+                # The id as text: AliExpress ids can pass 2**53, past what a JavaScript
+                # number holds exactly, and a click must send back the row it was on.
+                "key": [str(r["store_id"]), str(int(r["issue_id"]))],
                 "overdue": bool(overdue),
                 "cells": [
                     due_words(left), str(r["store_id"]), str(r.get("parent_order_id", "")),
