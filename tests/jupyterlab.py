@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -80,3 +81,22 @@ def run_workbook(page, lab_url: str, notebook: str = "daily_review.ipynb") -> No
     page.get_by_role("menuitem", name="Run").click()
     page.get_by_text("Run All Cells", exact=True).click()
     page.wait_for_selector(".dk-queue-table", timeout=120_000)
+
+
+@contextmanager
+def one_store_lab(ws: Workspace, scratch: Path, synced_templates: Any) -> Iterator[str]:
+    """A lab over a copy of the demo store volt, synced (one store keeps the page light)."""
+    synced_templates.copy_into(ws, ("volt",)).dispose()
+    for other in ("spark", "bloom"):
+        (ws.parameters_dir / f"{other}.yaml").unlink()
+    with running_lab(ws, scratch) as url:
+        yield url
+
+
+def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A full-page screenshot in test-artifacts/screenshots/ (CI keeps them)."""
+    from tests.conftest import ARTIFACTS
+
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -16,24 +16,19 @@ from sqlalchemy import select
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ClaimRow, DisputeRow
 from disputekit.adapters.workspace import Workspace
-from tests.conftest import ARTIFACTS, SyncedTemplates
-from tests.jupyterlab import run_workbook, running_lab
+from tests.conftest import SyncedTemplates
+from tests.jupyterlab import one_store_lab, run_workbook, screenshot
 
 
 @pytest.fixture
 def lab(workspace: Workspace, credentials: dict[str, str], tmp_path: Path,
         synced_templates: SyncedTemplates) -> Iterator[str]:
-    synced_templates.copy_into(workspace, ("volt",)).dispose()
-    (workspace.parameters_dir / "spark.yaml").unlink()  # one store keeps the page light
-    (workspace.parameters_dir / "bloom.yaml").unlink()
-    with running_lab(workspace, tmp_path) as url:
+    with one_store_lab(workspace, tmp_path, synced_templates) as url:
         yield url
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"claim-{name}.png"), full_page=True)
+    screenshot(page, f"claim-{name}")
 
 
 def open_database(workspace: Workspace) -> Database:
@@ -66,7 +61,7 @@ def test_operator_files_a_claim_and_records_the_money_in_jupyterlab(
         search.press("Enter")
         page.wait_for_selector(f"text=order {order}", timeout=30_000)
         page.get_by_role("tab", name="Options").click()
-        page.wait_for_selector("text=Carrier claim", timeout=30_000)
+        page.get_by_text("Carrier claim", exact=True).wait_for(timeout=30_000)
         shot(page, "1-due")
         page.get_by_role("button", name="File claim").click()
         page.wait_for_selector("text=✓ claim filed", timeout=30_000)

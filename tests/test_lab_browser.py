@@ -16,8 +16,8 @@ from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ActionRow
 from disputekit.adapters.workspace import Workspace
 from disputekit.simulator.app import RunningSimulator
-from tests.conftest import ARTIFACTS, SyncedTemplates
-from tests.jupyterlab import run_workbook, running_lab
+from tests.conftest import SyncedTemplates
+from tests.jupyterlab import one_store_lab, run_workbook, screenshot
 
 
 @pytest.fixture
@@ -29,17 +29,12 @@ def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
 @pytest.fixture
 def lab(workspace: Workspace, credentials: dict[str, str], tmp_path: Path,
         synced_templates: SyncedTemplates) -> Iterator[str]:
-    synced_templates.copy_into(workspace, ("volt",)).dispose()
-    (workspace.parameters_dir / "spark.yaml").unlink()  # one store keeps the page light
-    (workspace.parameters_dir / "bloom.yaml").unlink()
-    with running_lab(workspace, tmp_path) as url:
+    with one_store_lab(workspace, tmp_path, synced_templates) as url:
         yield url
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"lab-{name}.png"), full_page=True)
+    screenshot(page, f"lab-{name}")
 
 
 @pytest.mark.notebook
@@ -55,13 +50,13 @@ def test_operator_refuses_with_a_counter_offer_in_jupyterlab(
             "Class", exact=True)).locator("select")
         class_select.select_option(label="stalled_in_transit")
         page.wait_for_timeout(500)
-        options = page.locator(".widget-select select option")
-        assert options.count() > 0
-        assert all("stalled in transit" in t or "stalled_in_transit" in t
-                   for t in options.all_inner_texts())
-        page.locator(".widget-select select").select_option(index=0)
+        classes = page.locator(".dk-queue-table tbody td.dk-col-class")
+        assert classes.count() > 0
+        assert set(classes.all_inner_texts()) == {"stalled in transit"}
+        page.locator(".dk-queue-table tbody tr").first.click()
         page.wait_for_timeout(800)
         shot(page, "2-dispute")
+        page.get_by_role("tab", name="Reply").click()
 
         lang = page.locator(".widget-dropdown", has=page.get_by_text(
             "Reply in", exact=True)).locator("select")
@@ -70,6 +65,7 @@ def test_operator_refuses_with_a_counter_offer_in_jupyterlab(
             "() => [...document.querySelectorAll('.widget-textarea textarea')]"
             ".some(t => /Hola|Estimad|pedido/i.test(t.value))", timeout=30_000)
 
+        page.get_by_role("tab", name="Options").click()
         page.get_by_role("spinbutton", name="Offer", exact=True).fill("0")
         page.locator(".widget-text", has_text="Reason").locator("input").fill(
             "Protection extended; the parcel is with the carrier")

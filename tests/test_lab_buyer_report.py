@@ -19,24 +19,19 @@ from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import BlocklistRow, BuyerReportRow, DisputeRow
 from disputekit.adapters.workspace import Workspace
 from disputekit.services.queue import open_disputes
-from tests.conftest import ARTIFACTS, SyncedTemplates
-from tests.jupyterlab import run_workbook, running_lab
+from tests.conftest import SyncedTemplates
+from tests.jupyterlab import one_store_lab, run_workbook, screenshot
 
 
 @pytest.fixture
 def lab(workspace: Workspace, credentials: dict[str, str], tmp_path: Path,
         synced_templates: SyncedTemplates) -> Iterator[str]:
-    synced_templates.copy_into(workspace, ("volt",)).dispose()
-    (workspace.parameters_dir / "spark.yaml").unlink()  # one store keeps the page light
-    (workspace.parameters_dir / "bloom.yaml").unlink()
-    with running_lab(workspace, tmp_path) as url:
+    with one_store_lab(workspace, tmp_path, synced_templates) as url:
         yield url
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"lab-report-{name}.png"), full_page=True)
+    screenshot(page, f"lab-report-{name}")
 
 
 def the_case(db_url: str) -> tuple[int, int, str, str]:
@@ -74,7 +69,7 @@ def test_operator_reports_an_extortionist_and_marks_it_filed_in_jupyterlab(
         page.wait_for_selector(f"text=order {order_id}", timeout=30_000)
         page.get_by_role("tab", name="Options").click()
 
-        page.get_by_role("button", name="Report buyer").click()
+        page.get_by_role("button", name="Report buyer", exact=True).click()
         pack = page.locator(".widget-html", has_text="Where to file it")
         pack.wait_for(timeout=60_000)
         shot(page, "1-pack")
@@ -95,6 +90,7 @@ def test_operator_reports_an_extortionist_and_marks_it_filed_in_jupyterlab(
         page.get_by_role("button", name="Mark filed").click()
         page.wait_for_selector("text=report marked filed", timeout=60_000)
         page.locator(".widget-html", has_text="Reported to AliExpress on").wait_for()
+        page.get_by_role("tab", name="Facts").click()  # the detail says it was reported
         page.locator(".widget-html", has_text="reported on").first.wait_for()
         shot(page, "2-filed")
     except Exception:

@@ -22,7 +22,7 @@ from disputekit.services.followups import next_reply
 from disputekit.services.queue import Filters, OperatorQueue
 from disputekit.simulator.app import RunningSimulator
 from tests.conftest import ARTIFACTS, REPO, SyncedTemplates
-from tests.jupyterlab import run_workbook, running_lab
+from tests.jupyterlab import one_store_lab, run_workbook, screenshot
 
 NOTEBOOK = "daily_review.ipynb"
 
@@ -35,17 +35,12 @@ def simulator(fresh_simulator: RunningSimulator) -> RunningSimulator:
 @pytest.fixture
 def lab(workspace: Workspace, credentials: dict[str, str], tmp_path: Path,
         synced_templates: SyncedTemplates) -> Iterator[str]:
-    synced_templates.copy_into(workspace, ("volt",)).dispose()
-    (workspace.parameters_dir / "spark.yaml").unlink()  # one store keeps the page light
-    (workspace.parameters_dir / "bloom.yaml").unlink()
-    with running_lab(workspace, tmp_path) as url:
+    with one_store_lab(workspace, tmp_path, synced_templates) as url:
         yield url
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"workbook-{name}.png"), full_page=True)
+    screenshot(page, f"workbook-{name}")
 
 
 def database(workspace: Workspace) -> Database:
