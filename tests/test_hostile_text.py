@@ -261,16 +261,17 @@ def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: An
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         run_workbook(page, hostile_lab)
+        page.get_by_role("button", name="Needs me").click()  # every open dispute
 
         # The queue: search for the hostile product, so only planted disputes are listed.
         search = page.locator(".widget-text", has_text="Search").locator("input")
         search.fill(PAYLOADS["buyer"])
         search.press("Enter")
         page.wait_for_timeout(1500)
-        options = page.locator(".widget-select select option")
-        assert options.count() >= 1, "the planted disputes are not in the queue"
+        rows = page.locator(".dk-queue-table tbody tr[data-key]")
+        assert rows.count() >= 1, "the planted disputes are not in the queue"
         shot(page, "lab-queue")
-        page.locator(".widget-select select").select_option(index=0)
+        rows.first.click()
         page.wait_for_function(  # the detail panel's facts table is drawn
             "() => [...document.querySelectorAll('.widget-html table th')]"
             ".some(th => th.innerText === 'Product')", timeout=30_000)
@@ -291,7 +292,10 @@ def test_workbook_shows_hostile_buyer_text_as_text(hostile_lab: str, browser: An
         assert PAYLOADS["country"] in text
         assert "<img src=x onerror=\"window.__pwned=1\"> {{7*7}} $x$ \\(y\\)" in text
         assert "<b>bold</b>" in text
-        assert "<img src=x onerror=__pwned=1> {{7*7}} $\\frac{1}{0}$" in text  # tracking
+        page.get_by_role("tab", name="Tracking").click()
+        page.wait_for_timeout(500)
+        assert_not_run(page, "the tracking tab")
+        assert "<img src=x onerror=__pwned=1> {{7*7}} $\\frac{1}{0}$" in visible_text(page)
         # No MathJax/KaTeX typesetting of "$x$" in a widget.
         assert page.locator(".widget-html mjx-container, .widget-html .katex").count() == 0
         # The reply draft (a textarea) quotes the buyer's name, the product or the parcel's
