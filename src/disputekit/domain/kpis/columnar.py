@@ -205,17 +205,38 @@ def _with_confirmed(orders: pa.Table) -> pa.Table:
     if orders.num_rows == 0:
         return orders.append_column("confirmed_at", pa.array([], pa.int64())).append_column(
             "country_upper", pa.array([], pa.string()))
-    finished = _per_value(orders.column("status"), lambda v: pc.equal(
-        pc.utf8_upper(pc.fill_null(v, "")), "FINISH"))
-    when = pc.coalesce(orders.column("finished_at"),
-                       pc.add(orders.column("created_at"), _CONFIRM_NS))
     # never confirmed: a time after every window (not null), so the times are one plain
-    # int64 buffer numpy can count in without a copy (``Figures._below``)
-    confirmed = pc.fill_null(pc.if_else(finished, when, pa.scalar(None, pa.int64())), _NEVER)
+    # int64 buffer numpy can count in without a copy (``Figures._below``); worked out by
+    # numpy a batch at a time (Arrow's kernels over ten million rows took a CPU-second)
+    confirmed = pa.chunked_array(
+        [_confirmed_batch(b) for b in orders.select(["status", "created_at", "finished_at"])
+         .to_batches() if b.num_rows], type=pa.int64())
     country = _per_value(orders.column("country"), lambda v: pc.utf8_upper(
         pc.fill_null(v, "")))
     return orders.append_column("confirmed_at", confirmed).append_column("country_upper",
                                                                           country)
+
+
+def _confirmed_batch(batch: pa.RecordBatch) -> pa.Array:
+    finished = pc.fill_null(_per_value(batch.column("status"), lambda v: pc.equal(
+        pc.utf8_upper(pc.fill_null(v, "")), "FINISH")), False).to_numpy()
+    created, created_ok = _int64_values(batch.column("created_at"))
+    done, done_ok = _int64_values(batch.column("finished_at"))
+    with np.errstate(over="ignore"):  # a null time's slot may hold anything: masked below
+        when = np.where(done_ok, done, created + _CONFIRM_NS)
+    return pa.array(np.where(finished & (done_ok | created_ok), when, _NEVER))
+
+
+def _int64_values(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """An int64 column's values (anything where null) and where it is not null."""
+    n = len(column)
+    if column.null_count == n:
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    values = np.frombuffer(column.buffers()[1], dtype=np.int64,
+                           count=column.offset + n)[column.offset:]
+    valid = (np.ones(n, dtype=bool) if column.null_count == 0
+             else pc.is_valid(column).to_numpy(zero_copy_only=False))
+    return values, valid
 
 
 def _window_ns(start: pd.Timestamp, end: pd.Timestamp, inclusive: str) -> tuple[int, int]:
@@ -262,7 +283,7 @@ class Figures:
         self.con.register("claims_in", claims if claims is not None
                           else canonical_claims(None))
         self._prepare(exclude_personal, exempt_platform_logistics, orders_unique)
-        self._windows: dict[tuple[int, int], str] = {}
+        self._windows: dict[tuple[int, int, tuple[str, ...]], str] = {}
         self._below_cache: dict[int, int] = {}
 
     @classmethod
@@ -352,29 +373,29 @@ class Figures:
 
     # ------------------------------------------------------------------ one window
 
-    def _window(self, lo: int, hi: int) -> str:
+    def _window(self, lo: int, hi: int, attributes: tuple[str, ...] = _ATTRIBUTES) -> str:
         """A temp table of the outcomes one window counts (``kpis.counting._window``): one
         row per order, disputed ones first in the order of their first dispute, then the
-        orders only confirmed in order (``pos``); made once per window."""
-        name = self._windows.get((lo, hi))
-        if name:
-            return name
+        orders only confirmed in order (``pos``); made once per window. ``attributes``:
+        the facts a figure groups by (the lanes need no product: two text columns less
+        over a quarter's orders)."""
+        for key in ((lo, hi, _ATTRIBUTES), (lo, hi, attributes)):
+            if key in self._windows:
+                return self._windows[key]
         name = f"w{len(self._windows)}"
         first = ", ".join(f"arg_min({a}, rn) FILTER (WHERE {a} IS NOT NULL) AS {a}"
-                          for a in _ATTRIBUTES)
+                          for a in attributes)
         confirmed = ("SELECT store, oid, rn AS pos FROM o WHERE confirmed_at >= $lo AND "
                      "confirmed_at < $hi" if self._unique else
                      "SELECT store, oid, min(rn) AS pos FROM o WHERE confirmed_at >= $lo AND "
                      "confirmed_at < $hi GROUP BY store, oid")
-        facts = ("c.carrier, c.service_kind, c.product_id, c.product_name, c.country"
-                 if self._unique else
-                 "f.carrier, f.service_kind, f.product_id, f.product_name, f.country")
+        facts = ", ".join(f"{'c' if self._unique else 'f'}.{a}" for a in attributes)
         # the orders confirmed in the window, cut in Arrow by numpy first (a tenth of the
         # rows for a month): the engine then converts only these rows' text
         self.con.register("cut_in", self._confirmed_in(lo, hi))
         cut = _ORDER_FACTS.format(source="cut_in")
-        cfacts_from = (f"(SELECT o.store, o.oid, o.rn AS pos, o.carrier, o.service_kind, "
-                       f"o.product_id, o.product_name, o.country FROM ({cut}) o) c"
+        cfacts_from = (f"(SELECT o.store, o.oid, o.rn AS pos, "
+                       f"{', '.join(f'o.{a}' for a in attributes)} FROM ({cut}) o) c"
                        if self._unique else
                        f"({confirmed}) c JOIN ofacts f ON f.store = c.store AND f.oid = c.oid")
         # a key only disputes know (no order row) has no facts: the LEFT JOINs keep it
@@ -389,7 +410,7 @@ class Figures:
                    WHERE confirmed_at >= $lo AND confirmed_at < $hi)
             SELECT dw.store, true AS disputed, dc.oid IS NOT NULL AS confirmed, dw.counted,
                    dw.logistics, dw.product, dw.customs, dw.pos,
-                   {", ".join(f"coalesce(dw.{a}, f.{a}) AS {a}" for a in _ATTRIBUTES)}
+                   {", ".join(f"coalesce(dw.{a}, f.{a}) AS {a}" for a in attributes)}
             FROM dw LEFT JOIN dfacts f ON f.store = dw.store AND f.oid = dw.oid
                     LEFT JOIN dc ON dc.store = dw.store AND dc.oid = dw.oid
             UNION ALL
@@ -398,7 +419,7 @@ class Figures:
             FROM {cfacts_from} ANTI JOIN dw ON dw.store = c.store AND dw.oid = c.oid
             """, {"lo": lo, "hi": hi})
         self.con.unregister("cut_in")
-        self._windows[(lo, hi)] = name
+        self._windows[(lo, hi, attributes)] = name
         return name
 
     def _confirmed_in(self, lo: int, hi: int) -> pa.Table:
@@ -498,7 +519,7 @@ class Figures:
         """:meth:`dispute_rate` of each store with an order or a dispute in the window
         (the portfolio page: one pass for every store, not one normalisation each)."""
         end = _as_of(as_of)
-        w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"))
+        w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"), ())
         rates = {}
         for store, opened, numerator, denominator, confirmed in self.con.execute(f"""
                 SELECT store, count(*) FILTER (WHERE disputed),
@@ -553,7 +574,8 @@ class Figures:
         """As :func:`kpis.lanes_to_change`; a lane's commonest service kind ties to the one
         seen first, as there."""
         end = _as_of(as_of)
-        w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"))
+        w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"),
+                         ("carrier", "service_kind", "country"))
         chosen = self.con.execute(f"""
             WITH lab AS (
                 SELECT store AS store_id, coalesce(carrier, 'unknown') AS carrier,
