@@ -72,6 +72,18 @@ _NS_PER_DAY = 86_400 * 10**9
 # An only-confirmed order comes after every disputed one in a window's order of rows.
 _CONFIRMED_AFTER = 2**48
 _CONFIRM_NS = int(AUTO_CONFIRM_APPROXIMATION.total_seconds()) * 10**9
+# An order row as the figures read it: position, key, when it counts as confirmed received,
+# its facts (null where unknown); over the orders or a cut of them (same columns).
+_ORDER_FACTS = """
+    SELECT i.rn, coalesce(i.store_id, '') AS store, i.order_id AS oid, i.confirmed_at,
+           nullif(i.carrier, '') AS carrier, nullif(i.service_kind, '') AS service_kind,
+           nullif(i.product_id, '') AS product_id, nullif(i.product_name, '') AS product_name,
+           nullif(i.country_upper, '') AS country
+    FROM {source} i"""
+_FACT_COLUMNS = ["rn", "store_id", "order_id", "confirmed_at", "carrier", "service_kind",
+                 "product_id", "product_name", "country_upper"]
+# An order never confirmed is confirmed "at the end of time": in no window.
+_NEVER = np.iinfo(np.int64).max
 
 
 # --------------------------------------------------------------------------- canonical form
@@ -189,19 +201,42 @@ def _per_value(column: Any, fn: Any) -> Any:
 def _with_confirmed(orders: pa.Table) -> pa.Table:
     """Two derived columns computed once, not in every scan: ``confirmed_at`` (when the
     order counts as confirmed received: ``finished_at``, else ``created_at`` + the
-    approximation, for ``FINISH`` orders; null otherwise) and ``country_upper``."""
+    approximation, for ``FINISH`` orders; :data:`_NEVER` otherwise) and ``country_upper``."""
     if orders.num_rows == 0:
         return orders.append_column("confirmed_at", pa.array([], pa.int64())).append_column(
             "country_upper", pa.array([], pa.string()))
-    finished = _per_value(orders.column("status"), lambda v: pc.equal(
-        pc.utf8_upper(pc.fill_null(v, "")), "FINISH"))
-    when = pc.coalesce(orders.column("finished_at"),
-                       pc.add(orders.column("created_at"), _CONFIRM_NS))
-    confirmed = pc.if_else(finished, when, pa.scalar(None, pa.int64()))
+    # never confirmed: a time after every window (not null), so the times are one plain
+    # int64 buffer numpy can count in without a copy (``Figures._below``); worked out by
+    # numpy a batch at a time (Arrow's kernels over ten million rows took a CPU-second)
+    confirmed = pa.chunked_array(
+        [_confirmed_batch(b) for b in orders.select(["status", "created_at", "finished_at"])
+         .to_batches() if b.num_rows], type=pa.int64())
     country = _per_value(orders.column("country"), lambda v: pc.utf8_upper(
         pc.fill_null(v, "")))
     return orders.append_column("confirmed_at", confirmed).append_column("country_upper",
                                                                           country)
+
+
+def _confirmed_batch(batch: pa.RecordBatch) -> pa.Array:
+    finished = pc.fill_null(_per_value(batch.column("status"), lambda v: pc.equal(
+        pc.utf8_upper(pc.fill_null(v, "")), "FINISH")), False).to_numpy()
+    created, created_ok = _int64_values(batch.column("created_at"))
+    done, done_ok = _int64_values(batch.column("finished_at"))
+    with np.errstate(over="ignore"):  # a null time's slot may hold anything: masked below
+        when = np.where(done_ok, done, created + _CONFIRM_NS)
+    return pa.array(np.where(finished & (done_ok | created_ok), when, _NEVER))
+
+
+def _int64_values(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """An int64 column's values (anything where null) and where it is not null."""
+    n = len(column)
+    if column.null_count == n:
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    values = np.frombuffer(column.buffers()[1], dtype=np.int64,
+                           count=column.offset + n)[column.offset:]
+    valid = (np.ones(n, dtype=bool) if column.null_count == 0
+             else pc.is_valid(column).to_numpy(zero_copy_only=False))
+    return values, valid
 
 
 def _window_ns(start: pd.Timestamp, end: pd.Timestamp, inclusive: str) -> tuple[int, int]:
@@ -240,15 +275,16 @@ class Figures:
         self.con = _connect(threads, memory_limit)
         # Row numbers (a column added without copying the others): what "first" and
         # "seen first" mean in the pandas figures, whatever order a scan reads rows in.
-        self.con.register("orders_in", _with_confirmed(_numbered(orders)))
+        self._orders = _with_confirmed(_numbered(orders))
+        self.con.register("orders_in", self._orders)
         self.con.register("disputes_in", _numbered(disputes))
         self._parent_type = (disputes.schema.field("parent_order_id").type
                              if "parent_order_id" in disputes.column_names else pa.string())
         self.con.register("claims_in", claims if claims is not None
                           else canonical_claims(None))
         self._prepare(exclude_personal, exempt_platform_logistics, orders_unique)
-        self._windows: dict[tuple[int, int], str] = {}
-        self._sorted: Any = None
+        self._windows: dict[tuple[int, int, tuple[str, ...]], str] = {}
+        self._below_cache: dict[int, int] = {}
 
     @classmethod
     def from_frames(cls, orders: pd.DataFrame | None, disputes: pd.DataFrame | None,
@@ -263,15 +299,7 @@ class Figures:
         sql = self.con.execute
         # The orders, by view (ten million rows are not copied): position, key, when the
         # order counts as confirmed received, its facts (null where unknown).
-        sql("""
-            CREATE VIEW o AS
-            SELECT i.rn, coalesce(i.store_id, '') AS store, i.order_id AS oid,
-                   i.confirmed_at,
-                   nullif(i.carrier, '') AS carrier, nullif(i.service_kind, '') AS service_kind,
-                   nullif(i.product_id, '') AS product_id,
-                   nullif(i.product_name, '') AS product_name,
-                   nullif(i.country_upper, '') AS country
-            FROM orders_in i""")
+        sql(f"CREATE VIEW o AS {_ORDER_FACTS.format(source='orders_in')}")
         if unique is None:
             unique = bool(sql("SELECT count(*) = count(DISTINCT (store, oid)) FROM o")
                           .fetchone()[0])  # type: ignore[index]
@@ -290,8 +318,29 @@ class Figures:
         parent = ("CASE WHEN parent_order_id IS NULL OR parent_order_id::VARCHAR = '' THEN "
                   "'issue:' || coalesce(issue_id, '') ELSE parent_order_id::VARCHAR END"
                   if self._text_ids() else "parent_order_id")
+        # Each disputed order's facts (its first order row) and every time it counts as
+        # confirmed: the one join of the disputes (every one, dropped or not: a key no
+        # window counts is never asked for) with the orders; the orders cut first to the
+        # rows whose id a dispute names (a join on one integer, their position out), so the
+        # join on the whole key and its text read a tenth of ten million rows.
+        named = sql(f"""SELECT rn FROM orders_in SEMI JOIN (
+                            SELECT DISTINCT {parent} AS oid FROM disputes_in) k
+                          ON order_id = k.oid""").fetchnumpy()["rn"]
+        named = pa.array(np.sort(np.asarray(named, dtype=np.int64)))
+        self.con.register("named_in", self._orders.select(_FACT_COLUMNS).take(named))
         sql(f"""
-            CREATE TEMP TABLE d AS
+            CREATE TEMP TABLE dk AS
+            SELECT o.* FROM ({_ORDER_FACTS.format(source='named_in')}) o
+            SEMI JOIN (SELECT DISTINCT coalesce(store_id, '') AS store, {parent} AS oid
+                       FROM disputes_in) k ON o.store = k.store AND o.oid = k.oid""")
+        self.con.unregister("named_in")
+        # each dispute with its order's confirmation where an order is one row (``conf``):
+        # a window's disputed orders, the counted ones and those also confirmed in it, all
+        # from one scan of ``d`` (``_counts``)
+        conf = ("k.confirmed_at AS conf FROM ({}) x LEFT JOIN dk k "
+                "ON k.store = x.store AND k.oid = x.oid" if unique else
+                "NULL::BIGINT AS conf FROM ({}) x")
+        kept = f"""
             WITH raw AS (
                 SELECT *,
                        lower(coalesce(family, '')) AS fam,
@@ -309,15 +358,8 @@ class Figures:
                    nullif(upper(coalesce(country, '')), '') AS country
             FROM (SELECT *, lower(coalesce(issue_status, '')) != 'canceled_issue' AS live
                   FROM raw)
-            WHERE NOT ({' OR '.join(dropped)})""")
-        # Each disputed order's facts (its first order row) and every time it counts as
-        # confirmed: the one join of the disputes with all the orders.
-        sql("""
-            CREATE TEMP TABLE dk AS
-            SELECT o.store, o.oid, o.rn, o.confirmed_at,
-                   o.carrier, o.service_kind, o.product_id, o.product_name, o.country
-            FROM o SEMI JOIN (SELECT DISTINCT store, oid FROM d) k
-                 ON o.store = k.store AND o.oid = k.oid""")
+            WHERE NOT ({' OR '.join(dropped)})"""
+        sql(f"CREATE TEMP TABLE d AS SELECT x.*, {conf.format(kept)}")
         if unique:  # one row a disputed order already
             sql("CREATE VIEW dfacts AS SELECT * EXCLUDE (confirmed_at) FROM dk")
         else:
@@ -331,26 +373,30 @@ class Figures:
 
     # ------------------------------------------------------------------ one window
 
-    def _window(self, lo: int, hi: int) -> str:
+    def _window(self, lo: int, hi: int, attributes: tuple[str, ...] = _ATTRIBUTES) -> str:
         """A temp table of the outcomes one window counts (``kpis.counting._window``): one
         row per order, disputed ones first in the order of their first dispute, then the
-        orders only confirmed in order (``pos``); made once per window."""
-        name = self._windows.get((lo, hi))
-        if name:
-            return name
+        orders only confirmed in order (``pos``); made once per window. ``attributes``:
+        the facts a figure groups by (the lanes need no product: two text columns less
+        over a quarter's orders)."""
+        for key in ((lo, hi, _ATTRIBUTES), (lo, hi, attributes)):
+            if key in self._windows:
+                return self._windows[key]
         name = f"w{len(self._windows)}"
         first = ", ".join(f"arg_min({a}, rn) FILTER (WHERE {a} IS NOT NULL) AS {a}"
-                          for a in _ATTRIBUTES)
+                          for a in attributes)
         confirmed = ("SELECT store, oid, rn AS pos FROM o WHERE confirmed_at >= $lo AND "
                      "confirmed_at < $hi" if self._unique else
                      "SELECT store, oid, min(rn) AS pos FROM o WHERE confirmed_at >= $lo AND "
                      "confirmed_at < $hi GROUP BY store, oid")
-        facts = ("c.carrier, c.service_kind, c.product_id, c.product_name, c.country"
-                 if self._unique else
-                 "f.carrier, f.service_kind, f.product_id, f.product_name, f.country")
-        cfacts_from = ("(SELECT o.store, o.oid, o.rn AS pos, o.carrier, o.service_kind, "
-                       "o.product_id, o.product_name, o.country FROM o WHERE confirmed_at >= "
-                       "$lo AND confirmed_at < $hi) c" if self._unique else
+        facts = ", ".join(f"{'c' if self._unique else 'f'}.{a}" for a in attributes)
+        # the orders confirmed in the window, cut in Arrow by numpy first (a tenth of the
+        # rows for a month): the engine then converts only these rows' text
+        self.con.register("cut_in", self._confirmed_in(lo, hi))
+        cut = _ORDER_FACTS.format(source="cut_in")
+        cfacts_from = (f"(SELECT o.store, o.oid, o.rn AS pos, "
+                       f"{', '.join(f'o.{a}' for a in attributes)} FROM ({cut}) o) c"
+                       if self._unique else
                        f"({confirmed}) c JOIN ofacts f ON f.store = c.store AND f.oid = c.oid")
         # a key only disputes know (no order row) has no facts: the LEFT JOINs keep it
         self.con.execute(f"""
@@ -364,7 +410,7 @@ class Figures:
                    WHERE confirmed_at >= $lo AND confirmed_at < $hi)
             SELECT dw.store, true AS disputed, dc.oid IS NOT NULL AS confirmed, dw.counted,
                    dw.logistics, dw.product, dw.customs, dw.pos,
-                   {", ".join(f"coalesce(dw.{a}, f.{a}) AS {a}" for a in _ATTRIBUTES)}
+                   {", ".join(f"coalesce(dw.{a}, f.{a}) AS {a}" for a in attributes)}
             FROM dw LEFT JOIN dfacts f ON f.store = dw.store AND f.oid = dw.oid
                     LEFT JOIN dc ON dc.store = dw.store AND dc.oid = dw.oid
             UNION ALL
@@ -372,12 +418,40 @@ class Figures:
                    {_CONFIRMED_AFTER} + c.pos, {facts}
             FROM {cfacts_from} ANTI JOIN dw ON dw.store = c.store AND dw.oid = c.oid
             """, {"lo": lo, "hi": hi})
-        self._windows[(lo, hi)] = name
+        self.con.unregister("cut_in")
+        self._windows[(lo, hi, attributes)] = name
         return name
+
+    def _confirmed_in(self, lo: int, hi: int) -> pa.Table:
+        """The order rows confirmed in ``[lo, hi)`` (the columns of ``_ORDER_FACTS``)."""
+        masks = []
+        for chunk in self._orders.column("confirmed_at").chunks:
+            values = (np.frombuffer(chunk.buffers()[1], dtype=np.int64,
+                                    count=chunk.offset + len(chunk))[chunk.offset:]
+                      if len(chunk) else np.empty(0, dtype=np.int64))
+            masks.append(pa.array((values >= lo) & (values < hi)))
+        table = self._orders.select(_FACT_COLUMNS)
+        return table.filter(pa.chunked_array(masks, type=pa.bool_())) if masks else table
+
+    def _below(self, edge: int) -> int:
+        """How many order rows are confirmed before ``edge`` (ns): numpy over the times'
+        own buffers (no copy; a vectorised compare is cheaper than sorting ten million
+        times or a filtered count per window), remembered per edge (trends share them)."""
+        if edge not in self._below_cache:
+            n = 0
+            for chunk in self._orders.column("confirmed_at").chunks:
+                if not len(chunk):
+                    continue
+                values = np.frombuffer(chunk.buffers()[1], dtype=np.int64,
+                                       count=chunk.offset + len(chunk))[chunk.offset:]
+                n += int(np.count_nonzero(values < edge))
+            self._below_cache[edge] = n
+        return self._below_cache[edge]
 
     def _counts(self, windows: list[tuple[int, int]]) -> list[RateResult]:
         """The rate of each window, counted without listing its orders: opened and
-        counted from the disputes, confirmed from one scan of the orders for all windows,
+        counted from the disputes, confirmed from the orders' times (:meth:`_below`, or
+        one scan of the orders for all windows where an order may have several rows),
         the overlap from the disputed orders' confirmations."""
         if not windows:
             return []
@@ -386,32 +460,42 @@ class Figures:
             "lo": pa.array([w[0] for w in windows], type=pa.int64()),
             "hi": pa.array([w[1] for w in windows], type=pa.int64())}))
         opened = dict.fromkeys(range(len(windows)), (0, 0))
-        for wid, n, counted in self.con.execute("""
-                SELECT wid, count(*), count(*) FILTER (WHERE counted) FROM (
-                    SELECT win.wid, d.store, d.oid, bool_or(d.counted) AS counted
-                    FROM d JOIN win ON d.opened_at >= win.lo AND d.opened_at < win.hi
-                    GROUP BY ALL) GROUP BY wid""").fetchall():
-            opened[wid] = (n, counted)
         confirmed = dict.fromkeys(range(len(windows)), 0)
-        if self._unique:  # one order a row: a window's count is two binary searches
-            times = self._confirmed_times()
+        both = dict.fromkeys(range(len(windows)), 0)
+        if self._unique:
+            # one order a row: its disputes carry its confirmation (``d.conf``), and the
+            # orders confirmed in a window are counted below each edge, no join, no sort
+            for wid, n, counted, n_both in self.con.execute("""
+                    SELECT wid, count(*), count(*) FILTER (WHERE counted),
+                           count(*) FILTER (WHERE in_both) FROM (
+                        SELECT win.wid, d.store, d.oid, bool_or(d.counted) AS counted,
+                               bool_or(d.conf >= win.lo AND d.conf < win.hi) AS in_both
+                        FROM d JOIN win ON d.opened_at >= win.lo AND d.opened_at < win.hi
+                        GROUP BY ALL) GROUP BY wid""").fetchall():
+                opened[wid] = (n, counted)
+                both[wid] = n_both
             for wid, (lo, hi) in enumerate(windows):
-                confirmed[wid] = int(np.searchsorted(times, hi) - np.searchsorted(times, lo))
+                confirmed[wid] = self._below(hi) - self._below(lo)
         else:
+            for wid, n, counted in self.con.execute("""
+                    SELECT wid, count(*), count(*) FILTER (WHERE counted) FROM (
+                        SELECT win.wid, d.store, d.oid, bool_or(d.counted) AS counted
+                        FROM d JOIN win ON d.opened_at >= win.lo AND d.opened_at < win.hi
+                        GROUP BY ALL) GROUP BY wid""").fetchall():
+                opened[wid] = (n, counted)
             for wid, n in self.con.execute("""
                     SELECT win.wid, count(DISTINCT (o.store, o.oid)) FROM o JOIN win
                       ON o.confirmed_at >= win.lo AND o.confirmed_at < win.hi
                     GROUP BY win.wid""").fetchall():
                 confirmed[wid] = n
-        both = dict.fromkeys(range(len(windows)), 0)
-        for wid, n in self.con.execute("""
-                SELECT wid, count(*) FROM (
-                    SELECT DISTINCT win.wid, d.store, d.oid
-                    FROM d JOIN win ON d.opened_at >= win.lo AND d.opened_at < win.hi
-                    SEMI JOIN dk ON dk.store = d.store AND dk.oid = d.oid
-                       AND dk.confirmed_at >= win.lo AND dk.confirmed_at < win.hi)
-                GROUP BY wid""").fetchall():
-            both[wid] = n
+            for wid, n in self.con.execute("""
+                    SELECT wid, count(*) FROM (
+                        SELECT DISTINCT win.wid, d.store, d.oid
+                        FROM d JOIN win ON d.opened_at >= win.lo AND d.opened_at < win.hi
+                        SEMI JOIN dk ON dk.store = d.store AND dk.oid = d.oid
+                           AND dk.confirmed_at >= win.lo AND dk.confirmed_at < win.hi)
+                    GROUP BY wid""").fetchall():
+                both[wid] = n
         self.con.unregister("win")
         results = []
         for wid in range(len(windows)):
@@ -424,15 +508,6 @@ class Figures:
                 confirmed=only_confirmed))
         return results
 
-    def _confirmed_times(self) -> Any:
-        """Every order's confirmation instant, sorted (sorted once, by the engine)."""
-        if self._sorted is None:
-            self._sorted = self.con.execute(
-                "SELECT confirmed_at FROM orders_in WHERE confirmed_at IS NOT NULL "
-                "ORDER BY confirmed_at").fetchnumpy()["confirmed_at"]
-            self._sorted = np.asarray(self._sorted, dtype=np.int64)
-        return self._sorted
-
     # ------------------------------------------------------------------ the rate figures
 
     def dispute_rate(self, as_of: datetime, window_days: int = 30) -> RateResult:
@@ -444,7 +519,7 @@ class Figures:
         """:meth:`dispute_rate` of each store with an order or a dispute in the window
         (the portfolio page: one pass for every store, not one normalisation each)."""
         end = _as_of(as_of)
-        w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"))
+        w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"), ())
         rates = {}
         for store, opened, numerator, denominator, confirmed in self.con.execute(f"""
                 SELECT store, count(*) FILTER (WHERE disputed),
@@ -499,7 +574,8 @@ class Figures:
         """As :func:`kpis.lanes_to_change`; a lane's commonest service kind ties to the one
         seen first, as there."""
         end = _as_of(as_of)
-        w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"))
+        w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"),
+                         ("carrier", "service_kind", "country"))
         chosen = self.con.execute(f"""
             WITH lab AS (
                 SELECT store AS store_id, coalesce(carrier, 'unknown') AS carrier,
@@ -556,7 +632,10 @@ class Figures:
                 FROM disputes_in),
             per_dispute AS (SELECT cls, count(*) AS disputes, fsum(refund) AS refunded,
                                    fsum(resend) AS resent FROM dd GROUP BY cls),
-            known AS (SELECT store, issue, arg_max(cls, rn) AS cls FROM dd GROUP BY ALL),
+            known AS (SELECT store, issue, arg_max(cls, rn) AS cls FROM dd
+                      SEMI JOIN claims_in c ON dd.store = coalesce(c.store_id, '')
+                                           AND dd.issue = coalesce(c.issue_id, '')
+                      GROUP BY ALL),
             per_claim AS (
                 SELECT coalesce(nullif(coalesce(nullif(c.class, ''), k.cls, ''), ''),
                                 'unknown') AS cls,
@@ -629,10 +708,10 @@ class Figures:
         statuses = ", ".join(f"'{s}'" for s in sorted(UNSHIPPED_STATUSES))
         o = self.con.execute(f"""
             SELECT coalesce(i.store_id, '') AS store_id, i.order_id::VARCHAR AS order_id,
-                   i.created_at, upper(coalesce(i.country, '')) AS country,
+                   i.created_at, i.country_upper AS country,
                    coalesce(i.amount_usd, 0) AS amount_usd,
                    coalesce(i.product_name, '') AS product_name, r.threshold_usd
-            FROM orders_in i JOIN rules r ON r.country = upper(coalesce(i.country, ''))
+            FROM orders_in i JOIN rules r ON r.country = i.country_upper
             WHERE NOT coalesce(i.shipped, false)
               AND upper(coalesce(i.status, '')) IN ({statuses})
               AND i.created_at <= $end AND coalesce(i.amount_usd, 0) >= r.threshold_usd
