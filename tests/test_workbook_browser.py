@@ -112,6 +112,27 @@ def test_the_most_urgent_stalled_parcel_in_three_clicks(
         heading = page.locator(".dk-state").first.locator("xpath=..").inner_text()
         assert f"order {order}" not in heading  # the next dispute is open
         assert page.locator(".dk-queue-table tr", has_text=order).count() == 0
+
+        # The keyboard: ↓ moves, "r" asks for the recommended handling; neither key
+        # reaches JupyterLab ("r" there would turn a cell into a raw cell).
+        kinds = page.locator(".jp-Notebook .jp-Cell").evaluate_all(
+            "cells => cells.map(c => c.className)")
+        selected = page.locator(".dk-queue-table tr.dk-selected")
+        first = selected.get_attribute("data-key")
+        page.locator(".dk-queue").focus()
+        page.keyboard.press("ArrowDown")
+        page.wait_for_function(
+            f"() => document.querySelector('.dk-queue-table tr.dk-selected')"
+            f"?.dataset.key !== {first!r}", timeout=30_000)
+        # The answer to "r": the confirmation, or (a dispute that cannot be one click) why not.
+        answered = ("() => !!document.querySelector('.dk-confirmation') || "
+                    "[...document.querySelectorAll('.widget-html span')]"
+                    ".some(s => s.style.color === 'rgb(176, 0, 32)')")
+        assert not page.evaluate(answered)
+        page.keyboard.press("r")
+        page.wait_for_function(answered, timeout=30_000)
+        assert page.locator(".jp-Notebook .jp-Cell").evaluate_all(
+            "cells => cells.map(c => c.className)") == kinds
     except Exception:
         shot(page, "failure")
         raise
