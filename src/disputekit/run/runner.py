@@ -36,7 +36,7 @@ from disputekit.domain import kpis
 from disputekit.domain.platform_time import utc_now
 from disputekit.errors import DisputeKitError, FileWriteError
 from disputekit.render.notebook_html import notebook_to_html
-from disputekit.run import orphans
+from disputekit.run import orphans, warm_kernel
 from disputekit.run.index import write_index
 from disputekit.run.store_run import RunSummary, StoreRun
 from disputekit.services.portfolio import Portfolio, portfolio_of
@@ -129,7 +129,8 @@ def run_stores(
     try:
         with _kernel_environment(workspace):
             if workers == 1:
-                summary.runs = [_run_store(job, store_id) for store_id in ids]
+                with warm_kernel.kept_warm():
+                    summary.runs = [_run_store(job, store_id) for store_id in ids]
             else:
                 context = multiprocessing.get_context("spawn")  # no inherited sockets
                 with ProcessPoolExecutor(max_workers=workers, mp_context=context,
@@ -142,9 +143,14 @@ def run_stores(
 
 
 def _worker_started(run_pid: int, active: Path) -> None:
-    """A worker dies with its run (and so do its kernels), and is on record meanwhile."""
+    """A worker dies with its run (and so do its kernels), is on record meanwhile, and
+    ends its warm kernel when the pool lets it go (a pool's worker leaves through
+    multiprocessing's finalizers, not ``atexit``)."""
+    from multiprocessing.util import Finalize
+
     orphans.die_with_parent(run_pid)
     orphans.register(active, run_pid)
+    Finalize(None, warm_kernel.end, exitpriority=10)
 
 
 def publish(workspace: Workspace, summary: RunSummary) -> RunSummary:
@@ -285,7 +291,8 @@ def _run_store(job: _Job, store_id: str) -> StoreRun:
 
 
 def _execute(job: _Job, store_id: str, output: Path) -> Any:
-    """Run the store's notebook into ``output``; the executed notebook (a NotebookNode)."""
+    """Run the store's notebook into ``output`` on this process's warm kernel
+    (``run.warm_kernel``); the executed notebook (a NotebookNode)."""
     import papermill
 
     return papermill.execute_notebook(
@@ -294,6 +301,7 @@ def _execute(job: _Job, store_id: str, output: Path) -> Any:
         cwd=str(job.workspace.notebooks_dir), kernel_name=job.kernel_name,
         progress_bar=False, log_output=True, start_timeout=job.start_timeout,
         execution_timeout=job.execution_timeout, kernel_manager_class=IPCKernelManager,
+        engine_name=warm_kernel.ENGINE,
     )
 
 
