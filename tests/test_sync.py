@@ -173,6 +173,24 @@ def test_an_expired_token_is_refreshed_and_the_sync_goes_on(
     assert must <= stored_ids(db) <= may
 
 
+def test_a_token_expiring_again_while_calls_wait_their_turn_is_refreshed_each_time(
+        tmp_path: Path, private_simulator, credentials: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    # Tokens that last 9 calls, 8 calls in flight: a call signed with a token another call
+    # had just refreshed meets that token's own expiry; it must refresh again, not give up
+    # because the token it started with was already replaced (a daily run failed so).
+    ws = make_workspace(tmp_path / "ws", private_simulator.sync_url)
+    store = load_store("spark", ws.parameters_dir)
+    db = Database.open(ws.db_url)
+    private_simulator.gateway.faults = Faults(expire_token_after=9)
+    issued = len(private_simulator.gateway.tokens)
+    with connect(store) as client:
+        result = sync_store(store, client, db, orders=False)
+    assert result.status == "ok"
+    assert len(private_simulator.gateway.tokens) - issued >= 10  # many refreshes, all good
+    with db.session() as s:
+        assert s.scalars(select(SyncRunRow)).one().status == "ok"
+
+
 def test_orders_of_the_last_months_are_listed_for_rates(
         workspace: Workspace, credentials: dict[str, str], simulator) -> None:  # type: ignore[no-untyped-def]
     from disputekit.adapters.db.tables import OrderLineRow

@@ -56,6 +56,10 @@ MAX_PAGE_SIZE = 50  # "do not exceed 50" (reference §4.1)
 # store's 120 days. A gateway reporting an absurd total_item is refused, not followed for
 # days (2**31 items are 43 million pages).
 MAX_PAGES = 10_000
+# A call refreshes an expired token at most this often: a token refreshed for one call can
+# expire again while the call waits its turn, but a token refused after three fresh ones
+# is not an expiry (the store's authorisation is gone).
+_REFRESHES_PER_CALL = 3
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,9 @@ class AliExpressClient:
         self._sleep = sleep
         # httpx.Client is safe to share between threads; the token refresh is not.
         self._refresh_lock = threading.Lock()
+        # the token each thread's last request was signed with (not the one its call began
+        # with: a call waiting for the budget is signed later, maybe with a newer token)
+        self._signed_with = threading.local()
 
     # -- plumbing -----------------------------------------------------------------------
     def close(self) -> None:
@@ -224,7 +231,9 @@ class AliExpressClient:
             "v": "2.0",
         }
         # The token travels in the body, not the URL, so no proxy or access log keeps it.
-        body = {**business, "session": self.credentials.access_token}
+        token = self.credentials.access_token
+        self._signed_with.token = token
+        body = {**business, "session": token}
         system["sign"] = sign({**system, **body}, self.credentials.app_secret,
                               self.sign_method, api_name=method)
         return self._http.build_request("POST", self.base_url, params=system, data=body,
@@ -314,22 +323,26 @@ class AliExpressClient:
         Transient failures are retried with ``self.retry``. A call that changes something
         (``idempotent=False``) is resent only when the platform surely did not act on it
         (rate limited, connection refused); after a timeout it raises, and the caller reads
-        the dispute before deciding. An expired token is refreshed once (when a refresh
-        token is known); everything else raises at once.
+        the dispute before deciding. An expired token is refreshed (when a refresh token is
+        known; at most ``_REFRESHES_PER_CALL`` times a call); everything else raises at
+        once.
         """
-        token = self.credentials.access_token
-        try:
-            return self._call_with_retries(method, business, files, idempotent)
-        except AccessTokenError:
-            if not self.credentials.refresh_token:
-                raise self._reauthorise(method, "no refresh token is configured") from None
-            # A sync sends several calls at once: they all see the expired token, but the
-            # refresh token may be single-use, so only the first refreshes; the others
-            # find a new token already there and just call again.
-            with self._refresh_lock:
-                if self.credentials.access_token == token:
-                    self.refresh_access_token()
-            return self._call_with_retries(method, business, files, idempotent)
+        for _ in range(_REFRESHES_PER_CALL):
+            try:
+                return self._call_with_retries(method, business, files, idempotent)
+            except AccessTokenError:
+                if not self.credentials.refresh_token:
+                    raise self._reauthorise(method, "no refresh token is configured") from None
+                # A sync sends several calls at once: they all see the expired token, but
+                # the refresh token may be single-use, so only the first refreshes; the
+                # others find a new token already there and just call again. Which token
+                # expired is the one the request was signed with: a call that waited its
+                # turn may have gone out with a token refreshed meanwhile, expired since.
+                with self._refresh_lock:
+                    if self.credentials.access_token == getattr(self._signed_with, "token",
+                                                                None):
+                        self.refresh_access_token()
+        return self._call_with_retries(method, business, files, idempotent)
 
     def _reauthorise(self, method: str, why: str) -> AccessTokenError:
         store = f"store {self.store_id!r}" if self.store_id else "this store"
