@@ -29,6 +29,7 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
 from disputekit.adapters import atomic_files
+from disputekit.adapters.db.arrow import orders_arrow
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.parameters import check_store_id, load_store, store_files
 from disputekit.adapters.workspace import Workspace
@@ -41,12 +42,7 @@ from disputekit.run.index import write_index
 from disputekit.run.store_run import RunSummary, StoreRun
 from disputekit.services.portfolio import Portfolio, portfolio_of
 from disputekit.services.queue import open_disputes
-from disputekit.services.report_data import (
-    claims_frame,
-    disputes_frame,
-    orders_frame,
-    store_rates,
-)
+from disputekit.services.report_data import claims_frame, disputes_frame
 from disputekit.services.what_works import portfolio_what_works
 
 log = logging.getLogger(__name__)
@@ -369,17 +365,16 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> Portfolio | None
         queue = open_disputes(db, now, ok, triage=False)
         disputes = disputes_frame(db, now, ok)
         claims = claims_frame(db, ok)
-        # every store's rate now and a week ago in one pass of the columnar engine
-        rates_now, rates_before = store_rates(db, ok, disputes,
-                                              [now, now - timedelta(days=7)])
         stores = {store_id: load_store(store_id, workspace.parameters_dir) for store_id in ok}
         summary.works, drifting = portfolio_what_works(db, now, ok, stores)
-        # the page's weekly trends and lanes still read the orders in pandas (issue 19's
-        # engine computes the rates above; the page is next)
-        orders = orders_frame(db, ok)
-        portfolio = portfolio_of(db, now, ok, queue=queue, orders=orders, disputes=disputes)
+        # the orders read in bulk into Arrow, never as Python objects: the portfolio's
+        # rates, trends and lanes are the columnar engine's
+        portfolio = portfolio_of(db, now, ok, queue=queue, orders=orders_arrow(db, ok),
+                                 disputes=disputes)
     finally:
         db.dispose()
+    # each store's rate now and a week ago: the portfolio's, counted by the engine once
+    rates = {s.store_id: s for s in portfolio.stores}
     money = disputes.assign(refund_usd=disputes["refund_usd"].astype(float))
     this_week, last_week = {}, {}
     for run in summary.runs:
@@ -389,9 +384,9 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> Portfolio | None
         run.open_disputes = len(mine)
         run.drift = [d.message for d in drifting.get(run.store_id, ())]
         run.due_today = int((mine["hours_left"].fillna(1e9) < 24).sum())
-        run.rate = _rate(rates_now, run.store_id)
+        run.rate = rates[run.store_id].rate
         this_week[run.store_id] = run.rate
-        last_week[run.store_id] = _rate(rates_before, run.store_id)
+        last_week[run.store_id] = rates[run.store_id].rate_week_ago
         recent = money[(money["store_id"] == run.store_id)
                        & (money["created_at"] >= now - timedelta(days=30))]
         recovered = claims[claims["store_id"] == run.store_id]["recovered_amount"].sum()
@@ -402,12 +397,6 @@ def _count_queues(workspace: Workspace, summary: RunSummary) -> Portfolio | None
         match = next(r for r in summary.runs if r.store_id == row["store_id"])
         match.rate_change = row["change"]
     return portfolio
-
-
-def _rate(rates: dict[str, kpis.RateResult], store_id: str) -> float | None:
-    """A store's rate; ``None`` when nothing counted in the window (no order, no dispute)."""
-    found = rates.get(store_id)
-    return found.rate if found is not None else None
 
 
 def _short_error(exc: Exception) -> str:

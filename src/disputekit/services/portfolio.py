@@ -4,22 +4,31 @@ Per store: the open disputes by urgency, the weekly dispute rate over the platfo
 assessment window (a quarter: 13 weeks), the money lost and recovered this month, and
 whether the store is getting worse; across stores: the lanes getting worse and every
 overdue dispute (buyer logins masked: the page is shared).
+
+The rates are the columnar engine's (``kpis.columnar.Figures``, the same figures as
+``kpis.Rates``), over the orders read in bulk into Arrow: at portfolio scale (ten million
+orders) no order becomes a Python object. One engine per store, over that store's rows
+(a lane's earlier rate: one over the lane's rows), each closed before the next opens, so
+only one store's share of the orders is copied at a time.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ClaimRow
-from disputekit.domain import kpis
 from disputekit.domain.deadlines import Urgency
+from disputekit.domain.kpis.columnar import Figures, canonical_disputes
 from disputekit.domain.privacy import mask_login
 
 __all__ = ["ASSESSMENT_WEEKS", "WORSENING_POINTS", "LaneChange", "Overdue", "Portfolio",
@@ -114,19 +123,29 @@ class Portfolio:
 
 
 def portfolio_of(db: Database, now: datetime, store_ids: Sequence[str], *,
-                 queue: pd.DataFrame, orders: pd.DataFrame,
+                 queue: pd.DataFrame, orders: pa.Table,
                  disputes: pd.DataFrame) -> Portfolio:
-    """The portfolio of ``store_ids`` from the frames the run already loaded (the open
-    queue, untriaged, and the report frames) and the carrier claims closed this month."""
+    """The portfolio of ``store_ids`` from what the run already loaded (the open queue,
+    untriaged; ``orders``, the canonical orders of ``adapters.db.arrow.orders_arrow``, one
+    row per order; ``disputes``, ``disputes_frame``'s) and the carrier claims closed this
+    month."""
     month_start = pd.Timestamp(now).tz_convert("UTC").normalize().replace(day=1)
     recovered = _recovered_since(db, month_start.to_pydatetime(), store_ids)
+    orders_of = _by_store(orders, store_ids)
+    disputes_of = _by_store(canonical_disputes(disputes), store_ids)
     stores, lanes = [], []
     for store_id in store_ids:
         mine = queue[queue["store_id"] == store_id] if len(queue) else queue
         theirs = disputes[disputes["store_id"] == store_id]
-        sold = orders[orders["store_id"] == store_id]
-        rates = kpis.Rates(sold, theirs)
-        trend = rates.trend(now, "W", ASSESSMENT_WEEKS)
+        sold, disputed = orders_of(store_id), disputes_of(store_id)
+        rates = Figures(sold, disputed, orders_unique=True)  # order_lines' primary key
+        try:
+            trend = rates.trend(now, "W", ASSESSMENT_WEEKS)
+            counted = rates.dispute_rate(now)
+            week_ago = rates.dispute_rate(now - timedelta(days=7))
+            lanes += _lanes_worse(store_id, sold, disputed, rates, now)
+        finally:
+            rates.close()
         opened = theirs[pd.to_datetime(theirs["created_at"], utc=True) >= month_start]
         lost = (opened["refund_usd"].astype(float).sum()
                 + (opened["resend_usd"].astype(float).sum() if "resend_usd" in opened else 0))
@@ -136,14 +155,42 @@ def portfolio_of(db: Database, now: datetime, store_ids: Sequence[str], *,
                      for u in Urgency},
             weeks=[(row.period_start.date(), None if pd.isna(row.rate) else float(row.rate))
                    for row in trend.itertuples()],
-            rate=(counted := rates.dispute_rate(now)).rate,
-            rate_week_ago=rates.dispute_rate(now - timedelta(days=7)).rate,
+            rate=counted.rate, rate_week_ago=week_ago.rate,
             disputed=counted.numerator, counted=counted.denominator,
             lost_month=float(lost),
             recovered_month=recovered.get(store_id, 0.0)))
-        lanes += _lanes_worse(store_id, sold, theirs, rates, now)
     return Portfolio(now, stores, sorted(lanes, key=lambda x: x.rate - (x.previous or 0),
                                          reverse=True), _overdue(queue))
+
+
+def _by_store(table: pa.Table, store_ids: Sequence[str]) -> Callable[[str], pa.Table]:
+    """A function giving each store's rows of ``table``, in the table's order: the rows
+    are sorted by store once (a stable sort of one small integer a row), not compared
+    with every store id in turn, and a store's rows are copied only when asked for."""
+    wanted = pa.array(list(store_ids), type=pa.string())
+    codes = [_store_codes(chunk, wanted) for chunk in table.column("store_id").chunks]
+    code = np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
+    order = np.argsort(code, kind="stable")
+    edges = np.searchsorted(code[order], np.arange(len(store_ids) + 1))
+    where = {store_id: i for i, store_id in enumerate(store_ids)}
+
+    def rows_of(store_id: str) -> pa.Table:
+        i = where[store_id]
+        return table.take(pa.array(order[edges[i]:edges[i + 1]]))
+
+    return rows_of
+
+
+def _store_codes(chunk: pa.Array, wanted: pa.Array) -> np.ndarray:
+    """Each row's position in ``wanted`` (``len(wanted)`` when not there): a
+    dictionary-encoded chunk's few distinct ids looked up once."""
+    if pa.types.is_dictionary(chunk.type):
+        found = pc.take(pc.index_in(chunk.dictionary.cast(pa.string()), value_set=wanted),
+                        chunk.indices)
+    else:
+        found = pc.index_in(chunk.cast(pa.string()), value_set=wanted)
+    return np.asarray(pc.fill_null(found, len(wanted)).to_numpy(zero_copy_only=False),
+                      dtype=np.int64)
 
 
 def _recovered_since(db: Database, start: datetime, store_ids: Sequence[str]
@@ -159,27 +206,39 @@ def _recovered_since(db: Database, start: datetime, store_ids: Sequence[str]
     return out
 
 
-def _lanes_worse(store_id: str, orders: pd.DataFrame, disputes: pd.DataFrame,
-                 rates: kpis.Rates, now: datetime) -> list[LaneChange]:
+def _lanes_worse(store_id: str, orders: pa.Table, disputes: pa.Table, rates: Figures,
+                 now: datetime) -> list[LaneChange]:
     """The lanes (carrier × country) disputed at 1.5 × the store's rate or more in the last
     30 days, with enough orders and disputes, whose rate rose against the 30 days before
-    (counted on as many orders)."""
+    (counted on as many orders: the orders and the disputes of the lane's carrier and
+    country, in an engine of their own)."""
     flagged = rates.lanes_to_change(now, window_days=30, min_orders=LANE_MIN_ORDERS,
                                     factor=1.5)
     out = []
     for lane in flagged.to_dict("records"):
-        on_lane = ((orders["carrier"] == lane["carrier"]) & (orders["country"] == lane["country"]))
-        d_lane = ((disputes["carrier"] == lane["carrier"])
-                  & (disputes["country"] == lane["country"]))
         if int(lane["disputes"]) < LANE_MIN_DISPUTES:
             continue
-        earlier = kpis.dispute_rate(orders[on_lane], disputes[d_lane],
-                                    now - timedelta(days=30))
+        carrier, country = str(lane["carrier"]), str(lane["country"])
+        on_lane = Figures(_on_lane(orders, carrier, country),
+                          _on_lane(disputes, carrier, country), orders_unique=True)
+        try:
+            earlier = on_lane.dispute_rate(now - timedelta(days=30))
+        finally:
+            on_lane.close()
         before = earlier.rate if earlier.denominator >= LANE_MIN_ORDERS else None
         if before is None or float(lane["rate"]) > before:
-            out.append(LaneChange(store_id, str(lane["carrier"]), str(lane["country"]),
-                                  int(lane["orders"]), float(lane["rate"]), before))
+            out.append(LaneChange(store_id, carrier, country, int(lane["orders"]),
+                                  float(lane["rate"]), before))
     return out
+
+
+def _on_lane(table: pa.Table, carrier: str, country: str) -> pa.Table:
+    """The rows whose own carrier and country are the lane's, compared as they are stored
+    (as the pandas figures compared them: a lane named ``unknown`` holds no row)."""
+    def equal(column: str, value: str) -> pa.ChunkedArray:
+        return pc.equal(table.column(column).cast(pa.string()), value)
+
+    return table.filter(pc.and_(equal("carrier", carrier), equal("country", country)))
 
 
 def _overdue(queue: pd.DataFrame) -> list[Overdue]:

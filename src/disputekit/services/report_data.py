@@ -14,7 +14,7 @@ from sqlalchemy import select
 from disputekit.adapters.db.database import Database
 from disputekit.adapters.db.tables import ActionRow, ClaimRow, DisputeRow, OrderLineRow
 from disputekit.adapters.parameters import StoreParameters
-from disputekit.domain.kpis import CLAIM_COLUMNS, DISPUTE_COLUMNS, ORDER_COLUMNS, RateResult
+from disputekit.domain.kpis import CLAIM_COLUMNS, DISPUTE_COLUMNS, ORDER_COLUMNS
 from disputekit.domain.taxonomy import DisputeClass
 from disputekit.services.assessment import triage_open
 from disputekit.services.cases import load_cases
@@ -98,21 +98,6 @@ def report_figures(db: Database, now: datetime, store_ids: Sequence[str] | None 
     disputes = canonical_disputes(disputes_frame(db, now, store_ids, stores))
     return Figures(orders_arrow(db, store_ids), disputes, claims_arrow(db, store_ids),
                    orders_unique=True)  # order_lines' primary key
-
-
-def store_rates(db: Database, store_ids: Sequence[str], disputes: pd.DataFrame,
-                moments: Sequence[datetime]) -> list[dict[str, RateResult]]:
-    """Each store's 30-day dispute rate at each of ``moments`` (the portfolio page), from
-    the orders read in bulk and ``disputes`` (``disputes_frame``), one engine for all."""
-    from disputekit.adapters.db.arrow import orders_arrow
-    from disputekit.domain.kpis.columnar import Figures, canonical_disputes
-
-    figures = Figures(orders_arrow(db, store_ids), canonical_disputes(disputes),
-                      orders_unique=True)  # order_lines' primary key
-    try:
-        return [figures.rate_by_store(moment) for moment in moments]
-    finally:
-        figures.close()
 
 
 def claims_frame(db: Database, store_ids: Sequence[str] | None = None) -> pd.DataFrame:
