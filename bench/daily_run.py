@@ -172,7 +172,8 @@ def run(quick: bool = False) -> Result:
             f"jobs=1 (one after another, {how}): {seq:.1f} s; plain Python, no notebook: "
             f"{bare:.1f} s (run_store_day {store_day:.1f} s)",
             f"parallel {seq / par:.2f}x on {jobs} cores; Papermill/kernel "
-            f"+{par - bare:.1f} s ({par / bare:.2f}x) over plain"))
+            f"+{par - bare:.1f} s ({par / bare:.2f}x) over plain; one after another "
+            f"{seq / bare:.2f}x plain"))
     if breakdowns:
         phases = {k: median(b[k] for b in breakdowns) for k in breakdowns[0]}
         text = ", ".join(f"{k} {v:.2f} s" for k, v in phases.items() if k != "stores")
