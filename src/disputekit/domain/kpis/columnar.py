@@ -75,12 +75,12 @@ _CONFIRM_NS = int(AUTO_CONFIRM_APPROXIMATION.total_seconds()) * 10**9
 # An order row as the figures read it: position, key, when it counts as confirmed received,
 # its facts (null where unknown); over the orders or a cut of them (same columns).
 _ORDER_FACTS = """
-    SELECT i.rn, coalesce(i.store_id, '') AS store, i.order_id AS oid, i.confirmed_at,
+    SELECT i.rn, i.sc AS store, i.order_id AS oid, i.confirmed_at,
            nullif(i.carrier, '') AS carrier, nullif(i.service_kind, '') AS service_kind,
            nullif(i.product_id, '') AS product_id, nullif(i.product_name, '') AS product_name,
            nullif(i.country_upper, '') AS country
     FROM {source} i"""
-_FACT_COLUMNS = ["rn", "store_id", "order_id", "confirmed_at", "carrier", "service_kind",
+_FACT_COLUMNS = ["rn", "sc", "order_id", "confirmed_at", "carrier", "service_kind",
                  "product_id", "product_name", "country_upper"]
 # An order never confirmed is confirmed "at the end of time": in no window.
 _NEVER = np.iinfo(np.int64).max
@@ -175,6 +175,35 @@ def _numbered(table: pa.Table) -> pa.Table:
     return table.append_column("rn", pa.array(np.arange(table.num_rows, dtype=np.int32)
                                               if table.num_rows < 2**31 else
                                               np.arange(table.num_rows, dtype=np.int64)))
+
+
+def _chunks(column: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
+    return list(column.chunks) if isinstance(column, pa.ChunkedArray) else [column]
+
+
+def _store_codes(*columns: pa.ChunkedArray | pa.Array) -> tuple[list[pa.ChunkedArray],
+                                                                list[str]]:
+    """Each column's store key (``coalesce(store_id, '')``) as an int32 code, and the keys.
+    The joins then match integers, not text (ten million orders, a million disputes);
+    codes are numbered in the keys' sorted order, so ordering by code orders by name.
+    Worked out once per distinct value of each dictionary chunk (a few dozen stores)."""
+    encoded = [[c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c)
+                for c in _chunks(column)] for column in columns]
+    values = [[v or "" for v in c.dictionary.cast(pa.string()).to_pylist()]
+              for chunks in encoded for c in chunks]
+    names = sorted({"", *(v for vs in values for v in vs)})
+    code = {name: i for i, name in enumerate(names)}
+    done, at = [], 0
+    for chunks in encoded:
+        parts = []
+        for c in chunks:
+            # a null index reads the slot after the dictionary's: the key ""
+            mapping = np.array([*(code[v] for v in values[at]), code[""]], dtype=np.int32)
+            at += 1
+            indices = pc.fill_null(c.indices, len(mapping) - 1).to_numpy(zero_copy_only=False)
+            parts.append(pa.array(mapping[indices]))
+        done.append(pa.chunked_array(parts, type=pa.int32()))
+    return done, names
 
 
 def _per_value(column: Any, fn: Any) -> Any:
@@ -273,6 +302,16 @@ class Figures:
                  orders_unique: bool | None = None, threads: int | None = None,
                  memory_limit: str = "1GB") -> None:
         self.con = _connect(threads, memory_limit)
+        claims = claims if claims is not None else canonical_claims(None)
+        # The store key as an integer code on each table (``sc``; ``stores_in`` names it):
+        # the joins and group-bys on it compare integers, not text.
+        codes, self._stores = _store_codes(*(t.column("store_id")
+                                             for t in (orders, disputes, claims)))
+        orders, disputes, claims = (t.append_column("sc", c) for t, c in
+                                    zip((orders, disputes, claims), codes, strict=True))
+        self.con.register("stores_in", pa.table({
+            "sc": pa.array(range(len(self._stores)), type=pa.int32()),
+            "store_id": pa.array(self._stores, type=pa.string())}))
         # Row numbers (a column added without copying the others): what "first" and
         # "seen first" mean in the pandas figures, whatever order a scan reads rows in.
         self._orders = _with_confirmed(_numbered(orders))
@@ -280,8 +319,7 @@ class Figures:
         self.con.register("disputes_in", _numbered(disputes))
         self._parent_type = (disputes.schema.field("parent_order_id").type
                              if "parent_order_id" in disputes.column_names else pa.string())
-        self.con.register("claims_in", claims if claims is not None
-                          else canonical_claims(None))
+        self.con.register("claims_in", claims)
         self._prepare(exclude_personal, exempt_platform_logistics, orders_unique)
         self._windows: dict[tuple[int, int, tuple[str, ...]], str] = {}
         self._below_cache: dict[int, int] = {}
@@ -320,19 +358,15 @@ class Figures:
                   if self._text_ids() else "parent_order_id")
         # Each disputed order's facts (its first order row) and every time it counts as
         # confirmed: the one join of the disputes (every one, dropped or not: a key no
-        # window counts is never asked for) with the orders; the orders cut first to the
-        # rows whose id a dispute names (a join on one integer, their position out), so the
-        # join on the whole key and its text read a tenth of ten million rows.
+        # window counts is never asked for) with the orders, on the integer key (store
+        # code, order id) where ids are integers; the rows it names are taken out (their
+        # positions) and only they go through the text of ``_ORDER_FACTS``.
         named = sql(f"""SELECT rn FROM orders_in SEMI JOIN (
-                            SELECT DISTINCT {parent} AS oid FROM disputes_in) k
-                          ON order_id = k.oid""").fetchnumpy()["rn"]
+                            SELECT DISTINCT sc, {parent} AS oid FROM disputes_in) k
+                          ON orders_in.sc = k.sc AND order_id = k.oid""").fetchnumpy()["rn"]
         named = pa.array(np.sort(np.asarray(named, dtype=np.int64)))
         self.con.register("named_in", self._orders.select(_FACT_COLUMNS).take(named))
-        sql(f"""
-            CREATE TEMP TABLE dk AS
-            SELECT o.* FROM ({_ORDER_FACTS.format(source='named_in')}) o
-            SEMI JOIN (SELECT DISTINCT coalesce(store_id, '') AS store, {parent} AS oid
-                       FROM disputes_in) k ON o.store = k.store AND o.oid = k.oid""")
+        sql(f"CREATE TEMP TABLE dk AS {_ORDER_FACTS.format(source='named_in')}")
         self.con.unregister("named_in")
         # each dispute with its order's confirmation where an order is one row (``conf``):
         # a window's disputed orders, the counted ones and those also confirmed in it, all
@@ -348,7 +382,7 @@ class Figures:
                          OR lower(coalesce(reached_type, '')) = 'platform_arbitrate'
                          AS arbitrated_any
                 FROM disputes_in)
-            SELECT rn, coalesce(store_id, '') AS store, {parent} AS oid,
+            SELECT rn, sc AS store, {parent} AS oid,
                    created_at AS opened_at, live AS counted,
                    live AND fam = 'logistics' AS logistics, live AND fam = 'product' AS product,
                    live AND starts_with(coalesce(class, ''), 'customs_') AS customs,
@@ -526,7 +560,7 @@ class Figures:
                        count(*) FILTER (WHERE counted), count(*),
                        count(*) FILTER (WHERE confirmed AND NOT disputed)
                 FROM {w} GROUP BY store ORDER BY store""").fetchall():
-            rates[store] = RateResult(
+            rates[self._stores[store]] = RateResult(
                 rate=numerator / denominator if denominator else None, numerator=numerator,
                 denominator=denominator, opened=opened, cancelled=opened - numerator,
                 confirmed=confirmed)
@@ -578,32 +612,32 @@ class Figures:
                          ("carrier", "service_kind", "country"))
         chosen = self.con.execute(f"""
             WITH lab AS (
-                SELECT store AS store_id, coalesce(carrier, 'unknown') AS carrier,
+                SELECT store AS sc, coalesce(carrier, 'unknown') AS carrier,
                        coalesce(country, 'unknown') AS country,
                        coalesce(service_kind, 'unknown') AS service_kind, counted, logistics,
                        product, customs, pos FROM {w}),
-            stores AS (SELECT store_id, count(*) FILTER (WHERE counted) / count(*) AS store_rate
-                       FROM lab GROUP BY store_id),
+            stores AS (SELECT sc, count(*) FILTER (WHERE counted) / count(*) AS store_rate
+                       FROM lab GROUP BY sc),
             kinds AS (
-                SELECT store_id, carrier, country, service_kind FROM (
-                    SELECT store_id, carrier, country, service_kind, count(*) AS n,
+                SELECT sc, carrier, country, service_kind FROM (
+                    SELECT sc, carrier, country, service_kind, count(*) AS n,
                            min(pos) AS seen FROM lab GROUP BY ALL)
-                QUALIFY row_number() OVER (PARTITION BY store_id, carrier, country
+                QUALIFY row_number() OVER (PARTITION BY sc, carrier, country
                                            ORDER BY n DESC, seen) = 1),
             lanes AS (
-                SELECT store_id, carrier, country, count(*) AS orders,
+                SELECT sc, carrier, country, count(*) AS orders,
                        count(*) FILTER (WHERE counted) AS disputes,
                        count(*) FILTER (WHERE logistics) AS logistics,
                        count(*) FILTER (WHERE product) AS product,
                        count(*) FILTER (WHERE customs) AS customs
                 FROM lab GROUP BY ALL)
-            SELECT l.*, k.service_kind, s.store_rate, l.disputes / l.orders AS rate,
-                   (l.disputes / l.orders) / s.store_rate AS ratio
-            FROM lanes l JOIN kinds k USING (store_id, carrier, country)
-                         JOIN stores s USING (store_id)
+            SELECT n.store_id, l.*, k.service_kind, s.store_rate,
+                   l.disputes / l.orders AS rate, (l.disputes / l.orders) / s.store_rate AS ratio
+            FROM lanes l JOIN kinds k USING (sc, carrier, country)
+                         JOIN stores s USING (sc) JOIN stores_in n USING (sc)
             WHERE l.orders >= $min AND l.disputes > 0 AND s.store_rate > 0
               AND l.disputes / l.orders >= $factor * s.store_rate
-            ORDER BY ratio DESC, orders DESC, store_id, carrier, country""",
+            ORDER BY ratio DESC, orders DESC, sc, carrier, country""",
             {"min": min_orders, "factor": float(factor)}).df()
         if chosen.empty:
             return _empty(LANE_COLUMNS)
@@ -625,15 +659,14 @@ class Figures:
         open_claims = ", ".join(f"'{s}'" for s in sorted(_OPEN_CLAIMS))
         table = self.con.execute(f"""
             WITH dd AS (
-                SELECT rn, coalesce(store_id, '') AS store,
-                       coalesce(issue_id, '') AS issue,
+                SELECT rn, sc AS store, coalesce(issue_id, '') AS issue,
                        coalesce(nullif(class, ''), 'unknown') AS cls,
                        coalesce(refund_usd, 0) AS refund, coalesce(resend_usd, 0) AS resend
                 FROM disputes_in),
             per_dispute AS (SELECT cls, count(*) AS disputes, fsum(refund) AS refunded,
                                    fsum(resend) AS resent FROM dd GROUP BY cls),
             known AS (SELECT store, issue, arg_max(cls, rn) AS cls FROM dd
-                      SEMI JOIN claims_in c ON dd.store = coalesce(c.store_id, '')
+                      SEMI JOIN claims_in c ON dd.store = c.sc
                                            AND dd.issue = coalesce(c.issue_id, '')
                       GROUP BY ALL),
             per_claim AS (
@@ -644,7 +677,7 @@ class Figures:
                                  THEN coalesce(c.goods_amount, 0)
                                       + coalesce(c.freight_amount, 0) ELSE 0 END) AS pending
                 FROM claims_in c LEFT JOIN known k
-                  ON k.store = coalesce(c.store_id, '') AND k.issue = coalesce(c.issue_id, '')
+                  ON k.store = c.sc AND k.issue = coalesce(c.issue_id, '')
                 GROUP BY 1)
             SELECT coalesce(p.cls, q.cls) AS "class", coalesce(p.disputes, 0) AS disputes,
                    coalesce(p.refunded, 0) AS refunded, coalesce(p.resent, 0) AS resent,
@@ -668,7 +701,7 @@ class Figures:
         """As :func:`kpis.abusive_buyers`."""
         table = self.con.execute(f"""
             SELECT buyer_login_id AS buyer, count(*) AS disputes,
-                   count(DISTINCT coalesce(store_id, '')) AS stores,
+                   count(DISTINCT sc) AS stores,
                    count(*) FILTER (WHERE class = '{DisputeClass.DELIVERED_DISPUTED.value}')
                        AS delivered_disputed,
                    count(*) FILTER (WHERE class = '{DisputeClass.EXTORTION.value}')
