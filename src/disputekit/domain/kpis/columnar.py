@@ -419,22 +419,10 @@ class Figures:
         name = f"w{len(self._windows)}"
         first = ", ".join(f"arg_min({a}, rn) FILTER (WHERE {a} IS NOT NULL) AS {a}"
                           for a in attributes)
-        confirmed = ("SELECT store, oid, rn AS pos FROM o WHERE confirmed_at >= $lo AND "
-                     "confirmed_at < $hi" if self._unique else
-                     "SELECT store, oid, min(rn) AS pos FROM o WHERE confirmed_at >= $lo AND "
-                     "confirmed_at < $hi GROUP BY store, oid")
-        facts = ", ".join(f"{'c' if self._unique else 'f'}.{a}" for a in attributes)
-        # the orders confirmed in the window, cut in Arrow by numpy first (a tenth of the
-        # rows for a month): the engine then converts only these rows' text
-        self.con.register("cut_in", self._confirmed_in(lo, hi))
-        cut = _ORDER_FACTS.format(source="cut_in")
-        cfacts_from = (f"(SELECT o.store, o.oid, o.rn AS pos, "
-                       f"{', '.join(f'o.{a}' for a in attributes)} FROM ({cut}) o) c"
-                       if self._unique else
-                       f"({confirmed}) c JOIN ofacts f ON f.store = c.store AND f.oid = c.oid")
+        # the disputed orders (a few in a hundred), with their order's row (``orow``)
         # a key only disputes know (no order row) has no facts: the LEFT JOINs keep it
         self.con.execute(f"""
-            CREATE TEMP TABLE {name} AS
+            CREATE TEMP TABLE {name}_d AS
             WITH dw AS (
                 SELECT store, oid, min(rn) AS pos, bool_or(counted) AS counted,
                        bool_or(logistics) AS logistics, bool_or(product) AS product,
@@ -442,30 +430,57 @@ class Figures:
                 FROM d WHERE opened_at >= $lo AND opened_at < $hi GROUP BY store, oid),
             dc AS (SELECT DISTINCT store, oid FROM dk
                    WHERE confirmed_at >= $lo AND confirmed_at < $hi)
-            SELECT dw.store, true AS disputed, dc.oid IS NOT NULL AS confirmed, dw.counted,
-                   dw.logistics, dw.product, dw.customs, dw.pos,
+            SELECT dw.store, dw.oid, true AS disputed, dc.oid IS NOT NULL AS confirmed,
+                   dw.counted, dw.logistics, dw.product, dw.customs, dw.pos, f.rn AS orow,
                    {", ".join(f"coalesce(dw.{a}, f.{a}) AS {a}" for a in attributes)}
             FROM dw LEFT JOIN dfacts f ON f.store = dw.store AND f.oid = dw.oid
                     LEFT JOIN dc ON dc.store = dw.store AND dc.oid = dw.oid
-            UNION ALL
-            SELECT c.store, false, true, false, false, false, false,
-                   {_CONFIRMED_AFTER} + c.pos, {facts}
-            FROM {cfacts_from} ANTI JOIN dw ON dw.store = c.store AND dw.oid = c.oid
             """, {"lo": lo, "hi": hi})
-        self.con.unregister("cut_in")
+        columns = ", ".join(("store", "disputed", "confirmed", "counted", "logistics",
+                             "product", "customs", "pos", *attributes))
+        only = f"false, true, false, false, false, false, {_CONFIRMED_AFTER} + c.pos"
+        if self._unique:
+            # one order a row: the orders only confirmed in the window are its confirmed
+            # rows less the disputed ones' rows, cut in Arrow by a numpy mask (no anti-join,
+            # no copy: the window is a view over the cut, whose text the engine reads
+            # only in the group-bys that name it)
+            disputed = self.con.execute(f"SELECT orow FROM {name}_d WHERE orow IS NOT NULL"
+                                        ).fetchnumpy()["orow"]
+            self.con.register(f"{name}_c", self._confirmed_in(
+                lo, hi, np.asarray(disputed, dtype=np.int64)))
+            cut = _ORDER_FACTS.format(source=f"{name}_c")
+            self.con.execute(f"""
+                CREATE TEMP VIEW {name} AS
+                SELECT {columns} FROM {name}_d
+                UNION ALL
+                SELECT c.store, {only}, {", ".join(f"c.{a}" for a in attributes)}
+                FROM (SELECT o.*, o.rn AS pos FROM ({cut}) o) c""")
+        else:
+            self.con.execute(f"""
+                CREATE TEMP TABLE {name} AS
+                SELECT {columns} FROM {name}_d
+                UNION ALL
+                SELECT c.store, {only}, {", ".join(f"f.{a}" for a in attributes)}
+                FROM (SELECT store, oid, min(rn) AS pos FROM o
+                      WHERE confirmed_at >= $lo AND confirmed_at < $hi GROUP BY store, oid) c
+                JOIN ofacts f ON f.store = c.store AND f.oid = c.oid
+                ANTI JOIN {name}_d w ON w.store = c.store AND w.oid = c.oid
+                """, {"lo": lo, "hi": hi})
         self._windows[(lo, hi, attributes)] = name
         return name
 
-    def _confirmed_in(self, lo: int, hi: int) -> pa.Table:
-        """The order rows confirmed in ``[lo, hi)`` (the columns of ``_ORDER_FACTS``)."""
+    def _confirmed_in(self, lo: int, hi: int, besides: np.ndarray) -> pa.Table:
+        """The order rows confirmed in ``[lo, hi)`` but those at the positions ``besides``
+        (the columns of ``_ORDER_FACTS``)."""
         masks = []
         for chunk in self._orders.column("confirmed_at").chunks:
             values = (np.frombuffer(chunk.buffers()[1], dtype=np.int64,
                                     count=chunk.offset + len(chunk))[chunk.offset:]
                       if len(chunk) else np.empty(0, dtype=np.int64))
-            masks.append(pa.array((values >= lo) & (values < hi)))
-        table = self._orders.select(_FACT_COLUMNS)
-        return table.filter(pa.chunked_array(masks, type=pa.bool_())) if masks else table
+            masks.append((values >= lo) & (values < hi))
+        mask = np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
+        mask[besides] = False
+        return self._orders.select(_FACT_COLUMNS).filter(pa.array(mask))
 
     def _below(self, edge: int) -> int:
         """How many order rows are confirmed before ``edge`` (ns): numpy over the times'
