@@ -246,6 +246,34 @@ def _with_confirmed(orders: pa.Table) -> pa.Table:
                                                                           country)
 
 
+def _with_flags(disputes: pa.Table) -> pa.Table:
+    """What the figures ask of a dispute's text, worked out once per distinct value of each
+    dictionary chunk (a million disputes, a dozen statuses, classes, families), not per row:
+    ``cancelled``, ``fam_logistics``, ``fam_product``, ``customs_class``,
+    ``reached_arbitration``, ``platform_kind`` (bool; each false for "" and so for null) and
+    ``country_upper``."""
+    def flag(name: str, test: Any) -> pa.ChunkedArray:
+        # a null value reads as "" (``coalesce(x, '')``), for which every test is false
+        return pc.fill_null(_per_value(disputes.column(name), lambda v: test(
+            pc.fill_null(v, ""))), False)
+
+    lower = pc.utf8_lower
+    flags = {
+        "cancelled": flag("issue_status", lambda v: pc.equal(lower(v), "canceled_issue")),
+        "fam_logistics": flag("family", lambda v: pc.equal(lower(v), "logistics")),
+        "fam_product": flag("family", lambda v: pc.equal(lower(v), "product")),
+        "customs_class": flag("class", lambda v: pc.starts_with(v, "customs_")),
+        "reached_arbitration": flag("reached_type", lambda v: pc.equal(
+            lower(v), "platform_arbitrate")),
+        "platform_kind": flag("service_kind", lambda v: pc.equal(lower(v), "platform")),
+        "country_upper": _per_value(disputes.column("country"), lambda v: pc.utf8_upper(
+            pc.fill_null(v, ""))),
+    }
+    for name, column in flags.items():
+        disputes = disputes.append_column(name, column)
+    return disputes
+
+
 def _confirmed_batch(batch: pa.RecordBatch) -> pa.Array:
     finished = pc.fill_null(_per_value(batch.column("status"), lambda v: pc.equal(
         pc.utf8_upper(pc.fill_null(v, "")), "FINISH")), False).to_numpy()
@@ -316,7 +344,8 @@ class Figures:
         # "seen first" mean in the pandas figures, whatever order a scan reads rows in.
         self._orders = _with_confirmed(_numbered(orders))
         self.con.register("orders_in", self._orders)
-        self.con.register("disputes_in", _numbered(disputes))
+        self._disputes = _with_flags(_numbered(disputes))
+        self.con.register("disputes_in", self._disputes)
         self._parent_type = (disputes.schema.field("parent_order_id").type
                              if "parent_order_id" in disputes.column_names else pa.string())
         self.con.register("claims_in", claims)
@@ -349,51 +378,57 @@ class Figures:
         # dispute without an order is its own), flags, its own facts.
         dropped = ["false"]
         if exclude_personal:
-            dropped.append("(coalesce(personal_reason, false) AND NOT arbitrated_any)")
+            dropped.append("(coalesce(personal_reason, false) AND NOT (coalesce(arbitrated, "
+                           "false) OR reached_arbitration))")
         if exempt:
-            dropped.append("(fam = 'logistics' AND lower(coalesce(service_kind, '')) = "
-                           "'platform')")
+            dropped.append("(fam_logistics AND platform_kind)")
         parent = ("CASE WHEN parent_order_id IS NULL OR parent_order_id::VARCHAR = '' THEN "
                   "'issue:' || coalesce(issue_id, '') ELSE parent_order_id::VARCHAR END"
                   if self._text_ids() else "parent_order_id")
         # Each disputed order's facts (its first order row) and every time it counts as
         # confirmed: the one join of the disputes (every one, dropped or not: a key no
         # window counts is never asked for) with the orders, on the integer key (store
-        # code, order id) where ids are integers; the rows it names are taken out (their
-        # positions) and only they go through the text of ``_ORDER_FACTS``.
-        named = sql(f"""SELECT rn FROM orders_in SEMI JOIN (
-                            SELECT DISTINCT sc, {parent} AS oid FROM disputes_in) k
-                          ON orders_in.sc = k.sc AND order_id = k.oid""").fetchnumpy()["rn"]
-        named = pa.array(np.sort(np.asarray(named, dtype=np.int64)))
-        self.con.register("named_in", self._orders.select(_FACT_COLUMNS).take(named))
+        # code, order id) where ids are integers: pairs of positions out. The rows it names
+        # are cut out by a mask (not a take: that would merge each batch's dictionaries)
+        # and only they go through the text of ``_ORDER_FACTS``.
+        pairs = sql(f"""SELECT k.rn AS drn, o.rn AS orn FROM orders_in o JOIN (
+                            SELECT rn, sc, {parent} AS oid FROM disputes_in) k
+                          ON o.sc = k.sc AND o.order_id = k.oid""").fetchnumpy()
+        drn = np.asarray(pairs["drn"], dtype=np.int64)
+        orn = np.asarray(pairs["orn"], dtype=np.int64)
+        named = np.zeros(self._orders.num_rows, dtype=bool)
+        named[orn] = True
+        self.con.register("named_in", self._orders.select(_FACT_COLUMNS).filter(
+            pa.array(named)))
         sql(f"CREATE TEMP TABLE dk AS {_ORDER_FACTS.format(source='named_in')}")
         self.con.unregister("named_in")
-        # each dispute with its order's confirmation where an order is one row (``conf``):
-        # a window's disputed orders, the counted ones and those also confirmed in it, all
-        # from one scan of ``d`` (``_counts``)
-        conf = ("k.confirmed_at AS conf FROM ({}) x LEFT JOIN dk k "
-                "ON k.store = x.store AND k.oid = x.oid" if unique else
-                "NULL::BIGINT AS conf FROM ({}) x")
+        if unique:
+            # each dispute with its order's confirmation (``conf``; one order a row, so
+            # one pair a dispute): a window's disputed orders, the counted ones and those
+            # also confirmed in it, all from one scan of ``d`` (``_counts``)
+            conf = np.zeros(self._disputes.num_rows, dtype=np.int64)
+            found = np.zeros(self._disputes.num_rows, dtype=bool)
+            conf[drn] = pc.take(self._orders.column("confirmed_at"), pa.array(orn)
+                                ).to_numpy()
+            found[drn] = True
+            self._disputes = self._disputes.append_column("conf", pa.array(conf,
+                                                                           mask=~found))
+            self.con.unregister("disputes_in")
+            self.con.register("disputes_in", self._disputes)
         kept = f"""
-            WITH raw AS (
-                SELECT *,
-                       lower(coalesce(family, '')) AS fam,
-                       coalesce(arbitrated, false)
-                         OR lower(coalesce(reached_type, '')) = 'platform_arbitrate'
-                         AS arbitrated_any
-                FROM disputes_in)
             SELECT rn, sc AS store, {parent} AS oid,
-                   created_at AS opened_at, live AS counted,
-                   live AND fam = 'logistics' AS logistics, live AND fam = 'product' AS product,
-                   live AND starts_with(coalesce(class, ''), 'customs_') AS customs,
+                   created_at AS opened_at, NOT cancelled AS counted,
+                   NOT cancelled AND fam_logistics AS logistics,
+                   NOT cancelled AND fam_product AS product,
+                   NOT cancelled AND customs_class AS customs,
                    nullif(carrier, '') AS carrier, nullif(service_kind, '') AS service_kind,
                    nullif(product_id, '') AS product_id,
                    nullif(product_name, '') AS product_name,
-                   nullif(upper(coalesce(country, '')), '') AS country
-            FROM (SELECT *, lower(coalesce(issue_status, '')) != 'canceled_issue' AS live
-                  FROM raw)
+                   nullif(country_upper, '') AS country,
+                   {"conf" if unique else "NULL::BIGINT AS conf"}
+            FROM disputes_in
             WHERE NOT ({' OR '.join(dropped)})"""
-        sql(f"CREATE TEMP TABLE d AS SELECT x.*, {conf.format(kept)}")
+        sql(f"CREATE TEMP TABLE d AS {kept}")
         if unique:  # one row a disputed order already
             sql("CREATE VIEW dfacts AS SELECT * EXCLUDE (confirmed_at) FROM dk")
         else:
