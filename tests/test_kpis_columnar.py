@@ -131,3 +131,16 @@ def test_each_stores_rate_is_the_rate_of_its_own_frames() -> None:
         assert rate == kpis.dispute_rate(orders[orders["store_id"] == store],
                                          disputes[disputes["store_id"] == store],
                                          spec.AS_OF, 90)
+
+
+@pytest.mark.parametrize("stores", [3, 70])
+def test_a_buyers_stores_are_counted_with_few_stores_or_many(stores: int) -> None:
+    """Up to 64 stores a buyer's stores are counted by their codes' bits, above by a
+    distinct count: the same figure as ``kpis`` either way."""
+    orders, disputes, claims = spec._frames(7, False)
+    disputes = disputes.assign(
+        store_id=[f"s{i % stores}" for i in range(len(disputes))],
+        buyer_login_id=[f"b{i % 5}" for i in range(len(disputes))])
+    figures = Figures.from_frames(orders, disputes, claims)
+    pd.testing.assert_frame_equal(figures.abusive_buyers(2),
+                                  kpis.abusive_buyers(disputes, 2), check_dtype=False)
