@@ -216,12 +216,21 @@ def _indices(indices: pa.Array) -> np.ndarray:
 
 def _per_value(column: Any, fn: Any) -> Any:
     """``fn`` of a text column, of each distinct value once where it is dictionary-encoded
-    (ten million orders, a few dozen countries or statuses)."""
+    (ten million orders, a few dozen countries or statuses). Each batch read has its own
+    dictionary, mostly the same values: ``fn`` runs once per distinct dictionary, not once
+    per batch (three hundred kernel calls cost more than the values)."""
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     done = []
+    seen: dict[tuple[Any, ...], Any] = {}
     for chunk in chunks:
         if pa.types.is_dictionary(chunk.type):
-            values = fn(chunk.dictionary.cast(pa.string()))
+            dictionary = chunk.dictionary.cast(pa.string())
+            key = tuple(dictionary.to_pylist()) if len(dictionary) <= 256 else None
+            values = seen.get(key) if key is not None else None
+            if values is None:
+                values = fn(dictionary)
+                if key is not None:
+                    seen[key] = values
             if pa.types.is_string(values.type):  # text stays a dictionary (no copy)
                 done.append(pa.DictionaryArray.from_arrays(chunk.indices, values))
             elif values.null_count or chunk.indices.null_count:
@@ -249,9 +258,13 @@ def _with_confirmed(orders: pa.Table) -> pa.Table:
     # int64 buffer numpy can count in and gather from without a copy (``Figures._times``);
     # worked out by numpy a batch at a time (Arrow's kernels over ten million rows took a
     # CPU-second)
-    confirmed = pa.array(np.concatenate([
-        _confirmed_batch(b) for b in orders.select(["status", "created_at", "finished_at"])
-        .to_batches() if b.num_rows]))
+    finished = _flags_of(_per_value(orders.column("status"), lambda v: pc.equal(
+        pc.utf8_upper(pc.fill_null(v, "")), "FINISH")))
+    parts, at = [], 0
+    for batch in orders.select(["created_at", "finished_at"]).to_batches():
+        parts.append(_confirmed_batch(batch, finished[at:at + batch.num_rows]))
+        at += batch.num_rows
+    confirmed = pa.array(np.concatenate(parts))
     country = _per_value(orders.column("country"), lambda v: pc.utf8_upper(
         pc.fill_null(v, "")))
     return orders.append_column("confirmed_at", confirmed).append_column("country_upper",
@@ -286,9 +299,17 @@ def _with_flags(disputes: pa.Table) -> pa.Table:
     return disputes
 
 
-def _confirmed_batch(batch: pa.RecordBatch) -> np.ndarray:
-    finished = pc.fill_null(_per_value(batch.column("status"), lambda v: pc.equal(
-        pc.utf8_upper(pc.fill_null(v, "")), "FINISH")), False).to_numpy()
+def _flags_of(column: pa.ChunkedArray) -> np.ndarray:
+    """A boolean column as numpy, null read as false."""
+    return pc.fill_null(column, False).to_numpy()
+
+
+def _numbers_of(column: pa.ChunkedArray, null: float = math.nan) -> np.ndarray:
+    """A float column as numpy, null read as ``null``."""
+    return pc.fill_null(column, null).to_numpy()
+
+
+def _confirmed_batch(batch: pa.RecordBatch, finished: np.ndarray) -> np.ndarray:
     created, created_ok = _int64_values(batch.column("created_at"))
     done, done_ok = _int64_values(batch.column("finished_at"))
     with np.errstate(over="ignore"):  # a null time's slot may hold anything: masked below
@@ -787,38 +808,48 @@ class Figures:
         end = _as_of(as_of)
         if not strict_countries:
             return _empty(PREVENTION_COLUMNS)
-        rules = pa.table({
-            "country": list(strict_countries),
-            "threshold_usd": [float(min_value_usd) if min_value_usd is not None
-                              else r.threshold_usd for r in strict_countries.values()]})
-        self.con.register("rules", rules)
-        statuses = ", ".join(f"'{s}'" for s in sorted(UNSHIPPED_STATUSES))
-        o = self.con.execute(f"""
-            SELECT coalesce(i.store_id, '') AS store_id, i.order_id::VARCHAR AS order_id,
-                   i.created_at, i.country_upper AS country,
-                   coalesce(i.amount_usd, 0) AS amount_usd,
-                   coalesce(i.product_name, '') AS product_name, r.threshold_usd
-            FROM orders_in i JOIN rules r ON r.country = i.country_upper
-            WHERE NOT coalesce(i.shipped, false)
-              AND upper(coalesce(i.status, '')) IN ({statuses})
-              AND i.created_at <= $end AND coalesce(i.amount_usd, 0) >= r.threshold_usd
-            """, {"end": end.value}).df()
-        self.con.unregister("rules")
-        if o.empty:
+        thresholds = {country: float(min_value_usd) if min_value_usd is not None
+                      else rule.threshold_usd for country, rule in strict_countries.items()}
+        # Which of ten million orders are kept, decided by numpy: the status and the
+        # country's threshold worked out per distinct value (a few dozen), the rest
+        # compared over plain buffers; only the kept rows leave Arrow.
+        unshipped = pa.array(sorted(UNSHIPPED_STATUSES), type=pa.string())
+        waiting = _flags_of(_per_value(self._orders.column("status"), lambda v: pc.is_in(
+            pc.utf8_upper(pc.fill_null(v, "")), value_set=unshipped)))
+        # the orders waiting to ship first (a few in a hundred), the rest on them only
+        orders = self._orders.select(["store_id", "order_id", "created_at", "country_upper",
+                                      "amount_usd", "product_name", "shipped"]
+                                     ).filter(pa.array(waiting))
+        threshold = _numbers_of(_per_value(orders.column("country_upper"), lambda v: pa.array(
+            [thresholds.get(c, math.nan) for c in v.to_pylist()], type=pa.float64())))
+        shipped = _flags_of(orders.column("shipped"))
+        amount = _numbers_of(orders.column("amount_usd"), 0.0)
+        created = pc.fill_null(orders.column("created_at"), _NEVER).to_numpy()
+        kept = ~shipped & (created <= end.value) & (amount >= threshold)
+        if not kept.any():
             return _empty(PREVENTION_COLUMNS)
-        o["created_at"] = pd.to_datetime(o["created_at"].astype("int64"), unit="ns", utc=True)
-        chosen = [strict_countries[c] for c in o["country"]]
-        o = o.assign(
-            amount_usd=o["amount_usd"].astype(float),
-            tax_id=[r.tax_id for r in chosen], rule=[r.rule for r in chosen],
-            age_days=((end - o["created_at"]).dt.total_seconds() / 86400).astype(int),
-        )
-        o = o.assign(reason=[
-            f"contact the buyer before shipping: ask for their {tax_id} and warn about duty "
-            f"(order US${amount:,.2f}, threshold US${threshold:,.0f}). {rule}"
-            for tax_id, amount, threshold, rule in zip(o["tax_id"], o["amount_usd"],
-                                                       o["threshold_usd"], o["rule"],
-                                                       strict=True)])
+        chosen_rows = orders.filter(pa.array(kept))
+
+        def text(name: str) -> list[str]:
+            return pc.fill_null(chosen_rows.column(name).cast(pa.string()), "").to_pylist()
+
+        # the kept rows' facts as Python lists (a few thousand): no pandas string column
+        # is iterated value by value
+        countries = text("country_upper")
+        chosen = [strict_countries[c] for c in countries]
+        amounts, limits = amount[kept].tolist(), threshold[kept].tolist()
+        created_ns = chosen_rows.column("created_at").to_numpy()
+        o = pd.DataFrame({
+            "store_id": text("store_id"), "order_id": text("order_id"),
+            "created_at": pd.to_datetime(created_ns, unit="ns", utc=True),
+            "country": countries, "amount_usd": amounts, "threshold_usd": limits,
+            "product_name": text("product_name"),
+            "tax_id": [r.tax_id for r in chosen], "rule": [r.rule for r in chosen],
+            "age_days": (((end.value - created_ns) / 1e9) / 86400).astype(int),
+            "reason": [
+                f"contact the buyer before shipping: ask for their {r.tax_id} and warn about "
+                f"duty (order US${amount:,.2f}, threshold US${limit:,.0f}). {r.rule}"
+                for r, amount, limit in zip(chosen, amounts, limits, strict=True)]})
         o = o.sort_values(["amount_usd", "created_at", "order_id"],
                           ascending=[False, True, True])
         return _text_frame(o[PREVENTION_COLUMNS].reset_index(drop=True),
