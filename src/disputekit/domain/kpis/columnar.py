@@ -682,26 +682,26 @@ class Figures:
         w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"),
                          ("carrier", "service_kind", "country"))
         chosen = self.con.execute(f"""
-            WITH lab AS (
+            WITH g AS (  -- the window's orders counted once per (store, lane, kind)
                 SELECT store AS sc, coalesce(carrier, 'unknown') AS carrier,
                        coalesce(country, 'unknown') AS country,
-                       coalesce(service_kind, 'unknown') AS service_kind, counted, logistics,
-                       product, customs, pos FROM {w}),
-            stores AS (SELECT sc, count(*) FILTER (WHERE counted) / count(*) AS store_rate
-                       FROM lab GROUP BY sc),
-            kinds AS (
-                SELECT sc, carrier, country, service_kind FROM (
-                    SELECT sc, carrier, country, service_kind, count(*) AS n,
-                           min(pos) AS seen FROM lab GROUP BY ALL)
-                QUALIFY row_number() OVER (PARTITION BY sc, carrier, country
-                                           ORDER BY n DESC, seen) = 1),
-            lanes AS (
-                SELECT sc, carrier, country, count(*) AS orders,
+                       coalesce(service_kind, 'unknown') AS service_kind, count(*) AS n,
                        count(*) FILTER (WHERE counted) AS disputes,
                        count(*) FILTER (WHERE logistics) AS logistics,
                        count(*) FILTER (WHERE product) AS product,
-                       count(*) FILTER (WHERE customs) AS customs
-                FROM lab GROUP BY ALL)
+                       count(*) FILTER (WHERE customs) AS customs, min(pos) AS seen
+                FROM {w} GROUP BY ALL),
+            stores AS (SELECT sc, sum(disputes)::BIGINT / sum(n)::BIGINT AS store_rate
+                       FROM g GROUP BY sc),
+            kinds AS (
+                SELECT sc, carrier, country, service_kind FROM g
+                QUALIFY row_number() OVER (PARTITION BY sc, carrier, country
+                                           ORDER BY n DESC, seen) = 1),
+            lanes AS (
+                SELECT sc, carrier, country, sum(n)::BIGINT AS orders,
+                       sum(disputes)::BIGINT AS disputes, sum(logistics)::BIGINT AS logistics,
+                       sum(product)::BIGINT AS product, sum(customs)::BIGINT AS customs
+                FROM g GROUP BY ALL)
             SELECT n.store_id, l.*, k.service_kind, s.store_rate,
                    l.disputes / l.orders AS rate, (l.disputes / l.orders) / s.store_rate AS ratio
             FROM lanes l JOIN kinds k USING (sc, carrier, country)
