@@ -144,3 +144,24 @@ def test_a_buyers_stores_are_counted_with_few_stores_or_many(stores: int) -> Non
     figures = Figures.from_frames(orders, disputes, claims)
     pd.testing.assert_frame_equal(figures.abusive_buyers(2),
                                   kpis.abusive_buyers(disputes, 2), check_dtype=False)
+
+
+def test_orders_disputed_once_count_as_kpis_counts() -> None:
+    """Where each order is disputed once the engine counts a window's disputes without a
+    group-by per order (``_single``): the same figures as ``kpis``."""
+    orders, disputes, claims = spec._frames(7, False)
+    once = disputes.drop_duplicates(["store_id", "parent_order_id"]).reset_index(drop=True)
+    figures = Figures.from_frames(orders, once, claims)
+    assert figures._unique and figures._single
+    rates = kpis.Rates(orders, once)
+    assert figures.dispute_rate(spec.AS_OF, 90) == rates.dispute_rate(spec.AS_OF, 90)
+    for freq, periods in (("W", 10), ("Q", 4)):
+        pd.testing.assert_frame_equal(figures.trend(spec.AS_OF, freq, periods),
+                                      rates.trend(spec.AS_OF, freq, periods),
+                                      check_dtype=False)
+    for dimension in ("carrier", "country", "product_name"):
+        pd.testing.assert_frame_equal(figures.by(spec.AS_OF, dimension, 90),
+                                      rates.by(spec.AS_OF, dimension, 90), check_dtype=False)
+    pd.testing.assert_frame_equal(figures.lanes_to_change(spec.AS_OF, min_orders=5),
+                                  rates.lanes_to_change(spec.AS_OF, min_orders=5),
+                                  check_dtype=False)

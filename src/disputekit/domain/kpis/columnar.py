@@ -463,6 +463,10 @@ class Figures:
             FROM disputes_in
             WHERE NOT ({' OR '.join(dropped)})"""
         sql(f"CREATE TEMP TABLE d AS {kept}")
+        # each order disputed once (the usual case): a window's disputed orders are then
+        # its disputes, counted without a group-by per order
+        self._single = bool(sql("SELECT count(*) = count(DISTINCT (store, oid)) FROM d")
+                            .fetchall()[0][0])
         if unique:  # one row a disputed order already
             sql("CREATE VIEW dfacts AS SELECT * EXCLUDE (confirmed_at) FROM dk")
         else:
@@ -570,13 +574,19 @@ class Figures:
         if self._unique:
             # one order a row: its disputes carry its confirmation (``d.conf``), and the
             # orders confirmed in a window are counted below each edge, no join, no sort
-            for wid, n, counted, n_both in self.con.execute("""
+            # a window's disputed orders: its disputes where each order is disputed once,
+            # else its disputes grouped per order
+            join = "d JOIN win ON d.opened_at >= win.lo AND d.opened_at < win.hi"
+            per_order = (f"""(SELECT win.wid, d.counted,
+                                     d.conf >= win.lo AND d.conf < win.hi AS in_both
+                              FROM {join})""" if self._single else
+                         f"""(SELECT win.wid, d.store, d.oid, bool_or(d.counted) AS counted,
+                                     bool_or(d.conf >= win.lo AND d.conf < win.hi) AS in_both
+                              FROM {join} GROUP BY ALL)""")
+            for wid, n, counted, n_both in self.con.execute(f"""
                     SELECT wid, count(*), count(*) FILTER (WHERE counted),
-                           count(*) FILTER (WHERE in_both) FROM (
-                        SELECT win.wid, d.store, d.oid, bool_or(d.counted) AS counted,
-                               bool_or(d.conf >= win.lo AND d.conf < win.hi) AS in_both
-                        FROM d JOIN win ON d.opened_at >= win.lo AND d.opened_at < win.hi
-                        GROUP BY ALL) GROUP BY wid""").fetchall():
+                           count(*) FILTER (WHERE in_both) FROM {per_order}
+                    GROUP BY wid""").fetchall():
                 opened[wid] = (n, counted)
                 both[wid] = n_both
             for wid, (lo, hi) in enumerate(windows):
