@@ -442,11 +442,15 @@ class Figures:
             # one pair a dispute): a window's disputed orders, the counted ones and those
             # also confirmed in it, all from one scan of ``d`` (``_counts``)
             conf = np.zeros(self._disputes.num_rows, dtype=np.int64)
+            row = np.zeros(self._disputes.num_rows, dtype=np.int64)
             found = np.zeros(self._disputes.num_rows, dtype=bool)
             conf[drn] = self._confirmed[orn]
+            row[drn] = orn
             found[drn] = True
-            self._disputes = self._disputes.append_column("conf", pa.array(conf,
-                                                                           mask=~found))
+            # and its order's row (``orow``): its facts are looked up by position
+            self._disputes = self._disputes.append_column(
+                "conf", pa.array(conf, mask=~found)).append_column(
+                "orow", pa.array(row, mask=~found))
             self.con.unregister("disputes_in")
             self.con.register("disputes_in", self._disputes)
         kept = f"""
@@ -459,7 +463,7 @@ class Figures:
                    nullif(product_id, '') AS product_id,
                    nullif(product_name, '') AS product_name,
                    nullif(country_upper, '') AS country,
-                   {"conf" if unique else "NULL::BIGINT AS conf"}
+                   {"conf, orow" if unique else "NULL::BIGINT AS conf, NULL::BIGINT AS orow"}
             FROM disputes_in
             WHERE NOT ({' OR '.join(dropped)})"""
         sql(f"CREATE TEMP TABLE d AS {kept}")
@@ -494,21 +498,33 @@ class Figures:
                           for a in attributes)
         # the disputed orders (a few in a hundred), with their order's row (``orow``)
         # a key only disputes know (no order row) has no facts: the LEFT JOINs keep it
-        self.con.execute(f"""
-            CREATE TEMP TABLE {name}_d AS
-            WITH dw AS (
-                SELECT store, oid, min(rn) AS pos, bool_or(counted) AS counted,
-                       bool_or(logistics) AS logistics, bool_or(product) AS product,
-                       bool_or(customs) AS customs, {first}
-                FROM d WHERE opened_at >= $lo AND opened_at < $hi GROUP BY store, oid),
-            dc AS (SELECT DISTINCT store, oid FROM dk
-                   WHERE confirmed_at >= $lo AND confirmed_at < $hi)
-            SELECT dw.store, dw.oid, true AS disputed, dc.oid IS NOT NULL AS confirmed,
-                   dw.counted, dw.logistics, dw.product, dw.customs, dw.pos, f.rn AS orow,
-                   {", ".join(f"coalesce(dw.{a}, f.{a}) AS {a}" for a in attributes)}
-            FROM dw LEFT JOIN dfacts f ON f.store = dw.store AND f.oid = dw.oid
-                    LEFT JOIN dc ON dc.store = dw.store AND dc.oid = dw.oid
-            """, {"lo": lo, "hi": hi})
+        if self._unique and self._single:
+            # one dispute an order, one row an order: the window's disputes as they are,
+            # their orders' facts looked up by position, no group-by per order
+            self.con.execute(f"""
+                CREATE TEMP TABLE {name}_d AS
+                SELECT d.store, d.oid, true AS disputed,
+                       coalesce(d.conf >= $lo AND d.conf < $hi, false) AS confirmed,
+                       d.counted, d.logistics, d.product, d.customs, d.rn AS pos, d.orow,
+                       {", ".join(f"coalesce(d.{a}, f.{a}) AS {a}" for a in attributes)}
+                FROM d LEFT JOIN dk f ON f.rn = d.orow
+                WHERE d.opened_at >= $lo AND d.opened_at < $hi""", {"lo": lo, "hi": hi})
+        else:
+            self.con.execute(f"""
+                CREATE TEMP TABLE {name}_d AS
+                WITH dw AS (
+                    SELECT store, oid, min(rn) AS pos, bool_or(counted) AS counted,
+                           bool_or(logistics) AS logistics, bool_or(product) AS product,
+                           bool_or(customs) AS customs, {first}
+                    FROM d WHERE opened_at >= $lo AND opened_at < $hi GROUP BY store, oid),
+                dc AS (SELECT DISTINCT store, oid FROM dk
+                       WHERE confirmed_at >= $lo AND confirmed_at < $hi)
+                SELECT dw.store, dw.oid, true AS disputed, dc.oid IS NOT NULL AS confirmed,
+                       dw.counted, dw.logistics, dw.product, dw.customs, dw.pos, f.rn AS orow,
+                       {", ".join(f"coalesce(dw.{a}, f.{a}) AS {a}" for a in attributes)}
+                FROM dw LEFT JOIN dfacts f ON f.store = dw.store AND f.oid = dw.oid
+                        LEFT JOIN dc ON dc.store = dw.store AND dc.oid = dw.oid
+                """, {"lo": lo, "hi": hi})
         columns = ", ".join(("store", "disputed", "confirmed", "counted", "logistics",
                              "product", "customs", "pos", *attributes))
         only = f"false, true, false, false, false, false, {_CONFIRMED_AFTER} + c.pos"
@@ -519,15 +535,17 @@ class Figures:
             # only in the group-bys that name it)
             disputed = self.con.execute(f"SELECT orow FROM {name}_d WHERE orow IS NOT NULL"
                                         ).fetchnumpy()["orow"]
+            # (only the columns the window's figures read are cut)
+            stored = {a: "country_upper" if a == "country" else a for a in attributes}
             self.con.register(f"{name}_c", self._confirmed_in(
-                lo, hi, np.asarray(disputed, dtype=np.int64)))
-            cut = _ORDER_FACTS.format(source=f"{name}_c")
+                lo, hi, np.asarray(disputed, dtype=np.int64), ["rn", "sc", *stored.values()]))
+            facts = ", ".join(f"nullif(c.{column}, '') AS {a}" for a, column in stored.items())
             self.con.execute(f"""
                 CREATE TEMP VIEW {name} AS
                 SELECT {columns} FROM {name}_d
                 UNION ALL
-                SELECT c.store, {only}, {", ".join(f"c.{a}" for a in attributes)}
-                FROM (SELECT o.*, o.rn AS pos FROM ({cut}) o) c""")
+                SELECT c.sc, {only}{", " if facts else ""}{facts}
+                FROM (SELECT *, rn AS pos FROM {name}_c) c""")
         else:
             self.con.execute(f"""
                 CREATE TEMP TABLE {name} AS
@@ -542,12 +560,13 @@ class Figures:
         self._windows[(lo, hi, attributes)] = name
         return name
 
-    def _confirmed_in(self, lo: int, hi: int, besides: np.ndarray) -> pa.Table:
+    def _confirmed_in(self, lo: int, hi: int, besides: np.ndarray, columns: list[str]
+                      ) -> pa.Table:
         """The order rows confirmed in ``[lo, hi)`` but those at the positions ``besides``
-        (the columns of ``_ORDER_FACTS``)."""
+        (their ``columns``)."""
         mask = (self._confirmed >= lo) & (self._confirmed < hi)
         mask[besides] = False
-        return self._orders.select(_FACT_COLUMNS).filter(pa.array(mask))
+        return self._orders.select(columns).filter(pa.array(mask))
 
     def _below(self, edge: int) -> int:
         """How many order rows are confirmed before ``edge`` (ns): numpy over the times'
