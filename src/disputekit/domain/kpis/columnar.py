@@ -436,8 +436,7 @@ class Figures:
         named[orn] = True
         self.con.register("named_in", self._orders.select(_FACT_COLUMNS).filter(
             pa.array(named)))
-        sql(f"CREATE TEMP TABLE dk AS {_ORDER_FACTS.format(source='named_in')}")
-        self.con.unregister("named_in")
+        sql(f"CREATE TEMP VIEW dk AS {_ORDER_FACTS.format(source='named_in')}")
         if unique:
             # each dispute with its order's confirmation (``conf``; one order a row, so
             # one pair a dispute): a window's disputed orders, the counted ones and those
