@@ -247,6 +247,35 @@ def _per_value(column: Any, fn: Any) -> Any:
     return pa.chunked_array(done, type=done[0].type)
 
 
+def _test_per_value(column: pa.ChunkedArray, test: Any) -> np.ndarray:
+    """``test`` (text → bool) of each row of a text column as one numpy array, null read as
+    "": worked out once per distinct dictionary (``_per_value``'s reasoning) and gathered
+    by numpy into one buffer, batch by batch (no Arrow array per batch)."""
+    out = np.empty(len(column), dtype=bool)
+    seen: dict[tuple[Any, ...], np.ndarray] = {}
+    at = 0
+    for chunk in _chunks(column):
+        n = len(chunk)
+        if pa.types.is_dictionary(chunk.type):
+            values = chunk.dictionary.cast(pa.string())
+            key = tuple(values.to_pylist()) if len(values) <= 256 else None
+            mapping = seen.get(key) if key is not None else None
+            if mapping is None:  # the slot after the values is a null index's: ""
+                mapping = np.asarray(pc.fill_null(test(pc.fill_null(pa.concat_arrays(
+                    [values, pa.array([""])]), "")), False).to_numpy(zero_copy_only=False),
+                                     dtype=bool)
+                if key is not None:
+                    seen[key] = mapping
+            indices = (_indices(chunk.indices) if not chunk.indices.null_count else
+                       pc.fill_null(chunk.indices, len(values)).to_numpy())
+            out[at:at + n] = mapping[indices]
+        else:
+            out[at:at + n] = np.asarray(pc.fill_null(test(pc.fill_null(
+                chunk.cast(pa.string()), "")), False).to_numpy(zero_copy_only=False), dtype=bool)
+        at += n
+    return out
+
+
 def _with_confirmed(orders: pa.Table) -> pa.Table:
     """Two derived columns computed once, not in every scan: ``confirmed_at`` (when the
     order counts as confirmed received: ``finished_at``, else ``created_at`` + the
@@ -258,8 +287,8 @@ def _with_confirmed(orders: pa.Table) -> pa.Table:
     # int64 buffer numpy can count in and gather from without a copy (``Figures._times``);
     # worked out by numpy a batch at a time (Arrow's kernels over ten million rows took a
     # CPU-second)
-    finished = _flags_of(_per_value(orders.column("status"), lambda v: pc.equal(
-        pc.utf8_upper(pc.fill_null(v, "")), "FINISH")))
+    finished = _test_per_value(orders.column("status"), lambda v: pc.equal(
+        pc.utf8_upper(v), "FINISH"))
     confirmed = np.empty(orders.num_rows, dtype=np.int64)  # written in place: no concat
     at = 0
     for batch in orders.select(["created_at", "finished_at"]).to_batches():
@@ -276,12 +305,11 @@ def _with_flags(disputes: pa.Table) -> pa.Table:
     """What the figures ask of a dispute's text, worked out once per distinct value of each
     dictionary chunk (a million disputes, a dozen statuses, classes, families), not per row:
     ``cancelled``, ``fam_logistics``, ``fam_product``, ``customs_class``,
-    ``reached_arbitration``, ``platform_kind`` (bool; each false for "" and so for null) and
+    ``reached_arbitration``, ``platform_kind`` (bool; null read as "") and
     ``country_upper``."""
-    def flag(name: str, test: Any) -> pa.ChunkedArray:
-        # a null value reads as "" (``coalesce(x, '')``), for which every test is false
-        return pc.fill_null(_per_value(disputes.column(name), lambda v: test(
-            pc.fill_null(v, ""))), False)
+    def flag(name: str, test: Any) -> pa.Array:
+        # a null value reads as "" (``coalesce(x, '')``)
+        return pa.array(_test_per_value(disputes.column(name), test))
 
     lower = pc.utf8_lower
     flags = {
@@ -845,8 +873,8 @@ class Figures:
         # country's threshold worked out per distinct value (a few dozen), the rest
         # compared over plain buffers; only the kept rows leave Arrow.
         unshipped = pa.array(sorted(UNSHIPPED_STATUSES), type=pa.string())
-        waiting = _flags_of(_per_value(self._orders.column("status"), lambda v: pc.is_in(
-            pc.utf8_upper(pc.fill_null(v, "")), value_set=unshipped)))
+        waiting = _test_per_value(self._orders.column("status"), lambda v: pc.is_in(
+            pc.utf8_upper(v), value_set=unshipped))
         # the orders waiting to ship first (a few in a hundred), the rest on them only
         orders = self._orders.select(["store_id", "order_id", "created_at", "country_upper",
                                       "amount_usd", "product_name", "shipped"]
