@@ -495,10 +495,13 @@ class Figures:
             FROM disputes_in
             WHERE NOT ({' OR '.join(dropped)})"""
         sql(f"CREATE TEMP TABLE d AS {kept}")
-        # each order disputed once (the usual case): a window's disputed orders are then
-        # its disputes, counted without a group-by per order
-        self._single = bool(sql("SELECT count(*) = count(DISTINCT (store, oid)) FROM d")
-                            .fetchall()[0][0])
+        # each order disputed once (the usual case; asked only where an order is one
+        # row): a window's disputed orders are then its disputes, counted without a
+        # group-by per order. No order row named twice (the positions' mask counts each
+        # once), and no key without an order row twice (a few disputes, if any).
+        self._single = unique and int(np.count_nonzero(named)) == len(orn) and bool(sql(
+            "SELECT count(*) = count(DISTINCT (store, oid)) FROM d WHERE orow IS NULL"
+        ).fetchall()[0][0])
         if unique:  # one row a disputed order already
             sql("CREATE VIEW dfacts AS SELECT * EXCLUDE (confirmed_at) FROM dk")
         else:
