@@ -494,7 +494,9 @@ class Figures:
                    {"conf, orow" if unique else "NULL::BIGINT AS conf, NULL::BIGINT AS orow"}
             FROM disputes_in
             WHERE NOT ({' OR '.join(dropped)})"""
-        sql(f"CREATE TEMP TABLE d AS {kept}")
+        # a view over the Arrow rows, not a copy: the counts read its integers, each
+        # window the text of its own disputes only
+        sql(f"CREATE TEMP VIEW d AS {kept}")
         # each order disputed once (the usual case; asked only where an order is one
         # row): a window's disputed orders are then its disputes, counted without a
         # group-by per order. No order row named twice (the positions' mask counts each
