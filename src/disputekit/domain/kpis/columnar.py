@@ -558,12 +558,9 @@ class Figures:
                 FROM dw LEFT JOIN dfacts f ON f.store = dw.store AND f.oid = dw.oid
                         LEFT JOIN dc ON dc.store = dw.store AND dc.oid = dw.oid
                 """, {"lo": lo, "hi": hi})
-        # ``n``: the orders a row stands for (1, or a group of only-confirmed ones); the
-        # flags (counted, logistics...) are a disputed order's, one row each, so the
-        # figures count them by rows and the orders by ``sum(n)``
         columns = ", ".join(("store", "disputed", "confirmed", "counted", "logistics",
-                             "product", "customs", "pos", "1::BIGINT AS n", *attributes))
-        only = f"false, true, false, false, false, false, {_CONFIRMED_AFTER} + c.pos, c.n"
+                             "product", "customs", "pos", *attributes))
+        only = f"false, true, false, false, false, false, {_CONFIRMED_AFTER} + c.pos"
         if self._unique:
             # one order a row: the orders only confirmed in the window are its confirmed
             # rows less the disputed ones' rows, cut in Arrow by a numpy mask (no anti-join,
@@ -573,32 +570,22 @@ class Figures:
                                         ).fetchnumpy()["orow"]
             # (only the columns the window's figures read are cut)
             stored = {a: "country_upper" if a == "country" else a for a in attributes}
-            cut = self._confirmed_in(lo, hi, np.asarray(disputed, dtype=np.int64),
-                                     ["rn", "sc", *stored.values()])
-            if not {"product_id", "product_name"} & set(attributes):
-                # without the products (thousands of values) the cut shrinks to a row per
-                # (store, facts): counted by Arrow over the batches' dictionaries unified
-                # (a tenth of what the engine's group-by on several text keys costs)
-                cut = cut.unify_dictionaries().group_by(["sc", *stored.values()]).aggregate(
-                    [("rn", "count"), ("rn", "min")]).rename_columns(
-                    {"rn_count": "n", "rn_min": "pos"})
-            else:
-                cut = cut.append_column("n", pa.array(np.ones(cut.num_rows, dtype=np.int64))
-                                        ).append_column("pos", cut.column("rn"))
-            self.con.register(f"{name}_c", cut)
+            self.con.register(f"{name}_c", self._confirmed_in(
+                lo, hi, np.asarray(disputed, dtype=np.int64), ["rn", "sc", *stored.values()]))
             facts = ", ".join(f"nullif(c.{column}, '') AS {a}" for a, column in stored.items())
             self.con.execute(f"""
                 CREATE TEMP VIEW {name} AS
                 SELECT {columns} FROM {name}_d
                 UNION ALL
-                SELECT c.sc, {only}{", " if facts else ""}{facts} FROM {name}_c c""")
+                SELECT c.sc, {only}{", " if facts else ""}{facts}
+                FROM (SELECT *, rn AS pos FROM {name}_c) c""")
         else:
             self.con.execute(f"""
                 CREATE TEMP TABLE {name} AS
                 SELECT {columns} FROM {name}_d
                 UNION ALL
                 SELECT c.store, {only}, {", ".join(f"f.{a}" for a in attributes)}
-                FROM (SELECT store, oid, min(rn) AS pos, 1::BIGINT AS n FROM o
+                FROM (SELECT store, oid, min(rn) AS pos FROM o
                       WHERE confirmed_at >= $lo AND confirmed_at < $hi GROUP BY store, oid) c
                 JOIN ofacts f ON f.store = c.store AND f.oid = c.oid
                 ANTI JOIN {name}_d w ON w.store = c.store AND w.oid = c.oid
@@ -703,8 +690,8 @@ class Figures:
         rates = {}
         for store, opened, numerator, denominator, confirmed in self.con.execute(f"""
                 SELECT store, count(*) FILTER (WHERE disputed),
-                       count(*) FILTER (WHERE counted), sum(n)::BIGINT,
-                       coalesce(sum(n) FILTER (WHERE confirmed AND NOT disputed), 0)::BIGINT
+                       count(*) FILTER (WHERE counted), count(*),
+                       count(*) FILTER (WHERE confirmed AND NOT disputed)
                 FROM {w} GROUP BY store ORDER BY store""").fetchall():
             rates[self._stores[store]] = RateResult(
                 rate=numerator / denominator if denominator else None, numerator=numerator,
@@ -736,10 +723,10 @@ class Figures:
         w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"))
         columns = [dimension, "orders", "disputes", "rate"]
         table = self.con.execute(f"""
-            SELECT coalesce({dimension}, 'unknown') AS "{dimension}", sum(n)::BIGINT AS orders,
+            SELECT coalesce({dimension}, 'unknown') AS "{dimension}", count(*) AS orders,
                    count(*) FILTER (WHERE counted) AS disputes,
-                   count(*) FILTER (WHERE counted) / sum(n)::BIGINT AS rate
-            FROM {w} GROUP BY 1 HAVING sum(n) >= $min
+                   count(*) FILTER (WHERE counted) / count(*) AS rate
+            FROM {w} GROUP BY 1 HAVING count(*) >= $min
             ORDER BY rate DESC, orders DESC, 1""", {"min": max(min_orders, 1)}).df()
         if table.empty:
             return _empty(columns)
@@ -760,7 +747,7 @@ class Figures:
             WITH g AS (  -- the window's orders counted once per (store, lane, kind)
                 SELECT store AS sc, coalesce(carrier, 'unknown') AS carrier,
                        coalesce(country, 'unknown') AS country,
-                       coalesce(service_kind, 'unknown') AS service_kind, sum(n)::BIGINT AS n,
+                       coalesce(service_kind, 'unknown') AS service_kind, count(*) AS n,
                        count(*) FILTER (WHERE counted) AS disputes,
                        count(*) FILTER (WHERE logistics) AS logistics,
                        count(*) FILTER (WHERE product) AS product,
