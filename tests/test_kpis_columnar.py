@@ -131,3 +131,37 @@ def test_each_stores_rate_is_the_rate_of_its_own_frames() -> None:
         assert rate == kpis.dispute_rate(orders[orders["store_id"] == store],
                                          disputes[disputes["store_id"] == store],
                                          spec.AS_OF, 90)
+
+
+@pytest.mark.parametrize("stores", [3, 70])
+def test_a_buyers_stores_are_counted_with_few_stores_or_many(stores: int) -> None:
+    """Up to 64 stores a buyer's stores are counted by their codes' bits, above by a
+    distinct count: the same figure as ``kpis`` either way."""
+    orders, disputes, claims = spec._frames(7, False)
+    disputes = disputes.assign(
+        store_id=[f"s{i % stores}" for i in range(len(disputes))],
+        buyer_login_id=[f"b{i % 5}" for i in range(len(disputes))])
+    figures = Figures.from_frames(orders, disputes, claims)
+    pd.testing.assert_frame_equal(figures.abusive_buyers(2),
+                                  kpis.abusive_buyers(disputes, 2), check_dtype=False)
+
+
+def test_orders_disputed_once_count_as_kpis_counts() -> None:
+    """Where each order is disputed once the engine counts a window's disputes without a
+    group-by per order (``_single``): the same figures as ``kpis``."""
+    orders, disputes, claims = spec._frames(7, False)
+    once = disputes.drop_duplicates(["store_id", "parent_order_id"]).reset_index(drop=True)
+    figures = Figures.from_frames(orders, once, claims)
+    assert figures._unique and figures._single
+    rates = kpis.Rates(orders, once)
+    assert figures.dispute_rate(spec.AS_OF, 90) == rates.dispute_rate(spec.AS_OF, 90)
+    for freq, periods in (("W", 10), ("Q", 4)):
+        pd.testing.assert_frame_equal(figures.trend(spec.AS_OF, freq, periods),
+                                      rates.trend(spec.AS_OF, freq, periods),
+                                      check_dtype=False)
+    for dimension in ("carrier", "country", "product_name"):
+        pd.testing.assert_frame_equal(figures.by(spec.AS_OF, dimension, 90),
+                                      rates.by(spec.AS_OF, dimension, 90), check_dtype=False)
+    pd.testing.assert_frame_equal(figures.lanes_to_change(spec.AS_OF, min_orders=5),
+                                  rates.lanes_to_change(spec.AS_OF, min_orders=5),
+                                  check_dtype=False)
