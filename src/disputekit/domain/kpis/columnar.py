@@ -72,16 +72,22 @@ _NS_PER_DAY = 86_400 * 10**9
 # An only-confirmed order comes after every disputed one in a window's order of rows.
 _CONFIRMED_AFTER = 2**48
 _CONFIRM_NS = int(AUTO_CONFIRM_APPROXIMATION.total_seconds()) * 10**9
+# The facts held as integer codes (``<fact>_c``, from the text column named here, on the
+# orders and the disputes alike): the windows carry them and the lanes and ``by`` group on
+# them, integers, not text (a quarter's orders: two million rows); the names come back
+# from a few dozen at the end. Code 0 is the key "" (unknown: read as null); the codes are
+# numbered in the names' sorted order, so ordering by code orders by name.
+_CODED = {"carrier": "carrier", "service_kind": "service_kind", "country": "country_upper"}
 # An order row as the figures read it: position, key, when it counts as confirmed received,
 # its facts (null where unknown); over the orders or a cut of them (same columns).
 _ORDER_FACTS = """
     SELECT i.rn, i.sc AS store, i.order_id AS oid, i.confirmed_at,
-           nullif(i.carrier, '') AS carrier, nullif(i.service_kind, '') AS service_kind,
+           nullif(i.carrier_c, 0) AS carrier, nullif(i.service_kind_c, 0) AS service_kind,
            nullif(i.product_id, '') AS product_id, nullif(i.product_name, '') AS product_name,
-           nullif(i.country_upper, '') AS country
+           nullif(i.country_c, 0) AS country
     FROM {source} i"""
-_FACT_COLUMNS = ["rn", "sc", "order_id", "confirmed_at", "carrier", "service_kind",
-                 "product_id", "product_name", "country_upper"]
+_FACT_COLUMNS = ["rn", "sc", "order_id", "confirmed_at", "carrier_c", "service_kind_c",
+                 "product_id", "product_name", "country_c"]
 # An order never confirmed is confirmed "at the end of time": in no window.
 _NEVER = np.iinfo(np.int64).max
 
@@ -181,29 +187,42 @@ def _chunks(column: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
     return list(column.chunks) if isinstance(column, pa.ChunkedArray) else [column]
 
 
-def _store_codes(*columns: pa.ChunkedArray | pa.Array) -> tuple[list[pa.ChunkedArray],
-                                                                list[str]]:
-    """Each column's store key (``coalesce(store_id, '')``) as an int32 code, and the keys.
-    The joins then match integers, not text (ten million orders, a million disputes);
-    codes are numbered in the keys' sorted order, so ordering by code orders by name.
-    Worked out once per distinct value of each dictionary chunk (a few dozen stores)."""
+def _codes(*columns: pa.ChunkedArray | pa.Array, also: tuple[str, ...] = ()
+           ) -> tuple[list[pa.ChunkedArray], list[str]]:
+    """Each text column's key (``coalesce(value, '')``) as an integer code, and the keys
+    (``also`` among them, "" always: code 0). The joins and group-bys then match integers,
+    not text (ten million orders, a million disputes); codes are numbered in the keys'
+    sorted order, so ordering by code orders by name. Worked out once per distinct
+    dictionary (a few dozen stores, carriers or countries), gathered by numpy into one
+    buffer per column of the narrowest integer that holds the codes (a byte for a few
+    dozen keys: less memory to write and scan than int32 over ten million rows)."""
     encoded = [[c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c)
                 for c in _chunks(column)] for column in columns]
-    values = [[v or "" for v in c.dictionary.cast(pa.string()).to_pylist()]
+    values = [tuple(v or "" for v in c.dictionary.cast(pa.string()).to_pylist())
               for chunks in encoded for c in chunks]
-    names = sorted({"", *(v for vs in values for v in vs)})
+    names = sorted({"", *also, *(v for vs in values for v in vs)})
     code = {name: i for i, name in enumerate(names)}
+    width = np.int8 if len(names) <= 2**7 else np.int16 if len(names) <= 2**15 else np.int32
+    mappings: dict[tuple[str, ...], np.ndarray] = {}
     done, at = [], 0
     for chunks in encoded:
-        parts = []
+        out = np.empty(sum(len(c) for c in chunks), dtype=width)
+        bounds, start = [], 0
         for c in chunks:
-            # a null index reads the slot after the dictionary's: the key ""
-            mapping = np.array([*(code[v] for v in values[at]), code[""]], dtype=np.int32)
-            at += 1
+            mapping = mappings.get(values[at])
+            if mapping is None:  # a null index reads the slot after the values': ""
+                mapping = mappings[values[at]] = np.array(
+                    [*(code[v] for v in values[at]), code[""]], dtype=width)
             indices = (_indices(c.indices) if not c.indices.null_count else
                        pc.fill_null(c.indices, len(mapping) - 1).to_numpy())
-            parts.append(pa.array(mapping[indices]))
-        done.append(pa.chunked_array(parts, type=pa.int32()))
+            np.take(mapping, indices, out=out[start:start + len(c)])
+            bounds.append((start, len(c)))
+            at += 1
+            start += len(c)
+        # the column's chunks as the table's (slices of the one buffer, no copy)
+        whole = pa.array(out)
+        done.append(pa.chunked_array([whole.slice(s, n) for s, n in bounds],
+                                     type=whole.type))
     return done, names
 
 
@@ -395,8 +414,8 @@ class Figures:
         claims = claims if claims is not None else canonical_claims(None)
         # The store key as an integer code on each table (``sc``; ``stores_in`` names it):
         # the joins and group-bys on it compare integers, not text.
-        codes, self._stores = _store_codes(*(t.column("store_id")
-                                             for t in (orders, disputes, claims)))
+        codes, self._stores = _codes(*(t.column("store_id")
+                                       for t in (orders, disputes, claims)))
         orders, disputes, claims = (t.append_column("sc", c) for t, c in
                                     zip((orders, disputes, claims), codes, strict=True))
         self.con.register("stores_in", pa.table({
@@ -407,8 +426,16 @@ class Figures:
         self._orders = _with_confirmed(_numbered(orders))
         # each order row's confirmation as numpy, over the column's one buffer (no copy)
         self._confirmed = self._orders.column("confirmed_at").to_numpy()
-        self.con.register("orders_in", self._orders)
         self._disputes = _with_flags(_numbered(disputes))
+        # the facts the windows group by as codes (``_CODED``), "unknown" coded too (the
+        # figures' name for a missing one); ``_names`` names them
+        self._names: dict[str, list[str]] = {}
+        for fact, column in _CODED.items():
+            (on_orders, on_disputes), self._names[fact] = _codes(
+                self._orders.column(column), self._disputes.column(column), also=("unknown",))
+            self._orders = self._orders.append_column(f"{fact}_c", on_orders)
+            self._disputes = self._disputes.append_column(f"{fact}_c", on_disputes)
+        self.con.register("orders_in", self._orders)
         self.con.register("disputes_in", self._disputes)
         self._parent_type = (disputes.schema.field("parent_order_id").type
                              if "parent_order_id" in disputes.column_names else pa.string())
@@ -487,10 +514,10 @@ class Figures:
                    NOT cancelled AND fam_logistics AS logistics,
                    NOT cancelled AND fam_product AS product,
                    NOT cancelled AND customs_class AS customs,
-                   nullif(carrier, '') AS carrier, nullif(service_kind, '') AS service_kind,
+                   nullif(carrier_c, 0) AS carrier, nullif(service_kind_c, 0) AS service_kind,
                    nullif(product_id, '') AS product_id,
                    nullif(product_name, '') AS product_name,
-                   nullif(country_upper, '') AS country,
+                   nullif(country_c, 0) AS country,
                    {"conf, orow" if unique else "NULL::BIGINT AS conf, NULL::BIGINT AS orow"}
             FROM disputes_in
             WHERE NOT ({' OR '.join(dropped)})"""
@@ -511,6 +538,16 @@ class Figures:
                 CREATE TEMP TABLE dfacts AS
                 SELECT * EXCLUDE (confirmed_at) FROM dk
                 QUALIFY row_number() OVER (PARTITION BY store, oid ORDER BY rn) = 1""")
+
+    def _unknown(self, fact: str) -> str:
+        """The key a missing ``fact`` is grouped under, as SQL: "unknown" (its code where
+        the fact is coded)."""
+        return str(self._names[fact].index("unknown")) if fact in _CODED else "'unknown'"
+
+    def _named(self, fact: str, codes: pd.Series) -> pd.Series:
+        """A coded fact's names (object), from its codes."""
+        names = self._names[fact]
+        return pd.Series([names[c] for c in codes.tolist()], index=codes.index, dtype=object)
 
     def _text_ids(self) -> bool:
         return not pa.types.is_integer(self._parent_type)
@@ -569,10 +606,11 @@ class Figures:
             disputed = self.con.execute(f"SELECT orow FROM {name}_d WHERE orow IS NOT NULL"
                                         ).fetchnumpy()["orow"]
             # (only the columns the window's figures read are cut)
-            stored = {a: "country_upper" if a == "country" else a for a in attributes}
+            stored = {a: f"{a}_c" if a in _CODED else a for a in attributes}
             self.con.register(f"{name}_c", self._confirmed_in(
                 lo, hi, np.asarray(disputed, dtype=np.int64), ["rn", "sc", *stored.values()]))
-            facts = ", ".join(f"nullif(c.{column}, '') AS {a}" for a, column in stored.items())
+            facts = ", ".join(f"nullif(c.{column}, {0 if a in _CODED else repr('')}) AS {a}"
+                              for a, column in stored.items())
             self.con.execute(f"""
                 CREATE TEMP VIEW {name} AS
                 SELECT {columns} FROM {name}_d
@@ -723,7 +761,8 @@ class Figures:
         w = self._window(*_window_ns(end - timedelta(days=window_days), end, "right"))
         columns = [dimension, "orders", "disputes", "rate"]
         table = self.con.execute(f"""
-            SELECT coalesce({dimension}, 'unknown') AS "{dimension}", count(*) AS orders,
+            SELECT coalesce({dimension}, {self._unknown(dimension)}) AS "{dimension}",
+                   count(*) AS orders,
                    count(*) FILTER (WHERE counted) AS disputes,
                    count(*) FILTER (WHERE counted) / count(*) AS rate
             FROM {w} GROUP BY 1 HAVING count(*) >= $min
@@ -731,6 +770,8 @@ class Figures:
         if table.empty:
             return _empty(columns)
         table = table.astype({"orders": int, "disputes": int, "rate": float})
+        if dimension in _CODED:
+            table[dimension] = self._named(dimension, table[dimension])
         return _text_frame(table[columns], [dimension]).reset_index(drop=True)
 
     def lanes_to_change(
@@ -745,9 +786,10 @@ class Figures:
                          ("carrier", "service_kind", "country"))
         chosen = self.con.execute(f"""
             WITH g AS (  -- the window's orders counted once per (store, lane, kind)
-                SELECT store AS sc, coalesce(carrier, 'unknown') AS carrier,
-                       coalesce(country, 'unknown') AS country,
-                       coalesce(service_kind, 'unknown') AS service_kind, count(*) AS n,
+                SELECT store AS sc, coalesce(carrier, {self._unknown("carrier")}) AS carrier,
+                       coalesce(country, {self._unknown("country")}) AS country,
+                       coalesce(service_kind, {self._unknown("service_kind")}) AS service_kind,
+                       count(*) AS n,
                        count(*) FILTER (WHERE counted) AS disputes,
                        count(*) FILTER (WHERE logistics) AS logistics,
                        count(*) FILTER (WHERE product) AS product,
@@ -774,6 +816,8 @@ class Figures:
             {"min": min_orders, "factor": float(factor)}).df()
         if chosen.empty:
             return _empty(LANE_COLUMNS)
+        for fact in ("carrier", "country", "service_kind"):
+            chosen[fact] = self._named(fact, chosen[fact])
         chosen["suggestion"] = [_lane_suggestion(row, strict_countries)
                                 for row in chosen.to_dict("records")]
         chosen = chosen.astype({"orders": int, "disputes": int, "rate": float,
@@ -905,17 +949,22 @@ class Figures:
         chosen = [strict_countries[c] for c in countries]
         amounts, limits = amount[kept].tolist(), threshold[kept].tolist()
         created_ns = chosen_rows.column("created_at").to_numpy()
+        # text built as object columns, as the figure gives them: pandas would otherwise
+        # infer its Arrow-backed ``str`` for each list, then sort and convert it back
+        def objects(values: list[str]) -> pd.Series:
+            return pd.Series(values, dtype=object)
+
         o = pd.DataFrame({
-            "store_id": text("store_id"), "order_id": text("order_id"),
+            "store_id": objects(text("store_id")), "order_id": objects(text("order_id")),
             "created_at": pd.to_datetime(created_ns, unit="ns", utc=True),
-            "country": countries, "amount_usd": amounts, "threshold_usd": limits,
-            "product_name": text("product_name"),
-            "tax_id": [r.tax_id for r in chosen], "rule": [r.rule for r in chosen],
+            "country": objects(countries), "amount_usd": amounts, "threshold_usd": limits,
+            "product_name": objects(text("product_name")),
+            "tax_id": objects([r.tax_id for r in chosen]),
             "age_days": (((end.value - created_ns) / 1e9) / 86400).astype(int),
-            "reason": [
+            "reason": objects([
                 f"contact the buyer before shipping: ask for their {r.tax_id} and warn about "
                 f"duty (order US${amount:,.2f}, threshold US${limit:,.0f}). {r.rule}"
-                for r, amount, limit in zip(chosen, amounts, limits, strict=True)]})
+                for r, amount, limit in zip(chosen, amounts, limits, strict=True)])})
         o = o.sort_values(["amount_usd", "created_at", "order_id"],
                           ascending=[False, True, True])
         return _text_frame(o[PREVENTION_COLUMNS].reset_index(drop=True),
