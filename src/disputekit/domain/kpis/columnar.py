@@ -507,6 +507,13 @@ class Figures:
             self._disputes = self._disputes.append_column(
                 "conf", pa.array(conf, mask=~found)).append_column(
                 "orow", pa.array(row, mask=~found))
+            # and its order's coded facts (``order_<fact>_c``, 0 without an order), gathered
+            # by numpy: a window grouped by them only (the lanes) joins no order row
+            for fact in _CODED:
+                codes = self._orders.column(f"{fact}_c").combine_chunks().to_numpy()
+                self._disputes = self._disputes.append_column(
+                    f"order_{fact}_c", pa.array(np.where(found, codes[row], 0)
+                                                .astype(codes.dtype)))
             self.con.unregister("disputes_in")
             self.con.register("disputes_in", self._disputes)
         kept = f"""
@@ -519,7 +526,9 @@ class Figures:
                    nullif(product_id, '') AS product_id,
                    nullif(product_name, '') AS product_name,
                    nullif(country_c, 0) AS country,
-                   {"conf, orow" if unique else "NULL::BIGINT AS conf, NULL::BIGINT AS orow"}
+                   {"conf, orow" if unique else "NULL::BIGINT AS conf, NULL::BIGINT AS orow"},
+                   {", ".join(f"nullif(order_{a}_c, 0) AS order_{a}" if unique else
+                              f"NULL::INTEGER AS order_{a}" for a in _CODED)}
             FROM disputes_in
             WHERE NOT ({' OR '.join(dropped)})"""
         # a view over the Arrow rows, not a copy: the counts read its integers, each
@@ -577,8 +586,10 @@ class Figures:
                 SELECT d.store, d.oid, true AS disputed,
                        coalesce(d.conf >= $lo AND d.conf < $hi, false) AS confirmed,
                        d.counted, d.logistics, d.product, d.customs, d.rn AS pos, d.orow,
-                       {", ".join(f"coalesce(d.{a}, f.{a}) AS {a}" for a in attributes)}
-                FROM d LEFT JOIN dk f ON f.rn = d.orow
+                       {", ".join(f"coalesce(d.{a}, d.order_{a}) AS {a}" if a in _CODED else
+                                  f"coalesce(d.{a}, f.{a}) AS {a}" for a in attributes)}
+                FROM d {"LEFT JOIN dk f ON f.rn = d.orow"
+                        if set(attributes) - set(_CODED) else ""}
                 WHERE d.opened_at >= $lo AND d.opened_at < $hi""", {"lo": lo, "hi": hi})
         else:
             self.con.execute(f"""
