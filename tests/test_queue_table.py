@@ -130,6 +130,20 @@ def test_keys_move_the_selection_across_pages_and_fire_the_callbacks() -> None:
     assert table.page == 2
 
 
+def test_a_click_opens_the_dispute_before_showing_it() -> None:
+    # The workbook turns to the first tab on opening and draws the dispute on selection:
+    # opening first means a tab clicked once the dispute shows is never turned back.
+    frame = queue(10)
+    table = QueueTable(page_size=50)
+    table.show(frame)
+    events: list[tuple[str, Key | None]] = []
+    table.on_select(lambda key: events.append(("select", key)))
+    table.on_open(lambda key: events.append(("open", key)))
+    target = keys(frame)[4]
+    send(table, event="click", key=list(target))
+    assert events == [("open", target), ("select", target)]
+
+
 def test_after_gives_the_next_dispute_or_the_one_before_the_last() -> None:
     frame = queue(10)
     table = QueueTable(page_size=50)

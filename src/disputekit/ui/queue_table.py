@@ -185,11 +185,14 @@ class QueueTable(anywidget.AnyWidget):
             if column in _BY_KEY:
                 self.sort(column, not self.ascending if column == self.sort_by else True)
             return
-        if self.selected != before or event == "click":
-            self._fire(self._on_select)
+        # Opened before it is shown: the workbook turns to the dispute's first tab, then
+        # draws it, so a tab the operator clicks once the dispute shows is not turned back
+        # by the opening's late message (a browser test lost its click so).
         if event in ("click", "open"):
             self._fire(self._on_open)
-        elif event == "recommend":
+        if self.selected != before or event == "click":
+            self._fire(self._on_select)
+        if event == "recommend":
             self._fire(self._on_recommend)
 
     def _fire(self, callbacks: list[Callback]) -> None:
