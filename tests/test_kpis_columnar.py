@@ -110,6 +110,21 @@ def test_empty_frames_give_empty_figures() -> None:
     assert figures.prevention_unshipped(now).empty
 
 
+def test_disputes_without_any_order_give_the_same_figures_as_pandas() -> None:
+    # A store whose orders were never synced (the what-if over one store did so): every
+    # dispute stands alone, and the engine must not look up an order that is not there.
+    orders, disputes, claims = spec._frames(7, False)
+    no_orders = orders.iloc[0:0]
+    figures = Figures.from_frames(no_orders, disputes, claims)
+    rates = kpis.Rates(no_orders, disputes)
+    assert figures.dispute_rate(spec.AS_OF) == rates.dispute_rate(spec.AS_OF)
+    assert figures.dispute_rate(spec.AS_OF).opened > 0
+    pd.testing.assert_frame_equal(figures.by(spec.AS_OF, "carrier", 90),
+                                  rates.by(spec.AS_OF, "carrier", 90), check_dtype=False)
+    pd.testing.assert_frame_equal(figures.lanes_to_change(spec.AS_OF),
+                                  rates.lanes_to_change(spec.AS_OF), check_dtype=False)
+
+
 def test_the_engine_reads_no_file() -> None:
     """External access is off: the domain's engine cannot read (or download) anything."""
     figures = Figures(canonical_orders(None), canonical_disputes(None))

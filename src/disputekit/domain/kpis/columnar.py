@@ -511,9 +511,11 @@ class Figures:
             # by numpy: a window grouped by them only (the lanes) joins no order row
             for fact in _CODED:
                 codes = self._orders.column(f"{fact}_c").combine_chunks().to_numpy()
+                # only the found pairs are read: with no order at all, there is no row 0
+                gathered = np.zeros(self._disputes.num_rows, dtype=codes.dtype)
+                gathered[drn] = codes[orn]
                 self._disputes = self._disputes.append_column(
-                    f"order_{fact}_c", pa.array(np.where(found, codes[row], 0)
-                                                .astype(codes.dtype)))
+                    f"order_{fact}_c", pa.array(gathered))
             self.con.unregister("disputes_in")
             self.con.register("disputes_in", self._disputes)
         kept = f"""
