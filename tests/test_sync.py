@@ -173,6 +173,22 @@ def test_an_expired_token_is_refreshed_and_the_sync_goes_on(
     assert must <= stored_ids(db) <= may
 
 
+def test_a_refresh_meeting_a_gateway_error_is_sent_again_and_the_sync_goes_on(
+        tmp_path: Path, private_simulator, credentials: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    # The refresh call had no retry: one 502 or timeout on it failed the store's whole run.
+    ws = make_workspace(tmp_path / "ws", private_simulator.sync_url)
+    store = load_store("spark", ws.parameters_dir)
+    db = Database.open(ws.db_url)
+    private_simulator.gateway.faults = Faults(expire_token_after=40, refresh_failures=2)
+    with connect(store) as client:
+        result = sync_store(store, client, db, orders=False)
+        assert client.credentials.access_token != credentials["DISPUTEKIT_SPARK_TOKEN"]
+    assert private_simulator.gateway._refreshes_failed == 2  # the hiccups happened
+    assert result.status == "ok"
+    with db.session() as s:
+        assert s.scalars(select(SyncRunRow)).one().status == "ok"
+
+
 def test_a_token_expiring_again_while_calls_wait_their_turn_is_refreshed_each_time(
         tmp_path: Path, private_simulator, credentials: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     # Tokens that last 9 calls, 8 calls in flight: a call signed with a token another call

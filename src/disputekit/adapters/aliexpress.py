@@ -364,12 +364,25 @@ class AliExpressClient:
         }
         params["sign"] = sign(params, self.credentials.app_secret, SignMethod.SHA256, api)
         rest_url = self.base_url.rsplit("/sync", 1)[0] + "/rest" + api
-        try:
-            response = self._http.post(rest_url, data=params)
-            body = decoding.loads(response.content, api)
-        except (httpx.HTTPError, ValueError, MalformedPayloadError) as exc:
-            raise self._scrubbed(self._reauthorise(api, f"the refresh call failed ({exc})")
-                                 ) from exc
+        # A refresh that timed out or met a gateway error is sent again: the refresh token
+        # stays valid until it expires (IOP), so a second exchange is safe, and giving up
+        # here would fail the store's whole run over one hiccup (a CI run under load did).
+        attempts = max(1, self.retry.attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self._http.post(rest_url, data=params)
+                if response.status_code >= 500:
+                    raise httpx.HTTPStatusError(f"HTTP {response.status_code}",
+                                                request=response.request, response=response)
+                body = decoding.loads(response.content, api)
+                break
+            except (httpx.HTTPError, ValueError, MalformedPayloadError) as exc:
+                if attempt == attempts:
+                    raise self._scrubbed(self._reauthorise(
+                        api, f"the refresh call failed {attempts} times ({exc})")) from exc
+                wait = self.retry.delay(attempt, None)
+                log.info("%s: %s; retrying in %.1f s", api, exc.__class__.__name__, wait)
+                self._sleep(wait)
         if not isinstance(body, dict) or str(body.get("code")) != "0" \
                 or not body.get("access_token"):
             said = body.get("message") or body.get("code") if isinstance(body, dict) else body

@@ -75,6 +75,7 @@ class Faults:
     slow_seconds: float = 2.0
     truncated: float = 0.0  # JSON cut off half-way
     expire_token_after: int | None = None  # the store's token expires after N calls
+    refresh_failures: int = 0  # the first N token refreshes (REST) answer HTTP 502
     only_methods: tuple[str, ...] = ()  # limit the faults above to these methods
 
     def __post_init__(self) -> None:
@@ -158,6 +159,7 @@ class Gateway:
         self.qps = qps
         self.faults = faults or Faults()
         self._fault_rng = random.Random(f"{seed}:faults")
+        self._refreshes_failed = 0
         self._calls: dict[str, deque[float]] = {}
         self._lock = threading.RLock()
         self.call_log: list[tuple[str, str]] = []  # (method, store_id): for contract tests
@@ -256,6 +258,9 @@ class Gateway:
     def handle_rest(self, path: str, params: Mapping[str, Any]) -> Reply:
         """``/rest/<path>`` (GOP): auth calls; errors at the root, success ``code: "0"``."""
         with self._lock:
+            if path == REFRESH_PATH and self._refreshes_failed < self.faults.refresh_failures:
+                self._refreshes_failed += 1
+                return Reply(status=502, raw=b"<html><body>502 Bad Gateway</body></html>")
             try:
                 if path != REFRESH_PATH:
                     raise GatewayError("InvalidApiPath", f"api path {path} not found")
