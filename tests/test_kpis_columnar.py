@@ -11,11 +11,20 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from disputekit.domain import kpis
-from disputekit.domain.kpis.columnar import Figures, canonical_disputes, canonical_orders
+from disputekit.domain.kpis.columnar import (
+    Figures,
+    _distinct_per_group,
+    canonical_claims,
+    canonical_disputes,
+    canonical_orders,
+)
 from tests import test_kpis_fast as spec
 
 #: Columns holding money (compared to the cent); every other float is a rate (to 1e-9).
@@ -180,3 +189,43 @@ def test_orders_disputed_once_count_as_kpis_counts() -> None:
     pd.testing.assert_frame_equal(figures.lanes_to_change(spec.AS_OF, min_orders=5),
                                   rates.lanes_to_change(spec.AS_OF, min_orders=5),
                                   check_dtype=False)
+
+
+@pytest.mark.parametrize("min_disputes", [1, 2, 3, 4])
+def test_abusive_buyers_cut_at_min_disputes_and_tie_on_the_login(min_disputes: int) -> None:
+    """Buyers are counted by integer codes and named at the end: the cut keeps exactly
+    those with ``min_disputes`` or more, blank and missing logins are no buyer, and equal
+    buyers are ordered by the login's text (byte order: "B" before "a", "b10" before
+    "b9"), from batches whose dictionaries differ, as ``kpis`` orders them."""
+    orders, disputes, claims = spec._frames(7, False)
+    logins = (["b9", "b10", "a", "B", "é"] * 3 + ["z", "z ", "", "", None, None, "y"]
+              + ["", "x"] * 2)
+    disputes = disputes.iloc[:len(logins)].assign(
+        buyer_login_id=logins, store_id="s1", **{"class": "not_as_described"})
+    expected = kpis.abusive_buyers(disputes, min_disputes)
+    assert len(expected) == {1: 8, 2: 7, 3: 5, 4: 0}[min_disputes]
+    if min_disputes == 3:  # ties broken by the login
+        assert expected["buyer"].tolist() == ["B", "a", "b10", "b9", "é"]
+    canonical = canonical_disputes(disputes, orders)
+    # as the database gives it: each batch dictionary-encoded on its own
+    batched = pa.Table.from_batches([
+        pa.RecordBatch.from_arrays(
+            [pc.dictionary_encode(c) if pa.types.is_string(c.type) else c
+             for c in batch.columns], names=batch.schema.names)
+        for batch in canonical.to_batches(max_chunksize=97)])
+    for table in (canonical, batched):
+        figures = Figures(canonical_orders(orders, disputes), table,
+                          canonical_claims(claims))
+        pd.testing.assert_frame_equal(figures.abusive_buyers(min_disputes), expected,
+                                      check_dtype=False)
+
+
+@pytest.mark.parametrize("cells", [True, False])
+def test_distinct_stores_per_buyer_by_cells_or_by_sorting(cells: bool) -> None:
+    rng = np.random.default_rng(3)
+    groups, values = (50, 7) if cells else (400_000, 3_000)
+    group = rng.integers(0, groups, 5_000)
+    value = rng.integers(0, values, 5_000)
+    expected = pd.DataFrame({"g": group, "v": value}).groupby("g")["v"].nunique()
+    got = _distinct_per_group(group, value, groups, values)
+    assert got.tolist() == expected.reindex(range(groups), fill_value=0).tolist()
