@@ -259,8 +259,8 @@ def _buyer_codes(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
 
 def _codes_of(column: pa.ChunkedArray) -> np.ndarray:
     """An integer column without nulls (a ``_codes`` column) as one numpy array."""
-    return column.combine_chunks().to_numpy() if column.num_chunks != 1 else \
-        column.chunk(0).to_numpy()
+    whole = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return np.asarray(whole.to_numpy())
 
 
 def _distinct_per_group(group: np.ndarray, value: np.ndarray, groups: int, values: int
@@ -271,8 +271,8 @@ def _distinct_per_group(group: np.ndarray, value: np.ndarray, groups: int, value
     pairs = group.astype(np.int64) * values + value.astype(np.int64)
     if groups * values <= 4 * len(group) + 2**20:
         seen = np.bincount(pairs, minlength=groups * values).reshape(groups, values) > 0
-        return seen.sum(axis=1).astype(np.int64)
-    return np.bincount(np.unique(pairs) // values, minlength=groups).astype(np.int64)
+        return np.asarray(seen.sum(axis=1), dtype=np.int64)
+    return np.asarray(np.bincount(np.unique(pairs) // values, minlength=groups), dtype=np.int64)
 
 
 def _per_value(column: Any, fn: Any) -> Any:
