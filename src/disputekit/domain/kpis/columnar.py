@@ -192,32 +192,37 @@ def _codes(*columns: pa.ChunkedArray | pa.Array, also: tuple[str, ...] = ()
     """Each text column's key (``coalesce(value, '')``) as an integer code, and the keys
     (``also`` among them, "" always: code 0). The joins and group-bys then match integers,
     not text (ten million orders, a million disputes); codes are numbered in the keys'
-    sorted order, so ordering by code orders by name. Worked out once per distinct
-    dictionary (a few dozen stores, carriers or countries), gathered by numpy into one
+    sorted order, so ordering by code orders by name. Worked out over the batches'
+    dictionaries (a few dozen stores, carriers or countries each), gathered by numpy into one
     buffer per column of the narrowest integer that holds the codes (a byte for a few
     dozen keys: less memory to write and scan than int32 over ten million rows)."""
     encoded = [[c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c)
                 for c in _chunks(column)] for column in columns]
-    values = [tuple(v or "" for v in c.dictionary.cast(pa.string()).to_pylist())
-              for chunks in encoded for c in chunks]
-    names = sorted({"", *also, *(v for vs in values for v in vs)})
-    code = {name: i for i, name in enumerate(names)}
+    # every batch's dictionary in one array, coded by one lookup: the batches (three
+    # hundred of ten million orders, each with its own dictionary) cost no Python work
+    # per value, only a slice each
+    flat = [c for chunks in encoded for c in chunks]
+    keys = pc.fill_null(pa.concat_arrays([
+        c.dictionary if c.dictionary.type == pa.string() else c.dictionary.cast(pa.string())
+        for c in flat]), "") if flat else pa.array([], type=pa.string())
+    names = sorted({"", *also, *pc.unique(keys).to_pylist()})
     width = np.int8 if len(names) <= 2**7 else np.int16 if len(names) <= 2**15 else np.int32
-    mappings: dict[tuple[str, ...], np.ndarray] = {}
-    done, at = [], 0
+    coded = np.asarray(pc.index_in(keys, value_set=pa.array(names, type=pa.string()))
+                       .to_numpy(zero_copy_only=False), dtype=width)
+    blank = np.array([names.index("")], dtype=width)
+    done, offset = [], 0
     for chunks in encoded:
         out = np.empty(sum(len(c) for c in chunks), dtype=width)
         bounds, start = [], 0
         for c in chunks:
-            mapping = mappings.get(values[at])
-            if mapping is None:  # a null index reads the slot after the values': ""
-                mapping = mappings[values[at]] = np.array(
-                    [*(code[v] for v in values[at]), code[""]], dtype=width)
+            n_values = len(c.dictionary)
+            # a null index reads the slot after the values': ""
+            mapping = np.concatenate([coded[offset:offset + n_values], blank])
+            offset += n_values
             indices = (_indices(c.indices) if not c.indices.null_count else
                        pc.fill_null(c.indices, len(mapping) - 1).to_numpy())
             np.take(mapping, indices, out=out[start:start + len(c)])
             bounds.append((start, len(c)))
-            at += 1
             start += len(c)
         # the column's chunks as the table's (slices of the one buffer, no copy)
         whole = pa.array(out)
