@@ -229,3 +229,25 @@ def test_distinct_stores_per_buyer_by_cells_or_by_sorting(cells: bool) -> None:
     expected = pd.DataFrame({"g": group, "v": value}).groupby("g")["v"].nunique()
     got = _distinct_per_group(group, value, groups, values)
     assert got.tolist() == expected.reindex(range(groups), fill_value=0).tolist()
+
+
+def test_orders_sifted_by_hashed_ids_lose_no_disputed_order() -> None:
+    """The orders a dispute may name are sifted by their ids' hashes before the join: an
+    id shared by two stores, ids far apart or negative, and disputes naming no order
+    still count as ``kpis`` counts them."""
+    orders, disputes, claims = spec._frames(7, False)
+    ids = orders["order_id"].to_numpy()
+    spread = np.where(ids % 3 == 0, -ids * 1_000_003, ids * 2**40 + 17)
+    spread[1::7] = spread[0::7][:len(spread[1::7])]  # the same id in other stores
+    mapping = dict(zip(orders["order_id"], spread, strict=True))
+    orders = orders.assign(order_id=spread)
+    parents = disputes["parent_order_id"].map(mapping).to_numpy().copy()
+    parents[::11] = 999_999_999_999  # no such order
+    disputes = disputes.assign(parent_order_id=parents)
+    figures = Figures.from_frames(orders, disputes, claims)
+    rates = kpis.Rates(orders, disputes)
+    assert figures.dispute_rate(spec.AS_OF, 90) == rates.dispute_rate(spec.AS_OF, 90)
+    pd.testing.assert_frame_equal(figures.by(spec.AS_OF, "carrier", 90),
+                                  rates.by(spec.AS_OF, "carrier", 90), check_dtype=False)
+    pd.testing.assert_frame_equal(figures.trend(spec.AS_OF, "W", 10),
+                                  rates.trend(spec.AS_OF, "W", 10), check_dtype=False)
