@@ -20,7 +20,6 @@ import pytest
 from disputekit.domain import kpis
 from disputekit.domain.kpis.columnar import (
     Figures,
-    _distinct_per_group,
     canonical_claims,
     canonical_disputes,
     canonical_orders,
@@ -218,17 +217,6 @@ def test_abusive_buyers_cut_at_min_disputes_and_tie_on_the_login(min_disputes: i
                           canonical_claims(claims))
         pd.testing.assert_frame_equal(figures.abusive_buyers(min_disputes), expected,
                                       check_dtype=False)
-
-
-@pytest.mark.parametrize("cells", [True, False])
-def test_distinct_stores_per_buyer_by_cells_or_by_sorting(cells: bool) -> None:
-    rng = np.random.default_rng(3)
-    groups, values = (50, 7) if cells else (400_000, 3_000)
-    group = rng.integers(0, groups, 5_000)
-    value = rng.integers(0, values, 5_000)
-    expected = pd.DataFrame({"g": group, "v": value}).groupby("g")["v"].nunique()
-    got = _distinct_per_group(group, value, groups, values)
-    assert got.tolist() == expected.reindex(range(groups), fill_value=0).tolist()
 
 
 def test_orders_sifted_by_hashed_ids_lose_no_disputed_order() -> None:

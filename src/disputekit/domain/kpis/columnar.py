@@ -238,46 +238,10 @@ def _indices(indices: pa.Array) -> np.ndarray:
                          count=indices.offset + len(indices))[indices.offset:]
 
 
-def _buyer_codes(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
-    """A text column's distinct values and each row's code into them (``int32``; -1 for
-    null or ""): the batches' dictionaries unified into one (hashing their values, a
-    fraction of the rows), or the text encoded where a batch is not dictionary-encoded."""
-    if len(column) == 0:
-        return pa.array([], type=pa.string()), np.empty(0, dtype=np.int32)
-    if not all(pa.types.is_dictionary(c.type) for c in column.chunks):
-        column = pc.dictionary_encode(column.cast(pa.string()))
-    column = pa.table({"v": column}).unify_dictionaries().column(0)
-    values = column.chunk(0).dictionary.cast(pa.string())
-    codes = np.empty(len(column), dtype=np.int32)
-    at = 0
-    for chunk in column.chunks:
-        indices = chunk.indices
-        codes[at:at + len(chunk)] = (_indices(indices) if not indices.null_count else
-                                     pc.fill_null(indices, -1).to_numpy())
-        at += len(chunk)
-    # "" is no buyer, as a null is not
-    blank = pc.index(values, "").as_py()
-    if blank >= 0:
-        codes[codes == blank] = -1
-    return values, codes
-
-
 def _codes_of(column: pa.ChunkedArray) -> np.ndarray:
     """An integer column without nulls (a ``_codes`` column) as one numpy array."""
     whole = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     return np.asarray(whole.to_numpy())
-
-
-def _distinct_per_group(group: np.ndarray, value: np.ndarray, groups: int, values: int
-                        ) -> np.ndarray:
-    """How many distinct ``value`` (codes ``0..values-1``) each group (``0..groups-1``)
-    has: a count per (group, value) cell where the cells are few next to the rows (a
-    buyer's stores: a few dozen stores), else the distinct pairs by sorting."""
-    pairs = group.astype(np.int64) * values + value.astype(np.int64)
-    if groups * values <= 4 * len(group) + 2**20:
-        seen = np.bincount(pairs, minlength=groups * values).reshape(groups, values) > 0
-        return np.asarray(seen.sum(axis=1), dtype=np.int64)
-    return np.asarray(np.bincount(np.unique(pairs) // values, minlength=groups), dtype=np.int64)
 
 
 # Fibonacci hashing: an id times 2**64 / phi, its top bits the slot
@@ -1017,68 +981,34 @@ class Figures:
 
     def abusive_buyers(self, min_disputes: int = 3) -> pd.DataFrame:
         """As :func:`kpis.abusive_buyers`."""
-        # The buyers as integer codes first (one dictionary over the batches'), counted by
-        # numpy: only the disputes of buyers with ``min_disputes`` or more are aggregated,
-        # by a dense integer, not by the text of a third of a million logins (the text
-        # group-by was most of the figure); the kept buyers are named at the end.
-        buyers, codes = _buyer_codes(self._disputes.column("buyer_login_id"))
-        counts = np.bincount(codes[codes >= 0], minlength=len(buyers))
-        chosen = counts >= max(min_disputes, 1)
-        if not chosen.any():
+        # A buyer's stores: with 64 stores or fewer, the bits of their codes or-ed together
+        # and counted (a plain aggregate, exact; a distinct aggregate cost as much as all
+        # the rest of the figure); with more, a distinct count.
+        stores = ("bit_count(bit_or((1::UBIGINT) << sc::UBIGINT))" if len(self._stores) <= 64
+                  else "count(DISTINCT sc)")
+        table = self.con.execute(f"""
+            SELECT buyer_login_id AS buyer, count(*) AS disputes, {stores} AS stores,
+                   count(*) FILTER (WHERE class = '{DisputeClass.DELIVERED_DISPUTED.value}')
+                       AS delivered_disputed,
+                   count(*) FILTER (WHERE class = '{DisputeClass.EXTORTION.value}')
+                       AS extortion,
+                   count(*) FILTER (WHERE class = '{DisputeClass.DELIBERATE_ABUSE.value}')
+                       AS deliberate_abuse,
+                   count(*) FILTER (WHERE coalesce(arbitrated, false) OR reached_arbitration)
+                       AS arbitrated,
+                   fsum(coalesce(refund_usd, 0)) AS refunded, max(created_at) AS last_opened
+            FROM disputes_in WHERE coalesce(buyer_login_id, '') != ''
+            GROUP BY buyer_login_id HAVING count(*) >= $min
+            ORDER BY disputes DESC, stores DESC, extortion DESC, buyer""",
+            {"min": min_disputes}).df()
+        if table.empty:
             return _empty(ABUSIVE_COLUMNS)
-        # each kept buyer's dense number (0..k-1), -1 for the others
-        dense = np.where(chosen, np.cumsum(chosen) - 1, -1).astype(np.int32)
-        group = np.where(codes >= 0, dense[codes], -1)
-        rows = group >= 0
-        group = group[rows]
-        k = int(np.count_nonzero(chosen))
-        d = self._disputes
-
-        def per_buyer(flags: np.ndarray) -> np.ndarray:
-            return np.bincount(group, weights=flags[rows], minlength=k).astype(np.int64)
-
-        def is_class(value: str) -> np.ndarray:
-            return _test_per_value(d.column("class"), lambda v: pc.equal(v, value))
-
-        extortion = per_buyer(is_class(DisputeClass.EXTORTION.value))
-        stores = _distinct_per_group(group, _codes_of(d.column("sc"))[rows], k,
-                                     len(self._stores))
-        disputes = counts[chosen].astype(np.int64)
-        # the money summed by the engine's compensated ``fsum`` (as before: the same sum
-        # to the last bit), and the last opening with it, over the kept rows only
-        self.con.register("buyer_rows", pa.table({
-            "g": pa.array(group), "refund_usd": d.column("refund_usd").filter(pa.array(rows)),
-            "created_at": d.column("created_at").filter(pa.array(rows))}))
-        got = self.con.execute("""
-            SELECT g, fsum(coalesce(refund_usd, 0)) AS refunded,
-                   coalesce(max(created_at), -9223372036854775808) AS last_opened
-            FROM buyer_rows GROUP BY g""").fetchnumpy()
-        self.con.unregister("buyer_rows")
-        at = np.asarray(got["g"], dtype=np.int64)
-        refunded = np.empty(k, dtype=np.float64)
-        refunded[at] = np.asarray(got["refunded"], dtype=np.float64)
-        last = np.empty(k, dtype=np.int64)
-        last[at] = np.asarray(got["last_opened"], dtype=np.int64)
-        # ties broken by the login: its rank among the kept buyers' logins (byte order, as
-        # the engine's ORDER BY on text)
-        names = buyers.filter(pa.array(chosen))
-        rank = np.empty(k, dtype=np.int64)
-        rank[pc.sort_indices(names).to_numpy()] = np.arange(k)
-        order = np.lexsort((rank, -extortion, -stores, -disputes))
-        never = last == np.iinfo(np.int64).min
-        table = pd.DataFrame({
-            "buyer": pd.Series(names.take(pa.array(order)).to_pylist(), dtype=object),
-            "disputes": disputes[order], "stores": stores[order],
-            "delivered_disputed": per_buyer(is_class(
-                DisputeClass.DELIVERED_DISPUTED.value))[order],
-            "extortion": extortion[order],
-            "deliberate_abuse": per_buyer(is_class(DisputeClass.DELIBERATE_ABUSE.value))[order],
-            "arbitrated": per_buyer(_flags_of(d.column("arbitrated"))
-                                    | _flags_of(d.column("reached_arbitration")))[order],
-            "refunded": refunded[order],
-            "last_opened": pd.to_datetime(pd.arrays.IntegerArray(
-                np.where(never, 0, last)[order], never[order]), unit="ns", utc=True)})
-        return _text_frame(table[ABUSIVE_COLUMNS], ["buyer"])
+        counts = ["disputes", "stores", "delivered_disputed", "extortion", "deliberate_abuse",
+                  "arbitrated"]
+        table = table.astype(dict.fromkeys(counts, int) | {"refunded": float})
+        table["last_opened"] = pd.to_datetime(table["last_opened"].astype("Int64"), unit="ns",
+                                              utc=True)
+        return _text_frame(table[ABUSIVE_COLUMNS].reset_index(drop=True), ["buyer"])
 
     def prevention_unshipped(
         self, as_of: datetime,
