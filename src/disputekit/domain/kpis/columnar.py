@@ -263,22 +263,35 @@ def _maybe_disputed(orders: pa.Table, parents: pa.ChunkedArray) -> pa.Table | No
     slots[(ids.view(np.uint64) * _HASH) >> shift] = True
     rows, codes, keys = [], [], []
     # a million rows at a time (thirty batches: numpy's call per batch cost as much as
-    # the hashing), each slice's columns made one buffer
-    step = 1 << 20
+    # the hashing), gathered from the batches into buffers reused from slice to slice
+    # (fresh ones each time cost page faults: system time as large as the hashing)
+    step = min(1 << 20, orders.num_rows)
+    values = np.empty(step, dtype=np.int64)
+    hashed = np.empty(step, dtype=np.uint64)
+    hit = np.empty(step, dtype=bool)
     for start in range(0, orders.num_rows, step):
         part = orders.slice(start, step)
-        oid = part.column("order_id").combine_chunks()
-        values = np.asarray(oid.to_numpy(zero_copy_only=False) if oid.null_count else
-                            _int64_values(oid)[0], dtype=np.int64)
-        hashed = values.view(np.uint64) * _HASH
-        hashed >>= shift
-        hit = slots[hashed]
+        n = part.num_rows
+        oid = part.column("order_id")
+        if oid.null_count:
+            at = 0
+            for chunk in oid.chunks:
+                values[at:at + len(chunk)] = pc.fill_null(chunk, 0).to_numpy()
+                at += len(chunk)
+        else:
+            at = 0
+            for chunk in oid.chunks:
+                values[at:at + len(chunk)] = _int64_values(chunk)[0]
+                at += len(chunk)
+        np.multiply(values[:n].view(np.uint64), _HASH, out=hashed[:n])
+        np.right_shift(hashed[:n], shift, out=hashed[:n])
+        np.take(slots, hashed[:n], out=hit[:n])
         if oid.null_count:  # a null id is no dispute's
-            hit &= pc.is_valid(oid).to_numpy(zero_copy_only=False)
-        at = np.flatnonzero(hit)
-        rows.append(at + start)
-        codes.append(_codes_of(part.column("sc"))[at])
-        keys.append(values[at])
+            hit[:n] &= pc.is_valid(oid).to_numpy()
+        found = np.flatnonzero(hit[:n])
+        rows.append(found + start)
+        codes.append(_codes_of(part.column("sc"))[found])
+        keys.append(values[found])
     if not rows:
         return None
     return pa.table({"rn": np.concatenate(rows), "sc": np.concatenate(codes),
