@@ -231,6 +231,22 @@ def _codes(*columns: pa.ChunkedArray | pa.Array, also: tuple[str, ...] = ()
     return done, names
 
 
+def _whole(column: pa.ChunkedArray) -> np.ndarray:
+    """A ``_codes`` column as numpy: its chunks are slices of one buffer, read without a
+    copy (ten million rows: a copy is fresh memory to fault in)."""
+    if column.num_chunks == 0:
+        return np.empty(0, dtype=np.int8)
+    first = column.chunk(0)
+    width = np.dtype(first.type.to_pandas_dtype())
+    whole = np.frombuffer(first.buffers()[1], dtype=width)
+    starts = np.cumsum([0, *(len(c) for c in column.chunks)])[:-1].tolist()
+    if len(whole) >= len(column) and all(
+            c.buffers()[1].address == first.buffers()[1].address and c.offset == start
+            for c, start in zip(column.chunks, starts, strict=True)):
+        return whole[:len(column)]
+    return np.asarray(column.combine_chunks().to_numpy())
+
+
 def _indices(indices: pa.Array) -> np.ndarray:
     """A dictionary chunk's indices (no null among them) as numpy, without a copy."""
     width = np.dtype(indices.type.to_pandas_dtype())
@@ -376,15 +392,26 @@ def _with_confirmed(orders: pa.Table) -> pa.Table:
     finished = _test_per_value(orders.column("status"), lambda v: pc.equal(
         pc.utf8_upper(v), "FINISH"))
     confirmed = np.empty(orders.num_rows, dtype=np.int64)  # written in place: no concat
-    # a million rows at a time, each slice's columns made one buffer: numpy's calls per
-    # batch (three hundred) cost more than the arithmetic
-    step = 1 << 20
-    times = orders.select(["created_at", "finished_at"])
+    # a million rows at a time (numpy's calls per batch, three hundred, cost more than the
+    # arithmetic), gathered from the batches into buffers reused from slice to slice and
+    # written into ``confirmed`` in place: fresh memory for each slice's temporaries cost
+    # page faults, system time as large as the arithmetic in a new process
+    step = min(1 << 20, orders.num_rows)
+    created, created_ok = np.empty(step, dtype=np.int64), np.empty(step, dtype=bool)
+    done, done_ok = np.empty(step, dtype=np.int64), np.empty(step, dtype=bool)
+    counted = np.empty(step, dtype=bool)
     for at in range(0, orders.num_rows, step):
-        for batch in times.slice(at, step).combine_chunks().to_batches():
-            confirmed[at:at + batch.num_rows] = _confirmed_batch(
-                batch, finished[at:at + batch.num_rows])
-            at += batch.num_rows
+        part = orders.slice(at, step)
+        n = part.num_rows
+        _fill_int64(part.column("created_at"), created, created_ok)
+        _fill_int64(part.column("finished_at"), done, done_ok)
+        out = confirmed[at:at + n]
+        with np.errstate(over="ignore"):  # a null time's slot may hold anything: masked
+            np.add(created[:n], _CONFIRM_NS, out=out)
+        np.copyto(out, done[:n], where=done_ok[:n])
+        np.logical_or(done_ok[:n], created_ok[:n], out=counted[:n])
+        counted[:n] &= finished[at:at + n]
+        np.copyto(out, _NEVER, where=~counted[:n])
     country = _per_value(orders.column("country"), lambda v: pc.utf8_upper(
         pc.fill_null(v, "")))
     return orders.append_column("confirmed_at", pa.array(confirmed)).append_column(
@@ -428,12 +455,14 @@ def _numbers_of(column: pa.ChunkedArray, null: float = math.nan) -> np.ndarray:
     return np.asarray(pc.fill_null(column, null).to_numpy(), dtype=np.float64)
 
 
-def _confirmed_batch(batch: pa.RecordBatch, finished: np.ndarray) -> np.ndarray:
-    created, created_ok = _int64_values(batch.column("created_at"))
-    done, done_ok = _int64_values(batch.column("finished_at"))
-    with np.errstate(over="ignore"):  # a null time's slot may hold anything: masked below
-        when = np.where(done_ok, done, created + _CONFIRM_NS)
-    return np.where(finished & (done_ok | created_ok), when, _NEVER)
+def _fill_int64(column: pa.ChunkedArray, values: np.ndarray, valid: np.ndarray) -> None:
+    """An int64 column's values (anything where null) and where it is not null, written
+    into the starts of ``values`` and ``valid``."""
+    at = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        values[at:at + n], valid[at:at + n] = _int64_values(chunk)
+        at += n
 
 
 def _int64_values(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -592,7 +621,7 @@ class Figures:
             # and its order's coded facts (``order_<fact>_c``, 0 without an order), gathered
             # by numpy: a window grouped by them only (the lanes) joins no order row
             for fact in _CODED:
-                codes = self._orders.column(f"{fact}_c").combine_chunks().to_numpy()
+                codes = _whole(self._orders.column(f"{fact}_c"))
                 # only the found pairs are read: with no order at all, there is no row 0
                 gathered = np.zeros(self._disputes.num_rows, dtype=codes.dtype)
                 gathered[drn] = codes[orn]
