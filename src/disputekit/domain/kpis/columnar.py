@@ -20,10 +20,11 @@ may be in any case: the queries compare them as the ``kpis`` functions do.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import duckdb
 import numpy as np
@@ -90,6 +91,36 @@ _FACT_COLUMNS = ["rn", "sc", "order_id", "confirmed_at", "carrier_c", "service_k
                  "product_id", "product_name", "country_c"]
 # An order never confirmed is confirmed "at the end of time": in no window.
 _NEVER = np.iinfo(np.int64).max
+
+
+# --------------------------------------------------------------------------- memory pages
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+# numpy's own switch (private, read by ``NUMPY_MADVISE_HUGEPAGE`` too); a numpy without it
+# keeps its default
+_set_madvise_hugepage: Callable[[bool], bool] | None = getattr(
+    getattr(getattr(np, "_core", None), "multiarray", None), "_set_madvise_hugepage", None)
+
+
+def _small_pages(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``method`` with numpy asking for ordinary pages, then put numpy's choice back.
+
+    numpy asks the kernel for huge pages on every array of 4 MiB or more. The figures make
+    many such arrays over ten million order rows, each used once; where transparent huge
+    pages are ``madvise`` with ``defrag=madvise`` (common, and this machine's), each of
+    them waits for the kernel to compact memory: measured at 1 M / 10 M, the figures took
+    1.82-1.88 s with huge pages and 1.53-1.56 s without (`bench/analytics.py`)."""
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if _set_madvise_hugepage is None:
+            return method(*args, **kwargs)
+        before = _set_madvise_hugepage(False)
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _set_madvise_hugepage(before)
+    return wrapper
 
 
 # --------------------------------------------------------------------------- canonical form
@@ -506,6 +537,7 @@ class Figures:
     orders. ``None``: checked.
     """
 
+    @_small_pages
     def __init__(self, orders: pa.Table, disputes: pa.Table, claims: pa.Table | None = None,
                  *, exclude_personal: bool = False, exempt_platform_logistics: bool = True,
                  orders_unique: bool | None = None, threads: int | None = None,
@@ -860,11 +892,13 @@ class Figures:
 
     # ------------------------------------------------------------------ the rate figures
 
+    @_small_pages
     def dispute_rate(self, as_of: datetime, window_days: int = 30) -> RateResult:
         """As :func:`kpis.dispute_rate`."""
         end = _as_of(as_of)
         return self._counts([_window_ns(end - timedelta(days=window_days), end, "right")])[0]
 
+    @_small_pages
     def rate_by_store(self, as_of: datetime, window_days: int = 30) -> dict[str, RateResult]:
         """:meth:`dispute_rate` of each store with an order or a dispute in the window
         (the portfolio page: one pass for every store, not one normalisation each)."""
@@ -882,6 +916,7 @@ class Figures:
                 confirmed=confirmed)
         return rates
 
+    @_small_pages
     def trend(self, as_of: datetime, freq: Literal["W", "Q"] = "W",
               periods: int = 13) -> pd.DataFrame:
         """As :func:`kpis.rate_trend`: every period counted in one pass."""
@@ -896,6 +931,7 @@ class Figures:
         trend.attrs["freq"] = freq
         return trend
 
+    @_small_pages
     def by(self, as_of: datetime, dimension: str, window_days: int = 30,
            min_orders: int = 0) -> pd.DataFrame:
         """As :func:`kpis.rate_by`."""
@@ -919,6 +955,7 @@ class Figures:
             table[dimension] = self._named(dimension, table[dimension])
         return _text_frame(table[columns], [dimension]).reset_index(drop=True)
 
+    @_small_pages
     def lanes_to_change(
         self, as_of: datetime, window_days: int = 90, min_orders: int = 30,
         factor: float = 2.0, *,
@@ -972,6 +1009,7 @@ class Figures:
 
     # ------------------------------------------------------------------ the other figures
 
+    @_small_pages
     def money_by_class(self) -> pd.DataFrame:
         """As :func:`kpis.money_by_class` (sums compensated: ``fsum``, to the cent)."""
         n = self.con.execute("SELECT (SELECT count(*) FROM disputes_in), "
@@ -1021,6 +1059,7 @@ class Figures:
         table = table.astype({"disputes": int, "claims": int})[MONEY_COLUMNS]
         return _text_frame(table, ["class", "family"])
 
+    @_small_pages
     def abusive_buyers(self, min_disputes: int = 3) -> pd.DataFrame:
         """As :func:`kpis.abusive_buyers`."""
         # A buyer's stores: with 64 stores or fewer, the bits of their codes or-ed together
@@ -1052,6 +1091,7 @@ class Figures:
                                               utc=True)
         return _text_frame(table[ABUSIVE_COLUMNS].reset_index(drop=True), ["buyer"])
 
+    @_small_pages
     def prevention_unshipped(
         self, as_of: datetime,
         strict_countries: Mapping[str, StrictCustoms] = DEFAULT_STRICT_CUSTOMS,
